@@ -1,0 +1,91 @@
+//! Human formatting shared by the tables and the TUI: DevTools' byte units
+//! (decimal, `bytesToString`), grouped counts, signed deltas.
+
+/// DevTools' `bytesToString`: `N B`, `12.3 kB`, `123 kB`, `1.2 MB`, `123 MB`.
+pub fn bytes(n: u64) -> String {
+    let n = n as f64;
+    if n < 1000.0 {
+        return format!("{n} B");
+    }
+    let kb = n / 1000.0;
+    if kb < 100.0 {
+        return format!("{kb:.1} kB");
+    }
+    if kb < 1000.0 {
+        return format!("{kb:.0} kB");
+    }
+    let mb = kb / 1000.0;
+    if mb < 100.0 {
+        format!("{mb:.1} MB")
+    } else {
+        format!("{} MB", group(mb.round() as u64))
+    }
+}
+
+/// Signed bytes: `+1.2 MB`, `−300 B` (U+2212, as DevTools), `0 B`.
+pub fn signed_bytes(n: i64) -> String {
+    format!("{}{}", sign(n), bytes(n.unsigned_abs()))
+}
+
+/// Signed count with grouping: `+1,234`, `−5`, `0`.
+pub fn signed_count(n: i64) -> String {
+    format!("{}{}", sign(n), group(n.unsigned_abs()))
+}
+
+fn sign(n: i64) -> &'static str {
+    match n.signum() {
+        1 => "+",
+        -1 => "\u{2212}",
+        _ => "",
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Whole percent of `total`, as DevTools rounds it.
+pub fn percent(part: u64, total: u64) -> String {
+    if total == 0 {
+        return "0 %".to_owned();
+    }
+    format!("{:.0} %", part as f64 * 100.0 / total as f64)
+}
+
+/// A distance as DevTools shows it: the number, or `−` for none.
+pub fn distance(d: Option<i32>) -> String {
+    d.map_or_else(|| "\u{2212}".to_owned(), |d| d.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_follow_devtools_units() {
+        assert_eq!(bytes(999), "999 B");
+        assert_eq!(bytes(1000), "1.0 kB");
+        assert_eq!(bytes(12_345), "12.3 kB");
+        assert_eq!(bytes(123_456), "123 kB");
+        assert_eq!(bytes(1_234_567), "1.2 MB");
+        assert_eq!(bytes(123_456_789), "123 MB");
+        assert_eq!(bytes(1_234_567_890), "1,235 MB");
+    }
+
+    #[test]
+    fn deltas_are_signed() {
+        assert_eq!(signed_count(1234), "+1,234");
+        assert_eq!(signed_count(-5), "\u{2212}5");
+        assert_eq!(signed_count(0), "0");
+        assert_eq!(signed_bytes(-2000), "\u{2212}2.0 kB");
+    }
+}

@@ -1,0 +1,9 @@
+//! heaplens: read V8 heap snapshots with the numbers Chrome DevTools shows.
+//!
+//! `snapshot` is the headless engine (no UI dependency); `report` renders
+//! its results as tables and JSON; `cli` is the command line.
+
+pub mod cli;
+pub mod format;
+pub mod report;
+pub mod snapshot;

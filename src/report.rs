@@ -1,0 +1,486 @@
+//! Headless output of engine results: aligned tables for people, JSON (the
+//! contract shared with the DevTools oracle) for scripts and golden tests.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::format;
+use crate::snapshot::classes::{compare_classes, location_text, ClassAggregate, SummaryColumn};
+use crate::snapshot::diff::{compare_diffs, ClassDiff, DiffColumn};
+use crate::snapshot::distances::display_distance;
+use crate::snapshot::names::display_name;
+use crate::snapshot::retainers::{retainer_tree, RetainerTreeNode, TreeLimits};
+use crate::snapshot::Analysis;
+
+/// Which rows to show and how.
+#[derive(Debug, Clone, Default)]
+pub struct RowSelection {
+    pub top: Option<usize>,
+    /// Case-insensitive substring of the class name (DevTools' filter).
+    pub filter: Option<String>,
+}
+
+impl RowSelection {
+    fn keeps(&self, name: &str) -> bool {
+        self.filter
+            .as_ref()
+            .is_none_or(|f| name.to_lowercase().contains(&f.to_lowercase()))
+    }
+
+    fn limit(&self) -> usize {
+        self.top.unwrap_or(usize::MAX)
+    }
+}
+
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    snapshot: SnapshotJson,
+    classes: Vec<ClassJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SnapshotJson {
+    node_count: usize,
+    edge_count: usize,
+    total_self_size: u64,
+    extra_native_bytes: u64,
+}
+
+#[derive(Serialize)]
+struct ClassJson<'a> {
+    name: &'a str,
+    location: Option<String>,
+    count: u64,
+    self_size: u64,
+    retained_size: u64,
+    distance: Option<i32>,
+}
+
+/// Summary rows in display order.
+pub fn summary_rows<'a>(
+    analysis: &'a Analysis,
+    column: SummaryColumn,
+    descending: bool,
+    selection: &RowSelection,
+) -> Vec<&'a ClassAggregate> {
+    let mut rows: Vec<&ClassAggregate> = analysis
+        .aggregates
+        .iter()
+        .filter(|a| selection.keeps(&a.name))
+        .collect();
+    rows.sort_by(|a, b| compare_classes(a, b, column, descending));
+    rows.truncate(selection.limit());
+    rows
+}
+
+/// `heaplens summary --format json`.
+pub fn summary_json(analysis: &Analysis, rows: &[&ClassAggregate]) -> String {
+    let doc = SummaryJson {
+        snapshot: SnapshotJson {
+            node_count: analysis.graph.node_count(),
+            edge_count: analysis.graph.edge_count(),
+            total_self_size: analysis.total_self_size(),
+            extra_native_bytes: analysis.graph.extra_native_bytes,
+        },
+        classes: rows
+            .iter()
+            .map(|a| ClassJson {
+                name: &a.name,
+                location: a.location.map(|_| location_text(a)),
+                count: a.count,
+                self_size: a.self_size,
+                retained_size: a.retained_size,
+                distance: display_distance(a.distance),
+            })
+            .collect(),
+    };
+    to_json(&doc)
+}
+
+/// `heaplens summary` as an aligned table.
+pub fn summary_table(analysis: &Analysis, rows: &[&ClassAggregate]) -> String {
+    let total = analysis.total_size();
+    let mut table = Table::new(&[
+        "Constructor",
+        "Distance",
+        "Count",
+        "Shallow Size",
+        "",
+        "Retained Size",
+        "",
+    ]);
+    for a in rows {
+        table.row(vec![
+            class_label(&a.name, a),
+            format::distance(display_distance(a.distance)),
+            format::group(a.count),
+            format::bytes(a.self_size),
+            format::percent(a.self_size, total),
+            format::bytes(a.retained_size),
+            format::percent(a.retained_size, total),
+        ]);
+    }
+    let objects: u64 = analysis.aggregates.iter().map(|a| a.count).sum();
+    let shallow: u64 = analysis.aggregates.iter().map(|a| a.self_size).sum();
+    format!(
+        "{}\nTotal: {} objects ({}), {} classes; {} nodes, {} edges\n",
+        table.render(),
+        format::group(objects),
+        format::bytes(shallow),
+        format::group(analysis.aggregates.len() as u64),
+        format::group(analysis.graph.node_count() as u64),
+        format::group(analysis.graph.edge_count() as u64),
+    )
+}
+
+fn class_label(name: &str, a: &ClassAggregate) -> String {
+    match a.location {
+        Some(_) => format!("{name} ({})", location_text(a)),
+        None => name.to_owned(),
+    }
+}
+
+#[derive(Serialize)]
+struct DiffJson<'a> {
+    classes: Vec<DiffClassJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct DiffClassJson<'a> {
+    name: &'a str,
+    location: Option<String>,
+    new: u64,
+    deleted: u64,
+    delta: i64,
+    alloc_size: u64,
+    freed_size: u64,
+    size_delta: i64,
+}
+
+/// Comparison rows in display order.
+pub fn diff_rows<'a>(
+    diffs: &'a [ClassDiff],
+    column: DiffColumn,
+    descending: bool,
+    selection: &RowSelection,
+) -> Vec<&'a ClassDiff> {
+    let mut rows: Vec<&ClassDiff> = diffs.iter().filter(|d| selection.keeps(&d.name)).collect();
+    rows.sort_by(|a, b| compare_diffs(a, b, column, descending));
+    rows.truncate(selection.limit());
+    rows
+}
+
+fn diff_location(d: &ClassDiff) -> Option<String> {
+    d.location
+        .map(|l| format!("{}:{}:{}", l.script_id, l.line, l.column))
+}
+
+/// `heaplens diff --format json`.
+pub fn diff_json(rows: &[&ClassDiff]) -> String {
+    let doc = DiffJson {
+        classes: rows
+            .iter()
+            .map(|d| DiffClassJson {
+                name: &d.name,
+                location: diff_location(d),
+                new: d.new_count,
+                deleted: d.deleted_count,
+                delta: d.delta(),
+                alloc_size: d.alloc_size,
+                freed_size: d.freed_size,
+                size_delta: d.size_delta(),
+            })
+            .collect(),
+    };
+    to_json(&doc)
+}
+
+/// `heaplens diff` as an aligned table.
+pub fn diff_table(rows: &[&ClassDiff]) -> String {
+    let mut table = Table::new(&[
+        "Constructor",
+        "# New",
+        "# Deleted",
+        "# Delta",
+        "Alloc. Size",
+        "Freed Size",
+        "Size Delta",
+    ]);
+    for d in rows {
+        let name = match diff_location(d) {
+            Some(l) => format!("{} ({l})", d.name),
+            None => d.name.clone(),
+        };
+        table.row(vec![
+            name,
+            format::group(d.new_count),
+            format::group(d.deleted_count),
+            format::signed_count(d.delta()),
+            format::bytes(d.alloc_size),
+            format::bytes(d.freed_size),
+            format::signed_bytes(d.size_delta()),
+        ]);
+    }
+    let new: u64 = rows.iter().map(|d| d.new_count).sum();
+    let deleted: u64 = rows.iter().map(|d| d.deleted_count).sum();
+    let size: i64 = rows.iter().map(|d| d.size_delta()).sum();
+    format!(
+        "{}\n{} classes changed: {} new, {} deleted objects, size delta {}\n",
+        table.render(),
+        format::group(rows.len() as u64),
+        format::group(new),
+        format::group(deleted),
+        format::signed_bytes(size)
+    )
+}
+
+#[derive(Serialize)]
+struct NodeJson {
+    id: u64,
+    name: String,
+    class: String,
+    #[serde(rename = "type")]
+    node_type: String,
+    self_size: u32,
+    retained_size: u64,
+    distance: Option<i32>,
+    retainers: Vec<RetainerJson>,
+}
+
+#[derive(Serialize)]
+struct RetainerJson {
+    edge_type: String,
+    edge_name: String,
+    from_id: u64,
+    from_class: String,
+    from_distance: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cycle: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    retainers: Vec<RetainerJson>,
+    #[serde(skip_serializing_if = "is_zero")]
+    more: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+fn node_json(analysis: &Analysis, n: u32, retainers: Vec<RetainerJson>) -> NodeJson {
+    let graph = &analysis.graph;
+    NodeJson {
+        id: graph.node_id[n as usize],
+        name: display_name(graph, n),
+        class: analysis.class_name(n).to_owned(),
+        node_type: graph.type_name(n).to_owned(),
+        self_size: graph.self_size[n as usize],
+        retained_size: analysis.dominators.retained[n as usize],
+        distance: display_distance(analysis.distances[n as usize]),
+        retainers,
+    }
+}
+
+fn retainer_json(analysis: &Analysis, edge: usize, from: u32) -> RetainerJson {
+    let graph = &analysis.graph;
+    RetainerJson {
+        edge_type: graph
+            .layout
+            .edge_type_name(graph.edge_type[edge])
+            .to_owned(),
+        edge_name: analysis.edge_label(edge),
+        from_id: graph.node_id[from as usize],
+        from_class: analysis.class_name(from).to_owned(),
+        from_distance: display_distance(analysis.distances[from as usize]),
+        cycle: None,
+        retainers: Vec::new(),
+        more: 0,
+    }
+}
+
+/// `heaplens node --format json`: the node and its direct retainers.
+pub fn node_report_json(analysis: &Analysis, n: u32) -> String {
+    let retainers = analysis
+        .retainers(n)
+        .into_iter()
+        .map(|r| retainer_json(analysis, r.edge, r.from))
+        .collect();
+    to_json(&node_json(analysis, n, retainers))
+}
+
+/// One line describing an object, DevTools style: `Foo @123`.
+pub fn object_line(analysis: &Analysis, n: u32) -> String {
+    format!(
+        "{} @{}",
+        analysis.object_label(n),
+        analysis.graph.node_id[n as usize]
+    )
+}
+
+/// `heaplens node` as text.
+pub fn node_report_table(analysis: &Analysis, n: u32) -> String {
+    let graph = &analysis.graph;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", object_line(analysis, n));
+    let _ = writeln!(
+        out,
+        "  class {}  type {}  distance {}  shallow {} ({} B)  retained {} ({} B)",
+        analysis.class_name(n),
+        graph.type_name(n),
+        format::distance(display_distance(analysis.distances[n as usize])),
+        format::bytes(u64::from(graph.self_size[n as usize])),
+        graph.self_size[n as usize],
+        format::bytes(analysis.dominators.retained[n as usize]),
+        analysis.dominators.retained[n as usize],
+    );
+    let retainers = analysis.retainers(n);
+    let _ = writeln!(out, "\nRetainers ({}):", retainers.len());
+    let mut table = Table::new(&["Object", "Distance", "Shallow Size", "Retained Size"]);
+    for r in retainers {
+        table.row(retainer_cells(analysis, r.edge, r.from, ""));
+    }
+    out + &table.render()
+}
+
+fn retainer_cells(analysis: &Analysis, edge: usize, from: u32, indent: &str) -> Vec<String> {
+    vec![
+        format!(
+            "{indent}{} in {}",
+            analysis.edge_label(edge),
+            object_line(analysis, from)
+        ),
+        format::distance(display_distance(analysis.distances[from as usize])),
+        format::bytes(u64::from(analysis.graph.self_size[from as usize])),
+        format::bytes(analysis.dominators.retained[from as usize]),
+    ]
+}
+
+/// `heaplens retainers`: the retainer tree.
+pub fn retainers_report(analysis: &Analysis, n: u32, limits: TreeLimits, json: bool) -> String {
+    let (tree, more) = retainer_tree(analysis, n, limits);
+    if json {
+        let mut doc = node_json(analysis, n, tree_json(analysis, &tree));
+        doc.retainers.extend(more_json(more));
+        return to_json(&doc);
+    }
+    let mut table = Table::new(&["Object", "Distance", "Shallow Size", "Retained Size"]);
+    tree_rows(analysis, &tree, more, 0, &mut table);
+    format!("{}\n{}", object_line(analysis, n), table.render())
+}
+
+fn tree_json(analysis: &Analysis, nodes: &[RetainerTreeNode]) -> Vec<RetainerJson> {
+    nodes
+        .iter()
+        .map(|node| {
+            let mut json = retainer_json(analysis, node.retainer.edge, node.retainer.from);
+            json.cycle = node.cycle.then_some(true);
+            json.retainers = tree_json(analysis, &node.children);
+            json.more = node.more;
+            json
+        })
+        .collect()
+}
+
+fn more_json(more: usize) -> Option<RetainerJson> {
+    (more > 0).then(|| RetainerJson {
+        edge_type: String::new(),
+        edge_name: format!("… {more} more"),
+        from_id: 0,
+        from_class: String::new(),
+        from_distance: None,
+        cycle: None,
+        retainers: Vec::new(),
+        more,
+    })
+}
+
+fn tree_rows(
+    analysis: &Analysis,
+    nodes: &[RetainerTreeNode],
+    more: usize,
+    depth: usize,
+    table: &mut Table,
+) {
+    let indent = "  ".repeat(depth);
+    for node in nodes {
+        let mut cells = retainer_cells(analysis, node.retainer.edge, node.retainer.from, &indent);
+        if node.cycle {
+            cells[0].push_str("  ↻ cycle");
+        }
+        table.row(cells);
+        tree_rows(analysis, &node.children, node.more, depth + 1, table);
+    }
+    if more > 0 {
+        table.row(vec![
+            format!("{indent}… {more} more"),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+}
+
+fn to_json<T: Serialize>(doc: &T) -> String {
+    serde_json::to_string(doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")) + "\n"
+}
+
+/// A plain-text table: first column left-aligned, the rest right-aligned.
+struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(header: &[&str]) -> Self {
+        Table {
+            header: header.iter().map(|&h| h.to_owned()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    fn render(&self) -> String {
+        let width = |i: usize| {
+            std::iter::once(&self.header)
+                .chain(&self.rows)
+                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                .max()
+                .unwrap_or(0)
+        };
+        let widths: Vec<usize> = (0..self.header.len()).map(width).collect();
+        let mut out = String::new();
+        for row in std::iter::once(&self.header).chain(&self.rows) {
+            let mut line = String::new();
+            for (i, cell) in row.iter().enumerate() {
+                let pad = widths[i].saturating_sub(cell.chars().count());
+                if i == 0 {
+                    line.push_str(cell);
+                    line.push_str(&" ".repeat(pad));
+                } else {
+                    line.push_str("  ");
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(cell);
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// `--timings`: one line per stage, to stderr.
+pub fn timings(path: &std::path::Path, timings: &crate::snapshot::Timings) -> String {
+    let mut out = format!("timings for {}:\n", path.display());
+    let mut total = 0.0;
+    for (stage, took) in &timings.stages {
+        let secs = took.as_secs_f64();
+        total += secs;
+        let _ = writeln!(out, "  {:<28} {:>8.3} s", stage.label(), secs);
+    }
+    let _ = writeln!(out, "  {:<28} {:>8.3} s", "total", total);
+    out
+}

@@ -1,0 +1,166 @@
+//! The headless engine: parse → graph → DevTools' analysis passes.
+//!
+//! Nothing in here knows about terminals, threads or channels; the CLI, the
+//! TUI's loader thread, the tests and the benchmarks all call [`load`] or
+//! [`analyze`] the same way. Every pass replicates Chrome DevTools'
+//! `HeapSnapshot.ts` (`docs/heapsnapshot-semantics.md` in `shared/`, cited
+//! as §N), so the numbers match the Memory panel exactly.
+
+pub mod classes;
+pub mod diff;
+pub mod distances;
+pub mod dom_state;
+pub mod dominators;
+pub mod error;
+pub mod flags;
+pub mod graph;
+pub mod meta;
+pub mod names;
+pub mod parse;
+pub mod progress;
+pub mod retainers;
+pub mod shallow;
+pub mod source;
+pub mod strings;
+pub mod weakmap;
+
+use std::path::Path;
+use std::time::Instant;
+
+pub use classes::ClassAggregate;
+pub use dominators::DominatorTree;
+pub use error::SnapshotError;
+pub use graph::HeapGraph;
+pub use names::InterfaceDefinition;
+pub use progress::{Progress, ProgressSink, Stage, Timings};
+
+/// A fully analysed snapshot. Immutable once built.
+#[derive(Debug)]
+pub struct Analysis {
+    pub graph: HeapGraph,
+    /// Distance per node (§3): -5 unreachable, ≥ 100000000 system-only.
+    pub distances: Vec<i32>,
+    pub dominators: DominatorTree,
+    /// Class string index per node (before interface classes).
+    pub base_classes: Vec<u32>,
+    /// Class string index per node, as the Summary groups it.
+    pub classes: Vec<u32>,
+    pub interfaces: Vec<InterfaceDefinition>,
+    /// Summary rows in first-seen order (one per public class key).
+    pub aggregates: Vec<ClassAggregate>,
+    pub timings: Timings,
+}
+
+/// Reads and analyses the snapshot at `path` (gzip or plain; `-` is stdin).
+pub fn load(path: &Path, progress: ProgressSink<'_>) -> Result<Analysis, SnapshotError> {
+    let reader = source::open(path)?;
+    analyze_reader(reader, progress)
+}
+
+/// Reads and analyses a snapshot from any byte source.
+pub fn analyze_reader(
+    reader: impl std::io::Read,
+    progress: ProgressSink<'_>,
+) -> Result<Analysis, SnapshotError> {
+    let started = Instant::now();
+    let graph = parse::parse_snapshot(reader, &mut |bytes_read| {
+        progress(Progress {
+            stage: Stage::Read,
+            bytes_read,
+        })
+    })?;
+    let mut timings = Timings::default();
+    timings.stages.push((Stage::Read, started.elapsed()));
+    analyze(graph, timings, progress)
+}
+
+/// Runs DevTools' load pipeline (§2) over a parsed graph.
+pub fn analyze(
+    mut graph: HeapGraph,
+    mut timings: Timings,
+    progress: ProgressSink<'_>,
+) -> Result<Analysis, SnapshotError> {
+    let mut clock = Instant::now();
+    let bytes_read = 0;
+    let mut stage_done = |stage: Stage, timings: &mut Timings| -> Result<(), SnapshotError> {
+        timings.stages.push((stage, clock.elapsed()));
+        clock = Instant::now();
+        let next = Stage::ALL
+            .iter()
+            .skip_while(|&&s| s != stage)
+            .nth(1)
+            .copied()
+            .unwrap_or(stage);
+        if progress(Progress {
+            stage: next,
+            bytes_read,
+        }) {
+            Ok(())
+        } else {
+            Err(SnapshotError::Cancelled)
+        }
+    };
+    dom_state::propagate_dom_state(&mut graph);
+    stage_done(Stage::DomState, &mut timings)?;
+    let weakmaps = weakmap::WeakMapEdges::new(&graph);
+    let page_owned = flags::page_owned(&graph);
+    let essential = flags::essential_edges(&graph, &page_owned, &weakmaps);
+    drop(page_owned);
+    shallow::attribute_shallow_sizes(&mut graph);
+    stage_done(Stage::ShallowSizes, &mut timings)?;
+    let dominators = dominators::compute_dominators(&graph, &essential);
+    drop(essential);
+    stage_done(Stage::Dominators, &mut timings)?;
+    let distances = distances::compute_distances(&graph, &weakmaps);
+    stage_done(Stage::Distances, &mut timings)?;
+    let mut interner = names::Interner::default();
+    let base_classes = names::base_class_names(&mut graph, &mut interner);
+    let interfaces = names::infer_interfaces(&graph);
+    let interface_classes: Vec<u32> = interfaces
+        .iter()
+        .map(|d| interner.intern(&mut graph, &d.name))
+        .collect();
+    let classes = names::apply_interfaces(&graph, &base_classes, &interfaces, &interface_classes);
+    stage_done(Stage::ClassNames, &mut timings)?;
+    let (mut aggregates, node_class) =
+        classes::build_aggregates(&graph, &classes, &distances, &|c| graph.strings.get(c));
+    classes::add_class_retained_sizes(&mut aggregates, &node_class, &dominators, graph.root);
+    let aggregates = classes::merge_public_keys(aggregates);
+    timings.stages.push((Stage::Aggregates, clock.elapsed()));
+    Ok(Analysis {
+        graph,
+        distances,
+        dominators,
+        base_classes,
+        classes,
+        interfaces,
+        aggregates,
+        timings,
+    })
+}
+
+impl Analysis {
+    /// Σ adjusted self sizes (= the root's retained size).
+    pub fn total_self_size(&self) -> u64 {
+        self.graph.self_size.iter().map(|&s| u64::from(s)).sum()
+    }
+
+    /// DevTools' percentage base: root retained + `extra_native_bytes`.
+    pub fn total_size(&self) -> u64 {
+        self.dominators.retained[self.graph.root as usize] + self.graph.extra_native_bytes
+    }
+
+    /// The node with snapshot id `id`.
+    pub fn node_by_id(&self, id: u64) -> Option<u32> {
+        self.graph
+            .node_id
+            .iter()
+            .position(|&i| i == id)
+            .map(|p| p as u32)
+    }
+
+    /// Class name of a node, as the Summary shows it.
+    pub fn class_name(&self, n: u32) -> &str {
+        self.graph.strings.get(self.classes[n as usize])
+    }
+}

@@ -1,0 +1,195 @@
+//! Per-class aggregates: the Summary view (spec §5.3, §6; DevTools
+//! `buildAggregates`, `calculateClassesRetainedSize`,
+//! `getAggregatesByClassKey`).
+//!
+//! Nodes group by class key: `(scriptId, line, column, name)` for objects
+//! whose constructor has a location, else the class string index. Nodes
+//! with (adjusted) self size 0 never count.
+
+use std::collections::HashMap;
+
+use super::dominators::DominatorTree;
+use super::graph::{HeapGraph, Location};
+
+/// One Summary row.
+#[derive(Debug, Clone)]
+pub struct ClassAggregate {
+    /// DevTools' public class key (`",Name"` or `"sid,line,col,Name"`);
+    /// equal across snapshots for the same class.
+    pub key: String,
+    pub name: String,
+    pub location: Option<Location>,
+    pub count: u64,
+    pub self_size: u64,
+    /// Retained size of the instances no same-class instance dominates.
+    pub retained_size: u64,
+    /// Smallest instance distance (may be -5: unreachable).
+    pub distance: i32,
+    /// Instances (node ordinals), in ordinal order.
+    pub instances: Vec<u32>,
+}
+
+/// Internal grouping key, as DevTools' `classKeyInternal`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum InternalKey {
+    Class(u32),
+    Located(Location, String),
+}
+
+/// Groups nodes into classes. `class_of` gives each node's class string index.
+/// Returns the aggregates in first-seen order and each node's aggregate
+/// (`u32::MAX` for nodes that do not count).
+///
+/// # Complexity
+/// O(nodes).
+pub fn build_aggregates<'a>(
+    graph: &'a HeapGraph,
+    class_of: &[u32],
+    distances: &[i32],
+    class_name: &dyn Fn(u32) -> &'a str,
+) -> (Vec<ClassAggregate>, Vec<u32>) {
+    let object = graph.layout.types.object;
+    let mut aggregates: Vec<ClassAggregate> = Vec::new();
+    let mut by_key: HashMap<InternalKey, u32> = HashMap::new();
+    let mut node_class = vec![u32::MAX; graph.node_count()];
+    for n in 0..graph.node_count() as u32 {
+        let size = graph.self_size[n as usize];
+        if size == 0 {
+            continue;
+        }
+        let class = class_of[n as usize];
+        let location = graph
+            .is_type(n, object)
+            .then(|| graph.locations.get(&n).copied())
+            .flatten();
+        let key = match location {
+            Some(loc) => InternalKey::Located(loc, class_name(class).to_owned()),
+            None => InternalKey::Class(class),
+        };
+        let index = *by_key.entry(key).or_insert_with(|| {
+            let name = class_name(class).to_owned();
+            aggregates.push(ClassAggregate {
+                key: match location {
+                    Some(l) => format!("{},{},{},{name}", l.script_id, l.line, l.column),
+                    None => format!(",{name}"),
+                },
+                name,
+                location,
+                count: 0,
+                self_size: 0,
+                retained_size: 0,
+                distance: i32::MAX,
+                instances: Vec::new(),
+            });
+            aggregates.len() as u32 - 1
+        });
+        let aggregate = &mut aggregates[index as usize];
+        aggregate.count += 1;
+        aggregate.self_size += u64::from(size);
+        aggregate.distance = aggregate.distance.min(distances[n as usize]);
+        aggregate.instances.push(n);
+        node_class[n as usize] = index;
+    }
+    (aggregates, node_class)
+}
+
+/// Adds class retained sizes: an instance counts unless a counted instance
+/// of the same class dominates it.
+///
+/// # Complexity
+/// O(nodes): one walk of the dominator tree.
+pub fn add_class_retained_sizes(
+    aggregates: &mut [ClassAggregate],
+    node_class: &[u32],
+    tree: &DominatorTree,
+    root: u32,
+) {
+    let mut open = vec![false; aggregates.len()];
+    // (node, whether this visit opened its class): the second entry closes it.
+    let mut stack: Vec<(u32, bool)> = vec![(root, false)];
+    while let Some((n, closing)) = stack.pop() {
+        let class = node_class[n as usize];
+        if closing {
+            open[class as usize] = false;
+            continue;
+        }
+        let children = tree.children_of(n);
+        if class != u32::MAX && !open[class as usize] {
+            aggregates[class as usize].retained_size += tree.retained[n as usize];
+            if !children.is_empty() {
+                open[class as usize] = true;
+                stack.push((n, true));
+            }
+        }
+        stack.extend(children.iter().map(|&c| (c, false)));
+    }
+}
+
+/// DevTools turns internal keys into public ones with a plain object
+/// assignment, so when two internal keys share a public key (two string
+/// entries with the same text) the later aggregate replaces the earlier.
+pub fn merge_public_keys(aggregates: Vec<ClassAggregate>) -> Vec<ClassAggregate> {
+    let mut position: HashMap<String, usize> = HashMap::new();
+    let mut merged: Vec<ClassAggregate> = Vec::with_capacity(aggregates.len());
+    for aggregate in aggregates {
+        match position.get(&aggregate.key) {
+            Some(&i) => merged[i] = aggregate,
+            None => {
+                position.insert(aggregate.key.clone(), merged.len());
+                merged.push(aggregate);
+            }
+        }
+    }
+    merged
+}
+
+/// A Summary column to sort by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SummaryColumn {
+    Name,
+    Distance,
+    Count,
+    Shallow,
+    Retained,
+}
+
+impl SummaryColumn {
+    /// Sizes and counts read best largest-first; names and distances not.
+    pub fn default_descending(self) -> bool {
+        matches!(
+            self,
+            SummaryColumn::Count | SummaryColumn::Shallow | SummaryColumn::Retained
+        )
+    }
+}
+
+/// DevTools' Summary comparators (§6.3): the column, then its fixed
+/// tie-break, then location so the order is total.
+pub fn compare_classes(
+    a: &ClassAggregate,
+    b: &ClassAggregate,
+    column: SummaryColumn,
+    descending: bool,
+) -> std::cmp::Ordering {
+    use super::strings::js_cmp;
+    let by_name = || js_cmp(&a.name, &b.name);
+    let by_retained_desc = || b.retained_size.cmp(&a.retained_size);
+    let (first, tie) = match column {
+        SummaryColumn::Name => (by_name(), by_retained_desc()),
+        SummaryColumn::Distance => (a.distance.cmp(&b.distance), by_retained_desc()),
+        SummaryColumn::Count => (a.count.cmp(&b.count), by_name()),
+        SummaryColumn::Shallow => (a.self_size.cmp(&b.self_size), by_name()),
+        SummaryColumn::Retained => (a.retained_size.cmp(&b.retained_size), by_name()),
+    };
+    let first = if descending { first.reverse() } else { first };
+    first
+        .then(tie)
+        .then_with(|| location_text(a).cmp(&location_text(b)))
+}
+
+/// `scriptId:line:column`, as the JSON contract writes a class location.
+pub fn location_text(a: &ClassAggregate) -> String {
+    a.location
+        .map(|l| format!("{}:{}:{}", l.script_id, l.line, l.column))
+        .unwrap_or_default()
+}

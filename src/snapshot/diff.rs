@@ -1,0 +1,214 @@
+//! The Comparison view: what changed between a baseline and a target
+//! snapshot (spec §8; DevTools `aggregatesForDiff`, `calculateSnapshotDiff`).
+//!
+//! Objects are matched by node id within the same public class key; the
+//! baseline is classified with the *target's* `{a, b}` interface
+//! definitions. Survivors are ignored; only new and deleted objects count.
+
+use std::collections::HashMap;
+
+use super::classes::{build_aggregates, merge_public_keys, ClassAggregate};
+use super::graph::Location;
+use super::names::apply_interfaces;
+use super::Analysis;
+
+/// One Comparison row.
+#[derive(Debug, Clone)]
+pub struct ClassDiff {
+    pub key: String,
+    pub name: String,
+    pub location: Option<Location>,
+    pub new_count: u64,
+    pub deleted_count: u64,
+    pub alloc_size: u64,
+    pub freed_size: u64,
+    /// New instances (target ordinals), by id ascending.
+    pub added: Vec<u32>,
+    /// Deleted instances (baseline ordinals), by id ascending.
+    pub deleted: Vec<u32>,
+}
+
+impl ClassDiff {
+    /// `# Delta`.
+    pub fn delta(&self) -> i64 {
+        self.new_count as i64 - self.deleted_count as i64
+    }
+
+    /// `Size Delta`.
+    pub fn size_delta(&self) -> i64 {
+        self.alloc_size as i64 - self.freed_size as i64
+    }
+}
+
+/// Compares `base` → `target`. Rows have new or deleted objects only.
+///
+/// # Complexity
+/// O(nodes of both + instances × log instances) for the id sorts.
+pub fn compare(base: &Analysis, target: &Analysis) -> Vec<ClassDiff> {
+    let base_side = base_aggregates(base, target);
+    let mut target_side: HashMap<&str, &ClassAggregate> = HashMap::new();
+    for aggregate in &target.aggregates {
+        target_side.insert(&aggregate.key, aggregate);
+    }
+    let mut rows = Vec::new();
+    for (aggregate, name) in &base_side {
+        let target_aggregate = target_side.remove(aggregate.key.as_str());
+        let row = diff_class(base, aggregate, name, target, target_aggregate);
+        rows.extend(row);
+    }
+    for aggregate in &target.aggregates {
+        if target_side.contains_key(aggregate.key.as_str()) {
+            rows.extend(diff_class(
+                base,
+                &empty_like(aggregate),
+                "",
+                target,
+                Some(aggregate),
+            ));
+        }
+    }
+    rows
+}
+
+/// The baseline's aggregates under the target's interface definitions, each
+/// with the name DevTools reports for it: the baseline's own class name of
+/// its highest-id instance (§8.1 quirk).
+fn base_aggregates(base: &Analysis, target: &Analysis) -> Vec<(ClassAggregate, String)> {
+    let graph = &base.graph;
+    let foreign_from = graph.strings.len() as u32;
+    let foreign: Vec<u32> = (0..target.interfaces.len() as u32)
+        .map(|i| foreign_from + i)
+        .collect();
+    let classes = apply_interfaces(graph, &base.base_classes, &target.interfaces, &foreign);
+    let names: Vec<&str> = target.interfaces.iter().map(|d| d.name.as_str()).collect();
+    let class_name = |class: u32| match class.checked_sub(foreign_from) {
+        Some(i) => names[i as usize],
+        None => graph.strings.get(class),
+    };
+    let (aggregates, _) = build_aggregates(graph, &classes, &base.distances, &class_name);
+    merge_public_keys(aggregates)
+        .into_iter()
+        .map(|aggregate| {
+            let last = aggregate
+                .instances
+                .iter()
+                .copied()
+                .max_by_key(|&n| graph.node_id[n as usize]);
+            let name = last.map_or_else(String::new, |n| base.class_name(n).to_owned());
+            (aggregate, name)
+        })
+        .collect()
+}
+
+fn empty_like(aggregate: &ClassAggregate) -> ClassAggregate {
+    ClassAggregate {
+        instances: Vec::new(),
+        count: 0,
+        self_size: 0,
+        ..aggregate.clone()
+    }
+}
+
+fn sorted_by_id(analysis: &Analysis, instances: &[u32]) -> Vec<u32> {
+    let mut sorted = instances.to_vec();
+    sorted.sort_unstable_by_key(|&n| analysis.graph.node_id[n as usize]);
+    sorted
+}
+
+fn diff_class(
+    base: &Analysis,
+    base_aggregate: &ClassAggregate,
+    base_name: &str,
+    target: &Analysis,
+    target_aggregate: Option<&ClassAggregate>,
+) -> Option<ClassDiff> {
+    let old = sorted_by_id(base, &base_aggregate.instances);
+    let new = target_aggregate.map_or_else(Vec::new, |a| sorted_by_id(target, &a.instances));
+    let base_id = |n: u32| base.graph.node_id[n as usize];
+    let target_id = |n: u32| target.graph.node_id[n as usize];
+    let (mut deleted, mut added) = (Vec::new(), Vec::new());
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() && j < new.len() {
+        match base_id(old[i]).cmp(&target_id(new[j])) {
+            std::cmp::Ordering::Less => {
+                deleted.push(old[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                added.push(new[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    deleted.extend_from_slice(&old[i..]);
+    added.extend_from_slice(&new[j..]);
+    if added.is_empty() && deleted.is_empty() {
+        return None;
+    }
+    let size = |analysis: &Analysis, nodes: &[u32]| -> u64 {
+        nodes
+            .iter()
+            .map(|&n| u64::from(analysis.graph.self_size[n as usize]))
+            .sum()
+    };
+    let (name, location) = match target_aggregate {
+        Some(a) => (a.name.clone(), a.location),
+        None => (base_name.to_owned(), base_aggregate.location),
+    };
+    Some(ClassDiff {
+        key: base_aggregate.key.clone(),
+        name,
+        location,
+        new_count: added.len() as u64,
+        deleted_count: deleted.len() as u64,
+        alloc_size: size(target, &added),
+        freed_size: size(base, &deleted),
+        added,
+        deleted,
+    })
+}
+
+/// A Comparison column to sort by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffColumn {
+    Name,
+    New,
+    Deleted,
+    Delta,
+    AllocSize,
+    FreedSize,
+    SizeDelta,
+}
+
+impl DiffColumn {
+    pub fn default_descending(self) -> bool {
+        self != DiffColumn::Name
+    }
+}
+
+/// DevTools' Comparison comparators (§8.2): the column, then name.
+pub fn compare_diffs(
+    a: &ClassDiff,
+    b: &ClassDiff,
+    column: DiffColumn,
+    descending: bool,
+) -> std::cmp::Ordering {
+    use super::strings::js_cmp;
+    let first = match column {
+        DiffColumn::Name => js_cmp(&a.name, &b.name),
+        DiffColumn::New => a.new_count.cmp(&b.new_count),
+        DiffColumn::Deleted => a.deleted_count.cmp(&b.deleted_count),
+        DiffColumn::Delta => a.delta().cmp(&b.delta()),
+        DiffColumn::AllocSize => a.alloc_size.cmp(&b.alloc_size),
+        DiffColumn::FreedSize => a.freed_size.cmp(&b.freed_size),
+        DiffColumn::SizeDelta => a.size_delta().cmp(&b.size_delta()),
+    };
+    let first = if descending { first.reverse() } else { first };
+    first
+        .then_with(|| js_cmp(&a.name, &b.name))
+        .then_with(|| a.key.cmp(&b.key))
+}

@@ -1,0 +1,149 @@
+//! Distances from the user roots, exactly as DevTools computes them (spec
+//! §3.1, `HeapSnapshot.calculateDistances` + the `JSHeapSnapshot` filter).
+//!
+//! Two BFS passes: first from the user roots (the globals, distance 1), then
+//! from the root for everything else, which starts at 100000000 so "only
+//! reachable from system roots" shows as `−`. Weak edges never count.
+
+use std::collections::HashSet;
+
+use super::flags::is_user_root;
+use super::graph::HeapGraph;
+use super::strings::js_parse_int;
+use super::weakmap::WeakMapEdges;
+
+/// Distance of a node nothing reaches (DevTools `noDistance`).
+pub const NO_DISTANCE: i32 = -5;
+/// Added to distances of nodes reached only from system roots.
+pub const BASE_SYSTEM_DISTANCE: i32 = 100_000_000;
+/// Distance DevTools gives unreachable retainers so they sort last.
+pub const BASE_UNREACHABLE_DISTANCE: i32 = 200_000_000;
+
+/// The distance DevTools displays: `None` where the grid shows `−`.
+pub fn display_distance(d: i32) -> Option<i32> {
+    (0..BASE_SYSTEM_DISTANCE).contains(&d).then_some(d)
+}
+
+/// Computes per-node distances.
+///
+/// # Complexity
+/// O(nodes + edges).
+pub fn compute_distances(graph: &HeapGraph, weakmaps: &WeakMapEdges) -> Vec<i32> {
+    let mut bfs = Bfs {
+        graph,
+        weakmaps,
+        distances: vec![NO_DISTANCE; graph.node_count()],
+        queue: Vec::with_capacity(graph.node_count()),
+        pending_ephemerons: HashSet::new(),
+        descriptor_arrays: DescriptorArrays::new(graph),
+    };
+    for e in graph.edges(graph.root) {
+        let to = graph.edge_to[e];
+        if is_user_root(graph, to) {
+            bfs.distances[to as usize] = 1;
+            bfs.queue.push(to);
+        }
+    }
+    let found_user_roots = !bfs.queue.is_empty();
+    bfs.run();
+    bfs.distances[graph.root as usize] = if found_user_roots {
+        BASE_SYSTEM_DISTANCE
+    } else {
+        0
+    };
+    bfs.queue.clear();
+    bfs.queue.push(graph.root);
+    bfs.run();
+    bfs.distances
+}
+
+struct Bfs<'a> {
+    graph: &'a HeapGraph,
+    weakmaps: &'a WeakMapEdges,
+    distances: Vec<i32>,
+    queue: Vec<u32>,
+    /// Shared parts of ephemeron names seen once (shared by both passes).
+    pending_ephemerons: HashSet<&'a str>,
+    descriptor_arrays: DescriptorArrays,
+}
+
+impl<'a> Bfs<'a> {
+    fn run(&mut self) {
+        let graph = self.graph;
+        let weak = graph.layout.types.edge_weak;
+        let mut head = 0;
+        while head < self.queue.len() {
+            let n = self.queue[head];
+            head += 1;
+            let distance = self.distances[n as usize] + 1;
+            for e in graph.edges(n) {
+                if graph.edge_type[e] == weak {
+                    continue;
+                }
+                let to = graph.edge_to[e];
+                // DevTools checks "already reached" before its filter; the
+                // filter has side effects (ephemeron pairing), so order matters.
+                if self.distances[to as usize] != NO_DISTANCE || !self.traverses(n, e) {
+                    continue;
+                }
+                self.distances[to as usize] = distance;
+                self.queue.push(to);
+            }
+        }
+    }
+
+    /// DevTools' `JSHeapSnapshot.calculateDistances` edge filter.
+    fn traverses(&mut self, from: u32, e: usize) -> bool {
+        let graph = self.graph;
+        let t = &graph.layout.types;
+        if graph.is_type(from, t.hidden)
+            && graph.edge_string(e) == "sloppy_function_map"
+            && graph.name(from) == "system / NativeContext"
+        {
+            return false;
+        }
+        if self.descriptor_arrays.contains(graph, from) {
+            // Descriptor values may belong to other maps (crbug 413608).
+            let index = if graph.edge_has_string_name(e) {
+                js_parse_int(graph.edge_string(e))
+            } else {
+                Some(f64::from(graph.edge_name[e]))
+            };
+            return match index {
+                Some(i) => i < 2.0 || i % 3.0 != 1.0,
+                None => true,
+            };
+        }
+        if graph.edge_type[e] == t.edge_internal {
+            if let Some(entry) = self.weakmaps.get(graph.edge_name[e]) {
+                // Skip the first of the two edges into a WeakMap value, so the
+                // value's distance is max(key, table) + 1 (crbug 1290800).
+                let shared = &graph.strings.get(graph.edge_name[e])[entry.shared_from..];
+                if !self.pending_ephemerons.remove(shared) {
+                    self.pending_ephemerons.insert(shared);
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+/// The `(map descriptors)` array nodes, by their name's string index.
+struct DescriptorArrays {
+    name_indexes: Vec<u32>,
+}
+
+impl DescriptorArrays {
+    fn new(graph: &HeapGraph) -> Self {
+        let name_indexes = (0..graph.strings.len() as u32)
+            .filter(|&i| graph.strings.get(i) == "(map descriptors)")
+            .collect();
+        DescriptorArrays { name_indexes }
+    }
+
+    fn contains(&self, graph: &HeapGraph, n: u32) -> bool {
+        graph.is_type(n, graph.layout.types.array)
+            && self.name_indexes.contains(&graph.node_name[n as usize])
+    }
+}

@@ -1,0 +1,102 @@
+//! Page ownership and the essential edges the dominator tree is built from
+//! (spec §4.1–4.2, DevTools `markPageOwnedNodes`, `computeIsEssentialEdge`).
+
+use super::graph::HeapGraph;
+use super::weakmap::WeakMapEdges;
+
+/// Nodes reachable (over non-weak edges) from the root's shortcut targets
+/// (the user globals) and from `(Document DOM trees)`.
+///
+/// # Complexity
+/// O(nodes + edges).
+pub fn page_owned(graph: &HeapGraph) -> Vec<bool> {
+    let t = &graph.layout.types;
+    let mut owned = vec![false; graph.node_count()];
+    let mut stack = Vec::new();
+    for e in graph.edges(graph.root) {
+        let to = graph.edge_to[e];
+        let seed = if graph.edge_type[e] == t.edge_element {
+            is_document_dom_trees_root(graph, to)
+        } else {
+            graph.edge_type[e] == t.edge_shortcut
+        };
+        if seed {
+            owned[to as usize] = true;
+            stack.push(to);
+        }
+    }
+    while let Some(n) = stack.pop() {
+        for e in graph.edges(n) {
+            let to = graph.edge_to[e] as usize;
+            if !owned[to] && graph.edge_type[e] != t.edge_weak {
+                owned[to] = true;
+                stack.push(to as u32);
+            }
+        }
+    }
+    owned
+}
+
+/// The synthetic `(Document DOM trees)` node old Blink put under the root.
+pub fn is_document_dom_trees_root(graph: &HeapGraph, n: u32) -> bool {
+    graph.is_type(n, graph.layout.types.synthetic) && graph.name(n) == "(Document DOM trees)"
+}
+
+/// DevTools' user roots: root children that are not synthetic, or are
+/// `(Document DOM trees)`.
+pub fn is_user_root(graph: &HeapGraph, n: u32) -> bool {
+    !graph.is_type(n, graph.layout.types.synthetic) || is_document_dom_trees_root(graph, n)
+}
+
+/// One bit per edge: does it count for dominators?
+///
+/// # Complexity
+/// O(edges); WeakMap names are parsed once per distinct string.
+pub fn essential_edges(
+    graph: &HeapGraph,
+    page_owned: &[bool],
+    weakmaps: &WeakMapEdges,
+) -> Vec<bool> {
+    let t = &graph.layout.types;
+    let mut essential = vec![false; graph.edge_count()];
+    for n in 0..graph.node_count() as u32 {
+        for e in graph.edges(n) {
+            essential[e] = is_essential(graph, n, e, page_owned, weakmaps, t);
+        }
+    }
+    essential
+}
+
+fn is_essential(
+    graph: &HeapGraph,
+    from: u32,
+    e: usize,
+    page_owned: &[bool],
+    weakmaps: &WeakMapEdges,
+    t: &super::meta::Types,
+) -> bool {
+    let edge_type = graph.edge_type[e];
+    // A WeakMap value is kept by key and table together; DevTools keeps
+    // only the key's edge so the key dominates the value.
+    if edge_type == t.edge_internal {
+        if let Some(entry) = weakmaps.get(graph.edge_name[e]) {
+            if entry.table_id == Some(graph.node_id[from as usize]) {
+                return false;
+            }
+        }
+    }
+    let to = graph.edge_to[e];
+    if edge_type == t.edge_weak || from == to {
+        return false;
+    }
+    if from != graph.root {
+        if edge_type == t.edge_shortcut {
+            return false;
+        }
+        // Debugger/console references must not change page dominators.
+        if page_owned[to as usize] && !page_owned[from as usize] {
+            return false;
+        }
+    }
+    true
+}

@@ -1,0 +1,394 @@
+//! Class names and display names (spec §5, §10.2; DevTools
+//! `calculateObjectNames`, `inferInterfaceDefinitions`,
+//! `applyInterfaceDefinitions`, `JSHeapSnapshotNode.name`).
+//!
+//! A node's class is a string index, as in DevTools: objects and natives use
+//! their own name's index (so two different string entries with the same
+//! text stay two classes, exactly as DevTools groups them), every other
+//! class name is interned once in appended strings.
+
+use std::collections::HashMap;
+
+use super::graph::HeapGraph;
+use super::strings::{js_cmp, js_len, json_quote};
+
+const MAX_INTERFACE_NAME_LENGTH: usize = 120;
+const MIN_OBJECT_COUNT_PER_INTERFACE: f64 = 2.0;
+const MIN_OBJECT_PROPORTION_PER_INTERFACE: f64 = 1000.0;
+const MAX_PLAIN_OBJECT_NAME_LENGTH: usize = 100;
+const MAX_CONS_STRING_NAME_LENGTH: usize = 1024;
+
+/// A `{a, b}` class inferred from plain objects' property lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceDefinition {
+    pub name: String,
+    /// Raw property names, in the order the inferring object listed them.
+    pub properties: Vec<String>,
+}
+
+/// Appends class-name strings on demand, each once.
+#[derive(Debug, Default)]
+pub struct Interner {
+    indexes: HashMap<String, u32>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, graph: &mut HeapGraph, name: &str) -> u32 {
+        if let Some(&i) = self.indexes.get(name) {
+            return i;
+        }
+        let i = graph.strings.push(name);
+        self.indexes.insert(name.to_owned(), i);
+        i
+    }
+}
+
+/// Class string index per node before interface classes are applied.
+///
+/// # Complexity
+/// O(nodes).
+pub fn base_class_names(graph: &mut HeapGraph, interner: &mut Interner) -> Vec<u32> {
+    let t = graph.layout.types.clone();
+    let fixed = [
+        (t.hidden, "(system)"),
+        (t.code, "(compiled code)"),
+        (t.closure, "Function"),
+        (t.regexp, "RegExp"),
+    ]
+    .map(|(ty, name)| (ty, interner.intern(graph, name)));
+    let mut by_type: HashMap<u8, u32> = HashMap::new();
+    let mut classes = Vec::with_capacity(graph.node_count());
+    for n in 0..graph.node_count() as u32 {
+        let ty = graph.node_type[n as usize];
+        let class = if ty == t.object || ty == t.native {
+            match dom_tag_class(graph.name(n)) {
+                Some(tag) => interner.intern(graph, &tag),
+                None => graph.node_name[n as usize],
+            }
+        } else if let Some(&(_, class)) = fixed.iter().find(|(fixed_type, _)| *fixed_type == ty) {
+            class
+        } else if let Some(&class) = by_type.get(&ty) {
+            class
+        } else {
+            let name = format!("({})", graph.layout.node_type_name(ty));
+            let class = interner.intern(graph, &name);
+            by_type.insert(ty, class);
+            class
+        };
+        classes.push(class);
+    }
+    classes
+}
+
+/// `<div id="a">` → `<div>`, `Detached <div id=x>` → `Detached <div>`.
+fn dom_tag_class(name: &str) -> Option<String> {
+    let space_from = if name.starts_with('<') {
+        0
+    } else if name.starts_with("Detached <") {
+        10
+    } else {
+        return None;
+    };
+    Some(match name[space_from..].find(' ') {
+        Some(p) => format!("{}>", &name[..space_from + p]),
+        None => name.to_owned(),
+    })
+}
+
+/// DevTools' `isPlainJSObject`.
+pub fn is_plain_object(graph: &HeapGraph, n: u32) -> bool {
+    graph.is_type(n, graph.layout.types.object) && graph.name(n) == "Object"
+}
+
+/// DevTools' `formatPropertyName`: names with `, ' " { }` become JSON literals.
+pub fn format_property_name(name: &str) -> String {
+    if name.contains([',', '\'', '"', '{', '}']) {
+        json_quote(name)
+    } else {
+        name.to_owned()
+    }
+}
+
+/// Infers `{a, b}` interfaces from the property lists of plain objects.
+///
+/// # Complexity
+/// O(edges of plain objects).
+pub fn infer_interfaces(graph: &HeapGraph) -> Vec<InterfaceDefinition> {
+    let property = graph.layout.types.edge_property;
+    let mut order: Vec<(InterfaceDefinition, u64)> = Vec::new();
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut plain_objects = 0u64;
+    for n in 0..graph.node_count() as u32 {
+        if !is_plain_object(graph, n) {
+            continue;
+        }
+        plain_objects += 1;
+        let mut name = String::from("{");
+        let mut name_len = 1;
+        let mut properties = Vec::new();
+        for e in graph.edges(n) {
+            let edge_name = graph.edge_string(e);
+            if graph.edge_type[e] != property || edge_name == "__proto__" {
+                continue;
+            }
+            let formatted = format_property_name(edge_name);
+            let formatted_len = js_len(&formatted);
+            if name_len > 1 && name_len + formatted_len > MAX_INTERFACE_NAME_LENGTH {
+                break;
+            }
+            if name_len != 1 {
+                name.push_str(", ");
+                name_len += 2;
+            }
+            name.push_str(&formatted);
+            name_len += formatted_len;
+            properties.push(edge_name.to_owned());
+        }
+        if properties.is_empty() {
+            continue;
+        }
+        name.push('}');
+        match by_name.get(&name) {
+            Some(&i) => order[i].1 += 1,
+            None => {
+                by_name.insert(name.clone(), order.len());
+                order.push((InterfaceDefinition { name, properties }, 1));
+            }
+        }
+    }
+    // Stable sort: ties keep first-seen order, as JS's sort does.
+    order.sort_by(|a, b| b.1.cmp(&a.1));
+    let min_count = MIN_OBJECT_COUNT_PER_INTERFACE
+        .max(plain_objects as f64 / MIN_OBJECT_PROPORTION_PER_INTERFACE);
+    order
+        .into_iter()
+        .take_while(|(_, count)| *count as f64 >= min_count)
+        .map(|(definition, _)| definition)
+        .collect()
+}
+
+/// A trie over sorted property names; a node may end a definition.
+#[derive(Default)]
+struct PropertyTrie {
+    nodes: Vec<TrieNode>,
+}
+
+#[derive(Default)]
+struct TrieNode {
+    next: HashMap<String, usize>,
+    /// (property count, definition index) of the definition ending here.
+    ends: Option<(usize, usize)>,
+}
+
+impl PropertyTrie {
+    fn new(definitions: &[InterfaceDefinition]) -> Self {
+        let mut trie = PropertyTrie {
+            nodes: vec![TrieNode::default()],
+        };
+        for (index, definition) in definitions.iter().enumerate() {
+            let mut properties: Vec<&str> =
+                definition.properties.iter().map(String::as_str).collect();
+            properties.sort_by(|a, b| js_cmp(a, b));
+            let mut at = 0;
+            for property in &properties {
+                at = match trie.nodes[at].next.get(*property) {
+                    Some(&next) => next,
+                    None => {
+                        trie.nodes.push(TrieNode::default());
+                        let next = trie.nodes.len() - 1;
+                        trie.nodes[at].next.insert((*property).to_owned(), next);
+                        next
+                    }
+                };
+            }
+            // Earlier definitions keep priority for the same property set.
+            trie.nodes[at].ends.get_or_insert((properties.len(), index));
+        }
+        trie
+    }
+
+    /// The best definition whose properties are all among `sorted`:
+    /// most properties first, then the earliest definition.
+    fn best_match(&self, sorted: &[&str]) -> Option<usize> {
+        let better = |a: (usize, usize), b: Option<(usize, usize)>| match b {
+            Some(b) if b.0 > a.0 || (b.0 == a.0 && b.1 < a.1) => b,
+            _ => a,
+        };
+        let mut best: Option<(usize, usize)> = self.nodes[0].ends;
+        let mut states = vec![0usize];
+        for property in sorted {
+            let before = states.len();
+            for s in 0..before {
+                if let Some(&next) = self.nodes[states[s]].next.get(*property) {
+                    if !states.contains(&next) {
+                        states.push(next);
+                    }
+                    if let Some(end) = self.nodes[next].ends {
+                        best = Some(better(end, best));
+                    }
+                }
+            }
+        }
+        best.map(|(_, index)| index)
+    }
+}
+
+/// Class index per node with `definitions` applied to plain objects; a
+/// matching object gets `definition_classes[i]` of its best definition `i`.
+///
+/// # Complexity
+/// O(edges of plain objects × live trie states).
+pub fn apply_interfaces(
+    graph: &HeapGraph,
+    base_classes: &[u32],
+    definitions: &[InterfaceDefinition],
+    definition_classes: &[u32],
+) -> Vec<u32> {
+    let trie = PropertyTrie::new(definitions);
+    let property = graph.layout.types.edge_property;
+    let mut classes = base_classes.to_vec();
+    let mut properties: Vec<&str> = Vec::new();
+    for n in 0..graph.node_count() as u32 {
+        if !is_plain_object(graph, n) {
+            continue;
+        }
+        properties.clear();
+        properties.extend(
+            graph
+                .edges(n)
+                .filter(|&e| graph.edge_type[e] == property)
+                .map(|e| graph.edge_string(e)),
+        );
+        properties.sort_by(|a, b| js_cmp(a, b));
+        classes[n as usize] = match trie.best_match(&properties) {
+            Some(index) => definition_classes[index],
+            None => graph.node_name[n as usize],
+        };
+    }
+    classes
+}
+
+/// DevTools' display name of a node (`JSHeapSnapshotNode.name`): the text of
+/// a concatenated string, a `{a, …, z}` preview for plain objects, else the
+/// raw name.
+pub fn display_name(graph: &HeapGraph, n: u32) -> String {
+    let t = &graph.layout.types;
+    if graph.is_type(n, t.cons_string) {
+        return cons_string_text(graph, n);
+    }
+    if is_plain_object(graph, n) {
+        return plain_object_preview(graph, n);
+    }
+    graph.name(n).to_owned()
+}
+
+fn cons_string_text(graph: &HeapGraph, n: u32) -> String {
+    let t = &graph.layout.types;
+    let mut text = String::new();
+    let mut text_len = 0;
+    let mut stack = vec![Some(n)];
+    while text_len < MAX_CONS_STRING_NAME_LENGTH {
+        let Some(next) = stack.pop() else { break };
+        // DevTools pushes node index 0 (the root) for a missing part.
+        let node = next.unwrap_or(0);
+        if !graph.is_type(node, t.cons_string) {
+            text.push_str(graph.name(node));
+            text_len += js_len(graph.name(node));
+            continue;
+        }
+        let (mut first, mut second) = (None, None);
+        for e in graph.edges(node) {
+            if first.is_some() && second.is_some() {
+                break;
+            }
+            if graph.edge_type[e] == t.edge_internal {
+                match graph.edge_string(e) {
+                    "first" => first = Some(graph.edge_to[e]),
+                    "second" => second = Some(graph.edge_to[e]),
+                    _ => {}
+                }
+            }
+        }
+        stack.push(second);
+        stack.push(first);
+    }
+    text
+}
+
+fn plain_object_preview(graph: &HeapGraph, n: u32) -> String {
+    let property = graph.layout.types.edge_property;
+    let edges = graph.edges(n);
+    let (mut from_start, mut from_end) = (edges.start as isize, edges.end as isize - 1);
+    let mut start = String::from("{");
+    let mut end = String::from("}");
+    let (mut start_len, mut end_len) = (1, 1);
+    let mut take_end = false;
+    while from_start <= from_end {
+        let e = if take_end { from_end } else { from_start } as usize;
+        let name = graph.edge_string(e);
+        if graph.edge_type[e] != property || name == "__proto__" {
+            if take_end {
+                from_end -= 1;
+            } else {
+                from_start += 1;
+            }
+            continue;
+        }
+        let formatted = format_property_name(name);
+        let formatted_len = js_len(&formatted);
+        if start_len > 1 && start_len + end_len + formatted_len > MAX_PLAIN_OBJECT_NAME_LENGTH {
+            break;
+        }
+        if take_end {
+            from_end -= 1;
+            if end_len > 1 {
+                end.insert_str(0, ", ");
+                end_len += 2;
+            }
+            end.insert_str(0, &formatted);
+            end_len += formatted_len;
+        } else {
+            from_start += 1;
+            if start_len > 1 {
+                start.push_str(", ");
+                start_len += 2;
+            }
+            start.push_str(&formatted);
+            start_len += formatted_len;
+        }
+        take_end = !take_end;
+    }
+    if from_start <= from_end {
+        start.push_str(", …");
+    }
+    if end_len > 1 {
+        start.push_str(", ");
+    }
+    start + &end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dom_tags_are_shortened() {
+        assert_eq!(
+            dom_tag_class("<div id=\"a\" class=\"b\">").as_deref(),
+            Some("<div>")
+        );
+        assert_eq!(dom_tag_class("<br>").as_deref(), Some("<br>"));
+        assert_eq!(
+            dom_tag_class("Detached <li class=x>").as_deref(),
+            Some("Detached <li>")
+        );
+        assert_eq!(dom_tag_class("Foo"), None);
+    }
+
+    #[test]
+    fn property_names_with_punctuation_are_quoted() {
+        assert_eq!(format_property_name("a,b"), "\"a,b\"");
+        assert_eq!(format_property_name("it's"), "\"it's\"");
+        assert_eq!(format_property_name("plain"), "plain");
+    }
+}

@@ -1,0 +1,66 @@
+//! Load stages and progress reports, for the TUI's progress bar and the
+//! CLI's `--timings`.
+
+use std::fmt;
+use std::time::Duration;
+
+/// A stage of loading, in pipeline order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Read,
+    Retainers,
+    DomState,
+    ShallowSizes,
+    Dominators,
+    Distances,
+    ClassNames,
+    Aggregates,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 8] = [
+        Stage::Read,
+        Stage::Retainers,
+        Stage::DomState,
+        Stage::ShallowSizes,
+        Stage::Dominators,
+        Stage::Distances,
+        Stage::ClassNames,
+        Stage::Aggregates,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Read => "reading and parsing",
+            Stage::Retainers => "building retainers",
+            Stage::DomState => "propagating DOM state",
+            Stage::ShallowSizes => "attributing shallow sizes",
+            Stage::Dominators => "computing dominators",
+            Stage::Distances => "computing distances",
+            Stage::ClassNames => "naming classes",
+            Stage::Aggregates => "aggregating classes",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// A progress report: the current stage and, while reading, bytes so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub stage: Stage,
+    pub bytes_read: u64,
+}
+
+/// Receives progress; returning false cancels the load.
+pub type ProgressSink<'a> = &'a mut dyn FnMut(Progress) -> bool;
+
+/// Wall time spent per stage.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub stages: Vec<(Stage, Duration)>,
+}

@@ -1,0 +1,159 @@
+//! Retainers of an object, as DevTools' Retainers grid lists them (spec §7),
+//! and the expandable retainer tree toward the GC roots.
+
+use super::distances::{BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
+use super::names::display_name;
+use super::strings::js_cmp;
+use super::Analysis;
+
+/// One retaining edge of a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retainer {
+    /// Edge ordinal (in the retaining node's edge list).
+    pub edge: usize,
+    /// The retaining node.
+    pub from: u32,
+}
+
+impl Analysis {
+    /// The Retainers grid's distance of a node: unreachable nodes sort last.
+    pub fn retainers_view_distance(&self, n: u32) -> i32 {
+        let d = self.distances[n as usize];
+        if d == NO_DISTANCE {
+            BASE_UNREACHABLE_DISTANCE
+        } else {
+            d
+        }
+    }
+
+    /// Retainers of `n` in DevTools' default order: no weak edges and no
+    /// edges from the root; by retaining node distance, then its display
+    /// name, then slot order.
+    pub fn retainers(&self, n: u32) -> Vec<Retainer> {
+        let graph = &self.graph;
+        let weak = graph.layout.types.edge_weak;
+        let mut rows: Vec<(i32, String, Retainer)> = graph
+            .retainers(n)
+            .filter_map(|slot| {
+                let edge = graph.retainer_edge[slot] as usize;
+                let from = graph.retainer_node[slot];
+                (from != graph.root && graph.edge_type[edge] != weak).then(|| {
+                    let distance = self.retainers_view_distance(from);
+                    (distance, display_name(graph, from), Retainer { edge, from })
+                })
+            })
+            .collect();
+        // Stable: equal keys keep slot order, DevTools' last tie-break.
+        rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| js_cmp(&a.1, &b.1)));
+        rows.into_iter().map(|(_, _, r)| r).collect()
+    }
+
+    /// The label DevTools puts before ` in ` for an edge: `[3]` for
+    /// elements, `(empty)` for an empty name, else the name.
+    pub fn edge_label(&self, edge: usize) -> String {
+        let name = self.graph.edge_name_text(edge);
+        if self.graph.edge_type[edge] == self.graph.layout.types.edge_element {
+            format!("[{name}]")
+        } else if name.is_empty() {
+            "(empty)".to_owned()
+        } else {
+            name
+        }
+    }
+
+    /// DevTools' object label: `"text"` for strings, `name()` for closures,
+    /// `name[]` for arrays, else the display name.
+    pub fn object_label(&self, n: u32) -> String {
+        let graph = &self.graph;
+        let t = &graph.layout.types;
+        let name = display_name(graph, n);
+        let ty = graph.node_type[n as usize];
+        if ty == t.string || ty == t.cons_string {
+            format!("\"{name}\"")
+        } else if ty == t.regexp {
+            format!("/{name}/")
+        } else if ty == t.closure {
+            format!("{name}()")
+        } else if ty == t.array {
+            if name.is_empty() {
+                "(internal array)[]".to_owned()
+            } else {
+                format!("{name}[]")
+            }
+        } else {
+            name
+        }
+    }
+}
+
+/// A node of the retainer tree (`heaplens retainers`).
+#[derive(Debug, Clone)]
+pub struct RetainerTreeNode {
+    pub retainer: Retainer,
+    /// The retaining node already appears on the path to here.
+    pub cycle: bool,
+    pub children: Vec<RetainerTreeNode>,
+    /// Retainers not listed because of the fan-out cap.
+    pub more: usize,
+}
+
+/// Limits of a retainer tree: levels, retainers per node, rows in all.
+#[derive(Debug, Clone, Copy)]
+pub struct TreeLimits {
+    pub depth: usize,
+    pub fan_out: usize,
+    pub max_rows: usize,
+}
+
+/// Builds the retainer tree of `n` (breadth of each level in DevTools'
+/// order); cycles are marked and not expanded. Returns the top level and
+/// how many retainers of `n` were left out.
+pub fn retainer_tree(
+    analysis: &Analysis,
+    n: u32,
+    limits: TreeLimits,
+) -> (Vec<RetainerTreeNode>, usize) {
+    let mut path = vec![analysis.graph.node_id[n as usize]];
+    let mut budget = limits.max_rows;
+    expand(analysis, n, limits.depth, limits, &mut path, &mut budget)
+}
+
+fn expand(
+    analysis: &Analysis,
+    n: u32,
+    depth: usize,
+    limits: TreeLimits,
+    path: &mut Vec<u64>,
+    budget: &mut usize,
+) -> (Vec<RetainerTreeNode>, usize) {
+    if depth == 0 {
+        return (Vec::new(), 0);
+    }
+    let retainers = analysis.retainers(n);
+    let total = retainers.len();
+    let mut nodes = Vec::new();
+    for retainer in retainers.into_iter().take(limits.fan_out) {
+        if *budget == 0 {
+            break;
+        }
+        *budget -= 1;
+        let id = analysis.graph.node_id[retainer.from as usize];
+        let cycle = path.contains(&id);
+        let (children, more) = if cycle {
+            (Vec::new(), 0)
+        } else {
+            path.push(id);
+            let expanded = expand(analysis, retainer.from, depth - 1, limits, path, budget);
+            path.pop();
+            expanded
+        };
+        nodes.push(RetainerTreeNode {
+            retainer,
+            cycle,
+            children,
+            more,
+        });
+    }
+    let more = total - nodes.len();
+    (nodes, more)
+}

@@ -1,0 +1,71 @@
+//! Shallow-size owner attribution (spec §2.1, DevTools
+//! `JSHeapSnapshot.calculateShallowSizes`).
+//!
+//! DevTools moves the size of internal `hidden`/`array` nodes (and
+//! `system / ExternalStringData`) owned by exactly one object onto that
+//! object, so a JS `Array`'s shallow size includes its backing store. Every
+//! displayed shallow and retained size uses the adjusted values.
+
+use super::flags::is_user_root;
+use super::graph::HeapGraph;
+
+const UNVISITED: u32 = u32::MAX;
+const MULTIPLE_OWNERS: u32 = u32::MAX - 1;
+
+/// Rewrites `graph.self_size` in place. Skipped for snapshots without user
+/// roots ("expose internals" captures), as DevTools does.
+///
+/// # Complexity
+/// O(nodes + edges); each node enters the worklist at most twice.
+pub fn attribute_shallow_sizes(graph: &mut HeapGraph) {
+    if !graph
+        .edges(graph.root)
+        .any(|e| is_user_root(graph, graph.edge_to[e]))
+    {
+        return;
+    }
+    let t = &graph.layout.types;
+    let mut owners: Vec<u32> = (0..graph.node_count() as u32)
+        .map(|n| {
+            let ownable = graph.is_type(n, t.hidden)
+                || graph.is_type(n, t.array)
+                || (graph.is_type(n, t.native) && graph.name(n) == "system / ExternalStringData");
+            if ownable {
+                UNVISITED
+            } else {
+                n
+            }
+        })
+        .collect();
+    let mut worklist: Vec<u32> = (0..graph.node_count() as u32)
+        .filter(|&n| owners[n as usize] == n)
+        .collect();
+    while let Some(n) = worklist.pop() {
+        let owner = owners[n as usize];
+        for e in graph.edges(n) {
+            if graph.edge_type[e] == t.edge_weak {
+                continue;
+            }
+            let target = graph.edge_to[e];
+            let current = owners[target as usize];
+            if current == UNVISITED {
+                owners[target as usize] = owner;
+                worklist.push(target);
+            } else if current != target && current != owner && current != MULTIPLE_OWNERS {
+                owners[target as usize] = MULTIPLE_OWNERS;
+                worklist.push(target);
+            }
+        }
+    }
+    for (n, &owner) in owners.iter().enumerate() {
+        if owner == UNVISITED || owner == MULTIPLE_OWNERS || owner as usize == n {
+            continue;
+        }
+        if graph.is_type(owner, t.synthetic) || owner == graph.root {
+            continue;
+        }
+        let size = std::mem::take(&mut graph.self_size[n]);
+        // DevTools keeps sizes in a Uint32Array, so the sum wraps there too.
+        graph.self_size[owner as usize] = graph.self_size[owner as usize].wrapping_add(size);
+    }
+}

@@ -1,0 +1,203 @@
+//! The snapshot's string table, and the bits of JavaScript string semantics
+//! DevTools' numbers depend on (UTF-16 lengths and ordering, `parseInt`).
+//!
+//! All strings live in one buffer with an offset table: a 1 GB snapshot has
+//! millions of strings and a `Vec<String>` would cost an allocation each.
+
+use std::cmp::Ordering;
+
+/// Append-only table of strings addressed by index, like V8's `strings`.
+#[derive(Debug, Default, Clone)]
+pub struct StringTable {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl StringTable {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The string at `index`, or "" past the end (indexes are validated at load).
+    pub fn get(&self, index: u32) -> &str {
+        let i = index as usize;
+        let Some(&end) = self.ends.get(i) else {
+            return "";
+        };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..end]
+    }
+
+    /// Appends a string and returns its index.
+    pub fn push(&mut self, s: &str) -> u32 {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+        u32::try_from(self.ends.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// Bytes held, for memory accounting.
+    pub fn heap_bytes(&self) -> usize {
+        self.text.capacity() + self.ends.capacity() * std::mem::size_of::<usize>()
+    }
+}
+
+/// Decodes the inside of a JSON string literal (without the quotes).
+/// Lone surrogates, which V8 writes for broken strings, become U+FFFD.
+pub fn decode_json_string(raw: &[u8]) -> Result<String, String> {
+    if !raw.contains(&b'\\') {
+        return std::str::from_utf8(raw)
+            .map(str::to_owned)
+            .map_err(|e| format!("invalid UTF-8 at string byte {}", e.valid_up_to()));
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let run_end = raw[i..]
+            .iter()
+            .position(|&b| b == b'\\')
+            .map_or(raw.len(), |p| i + p);
+        let run = std::str::from_utf8(&raw[i..run_end])
+            .map_err(|e| format!("invalid UTF-8 at string byte {}", i + e.valid_up_to()))?;
+        out.push_str(run);
+        i = run_end;
+        if i >= raw.len() {
+            break;
+        }
+        let esc = *raw.get(i + 1).ok_or("string ends in a lone backslash")?;
+        i += 2;
+        match esc {
+            b'"' => out.push('"'),
+            b'\\' => out.push('\\'),
+            b'/' => out.push('/'),
+            b'b' => out.push('\u{8}'),
+            b'f' => out.push('\u{c}'),
+            b'n' => out.push('\n'),
+            b'r' => out.push('\r'),
+            b't' => out.push('\t'),
+            b'u' => {
+                let unit = hex4(raw, i)?;
+                i += 4;
+                if (0xD800..0xDC00).contains(&unit)
+                    && raw.get(i) == Some(&b'\\')
+                    && raw.get(i + 1) == Some(&b'u')
+                {
+                    let low = hex4(raw, i + 2)?;
+                    if (0xDC00..0xE000).contains(&low) {
+                        let c = 0x10000
+                            + ((u32::from(unit) - 0xD800) << 10)
+                            + (u32::from(low) - 0xDC00);
+                        out.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
+                        i += 6;
+                        continue;
+                    }
+                }
+                out.push(char::from_u32(u32::from(unit)).unwrap_or('\u{FFFD}'));
+            }
+            other => return Err(format!("bad escape \\{}", char::from(other))),
+        }
+    }
+    Ok(out)
+}
+
+fn hex4(raw: &[u8], at: usize) -> Result<u16, String> {
+    let digits = raw
+        .get(at..at + 4)
+        .and_then(|d| std::str::from_utf8(d).ok())
+        .ok_or("truncated \\u escape")?;
+    u16::from_str_radix(digits, 16).map_err(|_| format!("bad \\u escape \\u{digits}"))
+}
+
+/// JavaScript's `a < b` order on strings: UTF-16 code units, not code points.
+pub fn js_cmp(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        return a.cmp(b);
+    }
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// JavaScript's `s.length`.
+pub fn js_len(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().map(char::len_utf16).sum()
+    }
+}
+
+/// JavaScript's `parseInt(s, 10)`: leading white space, a sign, then the
+/// longest run of decimal digits; `None` where JS gives `NaN`.
+pub fn js_parse_int(s: &str) -> Option<f64> {
+    let t = s.trim_start();
+    let (negative, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let end = digits
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(digits.len());
+    if end == 0 {
+        return None;
+    }
+    let value: f64 = digits[..end].parse().ok()?;
+    Some(if negative { -value } else { value })
+}
+
+/// The text `JSON.stringify` gives for a string, quotes included.
+pub fn json_quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_every_escape() {
+        let raw = br#"a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00\ud800x"#;
+        assert_eq!(
+            decode_json_string(raw).as_deref(),
+            Ok("a\"b\\c/d\u{8}\u{c}\n\r\té😀\u{FFFD}x")
+        );
+    }
+
+    #[test]
+    fn rejects_bad_escapes_and_utf8() {
+        assert!(decode_json_string(br"\q").is_err());
+        assert!(decode_json_string(br"\u12").is_err());
+        assert!(decode_json_string(b"\xff").is_err());
+    }
+
+    #[test]
+    fn js_order_is_utf16() {
+        // U+FF5E sorts after U+1F600 in code points but before it in UTF-16.
+        assert_eq!(js_cmp("\u{1F600}", "\u{FF5E}"), Ordering::Less);
+        assert_eq!(js_cmp("B", "a"), Ordering::Less);
+        assert_eq!(js_len("😀a"), 3);
+    }
+
+    #[test]
+    fn parse_int_like_js() {
+        assert_eq!(js_parse_int("12abc"), Some(12.0));
+        assert_eq!(js_parse_int("  -3"), Some(-3.0));
+        assert_eq!(js_parse_int("x1"), None);
+        assert_eq!(js_parse_int(""), None);
+    }
+
+    #[test]
+    fn table_appends() {
+        let mut t = StringTable::default();
+        assert_eq!(t.push("a"), 0);
+        assert_eq!(t.push(""), 1);
+        assert_eq!(t.push("bc"), 2);
+        assert_eq!(
+            (t.get(0), t.get(1), t.get(2), t.get(3)),
+            ("a", "", "bc", "")
+        );
+    }
+}
