@@ -164,3 +164,5 @@ impl Analysis {
         self.graph.strings.get(self.classes[n as usize])
     }
 }
+#[cfg(test)]
+pub mod test_snapshot;

@@ -274,3 +274,106 @@ fn has_only_non_essential_retainers(graph: &HeapGraph, essential: &[bool], ordin
         .retainers(ordinal)
         .all(|slot| !essential[graph.retainer_edge[slot] as usize])
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::snapshot::test_snapshot::TestSnapshot;
+
+    /// ```text
+    ///            root(1)
+    ///     shortcut |   \ element
+    ///          Window(3)  (GC roots)(19) ──internal──▶ H(21)
+    ///          /   |  \ weak
+    ///       A(5)  B(7)  ┄┄▶ W(13)        E(15) ⇄ F(17)
+    ///          \   /                      (retained only by each other)
+    ///          C(9) ⇄ D(11)
+    ///
+    /// expected dominator tree          retained
+    ///   root ─┬─ Window ─┬─ A            A 10, B 20
+    ///         │          ├─ B            C 30+40 = 70, D 40
+    ///         │          └─ C ── D       Window 100+10+20+70 = 200
+    ///         ├─ W   (orphan: weak-only)  W 50
+    ///         ├─ E, F (clique: each hung under the root)
+    ///         └─ (GC roots) ── H          H 8
+    /// ```
+    #[test]
+    fn diamond_cycle_orphan_and_clique() {
+        let mut s = TestSnapshot::new();
+        let window = s.node("object", "Window", 3, 100);
+        let a = s.node("object", "Alpha", 5, 10);
+        let b = s.node("object", "Beta", 7, 20);
+        let c = s.node("object", "Cyc", 9, 30);
+        let d = s.node("object", "Cyc", 11, 40);
+        let w = s.node("object", "Weakly", 13, 50);
+        let e = s.node("object", "Clique", 15, 5);
+        let f = s.node("object", "Clique", 17, 6);
+        let gc = s.node("synthetic", "(GC roots)", 19, 0);
+        let h = s.node("object", "Held", 21, 8);
+        s.edge(0, "shortcut", "1", window)
+            .edge(0, "element", "1", gc);
+        s.edge(window, "property", "a", a)
+            .edge(window, "property", "b", b)
+            .edge(window, "weak", "w", w);
+        s.edge(a, "property", "x", c).edge(b, "property", "y", c);
+        s.edge(c, "property", "z", d).edge(d, "property", "back", c);
+        s.edge(e, "property", "f", f).edge(f, "property", "e", e);
+        s.edge(gc, "internal", "h", h);
+        let an = s.analyze();
+        for (node, dominator) in [
+            (3, 1),
+            (5, 3),
+            (7, 3),
+            (9, 3),
+            (11, 9),
+            (13, 1),
+            (15, 1),
+            (17, 1),
+            (19, 1),
+            (21, 19),
+        ] {
+            assert_eq!(
+                an.idom_of(node),
+                dominator,
+                "it finds the immediate dominator of @{node}"
+            );
+        }
+        for (node, retained) in [
+            (5, 10),
+            (7, 20),
+            (9, 70),
+            (11, 40),
+            (3, 200),
+            (13, 50),
+            (21, 8),
+        ] {
+            assert_eq!(an.retained_of(node), retained, "retained size of @{node}");
+        }
+        assert_eq!(an.retained_of(1), 269, "the root retains every self size");
+        assert_eq!(
+            an.class("Cyc").retained_size,
+            70,
+            "D is not counted again under C"
+        );
+        assert_eq!(an.class("Clique").retained_size, 11);
+    }
+
+    #[test]
+    fn weakmap_value_is_dominated_by_its_key_not_the_table() {
+        let mut s = TestSnapshot::new();
+        let window = s.node("object", "Window", 3, 10);
+        let map = s.node("object", "WeakMap", 31, 10);
+        let table = s.node("hidden", "system / EphemeronHashTable", 33, 10);
+        let key = s.node("object", "Key", 35, 10);
+        let value = s.node("object", "Val", 39, 10);
+        let name = "part of key (Key @35) -> value (Val @39) pair in WeakMap (table @33)";
+        s.edge(0, "shortcut", "1", window);
+        s.edge(window, "property", "map", map)
+            .edge(window, "property", "key", key);
+        s.edge(map, "internal", "table", table);
+        s.edge(table, "internal", &format!("1 / {name}"), value);
+        s.edge(key, "internal", &format!("2 / {name}"), value);
+        let an = s.analyze();
+        assert_eq!(an.idom_of(39), 35, "the table's edge is not essential");
+        assert_eq!(an.retained_of(35), 20);
+    }
+}

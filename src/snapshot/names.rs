@@ -157,7 +157,7 @@ pub fn infer_interfaces(graph: &HeapGraph) -> Vec<InterfaceDefinition> {
         }
     }
     // Stable sort: ties keep first-seen order, as JS's sort does.
-    order.sort_by(|a, b| b.1.cmp(&a.1));
+    order.sort_by_key(|entry| std::cmp::Reverse(entry.1));
     let min_count = MIN_OBJECT_COUNT_PER_INTERFACE
         .max(plain_objects as f64 / MIN_OBJECT_PROPORTION_PER_INTERFACE);
     order
