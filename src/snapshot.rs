@@ -76,43 +76,74 @@ pub fn analyze_reader(
 
 /// Runs DevTools' load pipeline (§2) over a parsed graph.
 pub fn analyze(
-    mut graph: HeapGraph,
-    mut timings: Timings,
+    graph: HeapGraph,
+    timings: Timings,
     progress: ProgressSink<'_>,
 ) -> Result<Analysis, SnapshotError> {
-    let mut clock = Instant::now();
-    let bytes_read = 0;
-    let mut stage_done = |stage: Stage, timings: &mut Timings| -> Result<(), SnapshotError> {
-        timings.stages.push((stage, clock.elapsed()));
-        clock = Instant::now();
+    prepare(graph, timings, progress)?.finish(progress)
+}
+
+/// Times stages and reports each finished one as the start of the next.
+struct StageClock {
+    started: Instant,
+}
+
+impl StageClock {
+    fn done(
+        &mut self,
+        stage: Stage,
+        timings: &mut Timings,
+        progress: ProgressSink<'_>,
+    ) -> Result<(), SnapshotError> {
+        timings.stages.push((stage, self.started.elapsed()));
+        self.started = Instant::now();
         let next = Stage::ALL
             .iter()
             .skip_while(|&&s| s != stage)
             .nth(1)
             .copied()
             .unwrap_or(stage);
-        if progress(Progress {
+        let going_on = progress(Progress {
             stage: next,
-            bytes_read,
-        }) {
+            bytes_read: 0,
+        });
+        if going_on {
             Ok(())
         } else {
             Err(SnapshotError::Cancelled)
         }
+    }
+}
+
+/// The first half of the pipeline: enough for class counts and shallow
+/// sizes, which a UI can show while dominators are still being computed.
+#[derive(Debug)]
+pub struct Prepared {
+    graph: HeapGraph,
+    base_classes: Vec<u32>,
+    classes: Vec<u32>,
+    interfaces: Vec<InterfaceDefinition>,
+    /// Aggregates by internal class key (before public keys merge).
+    aggregates: Vec<ClassAggregate>,
+    node_class: Vec<u32>,
+    timings: Timings,
+}
+
+/// Retainers, DOM state, shallow sizes, class names, counts (§2 steps 1–6, 9).
+pub fn prepare(
+    mut graph: HeapGraph,
+    mut timings: Timings,
+    progress: ProgressSink<'_>,
+) -> Result<Prepared, SnapshotError> {
+    let mut clock = StageClock {
+        started: Instant::now(),
     };
+    graph.build_retainers();
+    clock.done(Stage::Retainers, &mut timings, progress)?;
     dom_state::propagate_dom_state(&mut graph);
-    stage_done(Stage::DomState, &mut timings)?;
-    let weakmaps = weakmap::WeakMapEdges::new(&graph);
-    let page_owned = flags::page_owned(&graph);
-    let essential = flags::essential_edges(&graph, &page_owned, &weakmaps);
-    drop(page_owned);
+    clock.done(Stage::DomState, &mut timings, progress)?;
     shallow::attribute_shallow_sizes(&mut graph);
-    stage_done(Stage::ShallowSizes, &mut timings)?;
-    let dominators = dominators::compute_dominators(&graph, &essential);
-    drop(essential);
-    stage_done(Stage::Dominators, &mut timings)?;
-    let distances = distances::compute_distances(&graph, &weakmaps);
-    stage_done(Stage::Distances, &mut timings)?;
+    clock.done(Stage::ShallowSizes, &mut timings, progress)?;
     let mut interner = names::Interner::default();
     let base_classes = names::base_class_names(&mut graph, &mut interner);
     let interfaces = names::infer_interfaces(&graph);
@@ -121,22 +152,70 @@ pub fn analyze(
         .map(|d| interner.intern(&mut graph, &d.name))
         .collect();
     let classes = names::apply_interfaces(&graph, &base_classes, &interfaces, &interface_classes);
-    stage_done(Stage::ClassNames, &mut timings)?;
-    let (mut aggregates, node_class) =
-        classes::build_aggregates(&graph, &classes, &distances, &|c| graph.strings.get(c));
-    classes::add_class_retained_sizes(&mut aggregates, &node_class, &dominators, graph.root);
-    let aggregates = classes::merge_public_keys(aggregates);
-    timings.stages.push((Stage::Aggregates, clock.elapsed()));
-    Ok(Analysis {
+    clock.done(Stage::ClassNames, &mut timings, progress)?;
+    let (aggregates, node_class) =
+        classes::build_aggregates(&graph, &classes, &|c| graph.strings.get(c));
+    clock.done(Stage::Aggregates, &mut timings, progress)?;
+    Ok(Prepared {
         graph,
-        distances,
-        dominators,
         base_classes,
         classes,
         interfaces,
         aggregates,
+        node_class,
         timings,
     })
+}
+
+impl Prepared {
+    /// Summary rows with counts and shallow sizes only (retained sizes 0,
+    /// distances unknown), without instance lists.
+    pub fn early_summary(&self) -> Vec<ClassAggregate> {
+        let rows = self.aggregates.iter().map(|a| ClassAggregate {
+            instances: Vec::new(),
+            ..a.clone()
+        });
+        classes::merge_public_keys(rows.collect())
+    }
+
+    /// Dominators, retained sizes, distances and class totals (§2 steps 5, 7, 8, 10).
+    pub fn finish(self, progress: ProgressSink<'_>) -> Result<Analysis, SnapshotError> {
+        let Prepared {
+            graph,
+            base_classes,
+            classes,
+            interfaces,
+            mut aggregates,
+            node_class,
+            mut timings,
+        } = self;
+        let mut clock = StageClock {
+            started: Instant::now(),
+        };
+        let weakmaps = weakmap::WeakMapEdges::new(&graph);
+        let essential = flags::essential_edges(&graph, &flags::page_owned(&graph), &weakmaps);
+        let dominators = dominators::compute_dominators(&graph, &essential);
+        drop(essential);
+        clock.done(Stage::Dominators, &mut timings, progress)?;
+        let distances = distances::compute_distances(&graph, &weakmaps);
+        clock.done(Stage::Distances, &mut timings, progress)?;
+        classes::add_distances(&mut aggregates, &distances);
+        classes::add_class_retained_sizes(&mut aggregates, &node_class, &dominators, graph.root);
+        let aggregates = classes::merge_public_keys(aggregates);
+        timings
+            .stages
+            .push((Stage::ClassRetained, clock.started.elapsed()));
+        Ok(Analysis {
+            graph,
+            distances,
+            dominators,
+            base_classes,
+            classes,
+            interfaces,
+            aggregates,
+            timings,
+        })
+    }
 }
 
 impl Analysis {

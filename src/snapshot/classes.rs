@@ -45,7 +45,6 @@ enum InternalKey {
 pub fn build_aggregates<'a>(
     graph: &'a HeapGraph,
     class_of: &[u32],
-    distances: &[i32],
     class_name: &dyn Fn(u32) -> &'a str,
 ) -> (Vec<ClassAggregate>, Vec<u32>) {
     let object = graph.layout.types.object;
@@ -86,11 +85,22 @@ pub fn build_aggregates<'a>(
         let aggregate = &mut aggregates[index as usize];
         aggregate.count += 1;
         aggregate.self_size += u64::from(size);
-        aggregate.distance = aggregate.distance.min(distances[n as usize]);
         aggregate.instances.push(n);
         node_class[n as usize] = index;
     }
     (aggregates, node_class)
+}
+
+/// Sets each class's distance: the smallest of its instances' (-5 wins).
+pub fn add_distances(aggregates: &mut [ClassAggregate], distances: &[i32]) {
+    for aggregate in aggregates {
+        aggregate.distance = aggregate
+            .instances
+            .iter()
+            .map(|&n| distances[n as usize])
+            .min()
+            .unwrap_or(i32::MAX);
+    }
 }
 
 /// Adds class retained sizes: an instance counts unless a counted instance

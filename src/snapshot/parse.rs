@@ -179,7 +179,7 @@ impl Sections {
             .map(|l| location_map(&l, &layout, node_count))
             .unwrap_or_default();
         let root = root_ordinal(header.root_index, &layout, node_count)?;
-        let mut graph = HeapGraph {
+        Ok(HeapGraph {
             detachedness: if layout.node_detachedness.is_some() {
                 nodes.detachedness
             } else {
@@ -201,9 +201,7 @@ impl Sections {
             locations,
             root,
             extra_native_bytes: header.extra_native_bytes,
-        };
-        graph.build_retainers();
-        Ok(graph)
+        })
     }
 }
 

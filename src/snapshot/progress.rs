@@ -11,22 +11,24 @@ pub enum Stage {
     Retainers,
     DomState,
     ShallowSizes,
-    Dominators,
-    Distances,
     ClassNames,
     Aggregates,
+    Dominators,
+    Distances,
+    ClassRetained,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 8] = [
+    pub const ALL: [Stage; 9] = [
         Stage::Read,
         Stage::Retainers,
         Stage::DomState,
         Stage::ShallowSizes,
-        Stage::Dominators,
-        Stage::Distances,
         Stage::ClassNames,
         Stage::Aggregates,
+        Stage::Dominators,
+        Stage::Distances,
+        Stage::ClassRetained,
     ];
 
     pub fn label(self) -> &'static str {
@@ -35,10 +37,22 @@ impl Stage {
             Stage::Retainers => "building retainers",
             Stage::DomState => "propagating DOM state",
             Stage::ShallowSizes => "attributing shallow sizes",
+            Stage::ClassNames => "naming classes",
+            Stage::Aggregates => "counting classes",
             Stage::Dominators => "computing dominators",
             Stage::Distances => "computing distances",
-            Stage::ClassNames => "naming classes",
-            Stage::Aggregates => "aggregating classes",
+            Stage::ClassRetained => "class retained sizes",
+        }
+    }
+
+    /// Rough share of total load time, for a progress bar and an ETA.
+    pub fn weight(self) -> f64 {
+        match self {
+            Stage::Read => 0.45,
+            Stage::Dominators => 0.25,
+            Stage::Distances | Stage::Retainers => 0.07,
+            Stage::ClassNames | Stage::Aggregates => 0.04,
+            _ => 0.02,
         }
     }
 }
