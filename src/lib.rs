@@ -7,3 +7,12 @@ pub mod cli;
 pub mod format;
 pub mod report;
 pub mod snapshot;
+
+#[cfg(feature = "tui")]
+pub mod app;
+#[cfg(feature = "tui")]
+pub mod loader;
+#[cfg(feature = "tui")]
+pub mod runtime;
+#[cfg(feature = "tui")]
+pub mod ui;

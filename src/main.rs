@@ -123,6 +123,24 @@ fn run(cli: Cli) -> anyhow::Result<String> {
     }
 }
 
+#[cfg(feature = "tui")]
+fn open(snapshots: &[std::path::PathBuf], _timings: bool) -> anyhow::Result<String> {
+    if !(1..=2).contains(&snapshots.len()) {
+        return Err(anyhow!(
+            "give one snapshot, or a baseline and a target (see --help)"
+        ));
+    }
+    for path in snapshots {
+        if path.as_os_str() != "-" && !path.exists() {
+            return Err(anyhow!("{}: no such file", path.display()));
+        }
+    }
+    heaplens::runtime::run(snapshots)?;
+    Ok(String::new())
+}
+
+/// Without the TUI, opening snapshots prints the Summary or the Comparison.
+#[cfg(not(feature = "tui"))]
 fn open(snapshots: &[std::path::PathBuf], timings: bool) -> anyhow::Result<String> {
     match snapshots {
         [one] => {

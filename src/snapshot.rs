@@ -53,14 +53,24 @@ pub struct Analysis {
 
 /// Reads and analyses the snapshot at `path` (gzip or plain; `-` is stdin).
 pub fn load(path: &Path, progress: ProgressSink<'_>) -> Result<Analysis, SnapshotError> {
-    let reader = source::open(path)?;
-    analyze_reader(reader, progress)
+    load_with_early(path, progress, &mut |_| true)
+}
+
+/// Like [`load`], and hands the half-analysed snapshot to `early` as soon as
+/// class counts and shallow sizes are known; `early` returning false cancels.
+pub fn load_with_early(
+    path: &Path,
+    progress: ProgressSink<'_>,
+    early: &mut dyn FnMut(&Prepared) -> bool,
+) -> Result<Analysis, SnapshotError> {
+    analyze_reader(source::open(path)?, progress, early)
 }
 
 /// Reads and analyses a snapshot from any byte source.
 pub fn analyze_reader(
     reader: impl std::io::Read,
     progress: ProgressSink<'_>,
+    early: &mut dyn FnMut(&Prepared) -> bool,
 ) -> Result<Analysis, SnapshotError> {
     let started = Instant::now();
     let graph = parse::parse_snapshot(reader, &mut |bytes_read| {
@@ -69,9 +79,14 @@ pub fn analyze_reader(
             bytes_read,
         })
     })?;
-    let mut timings = Timings::default();
-    timings.stages.push((Stage::Read, started.elapsed()));
-    analyze(graph, timings, progress)
+    let timings = Timings {
+        stages: vec![(Stage::Read, started.elapsed())],
+    };
+    let prepared = prepare(graph, timings, progress)?;
+    if !early(&prepared) {
+        return Err(SnapshotError::Cancelled);
+    }
+    prepared.finish(progress)
 }
 
 /// Runs DevTools' load pipeline (§2) over a parsed graph.

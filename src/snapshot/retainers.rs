@@ -26,6 +26,16 @@ impl Analysis {
         }
     }
 
+    /// Whether `n` has any retainer the grid lists (cheap: no sorting).
+    pub fn has_retainers(&self, n: u32) -> bool {
+        let graph = &self.graph;
+        let weak = graph.layout.types.edge_weak;
+        graph.retainers(n).any(|slot| {
+            graph.retainer_node[slot] != graph.root
+                && graph.edge_type[graph.retainer_edge[slot] as usize] != weak
+        })
+    }
+
     /// Retainers of `n` in DevTools' default order: no weak edges and no
     /// edges from the root; by retaining node distance, then its display
     /// name, then slot order.

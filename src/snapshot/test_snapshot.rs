@@ -109,7 +109,9 @@ impl TestSnapshot {
 
     /// Parses and analyses the snapshot.
     pub fn analyze(&self) -> Analysis {
-        match analyze_reader(self.json().as_bytes(), &mut |_: Progress| true) {
+        match analyze_reader(self.json().as_bytes(), &mut |_: Progress| true, &mut |_| {
+            true
+        }) {
             Ok(a) => a,
             Err(e) => panic!("test snapshot must load: {e}\n{}", self.json()),
         }

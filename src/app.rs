@@ -1,0 +1,698 @@
+//! `App`: everything the TUI shows, and how actions change it. No drawing,
+//! no I/O, no threads: the runtime feeds it actions and load events, the
+//! widgets read it.
+
+pub mod action;
+pub mod class_table;
+pub mod keymap;
+pub mod retainers;
+pub mod sources;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::loader::LoadEvent;
+use crate::snapshot::diff::compare;
+use crate::snapshot::{Analysis, ClassAggregate, Progress, Stage};
+
+use self::action::Action;
+use self::class_table::{ClassTable, Row};
+use self::keymap::{Context, Key, Keymap};
+use self::retainers::RetainerTree;
+use self::sources::{ComparisonData, SummaryData};
+
+/// The panes, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Summary,
+    Comparison,
+    Retainers,
+    Details,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [
+        Pane::Summary,
+        Pane::Comparison,
+        Pane::Retainers,
+        Pane::Details,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Summary => "Summary",
+            Pane::Comparison => "Comparison",
+            Pane::Retainers => "Retainers",
+            Pane::Details => "Details",
+        }
+    }
+}
+
+/// Loading state of one snapshot.
+#[derive(Debug, Clone)]
+pub enum LoadState {
+    Loading {
+        progress: Progress,
+        started: Instant,
+    },
+    Ready {
+        analysis: Arc<Analysis>,
+        took: Duration,
+    },
+    Failed(String),
+}
+
+/// One snapshot given on the command line.
+#[derive(Debug, Clone)]
+pub struct SnapshotSlot {
+    pub path: PathBuf,
+    /// File size, for the progress bar (None for stdin).
+    pub file_bytes: Option<u64>,
+    pub state: LoadState,
+    /// Class counts and shallow sizes, known before the load ends.
+    pub early: Option<Arc<Vec<ClassAggregate>>>,
+}
+
+impl SnapshotSlot {
+    pub fn analysis(&self) -> Option<&Arc<Analysis>> {
+        match &self.state {
+            LoadState::Ready { analysis, .. } => Some(analysis),
+            _ => None,
+        }
+    }
+
+    pub fn name(&self) -> String {
+        self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+}
+
+/// The object the Retainers and Details panes describe.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub slot: usize,
+    pub node: u32,
+}
+
+/// Text prompts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    None,
+    /// The fuzzy class filter; its text lives in the table.
+    Filter,
+    /// `@id` being typed.
+    Jump(String),
+}
+
+/// The whole TUI state.
+pub struct App {
+    pub slots: Vec<SnapshotSlot>,
+    pub focus: Pane,
+    /// The class table on top: Summary or Comparison.
+    pub view: Pane,
+    /// Which slot the Summary shows (the target by default).
+    pub summary_slot: usize,
+    pub summary: ClassTable,
+    pub summary_data: Option<SummaryData>,
+    pub comparison: ClassTable,
+    pub comparison_data: Option<ComparisonData>,
+    pub retainers: Option<RetainerTree>,
+    pub selection: Option<Selection>,
+    pub input: Input,
+    pub show_help: bool,
+    pub status: Option<String>,
+    pub quit: bool,
+    pub keymap: Keymap,
+    /// Rows the table and tree can show, from the last known terminal size.
+    pub table_height: usize,
+    pub tree_height: usize,
+}
+
+impl App {
+    /// A new app for one snapshot (`[target]`) or two (`[baseline, target]`).
+    pub fn new(paths: Vec<PathBuf>, keymap: Keymap) -> Self {
+        let two = paths.len() == 2;
+        let slots: Vec<SnapshotSlot> = paths
+            .into_iter()
+            .map(|path| SnapshotSlot {
+                file_bytes: std::fs::metadata(&path).ok().map(|m| m.len()),
+                path,
+                state: LoadState::Loading {
+                    progress: Progress {
+                        stage: Stage::Read,
+                        bytes_read: 0,
+                    },
+                    started: Instant::now(),
+                },
+                early: None,
+            })
+            .collect();
+        let view = if two { Pane::Comparison } else { Pane::Summary };
+        App {
+            summary_slot: slots.len().saturating_sub(1),
+            slots,
+            focus: view,
+            view,
+            summary: ClassTable::new(sources::SUMMARY_DEFAULT_SORT),
+            summary_data: None,
+            comparison: ClassTable::new(sources::COMPARISON_DEFAULT_SORT),
+            comparison_data: None,
+            retainers: None,
+            selection: None,
+            input: Input::None,
+            show_help: false,
+            status: None,
+            quit: false,
+            keymap,
+            table_height: 20,
+            tree_height: 8,
+        }
+    }
+
+    pub fn is_comparison(&self) -> bool {
+        self.slots.len() == 2
+    }
+
+    /// Whether any snapshot is still loading (the runtime ticks meanwhile).
+    pub fn loading(&self) -> bool {
+        self.slots
+            .iter()
+            .any(|s| matches!(s.state, LoadState::Loading { .. }))
+    }
+
+    /// The key context for the focused pane.
+    pub fn context(&self) -> Context {
+        match (&self.input, self.focus) {
+            (Input::Filter | Input::Jump(_), _) => Context::Input,
+            (_, Pane::Summary | Pane::Comparison) => Context::Table,
+            (_, Pane::Retainers) => Context::Retainers,
+            (_, Pane::Details) => Context::Global,
+        }
+    }
+
+    /// A key press: resolved through the key map, or typed into a prompt.
+    pub fn on_key(&mut self, key: Key) {
+        self.status = None;
+        if self.show_help {
+            self.show_help = false;
+            if !matches!(key, Key::Char('q') | Key::Ctrl('c')) {
+                return;
+            }
+        }
+        match self.keymap.resolve(self.context(), key) {
+            Some(action) => self.update(action),
+            None => match (key, &mut self.input) {
+                (Key::Char(c), Input::Filter) => {
+                    let mut text = self.table().filter.clone();
+                    text.push(c);
+                    self.set_filter(&text);
+                }
+                (Key::Char(c), Input::Jump(text)) if c.is_ascii_digit() => text.push(c),
+                _ => {}
+            },
+        }
+    }
+
+    /// Applies one action.
+    pub fn update(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.show_help = !self.show_help,
+            Action::FocusNext => self.cycle_focus(1),
+            Action::FocusPrevious => self.cycle_focus(-1),
+            Action::FocusSummary => self.focus_view(Pane::Summary),
+            Action::FocusComparison => self.focus_view(Pane::Comparison),
+            Action::FocusRetainers => self.focus = Pane::Retainers,
+            Action::FocusDetails => self.focus = Pane::Details,
+            Action::FocusPreviousView => self.focus = self.view,
+            Action::Jump => self.input = Input::Jump(String::new()),
+            Action::SwitchSnapshot => self.switch_snapshot(),
+            Action::MoveDown => self.move_by(1),
+            Action::MoveUp => self.move_by(-1),
+            Action::PageDown => self.move_by(self.page()),
+            Action::PageUp => self.move_by(-self.page()),
+            Action::First => self.move_to_end(false),
+            Action::Last => self.move_to_end(true),
+            Action::Toggle => self.toggle(),
+            Action::Expand => self.expand(),
+            Action::Collapse => self.collapse(),
+            Action::Filter => self.input = Input::Filter,
+            Action::SortNext => self.sort_next(),
+            Action::SortReverse => self.sort_reverse(),
+            Action::SortDelta => self.sort_comparison(sources::COMPARISON_DELTA),
+            Action::SortSizeDelta => self.sort_comparison(sources::COMPARISON_SIZE_DELTA),
+            Action::ClearFilter => self.set_filter(""),
+            Action::Accept => self.accept_input(),
+            Action::Cancel => self.cancel_input(),
+            Action::DeleteChar => self.delete_char(),
+        }
+    }
+
+    fn page(&self) -> isize {
+        let height = if self.focus == Pane::Retainers {
+            self.tree_height
+        } else {
+            self.table_height
+        };
+        height.max(2) as isize - 1
+    }
+
+    fn cycle_focus(&mut self, step: isize) {
+        let panes: Vec<Pane> = Pane::ALL
+            .into_iter()
+            .filter(|&p| p != Pane::Comparison || self.is_comparison())
+            .collect();
+        let at = panes.iter().position(|&p| p == self.focus).unwrap_or(0);
+        let next = panes[(at as isize + step).rem_euclid(panes.len() as isize) as usize];
+        match next {
+            Pane::Summary | Pane::Comparison => self.focus_view(next),
+            other => self.focus = other,
+        }
+    }
+
+    fn focus_view(&mut self, pane: Pane) {
+        if pane == Pane::Comparison && !self.is_comparison() {
+            self.status = Some("Comparison needs two snapshots: heaplens BASELINE TARGET".into());
+            return;
+        }
+        self.view = pane;
+        self.focus = pane;
+        self.sync_selection();
+    }
+
+    /// The table of the current view.
+    pub fn table(&self) -> &ClassTable {
+        if self.view == Pane::Comparison {
+            &self.comparison
+        } else {
+            &self.summary
+        }
+    }
+
+    fn table_mut(&mut self) -> &mut ClassTable {
+        if self.view == Pane::Comparison {
+            &mut self.comparison
+        } else {
+            &mut self.summary
+        }
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        match self.focus {
+            Pane::Retainers => {
+                let height = self.tree_height;
+                if let Some(tree) = &mut self.retainers {
+                    tree.move_by(delta, height);
+                }
+            }
+            Pane::Details => {}
+            _ => {
+                let height = self.table_height;
+                self.table_mut().move_by(delta, height);
+                self.sync_selection();
+            }
+        }
+    }
+
+    fn move_to_end(&mut self, last: bool) {
+        match self.focus {
+            Pane::Retainers => {
+                let height = self.tree_height;
+                if let Some(tree) = &mut self.retainers {
+                    tree.move_by(if last { isize::MAX / 2 } else { isize::MIN / 2 }, height);
+                }
+            }
+            Pane::Details => {}
+            _ => {
+                let height = self.table_height;
+                if last {
+                    self.table_mut().select_last(height);
+                } else {
+                    self.table_mut().select_first(height);
+                }
+                self.sync_selection();
+            }
+        }
+    }
+
+    fn toggle(&mut self) {
+        match self.focus {
+            Pane::Retainers => {
+                if let Some(tree) = &mut self.retainers {
+                    tree.toggle();
+                }
+            }
+            Pane::Details => {}
+            _ => match self.table().selected_row() {
+                Some(Row::Class(class)) if self.table().is_expanded(class) => {
+                    self.table_mut().collapse(class)
+                }
+                Some(Row::Class(_)) => self.expand(),
+                Some(Row::More { class, .. }) => self.table_mut().show_more(class),
+                Some(Row::Instance { .. }) => self.focus = Pane::Retainers,
+                None => {}
+            },
+        }
+    }
+
+    fn expand(&mut self) {
+        match self.focus {
+            Pane::Retainers => {
+                if let Some(tree) = &mut self.retainers {
+                    if let Some(s) = tree.selected {
+                        tree.open(s);
+                    }
+                }
+            }
+            Pane::Details => {}
+            _ => {
+                let Some(Row::Class(class)) = self.table().selected_row() else {
+                    return;
+                };
+                let instances = if self.view == Pane::Comparison {
+                    self.comparison_data.as_ref().map(|d| d.instances(class))
+                } else {
+                    self.summary_data.as_ref().and_then(|d| d.instances(class))
+                };
+                match instances {
+                    Some(list) => self.table_mut().expand(class, list),
+                    None => {
+                        self.status =
+                            Some("instances are listed once the snapshot has loaded".into())
+                    }
+                }
+            }
+        }
+    }
+
+    fn collapse(&mut self) {
+        match self.focus {
+            Pane::Retainers => {
+                if let Some(tree) = &mut self.retainers {
+                    tree.collapse_or_parent();
+                }
+            }
+            Pane::Details => {}
+            _ => {
+                let class = match self.table().selected_row() {
+                    Some(
+                        Row::Class(c) | Row::Instance { class: c, .. } | Row::More { class: c, .. },
+                    ) => c,
+                    None => return,
+                };
+                if self.table().is_expanded(class) {
+                    self.table_mut().collapse(class);
+                    self.sync_selection();
+                }
+            }
+        }
+    }
+
+    fn sort_next(&mut self) {
+        let columns = if self.view == Pane::Comparison {
+            sources::COMPARISON_COLUMNS.len()
+        } else {
+            sources::SUMMARY_COLUMNS.len()
+        };
+        let table = self.table_mut();
+        table.sort.column = (table.sort.column + 1) % columns;
+        table.sort.descending = table.sort.column != 0;
+        self.resort();
+    }
+
+    fn sort_reverse(&mut self) {
+        let table = self.table_mut();
+        table.sort.descending = !table.sort.descending;
+        self.resort();
+    }
+
+    fn sort_comparison(&mut self, column: usize) {
+        if !self.is_comparison() {
+            self.status = Some("sorting by deltas needs two snapshots".into());
+            return;
+        }
+        self.view = Pane::Comparison;
+        self.focus = Pane::Comparison;
+        self.comparison.sort = class_table::Sort {
+            column,
+            descending: true,
+        };
+        self.resort();
+    }
+
+    /// Re-sorts the current view's classes.
+    fn resort(&mut self) {
+        if self.view == Pane::Comparison {
+            if let Some(data) = &self.comparison_data {
+                let sorted = data.sorted(self.comparison.sort);
+                let names = |c: u32| data.name(c).to_owned();
+                self.comparison.set_sorted(sorted, &names);
+            }
+        } else if let Some(data) = &self.summary_data {
+            let sorted = data.sorted(self.summary.sort);
+            let names = |c: u32| data.name(c).to_owned();
+            self.summary.set_sorted(sorted, &names);
+        }
+    }
+
+    fn set_filter(&mut self, text: &str) {
+        if self.view == Pane::Comparison {
+            if let Some(data) = &self.comparison_data {
+                let names = |c: u32| data.name(c).to_owned();
+                self.comparison.set_filter(text, &names);
+            }
+        } else if let Some(data) = &self.summary_data {
+            let names = |c: u32| data.name(c).to_owned();
+            self.summary.set_filter(text, &names);
+        }
+        let height = self.table_height;
+        self.table_mut().scroll_into_view(height);
+        self.sync_selection();
+    }
+
+    fn accept_input(&mut self) {
+        if let Input::Jump(text) = &self.input {
+            let text = text.clone();
+            self.jump(&text);
+        }
+        self.input = Input::None;
+    }
+
+    fn cancel_input(&mut self) {
+        if self.input == Input::Filter {
+            self.set_filter("");
+        }
+        self.input = Input::None;
+    }
+
+    fn delete_char(&mut self) {
+        match &mut self.input {
+            Input::Jump(text) => {
+                text.pop();
+            }
+            Input::Filter => {
+                let mut text = self.table().filter.clone();
+                text.pop();
+                self.set_filter(&text);
+            }
+            Input::None => {}
+        }
+    }
+
+    fn switch_snapshot(&mut self) {
+        if !self.is_comparison() {
+            self.status = Some("only one snapshot is open".into());
+            return;
+        }
+        self.summary_slot = 1 - self.summary_slot;
+        self.summary = ClassTable::new(self.summary.sort);
+        self.summary_data = None;
+        self.rebuild_summary();
+        self.focus_view(Pane::Summary);
+        self.status = Some(format!(
+            "Summary of {}",
+            self.slots[self.summary_slot].name()
+        ));
+    }
+
+    /// `@id`: select the object in the Summary's snapshot and show its retainers.
+    fn jump(&mut self, text: &str) {
+        let Ok(id) = text.trim_start_matches('@').parse::<u64>() else {
+            self.status = Some(format!("@{text} is not an object id"));
+            return;
+        };
+        let slot = self.summary_slot;
+        let Some(analysis) = self.slots[slot].analysis().cloned() else {
+            self.status = Some("the snapshot is still loading".into());
+            return;
+        };
+        let Some(node) = analysis.node_by_id(id) else {
+            self.status = Some(format!("no object @{id} in {}", self.slots[slot].name()));
+            return;
+        };
+        self.view = Pane::Summary;
+        if let Some(data) = &self.summary_data {
+            if let Some(class) = data.class_of(node) {
+                if !self.summary.is_expanded(class) {
+                    if let Some(list) = data.instances(class) {
+                        self.summary.set_filter("", &|c| data.name(c).to_owned());
+                        self.summary.expand(class, list);
+                    }
+                }
+                self.summary.reveal(class, node);
+                let height = self.table_height;
+                self.summary.scroll_into_view(height);
+            }
+        }
+        self.select_object(Selection { slot, node });
+        self.focus = Pane::Retainers;
+    }
+
+    /// Follows the table selection into the Retainers and Details panes.
+    fn sync_selection(&mut self) {
+        let selection = match self.table().selected_row() {
+            Some(Row::Instance { node, side, .. }) => Some(Selection {
+                slot: match side {
+                    class_table::Side::Deleted => 0,
+                    class_table::Side::New => 1,
+                    class_table::Side::Only => self.summary_slot,
+                },
+                node,
+            }),
+            _ => None,
+        };
+        match selection {
+            Some(s) => self.select_object(s),
+            None => {
+                self.selection = None;
+                self.retainers = None;
+            }
+        }
+    }
+
+    fn select_object(&mut self, selection: Selection) {
+        let same = self
+            .selection
+            .as_ref()
+            .is_some_and(|s| s.slot == selection.slot && s.node == selection.node);
+        if same {
+            return;
+        }
+        self.retainers = self.slots[selection.slot]
+            .analysis()
+            .map(|a| RetainerTree::new(Arc::clone(a), selection.node));
+        self.selection = Some(selection);
+    }
+
+    /// A message from a loader thread.
+    pub fn on_load(&mut self, slot: usize, event: LoadEvent) {
+        let Some(s) = self.slots.get_mut(slot) else {
+            return;
+        };
+        match event {
+            LoadEvent::Progress(p) => {
+                if let LoadState::Loading { progress, .. } = &mut s.state {
+                    *progress = p;
+                }
+            }
+            LoadEvent::Early(rows) => {
+                s.early = Some(Arc::new(rows));
+                if slot == self.summary_slot && self.summary_data.is_none() {
+                    self.rebuild_summary();
+                }
+            }
+            LoadEvent::Done(analysis) => {
+                let took = match &s.state {
+                    LoadState::Loading { started, .. } => started.elapsed(),
+                    _ => Duration::ZERO,
+                };
+                s.state = LoadState::Ready { analysis, took };
+                s.early = None;
+                if slot == self.summary_slot {
+                    self.rebuild_summary();
+                }
+                self.rebuild_comparison();
+            }
+            LoadEvent::Failed(message) => {
+                s.state = LoadState::Failed(message.clone());
+                self.status = Some(message);
+                if self.is_comparison() && self.view == Pane::Comparison {
+                    // Keep the other snapshot usable.
+                    self.summary_slot = 1 - slot;
+                    self.rebuild_summary();
+                    self.focus_view(Pane::Summary);
+                }
+            }
+        }
+    }
+
+    fn rebuild_summary(&mut self) {
+        let slot = &self.slots[self.summary_slot];
+        let data = match (&slot.state, &slot.early) {
+            (LoadState::Ready { analysis, .. }, _) => {
+                Some(SummaryData::Ready(Arc::clone(analysis)))
+            }
+            (_, Some(early)) => Some(SummaryData::Early(Arc::clone(early))),
+            _ => None,
+        };
+        self.summary_data = data;
+        self.resort_view(Pane::Summary);
+    }
+
+    fn rebuild_comparison(&mut self) {
+        if !self.is_comparison() || self.comparison_data.is_some() {
+            return;
+        }
+        let (Some(base), Some(target)) = (self.slots[0].analysis(), self.slots[1].analysis())
+        else {
+            return;
+        };
+        let diffs = compare(base, target);
+        let data = ComparisonData::new(Arc::clone(base), Arc::clone(target), diffs);
+        if let Some(warning) = data.swapped_warning() {
+            self.status = Some(warning);
+        }
+        self.comparison_data = Some(data);
+        self.resort_view(Pane::Comparison);
+        if self.view == Pane::Comparison {
+            self.sync_selection();
+        }
+    }
+
+    fn resort_view(&mut self, pane: Pane) {
+        let view = std::mem::replace(&mut self.view, pane);
+        self.resort();
+        self.view = view;
+    }
+
+    /// Terminal size changed: recompute how many rows the panes show.
+    pub fn on_resize(&mut self, table_height: usize, tree_height: usize) {
+        self.table_height = table_height.max(1);
+        self.tree_height = tree_height.max(1);
+        let (t, r) = (self.table_height, self.tree_height);
+        self.summary.scroll_into_view(t);
+        self.comparison.scroll_into_view(t);
+        if let Some(tree) = &mut self.retainers {
+            tree.move_by(0, r);
+        }
+    }
+
+    /// A mouse click on row `index` of the table (0 = first visible row).
+    pub fn click_table_row(&mut self, index: usize) {
+        self.focus = self.view;
+        let height = self.table_height;
+        self.table_mut().select_visible(index, height);
+        self.sync_selection();
+    }
+
+    /// Mouse wheel over a pane.
+    pub fn scroll(&mut self, pane: Pane, lines: isize) {
+        self.focus = pane;
+        self.move_by(lines);
+    }
+}
+#[cfg(test)]
+mod journeys;

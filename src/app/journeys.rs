@@ -1,0 +1,318 @@
+//! Journeys: keys fed to the app state, asserting what a user would see
+//! change (dua's style). No terminal; rendering has its own tests.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use super::class_table::Row;
+use super::keymap::{Key, Keymap};
+use super::retainers::RowKind;
+use super::{App, Input, LoadState, Pane};
+use crate::loader::LoadEvent;
+use crate::snapshot::{self, Analysis};
+
+fn demo(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/demo")
+        .join(name)
+}
+
+/// The demo pair, loaded once for all journeys.
+fn demo_pair() -> &'static (Arc<Analysis>, Arc<Analysis>) {
+    static PAIR: OnceLock<(Arc<Analysis>, Arc<Analysis>)> = OnceLock::new();
+    PAIR.get_or_init(|| {
+        let load = |name: &str| match snapshot::load(&demo(name), &mut |_| true) {
+            Ok(a) => Arc::new(a),
+            Err(e) => panic!("demo snapshot loads: {e}"),
+        };
+        (
+            load("baseline.heapsnapshot.gz"),
+            load("after.heapsnapshot.gz"),
+        )
+    })
+}
+
+fn keys(text: &str) -> Vec<Key> {
+    text.chars()
+        .map(|c| match c {
+            '\n' => Key::Enter,
+            '\u{1b}' => Key::Esc,
+            '\t' => Key::Tab,
+            c => Key::Char(c),
+        })
+        .collect()
+}
+
+fn press(app: &mut App, text: &str) {
+    for key in keys(text) {
+        app.on_key(key);
+    }
+}
+
+fn comparison_app() -> App {
+    let (base, target) = demo_pair();
+    let mut app = App::new(
+        vec![
+            demo("baseline.heapsnapshot.gz"),
+            demo("after.heapsnapshot.gz"),
+        ],
+        Keymap::default_keys(),
+    );
+    app.on_load(1, LoadEvent::Done(Arc::clone(target)));
+    app.on_load(0, LoadEvent::Done(Arc::clone(base)));
+    app
+}
+
+fn summary_app() -> App {
+    let (_, target) = demo_pair();
+    let mut app = App::new(vec![demo("after.heapsnapshot.gz")], Keymap::default_keys());
+    app.on_load(0, LoadEvent::Done(Arc::clone(target)));
+    app
+}
+
+fn class_name(app: &App, row: Row) -> String {
+    let Row::Class(c) = row else {
+        return String::new();
+    };
+    if app.view == Pane::Comparison {
+        app.comparison_data
+            .as_ref()
+            .map(|d| d.name(c).to_owned())
+            .unwrap_or_default()
+    } else {
+        app.summary_data
+            .as_ref()
+            .map(|d| d.name(c).to_owned())
+            .unwrap_or_default()
+    }
+}
+
+#[test]
+fn finding_the_leak_in_the_comparison() {
+    let mut app = comparison_app();
+    assert_eq!(
+        app.view,
+        Pane::Comparison,
+        "two snapshots open on the Comparison"
+    );
+    let data = app
+        .comparison_data
+        .as_ref()
+        .expect("the comparison is computed once both load");
+    let deltas: Vec<i64> = app
+        .comparison
+        .rows()
+        .iter()
+        .map(|r| match r {
+            Row::Class(c) => data.diffs[*c as usize].delta(),
+            _ => 0,
+        })
+        .collect();
+    assert!(
+        deltas.windows(2).all(|w| w[0] >= w[1]),
+        "it is sorted by # Delta, largest first"
+    );
+
+    press(&mut app, "/sessionrec");
+    assert_eq!(app.input, Input::Filter, "typing goes into the filter");
+    assert_eq!(
+        app.comparison.rows().len(),
+        1,
+        "the filter narrows to one class"
+    );
+    assert_eq!(class_name(&app, app.comparison.rows()[0]), "SessionRecord");
+    press(&mut app, "\n");
+    assert_eq!(
+        app.input,
+        Input::None,
+        "Enter keeps the filter and leaves the prompt"
+    );
+
+    press(&mut app, "l");
+    assert_eq!(
+        app.comparison.rows().len(),
+        1 + 100 + 1,
+        "it expands to one page of new instances and a more row"
+    );
+    press(&mut app, "j");
+    let tree = app
+        .retainers
+        .as_ref()
+        .expect("selecting an instance shows its retainers");
+    assert!(
+        tree.open_depth() >= 5,
+        "the first retainer path is opened toward the roots"
+    );
+    let last_open = tree
+        .visible()
+        .into_iter()
+        .rfind(|&r| tree.rows[r].open)
+        .expect("an open row");
+    let RowKind::Retainer { from, .. } = tree.rows[last_open].kind else {
+        panic!("a retainer row")
+    };
+    let chain_end = tree.rows[last_open]
+        .children
+        .as_ref()
+        .and_then(|c| c.first())
+        .copied()
+        .expect("children");
+    let RowKind::Retainer { from: end, .. } = tree.rows[chain_end].kind else {
+        panic!("a retainer row")
+    };
+    assert_eq!(
+        tree.analysis.distances[end as usize], 1,
+        "the chain ends at a user root (the global)"
+    );
+    assert!(tree.analysis.distances[from as usize] > 1);
+
+    press(&mut app, "\t");
+    assert_eq!(
+        app.focus,
+        Pane::Retainers,
+        "Tab moves to the Retainers pane"
+    );
+    press(&mut app, "q");
+    assert!(app.quit, "q quits");
+}
+
+#[test]
+fn sorting_cycles_columns_and_presets_jump_to_deltas() {
+    let mut app = comparison_app();
+    press(&mut app, "D");
+    assert_eq!(
+        app.comparison.sort.column,
+        super::sources::COMPARISON_SIZE_DELTA
+    );
+    let first = class_name(&app, app.comparison.rows()[0]);
+    assert_eq!(first, "(string)", "strings grew most by size in the demo");
+    press(&mut app, "r");
+    assert!(!app.comparison.sort.descending, "r reverses");
+    press(&mut app, "d");
+    assert_eq!(app.comparison.sort.column, super::sources::COMPARISON_DELTA);
+    assert!(app.comparison.sort.descending);
+    press(&mut app, "s");
+    assert_eq!(
+        app.comparison.sort.column,
+        super::sources::COMPARISON_DELTA + 1,
+        "s moves to the next column"
+    );
+}
+
+#[test]
+fn summary_expands_pages_and_collapses() {
+    let mut app = summary_app();
+    assert_eq!(app.view, Pane::Summary);
+    let first = class_name(&app, app.summary.rows()[0]);
+    let data = app.summary_data.as_ref().expect("loaded");
+    let top = data
+        .aggregates()
+        .iter()
+        .max_by_key(|a| a.retained_size)
+        .expect("classes");
+    assert_eq!(
+        first, top.name,
+        "DevTools' default: retained size, largest first"
+    );
+
+    press(&mut app, "/sessionrecord\n");
+    press(&mut app, "\n");
+    assert!(
+        matches!(
+            app.summary.rows().last(),
+            Some(Row::More {
+                remaining: 1400,
+                ..
+            })
+        ),
+        "1,500 instances page by 100"
+    );
+    press(&mut app, "G\n");
+    assert!(
+        matches!(
+            app.summary.rows().last(),
+            Some(Row::More {
+                remaining: 1300,
+                ..
+            })
+        ),
+        "Enter on the more row loads a page"
+    );
+    press(&mut app, "h");
+    assert_eq!(app.summary.rows().len(), 1, "h collapses the class");
+    press(&mut app, "\u{1b}");
+    assert!(app.summary.rows().len() > 100, "Esc clears the filter");
+}
+
+#[test]
+fn jump_to_an_object_by_id() {
+    let mut app = summary_app();
+    press(&mut app, "@71213\n");
+    let selection = app.selection.as_ref().expect("the object is selected");
+    let (_, target) = demo_pair();
+    assert_eq!(target.graph.node_id[selection.node as usize], 71213);
+    assert_eq!(app.focus, Pane::Retainers, "it shows what retains it");
+    assert!(
+        matches!(app.summary.selected_row(), Some(Row::Instance { .. })),
+        "it is revealed in the Summary"
+    );
+    press(&mut app, "@999999999\n");
+    assert_eq!(
+        app.status.as_deref(),
+        Some("no object @999999999 in after.heapsnapshot.gz")
+    );
+}
+
+#[test]
+fn a_failed_load_keeps_the_other_snapshot_usable() {
+    let (_, target) = demo_pair();
+    let mut app = App::new(
+        vec![demo("missing.heapsnapshot"), demo("after.heapsnapshot.gz")],
+        Keymap::default_keys(),
+    );
+    app.on_load(
+        0,
+        LoadEvent::Failed("missing.heapsnapshot: No such file".into()),
+    );
+    app.on_load(1, LoadEvent::Done(Arc::clone(target)));
+    assert!(matches!(app.slots[0].state, LoadState::Failed(_)));
+    assert_eq!(
+        app.view,
+        Pane::Summary,
+        "it falls back to the Summary of the snapshot that loaded"
+    );
+    assert!(!app.summary.rows().is_empty());
+}
+
+#[test]
+fn early_counts_show_before_the_analysis_ends() {
+    let (_, target) = demo_pair();
+    let mut app = App::new(vec![demo("after.heapsnapshot.gz")], Keymap::default_keys());
+    let early = target
+        .aggregates
+        .iter()
+        .map(|a| crate::snapshot::ClassAggregate {
+            retained_size: 0,
+            instances: Vec::new(),
+            ..a.clone()
+        })
+        .collect();
+    app.on_load(0, LoadEvent::Early(early));
+    assert!(app.loading());
+    assert!(
+        !app.summary.rows().is_empty(),
+        "class counts are listed while dominators run"
+    );
+    press(&mut app, "l");
+    assert_eq!(
+        app.status.as_deref(),
+        Some("instances are listed once the snapshot has loaded")
+    );
+    app.on_load(0, LoadEvent::Done(Arc::clone(target)));
+    assert!(!app.loading());
+    assert!(app
+        .summary_data
+        .as_ref()
+        .and_then(|d| d.analysis())
+        .is_some());
+}

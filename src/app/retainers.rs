@@ -1,0 +1,273 @@
+//! The Retainers pane's tree: who keeps the selected object alive, expanded
+//! lazily toward the GC roots.
+//!
+//! The retainer graph is cyclic and huge, so children are materialised only
+//! when a row is opened, fan-out is paged (`… N more`), and a row whose
+//! object already appears above it is marked as a cycle and cannot open.
+//! On selection the first path is opened automatically, as DevTools does.
+
+use std::sync::Arc;
+
+use crate::snapshot::distances::BASE_UNREACHABLE_DISTANCE;
+use crate::snapshot::Analysis;
+
+/// Retainers listed per page under one object.
+pub const FAN_OUT: usize = 100;
+/// How deep the first path is opened on selection (DevTools: 20).
+pub const AUTO_EXPAND_LEVELS: usize = 20;
+
+/// A row of the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowKind {
+    /// `edge` of node `from` retains the parent row's object.
+    Retainer { edge: usize, from: u32, cycle: bool },
+    /// More retainers of `object` than shown.
+    More { object: u32, remaining: usize },
+}
+
+/// A materialised row.
+#[derive(Debug, Clone)]
+pub struct TreeRow {
+    pub kind: RowKind,
+    pub parent: Option<usize>,
+    pub depth: usize,
+    /// Loaded children (None until first opened).
+    pub children: Option<Vec<usize>>,
+    pub open: bool,
+}
+
+/// The retainer tree of one object.
+#[derive(Debug, Clone)]
+pub struct RetainerTree {
+    pub analysis: Arc<Analysis>,
+    /// The object whose retainers these are.
+    pub object: u32,
+    /// Every materialised row; identifiers are indexes here.
+    pub rows: Vec<TreeRow>,
+    pub top: Vec<usize>,
+    /// Selected row identifier.
+    pub selected: Option<usize>,
+    pub offset: usize,
+}
+
+impl RetainerTree {
+    /// The tree of `object`, with its first path opened (DevTools' chain).
+    pub fn new(analysis: Arc<Analysis>, object: u32) -> Self {
+        let mut tree = RetainerTree {
+            analysis,
+            object,
+            rows: Vec::new(),
+            top: Vec::new(),
+            selected: None,
+            offset: 0,
+        };
+        tree.top = tree.load_children(None, object, 0);
+        tree.selected = tree.top.first().copied();
+        tree.expand_first_path();
+        tree
+    }
+
+    /// Retainer rows of `object` under `parent`, starting at `skip`.
+    fn load_children(&mut self, parent: Option<usize>, object: u32, skip: usize) -> Vec<usize> {
+        let depth = parent.map_or(0, |p| self.rows[p].depth + 1);
+        let retainers = self.analysis.retainers(object);
+        let total = retainers.len();
+        let mut ids = Vec::new();
+        for r in retainers.into_iter().skip(skip).take(FAN_OUT) {
+            let cycle = r.from == self.object || self.path_contains(parent, r.from);
+            ids.push(self.push(TreeRow {
+                kind: RowKind::Retainer {
+                    edge: r.edge,
+                    from: r.from,
+                    cycle,
+                },
+                parent,
+                depth,
+                children: None,
+                open: false,
+            }));
+        }
+        let shown = skip + ids.len();
+        if shown < total {
+            ids.push(self.push(TreeRow {
+                kind: RowKind::More {
+                    object,
+                    remaining: total - shown,
+                },
+                parent,
+                depth,
+                children: None,
+                open: false,
+            }));
+        }
+        ids
+    }
+
+    fn push(&mut self, row: TreeRow) -> usize {
+        self.rows.push(row);
+        self.rows.len() - 1
+    }
+
+    /// Whether `node` is the object of `row` or of any row above it.
+    fn path_contains(&self, mut row: Option<usize>, node: u32) -> bool {
+        let id = self.analysis.graph.node_id[node as usize];
+        while let Some(r) = row {
+            if let RowKind::Retainer { from, .. } = self.rows[r].kind {
+                if self.analysis.graph.node_id[from as usize] == id {
+                    return true;
+                }
+            }
+            row = self.rows[r].parent;
+        }
+        false
+    }
+
+    /// Whether a row can open (a retainer that is not a cycle and has retainers).
+    pub fn can_open(&self, row: usize) -> bool {
+        match self.rows[row].kind {
+            RowKind::Retainer { cycle, from, .. } => !cycle && self.analysis.has_retainers(from),
+            RowKind::More { .. } => false,
+        }
+    }
+
+    /// Opens a row, loading its children the first time.
+    pub fn open(&mut self, row: usize) {
+        let RowKind::Retainer {
+            from, cycle: false, ..
+        } = self.rows[row].kind
+        else {
+            return;
+        };
+        if self.rows[row].children.is_none() {
+            let children = self.load_children(Some(row), from, 0);
+            self.rows[row].children = Some(children);
+        }
+        self.rows[row].open = !self.rows[row].children.as_ref().is_some_and(Vec::is_empty);
+    }
+
+    pub fn close(&mut self, row: usize) {
+        self.rows[row].open = false;
+    }
+
+    /// Replaces a `… N more` row with the next page of its siblings.
+    pub fn show_more(&mut self, row: usize) {
+        let RowKind::More { object, .. } = self.rows[row].kind else {
+            return;
+        };
+        let parent = self.rows[row].parent;
+        let siblings = match parent {
+            Some(p) => self.rows[p].children.clone().unwrap_or_default(),
+            None => self.top.clone(),
+        };
+        let shown = siblings.len() - 1;
+        let more = self.load_children(parent, object, shown);
+        let mut updated: Vec<usize> = siblings.into_iter().filter(|&s| s != row).collect();
+        updated.extend(more);
+        let next = updated.get(shown).copied();
+        match parent {
+            Some(p) => self.rows[p].children = Some(updated),
+            None => self.top = updated,
+        }
+        self.selected = next.or(self.selected);
+    }
+
+    /// DevTools' `expandRetainersChain`: open the first retainer while it
+    /// is neither a user root (distance ≤ 1) nor unreachable.
+    fn expand_first_path(&mut self) {
+        let mut row = self.top.first().copied();
+        for _ in 0..AUTO_EXPAND_LEVELS {
+            let Some(r) = row else { break };
+            let RowKind::Retainer {
+                from, cycle: false, ..
+            } = self.rows[r].kind
+            else {
+                break;
+            };
+            let distance = self.analysis.retainers_view_distance(from);
+            if distance <= 1 || distance >= BASE_UNREACHABLE_DISTANCE {
+                break;
+            }
+            self.open(r);
+            row = self.rows[r]
+                .children
+                .as_ref()
+                .and_then(|c| c.first().copied());
+        }
+    }
+
+    /// Rows in display order: the top level and the children of open rows.
+    pub fn visible(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut stack: Vec<usize> = self.top.iter().rev().copied().collect();
+        while let Some(r) = stack.pop() {
+            out.push(r);
+            if self.rows[r].open {
+                if let Some(children) = &self.rows[r].children {
+                    stack.extend(children.iter().rev());
+                }
+            }
+        }
+        out
+    }
+
+    /// Moves the selection by `delta` visible rows.
+    pub fn move_by(&mut self, delta: isize, height: usize) {
+        let visible = self.visible();
+        if visible.is_empty() {
+            return;
+        }
+        let at = self
+            .selected
+            .and_then(|s| visible.iter().position(|&v| v == s))
+            .unwrap_or(0);
+        let next = at.saturating_add_signed(delta).min(visible.len() - 1);
+        self.selected = Some(visible[next]);
+        self.scroll_into_view(next, height);
+    }
+
+    fn scroll_into_view(&mut self, index: usize, height: usize) {
+        let height = height.max(1);
+        if index < self.offset {
+            self.offset = index;
+        } else if index >= self.offset + height {
+            self.offset = index + 1 - height;
+        }
+    }
+
+    /// Left: close the selected row, or go to its parent.
+    pub fn collapse_or_parent(&mut self) {
+        let Some(s) = self.selected else { return };
+        if self.rows[s].open {
+            self.close(s);
+        } else if let Some(p) = self.rows[s].parent {
+            self.selected = Some(p);
+        }
+    }
+
+    /// Enter: open/close a retainer, or page a `… more` row.
+    pub fn toggle(&mut self) {
+        let Some(s) = self.selected else { return };
+        match self.rows[s].kind {
+            RowKind::More { .. } => self.show_more(s),
+            RowKind::Retainer { .. } if self.rows[s].open => self.close(s),
+            RowKind::Retainer { .. } => self.open(s),
+        }
+    }
+
+    /// The object of the selected row.
+    pub fn selected_object(&self) -> Option<u32> {
+        match self.rows[self.selected?].kind {
+            RowKind::Retainer { from, .. } => Some(from),
+            RowKind::More { .. } => None,
+        }
+    }
+
+    /// How many levels the open path below the top reaches (for tests/status).
+    pub fn open_depth(&self) -> usize {
+        self.visible()
+            .iter()
+            .map(|&r| self.rows[r].depth)
+            .max()
+            .unwrap_or(0)
+    }
+}

@@ -1,0 +1,202 @@
+//! The TUI's event loop: owns the terminal, wires input, signals and loader
+//! threads into one channel, and redraws only after something changed.
+//!
+//! The terminal is restored on every exit path: normal quit, errors (the
+//! guard's `Drop`), panics (ratatui's hook, installed by `ratatui::init`),
+//! and SIGTERM/SIGHUP/SIGINT (turned into a quit event).
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event as TermEvent, KeyCode, KeyEvent,
+    KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::crossterm::execute;
+use ratatui::layout::{Position, Rect};
+use ratatui::DefaultTerminal;
+
+use crate::app::keymap::{Key, Keymap};
+use crate::app::{App, Pane};
+use crate::loader::{self, LoadEvent, LoaderHandle};
+use crate::ui;
+
+/// Everything the event loop reacts to.
+enum Event {
+    Input(TermEvent),
+    Load {
+        slot: usize,
+        event: LoadEvent,
+    },
+    /// SIGTERM, SIGHUP or SIGINT.
+    Signal,
+}
+
+/// While loading, the clock in the progress line moves this often.
+const LOADING_TICK: Duration = Duration::from_millis(250);
+
+/// Restores the terminal however the loop ends.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        ratatui::restore();
+    }
+}
+
+/// Opens the TUI on one snapshot or a baseline/target pair.
+pub fn run(paths: &[PathBuf]) -> anyhow::Result<()> {
+    let keymap = Keymap::parse(crate::app::keymap::DEFAULT_KEYMAP).map_err(anyhow::Error::msg)?;
+    let (tx, rx) = mpsc::channel();
+    let mut app = App::new(paths.to_vec(), keymap);
+    let _loaders: Vec<LoaderHandle> = paths
+        .iter()
+        .enumerate()
+        .map(|(slot, path)| {
+            let wrap = move |event| Event::Load { slot, event };
+            loader::spawn(path.clone(), tx.clone(), wrap).context("starting a loader thread")
+        })
+        .collect::<anyhow::Result<_>>()?;
+    watch_signals(tx.clone())?;
+    let mut terminal = ratatui::init();
+    let _guard = TerminalGuard;
+    execute!(std::io::stdout(), EnableMouseCapture).context("enabling the mouse")?;
+    spawn_input(tx)?;
+    event_loop(&mut terminal, &mut app, &rx)
+}
+
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    rx: &Receiver<Event>,
+) -> anyhow::Result<()> {
+    let mut size = terminal.size().context("reading the terminal size")?;
+    resize(app, Rect::new(0, 0, size.width, size.height));
+    terminal.draw(|f| ui::render(app, f))?;
+    while !app.quit {
+        let event = if app.loading() {
+            match rx.recv_timeout(LOADING_TICK) {
+                Ok(event) => Some(event),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match rx.recv() {
+                Ok(event) => Some(event),
+                Err(_) => break,
+            }
+        };
+        match event {
+            Some(Event::Input(TermEvent::Key(key))) => {
+                if let Some(key) = convert_key(key) {
+                    app.on_key(key);
+                }
+            }
+            Some(Event::Input(TermEvent::Mouse(mouse))) => {
+                on_mouse(app, mouse, Rect::new(0, 0, size.width, size.height))
+            }
+            Some(Event::Input(TermEvent::Resize(w, h))) => {
+                size = ratatui::layout::Size::new(w, h);
+                resize(app, Rect::new(0, 0, w, h));
+            }
+            Some(Event::Input(_)) => continue,
+            Some(Event::Load { slot, event }) => app.on_load(slot, event),
+            Some(Event::Signal) => app.quit = true,
+            None => {}
+        }
+        if !app.quit {
+            terminal.draw(|f| ui::render(app, f))?;
+        }
+    }
+    Ok(())
+}
+
+fn resize(app: &mut App, area: Rect) {
+    let areas = ui::layout(area, app.focus == Pane::Details);
+    app.on_resize(ui::table_rows(areas.table), ui::tree_rows(areas.retainers));
+}
+
+fn spawn_input(tx: Sender<Event>) -> anyhow::Result<()> {
+    thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            while let Ok(event) = event::read() {
+                if tx.send(Event::Input(event)).is_err() {
+                    break;
+                }
+            }
+        })
+        .context("starting the input thread")?;
+    Ok(())
+}
+
+fn watch_signals(tx: Sender<Event>) -> anyhow::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])
+        .context("watching signals")?;
+    thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if signals.forever().next().is_some() {
+                let _ = tx.send(Event::Signal);
+            }
+        })
+        .context("starting the signal thread")?;
+    Ok(())
+}
+
+/// crossterm's key event → our [`Key`] (presses only).
+fn convert_key(key: KeyEvent) -> Option<Key> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    Some(match key.code {
+        KeyCode::Char(c) if ctrl => Key::Ctrl(c),
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Left => Key::Left,
+        KeyCode::Right => Key::Right,
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::BackTab => Key::BackTab,
+        KeyCode::Backspace => Key::Backspace,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        _ => return None,
+    })
+}
+
+fn on_mouse(app: &mut App, mouse: MouseEvent, screen: Rect) {
+    let areas = ui::layout(screen, app.focus == Pane::Details);
+    let at = Position::new(mouse.column, mouse.row);
+    let pane = if areas.table.contains(at) {
+        app.view
+    } else if areas.retainers.contains(at) {
+        Pane::Retainers
+    } else if areas.details.contains(at) {
+        Pane::Details
+    } else {
+        return;
+    };
+    match mouse.kind {
+        MouseEventKind::ScrollDown => app.scroll(pane, 3),
+        MouseEventKind::ScrollUp => app.scroll(pane, -3),
+        MouseEventKind::Down(MouseButton::Left) if pane == app.view => {
+            // Border and header row come before the first data row.
+            if let Some(index) = mouse.row.checked_sub(areas.table.y + 2) {
+                app.click_table_row(index as usize);
+            }
+        }
+        MouseEventKind::Down(MouseButton::Left) => app.focus = pane,
+        _ => {}
+    }
+}

@@ -1,0 +1,297 @@
+//! The Summary and Comparison tables. Cells are built only for the rows in
+//! the visible window, so 100k classes cost nothing to draw.
+
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table};
+use ratatui::Frame;
+
+use crate::app::class_table::{ClassTable, Row, Side};
+use crate::app::sources::{ComparisonData, SummaryData, COMPARISON_COLUMNS, SUMMARY_COLUMNS};
+use crate::app::{App, LoadState, Pane};
+use crate::format;
+use crate::snapshot::distances::display_distance;
+use crate::snapshot::Analysis;
+
+use super::status::progress_lines;
+use super::theme::Theme;
+
+/// Draws the table of the current view, or load progress while it is empty.
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let focused = matches!(app.focus, Pane::Summary | Pane::Comparison);
+    let (title, table) = match app.view {
+        Pane::Comparison => (
+            format!(
+                " Comparison: {} → {} ",
+                app.slots[0].name(),
+                app.slots[1].name()
+            ),
+            &app.comparison,
+        ),
+        _ => (
+            format!(" Summary: {} ", app.slots[app.summary_slot].name()),
+            &app.summary,
+        ),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(focused))
+        .title(Span::styled(title, theme.title()));
+    let rows = match app.view {
+        Pane::Comparison => app
+            .comparison_data
+            .as_ref()
+            .map(|d| comparison_rows(d, table, theme, area)),
+        _ => app
+            .summary_data
+            .as_ref()
+            .map(|d| summary_rows(d, table, theme, area)),
+    };
+    let Some((header, widths, body)) = rows else {
+        let waiting = waiting_lines(app, theme);
+        frame.render_widget(Paragraph::new(waiting).block(block), area);
+        return;
+    };
+    let widget = Table::new(body, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1);
+    frame.render_widget(widget, area);
+}
+
+fn waiting_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::raw("")];
+    for slot in &app.slots {
+        lines.extend(progress_lines(slot, theme));
+    }
+    if app.view == Pane::Comparison
+        && app
+            .slots
+            .iter()
+            .any(|s| matches!(s.state, LoadState::Failed(_)))
+    {
+        lines.push(Line::styled(
+            "  Comparison needs both snapshots.",
+            theme.error(),
+        ));
+    }
+    lines
+}
+
+type Built = (TableRow<'static>, Vec<Constraint>, Vec<TableRow<'static>>);
+
+fn header(columns: &[&str], table: &ClassTable, theme: &Theme) -> TableRow<'static> {
+    let cells = columns.iter().enumerate().map(|(i, &name)| {
+        let arrow = match (i == table.sort.column, table.sort.descending) {
+            (true, true) => " ▼",
+            (true, false) => " ▲",
+            _ => "",
+        };
+        let text = Line::raw(format!("{name}{arrow}"));
+        Cell::from(if i == 0 {
+            text
+        } else {
+            text.alignment(Alignment::Right)
+        })
+    });
+    TableRow::new(cells).style(theme.header())
+}
+
+/// The visible slice of rows with their positions.
+fn window(table: &ClassTable, area: Rect) -> impl Iterator<Item = (usize, Row)> + '_ {
+    let height = super::table_rows(area);
+    table
+        .rows()
+        .iter()
+        .copied()
+        .enumerate()
+        .skip(table.offset)
+        .take(height)
+}
+
+fn styled_row(cells: Vec<Cell<'static>>, selected: bool, theme: &Theme) -> TableRow<'static> {
+    let row = TableRow::new(cells);
+    if selected {
+        row.style(theme.selected())
+    } else {
+        row
+    }
+}
+
+/// `▸ Name ×count` with the fuzzy-matched characters highlighted.
+fn class_cell(
+    name: &str,
+    count: u64,
+    expanded: bool,
+    matches: Option<&Vec<usize>>,
+    theme: &Theme,
+) -> Cell<'static> {
+    let mut spans = vec![Span::raw(if expanded { "▾ " } else { "▸ " })];
+    for (i, c) in name.chars().enumerate() {
+        let style = if matches.is_some_and(|m| m.contains(&i)) {
+            theme.matched()
+        } else {
+            ratatui::style::Style::new()
+        };
+        spans.push(Span::styled(c.to_string(), style));
+    }
+    if count > 1 {
+        spans.push(Span::styled(
+            format!(" ×{}", format::group(count)),
+            theme.dim(),
+        ));
+    }
+    Cell::from(Line::from(spans))
+}
+
+fn instance_label(analysis: &Analysis, node: u32, marker: &str) -> String {
+    format!(
+        "    {marker}{} @{}",
+        analysis.object_label(node),
+        analysis.graph.node_id[node as usize]
+    )
+}
+
+fn sized(bytes: u64, total: u64) -> String {
+    format!(
+        "{:>9} {:>4}",
+        format::bytes(bytes),
+        format::percent(bytes, total)
+    )
+}
+
+fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
+    let aggregates = data.aggregates();
+    let analysis = data.analysis();
+    let total = analysis.map_or_else(
+        || aggregates.iter().map(|a| a.self_size).sum(),
+        |a| a.total_size(),
+    );
+    let body = window(table, area)
+        .map(|(i, row)| {
+            let cells = match row {
+                Row::Class(c) => {
+                    let a = &aggregates[c as usize];
+                    let known = analysis.is_some();
+                    vec![
+                        class_cell(
+                            &a.name,
+                            a.count,
+                            table.is_expanded(c),
+                            table.matches.get(&c),
+                            theme,
+                        ),
+                        num(if known {
+                            format::distance(display_distance(a.distance))
+                        } else {
+                            "…".into()
+                        }),
+                        num(sized(a.self_size, total)),
+                        num(if known {
+                            sized(a.retained_size, total)
+                        } else {
+                            "…".into()
+                        }),
+                    ]
+                }
+                Row::Instance { node, .. } => match analysis {
+                    Some(an) => vec![
+                        Cell::from(instance_label(an, node, "")),
+                        num(format::distance(display_distance(
+                            an.distances[node as usize],
+                        ))),
+                        num(sized(u64::from(an.graph.self_size[node as usize]), total)),
+                        num(sized(an.dominators.retained[node as usize], total)),
+                    ],
+                    None => vec![Cell::from("")],
+                },
+                Row::More { remaining, .. } => vec![Cell::from(Span::styled(
+                    format!("    … {} more (Enter)", format::group(remaining as u64)),
+                    theme.dim(),
+                ))],
+            };
+            styled_row(cells, i == table.selected, theme)
+        })
+        .collect();
+    let widths = vec![
+        Constraint::Min(24),
+        Constraint::Length(8),
+        Constraint::Length(15),
+        Constraint::Length(15),
+    ];
+    (header(&SUMMARY_COLUMNS, table, theme), widths, body)
+}
+
+fn signed_cell(value: i64, text: String, theme: &Theme) -> Cell<'static> {
+    Cell::from(Line::styled(text, theme.delta(value)).alignment(Alignment::Right))
+}
+
+/// A right-aligned number cell.
+fn num(text: String) -> Cell<'static> {
+    Cell::from(Line::raw(text).alignment(Alignment::Right))
+}
+
+fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
+    let body = window(table, area)
+        .map(|(i, row)| {
+            let cells = match row {
+                Row::Class(c) => {
+                    let d = &data.diffs[c as usize];
+                    let retained = data.retained_delta[c as usize];
+                    vec![
+                        class_cell(
+                            &d.name,
+                            0,
+                            table.is_expanded(c),
+                            table.matches.get(&c),
+                            theme,
+                        ),
+                        num(format::group(d.new_count)),
+                        num(format::group(d.deleted_count)),
+                        signed_cell(d.delta(), format::signed_count(d.delta()), theme),
+                        num(format::bytes(d.alloc_size)),
+                        num(format::bytes(d.freed_size)),
+                        signed_cell(d.size_delta(), format::signed_bytes(d.size_delta()), theme),
+                        signed_cell(retained, format::signed_bytes(retained), theme),
+                    ]
+                }
+                Row::Instance { node, side, .. } => {
+                    let (analysis, new) = match side {
+                        Side::Deleted => (&data.base, false),
+                        _ => (&data.target, true),
+                    };
+                    let size = format::bytes(u64::from(analysis.graph.self_size[node as usize]));
+                    let dot = || num("•".into());
+                    let blank = || Cell::from("");
+                    let mut cells = vec![Cell::from(instance_label(
+                        analysis,
+                        node,
+                        if new { "+ " } else { "− " },
+                    ))];
+                    if new {
+                        cells.extend([dot(), blank(), blank(), num(size)]);
+                    } else {
+                        cells.extend([blank(), dot(), blank(), blank(), num(size)]);
+                    }
+                    cells
+                }
+                Row::More { remaining, .. } => vec![Cell::from(Span::styled(
+                    format!("    … {} more (Enter)", format::group(remaining as u64)),
+                    theme.dim(),
+                ))],
+            };
+            styled_row(cells, i == table.selected, theme)
+        })
+        .collect();
+    let widths = vec![
+        Constraint::Min(22),
+        Constraint::Length(7),
+        Constraint::Length(9),
+        Constraint::Length(8),
+        Constraint::Length(11),
+        Constraint::Length(10),
+        Constraint::Length(10),
+        Constraint::Length(11),
+    ];
+    (header(&COMPARISON_COLUMNS, table, theme), widths, body)
+}

@@ -1,0 +1,146 @@
+//! The Retainers pane: adapts the lazy tree of `app::retainers` to
+//! tui-tree-widget, one row per materialised retainer: `edge in Object @id`
+//! with distance, shallow and retained size.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+use tui_tree_widget::{Tree, TreeItem, TreeState};
+
+use crate::app::retainers::{RetainerTree, RowKind};
+use crate::app::{App, Pane};
+use crate::format;
+use crate::snapshot::distances::display_distance;
+
+use super::theme::Theme;
+
+/// Identifier of the placeholder child that makes an unopened row show ▶.
+const PLACEHOLDER: usize = usize::MAX;
+/// Width of the three number columns at the end of each row.
+const NUMBERS: usize = 5 + 1 + 9 + 1 + 9;
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let focused = app.focus == Pane::Retainers;
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(focused))
+        .title(Span::styled(" Retainers ", theme.title()));
+    let Some(tree) = &app.retainers else {
+        let hint = if app.selection.is_some() {
+            "The snapshot is still loading."
+        } else {
+            "Select an object to see what keeps it alive (expand a class with Enter, then ↓)."
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(hint, theme.dim())).block(block),
+            area,
+        );
+        return;
+    };
+    let analysis = &tree.analysis;
+    block = block.title(Span::styled(
+        format!(
+            " of {} @{} ",
+            analysis.object_label(tree.object),
+            analysis.graph.node_id[tree.object as usize]
+        ),
+        theme.dim(),
+    ));
+    if tree.top.is_empty() {
+        let text = "No retainers: only the root or weak references hold this object.";
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, theme.dim())).block(block),
+            area,
+        );
+        return;
+    }
+    let width = area.width.saturating_sub(2) as usize;
+    let items = items(tree, &tree.top, width, theme);
+    let mut state = TreeState::default();
+    for (r, row) in tree.rows.iter().enumerate() {
+        if row.open {
+            state.open(path(tree, r));
+        }
+    }
+    if let Some(s) = tree.selected {
+        state.select(path(tree, s));
+    }
+    match Tree::new(&items) {
+        Ok(widget) => {
+            let widget = widget.block(block).highlight_style(theme.selected());
+            frame.render_stateful_widget(widget, area, &mut state);
+        }
+        Err(e) => frame.render_widget(Paragraph::new(e.to_string()).block(block), area),
+    }
+}
+
+/// Identifiers from the top level down to `row`.
+fn path(tree: &RetainerTree, row: usize) -> Vec<usize> {
+    let mut path = vec![row];
+    let mut at = tree.rows[row].parent;
+    while let Some(p) = at {
+        path.push(p);
+        at = tree.rows[p].parent;
+    }
+    path.reverse();
+    path
+}
+
+fn items(
+    tree: &RetainerTree,
+    ids: &[usize],
+    width: usize,
+    theme: &Theme,
+) -> Vec<TreeItem<'static, usize>> {
+    ids.iter()
+        .map(|&id| {
+            let row = &tree.rows[id];
+            let text = row_text(tree, id, width.saturating_sub(row.depth * 2 + 2), theme);
+            let children = match (&row.children, row.open) {
+                (Some(children), true) => items(tree, children, width, theme),
+                (None, _) if tree.can_open(id) => vec![TreeItem::new_leaf(PLACEHOLDER, "")],
+                (Some(children), false) if !children.is_empty() => {
+                    vec![TreeItem::new_leaf(PLACEHOLDER, "")]
+                }
+                _ => Vec::new(),
+            };
+            TreeItem::new(id, text, children).unwrap_or_else(|_| TreeItem::new_leaf(id, "?"))
+        })
+        .collect()
+}
+
+fn row_text(tree: &RetainerTree, id: usize, width: usize, theme: &Theme) -> Line<'static> {
+    let analysis = &tree.analysis;
+    match tree.rows[id].kind {
+        RowKind::More { remaining, .. } => Line::styled(
+            format!("… {} more (Enter)", format::group(remaining as u64)),
+            theme.dim(),
+        ),
+        RowKind::Retainer { edge, from, cycle } => {
+            let label = format!(
+                "{} in {} @{}{}",
+                analysis.edge_label(edge),
+                analysis.object_label(from),
+                analysis.graph.node_id[from as usize],
+                if cycle { "  ↻ cycle" } else { "" }
+            );
+            let numbers = format!(
+                "{:>5} {:>9} {:>9}",
+                format::distance(display_distance(analysis.distances[from as usize])),
+                format::bytes(u64::from(analysis.graph.self_size[from as usize])),
+                format::bytes(analysis.dominators.retained[from as usize]),
+            );
+            let room = width.saturating_sub(NUMBERS + 1);
+            let mut label: String = label.chars().take(room).collect();
+            let pad = room.saturating_sub(label.chars().count());
+            label.push_str(&" ".repeat(pad + 1));
+            let style = if cycle {
+                theme.dim()
+            } else {
+                ratatui::style::Style::new()
+            };
+            Line::from(vec![Span::styled(label, style), Span::raw(numbers)])
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The header (snapshots, load progress, panes) and the footer (prompts,
+//! messages, key hints).
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::app::{App, Input, LoadState, Pane, SnapshotSlot};
+use crate::format;
+use crate::snapshot::Stage;
+
+use super::theme::Theme;
+
+/// Share of the whole load done, from the stage weights and bytes read.
+fn fraction_done(slot: &SnapshotSlot) -> f64 {
+    let LoadState::Loading { progress, .. } = &slot.state else {
+        return 1.0;
+    };
+    let before: f64 = Stage::ALL
+        .iter()
+        .take_while(|&&s| s != progress.stage)
+        .map(|s| s.weight())
+        .sum();
+    let within = match (progress.stage, slot.file_bytes) {
+        (Stage::Read, Some(total)) if total > 0 => progress.bytes_read as f64 / total as f64,
+        _ => 0.0,
+    };
+    let all: f64 = Stage::ALL.iter().map(|s| s.weight()).sum();
+    ((before + within.min(1.0) * progress.stage.weight()) / all).clamp(0.0, 1.0)
+}
+
+/// One line per slot: stage, %, bytes, elapsed and ETA; or the outcome.
+pub fn progress_lines(slot: &SnapshotSlot, theme: &Theme) -> Vec<Line<'static>> {
+    let name = slot.name();
+    match &slot.state {
+        LoadState::Loading { progress, started } => {
+            let done = fraction_done(slot);
+            let elapsed = started.elapsed().as_secs_f64();
+            let eta = if done > 0.05 {
+                format!(", ETA {:.0} s", elapsed / done - elapsed)
+            } else {
+                String::new()
+            };
+            let bytes = match slot.file_bytes {
+                Some(total) => format!(
+                    "{} / {}",
+                    format::bytes(progress.bytes_read),
+                    format::bytes(total)
+                ),
+                None => format::bytes(progress.bytes_read),
+            };
+            let bar_width = 24;
+            let filled = (done * bar_width as f64).round() as usize;
+            vec![
+                Line::from(vec![
+                    Span::styled(format!("  {name}  "), theme.header()),
+                    Span::raw(format!("{} {:.0} %", progress.stage, done * 100.0)),
+                ]),
+                Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled("█".repeat(filled), theme.gauge()),
+                    Span::styled("░".repeat(bar_width - filled), theme.dim()),
+                    Span::raw(format!("  {bytes}, {elapsed:.1} s{eta}   (q cancels)")),
+                ]),
+            ]
+        }
+        LoadState::Ready { took, analysis } => vec![Line::raw(format!(
+            "  {name}: {} objects, {} ready in {:.1} s",
+            format::group(analysis.graph.node_count() as u64),
+            format::bytes(analysis.total_size()),
+            took.as_secs_f64()
+        ))],
+        LoadState::Failed(message) => vec![Line::styled(format!("  {message}"), theme.error())],
+    }
+}
+
+fn slot_summary(slot: &SnapshotSlot) -> String {
+    match &slot.state {
+        LoadState::Loading { progress, .. } => {
+            format!(
+                "{}: {} {:.0} %",
+                slot.name(),
+                progress.stage,
+                fraction_done(slot) * 100.0
+            )
+        }
+        LoadState::Ready { analysis, .. } => format!(
+            "{}: {} objects, {}",
+            slot.name(),
+            format::group(analysis.graph.node_count() as u64),
+            format::bytes(analysis.total_size())
+        ),
+        LoadState::Failed(_) => format!("{}: failed", slot.name()),
+    }
+}
+
+/// Two lines: the snapshots, then the pane tabs with the sort and filter.
+pub fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let states: Vec<String> = app.slots.iter().map(slot_summary).collect();
+    let first = Line::from(vec![
+        Span::styled(" heaplens ", theme.title()),
+        Span::raw(states.join("  →  ")),
+    ]);
+    let mut tabs = vec![Span::raw(" ")];
+    for (i, pane) in Pane::ALL.into_iter().enumerate() {
+        if pane == Pane::Comparison && !app.is_comparison() {
+            continue;
+        }
+        let text = format!(" {} {} ", i + 1, pane.title());
+        let style = if app.focus == pane {
+            theme.selected()
+        } else {
+            theme.dim()
+        };
+        tabs.push(Span::styled(text, style));
+        tabs.push(Span::raw(" "));
+    }
+    let table = app.table();
+    if !table.filter.is_empty() {
+        tabs.push(Span::styled(
+            format!("  filter: {}", table.filter),
+            theme.matched(),
+        ));
+        let count = table.class_count();
+        tabs.push(Span::raw(format!(
+            " ({count} {})",
+            if count == 1 { "class" } else { "classes" }
+        )));
+    }
+    frame.render_widget(Paragraph::new(vec![first, Line::from(tabs)]), area);
+}
+
+/// The prompt being typed, a message, or the main keys.
+pub fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let line = match &app.input {
+        Input::Filter => Line::from(vec![
+            Span::styled(" / ", theme.key()),
+            Span::raw(format!("{}▏", app.table().filter)),
+            Span::styled("  Enter keep · Esc clear", theme.dim()),
+        ]),
+        Input::Jump(text) => Line::from(vec![
+            Span::styled(" @", theme.key()),
+            Span::raw(format!("{text}▏")),
+            Span::styled("  Enter jump · Esc cancel", theme.dim()),
+        ]),
+        Input::None => match &app.status {
+            Some(message) => Line::styled(format!(" {message}"), theme.error()),
+            None => {
+                let mut spans = vec![Span::raw(" ")];
+                for (key, hint) in app.keymap.hints(app.context()) {
+                    spans.push(Span::styled(key, theme.key()));
+                    spans.push(Span::raw(format!(" {hint}  ")));
+                }
+                Line::from(spans)
+            }
+        },
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
