@@ -696,3 +696,5 @@ impl App {
 }
 #[cfg(test)]
 mod journeys;
+#[cfg(test)]
+pub mod testing;

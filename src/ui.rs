@@ -89,3 +89,5 @@ pub fn render(app: &App, frame: &mut Frame) {
         help::render(app, &theme, frame);
     }
 }
+#[cfg(test)]
+mod render_tests;

@@ -205,10 +205,9 @@ impl Keymap {
         let mut hints: Vec<(String, String)> = self
             .bindings(context)
             .iter()
-            .chain(if context == Context::Input {
-                &[][..]
-            } else {
-                self.bindings(Context::Global)
+            .chain(match context {
+                Context::Input | Context::Global => &[][..],
+                _ => self.bindings(Context::Global),
             })
             .filter_map(|b| b.hint.as_ref().map(|h| (b.key.label(), h.clone())))
             .collect();

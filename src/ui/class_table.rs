@@ -2,6 +2,7 @@
 //! the visible window, so 100k classes cost nothing to draw.
 
 use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table};
 use ratatui::Frame;
@@ -80,41 +81,56 @@ fn waiting_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
 
 type Built = (TableRow<'static>, Vec<Constraint>, Vec<TableRow<'static>>);
 
-fn header(columns: &[&str], table: &ClassTable, theme: &Theme) -> TableRow<'static> {
-    let cells = columns.iter().enumerate().map(|(i, &name)| {
-        let arrow = match (i == table.sort.column, table.sort.descending) {
-            (true, true) => " ▼",
-            (true, false) => " ▲",
-            _ => "",
-        };
-        let text = Line::raw(format!("{name}{arrow}"));
-        Cell::from(if i == 0 {
-            text
-        } else {
-            text.alignment(Alignment::Right)
-        })
-    });
+fn header(
+    columns: &[&str],
+    table: &ClassTable,
+    theme: &Theme,
+    shown: &[usize],
+) -> TableRow<'static> {
+    let cells = columns
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| shown.contains(i))
+        .map(|(i, &name)| {
+            let arrow = match (i == table.sort.column, table.sort.descending) {
+                (true, true) => " ▼",
+                (true, false) => " ▲",
+                _ => "",
+            };
+            let text = Line::raw(format!("{name}{arrow}"));
+            Cell::from(if i == 0 {
+                text
+            } else {
+                text.alignment(Alignment::Right)
+            })
+        });
     TableRow::new(cells).style(theme.header())
 }
 
-/// The visible slice of rows with their positions.
+/// The visible slice of rows with their positions. The app keeps the
+/// selection in view for the height it knows; if the screen is smaller
+/// (a resize not yet seen), the window still follows the selection.
 fn window(table: &ClassTable, area: Rect) -> impl Iterator<Item = (usize, Row)> + '_ {
-    let height = super::table_rows(area);
+    let height = super::table_rows(area).max(1);
+    let offset = if table.selected >= table.offset + height {
+        table.selected + 1 - height
+    } else {
+        table.offset.min(table.selected)
+    };
     table
         .rows()
         .iter()
         .copied()
         .enumerate()
-        .skip(table.offset)
+        .skip(offset)
         .take(height)
 }
 
-fn styled_row(cells: Vec<Cell<'static>>, selected: bool, theme: &Theme) -> TableRow<'static> {
-    let row = TableRow::new(cells);
+fn row_style(selected: bool, theme: &Theme) -> Style {
     if selected {
-        row.style(theme.selected())
+        theme.selected()
     } else {
-        row
+        Style::new()
     }
 }
 
@@ -131,7 +147,7 @@ fn class_cell(
         let style = if matches.is_some_and(|m| m.contains(&i)) {
             theme.matched()
         } else {
-            ratatui::style::Style::new()
+            Style::new()
         };
         spans.push(Span::styled(c.to_string(), style));
     }
@@ -210,7 +226,7 @@ fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rec
                     theme.dim(),
                 ))],
             };
-            styled_row(cells, i == table.selected, theme)
+            TableRow::new(cells).style(row_style(i == table.selected, theme))
         })
         .collect();
     let widths = vec![
@@ -219,7 +235,8 @@ fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rec
         Constraint::Length(15),
         Constraint::Length(15),
     ];
-    (header(&SUMMARY_COLUMNS, table, theme), widths, body)
+    let all: Vec<usize> = (0..SUMMARY_COLUMNS.len()).collect();
+    (header(&SUMMARY_COLUMNS, table, theme, &all), widths, body)
 }
 
 fn signed_cell(value: i64, text: String, theme: &Theme) -> Cell<'static> {
@@ -232,7 +249,7 @@ fn num(text: String) -> Cell<'static> {
 }
 
 fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
-    let body = window(table, area)
+    let body: Vec<(Vec<Cell<'static>>, Style)> = window(table, area)
         .map(|(i, row)| {
             let cells = match row {
                 Row::Class(c) => {
@@ -260,7 +277,10 @@ fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, are
                         Side::Deleted => (&data.base, false),
                         _ => (&data.target, true),
                     };
-                    let size = format::bytes(u64::from(analysis.graph.self_size[node as usize]));
+                    let bytes = u64::from(analysis.graph.self_size[node as usize]);
+                    let size = format::bytes(bytes);
+                    let signed = if new { bytes as i64 } else { -(bytes as i64) };
+                    let delta = signed_cell(signed, format::signed_bytes(signed), theme);
                     let dot = || num("•".into());
                     let blank = || Cell::from("");
                     let mut cells = vec![Cell::from(instance_label(
@@ -269,9 +289,9 @@ fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, are
                         if new { "+ " } else { "− " },
                     ))];
                     if new {
-                        cells.extend([dot(), blank(), blank(), num(size)]);
+                        cells.extend([dot(), blank(), blank(), num(size), blank(), delta]);
                     } else {
-                        cells.extend([blank(), dot(), blank(), blank(), num(size)]);
+                        cells.extend([blank(), dot(), blank(), blank(), num(size), delta]);
                     }
                     cells
                 }
@@ -280,18 +300,41 @@ fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, are
                     theme.dim(),
                 ))],
             };
-            styled_row(cells, i == table.selected, theme)
+            (cells, row_style(i == table.selected, theme))
         })
         .collect();
-    let widths = vec![
+    let widths = [
         Constraint::Min(22),
         Constraint::Length(7),
         Constraint::Length(9),
-        Constraint::Length(8),
+        Constraint::Length(9),
         Constraint::Length(11),
         Constraint::Length(10),
         Constraint::Length(10),
         Constraint::Length(11),
     ];
-    (header(&COMPARISON_COLUMNS, table, theme), widths, body)
+    let shown = comparison_columns(area.width);
+    let body = body
+        .into_iter()
+        .map(|(cells, style)| {
+            let cells: Vec<Cell<'static>> = cells
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| shown.contains(i))
+                .map(|(_, c)| c)
+                .collect();
+            TableRow::new(cells).style(style)
+        })
+        .collect();
+    let header = header(&COMPARISON_COLUMNS, table, theme, &shown);
+    (header, shown.iter().map(|&i| widths[i]).collect(), body)
+}
+
+/// Columns that fit: narrow terminals drop Freed Size and Retained Δ first.
+fn comparison_columns(width: u16) -> Vec<usize> {
+    match width {
+        0..=89 => vec![0, 1, 2, 3, 6],
+        90..=109 => vec![0, 1, 2, 3, 4, 6],
+        _ => (0..COMPARISON_COLUMNS.len()).collect(),
+    }
 }

@@ -1,0 +1,69 @@
+//! Shared by journey and render tests: the demo pair loaded once, apps
+//! built on it, and keys typed as text.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use super::keymap::{Key, Keymap};
+use super::App;
+use crate::loader::LoadEvent;
+use crate::snapshot::{self, Analysis};
+
+pub fn demo(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/demo")
+        .join(name)
+}
+
+/// The demo pair, loaded once for all journeys.
+pub fn demo_pair() -> &'static (Arc<Analysis>, Arc<Analysis>) {
+    static PAIR: OnceLock<(Arc<Analysis>, Arc<Analysis>)> = OnceLock::new();
+    PAIR.get_or_init(|| {
+        let load = |name: &str| match snapshot::load(&demo(name), &mut |_| true) {
+            Ok(a) => Arc::new(a),
+            Err(e) => panic!("demo snapshot loads: {e}"),
+        };
+        (
+            load("baseline.heapsnapshot.gz"),
+            load("after.heapsnapshot.gz"),
+        )
+    })
+}
+
+pub fn keys(text: &str) -> Vec<Key> {
+    text.chars()
+        .map(|c| match c {
+            '\n' => Key::Enter,
+            '\u{1b}' => Key::Esc,
+            '\t' => Key::Tab,
+            c => Key::Char(c),
+        })
+        .collect()
+}
+
+pub fn press(app: &mut App, text: &str) {
+    for key in keys(text) {
+        app.on_key(key);
+    }
+}
+
+pub fn comparison_app() -> App {
+    let (base, target) = demo_pair();
+    let mut app = App::new(
+        vec![
+            demo("baseline.heapsnapshot.gz"),
+            demo("after.heapsnapshot.gz"),
+        ],
+        Keymap::default_keys(),
+    );
+    app.on_load(1, LoadEvent::Done(Arc::clone(target)));
+    app.on_load(0, LoadEvent::Done(Arc::clone(base)));
+    app
+}
+
+pub fn summary_app() -> App {
+    let (_, target) = demo_pair();
+    let mut app = App::new(vec![demo("after.heapsnapshot.gz")], Keymap::default_keys());
+    app.on_load(0, LoadEvent::Done(Arc::clone(target)));
+    app
+}

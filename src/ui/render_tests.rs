@@ -1,0 +1,148 @@
+//! Render tests: whole screens on ratatui's `TestBackend`, snapshotted with
+//! insta (`cargo insta review` after a deliberate change). Insta drops
+//! styles, so where a style is the point we assert the cell style directly.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use ratatui::backend::TestBackend;
+use ratatui::style::Modifier;
+use ratatui::Terminal;
+
+use crate::app::keymap::Keymap;
+use crate::app::testing::{comparison_app, demo, demo_pair, press, summary_app};
+use crate::app::{App, LoadState};
+use crate::loader::LoadEvent;
+use crate::snapshot::{Progress, Stage};
+
+fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let areas = super::layout(ratatui::layout::Rect::new(0, 0, width, height), false);
+    app.on_resize(
+        super::table_rows(areas.table),
+        super::tree_rows(areas.retainers),
+    );
+    let mut terminal =
+        Terminal::new(TestBackend::new(width, height)).unwrap_or_else(|e| panic!("{e}"));
+    terminal
+        .draw(|f| super::render(app, f))
+        .unwrap_or_else(|e| panic!("render: {e}"));
+    terminal
+}
+
+#[test]
+fn summary_pane() {
+    let mut app = summary_app();
+    insta::assert_snapshot!(draw(&mut app, 110, 30).backend());
+}
+
+#[test]
+fn comparison_filtered_with_retainers() {
+    let mut app = comparison_app();
+    press(&mut app, "/SessionRec\nlj");
+    insta::assert_snapshot!(draw(&mut app, 120, 40).backend());
+}
+
+#[test]
+fn retainers_pane_focused_at_80_by_24() {
+    let mut app = comparison_app();
+    press(&mut app, "/RecordMeta\nlj\t");
+    insta::assert_snapshot!(draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn details_pane_at_80_by_24() {
+    let mut app = summary_app();
+    press(&mut app, "@71213\n4");
+    let areas = super::layout(ratatui::layout::Rect::new(0, 0, 80, 24), true);
+    assert!(
+        areas.details.height > 0 && areas.retainers.width == 0,
+        "narrow screens show Details in place of Retainers"
+    );
+    let text = draw(&mut app, 80, 24).backend().to_string();
+    assert!(
+        text.contains("│    SessionRecord @71213"),
+        "the jumped-to object is in view: {text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = summary_app();
+    press(&mut app, "?");
+    insta::assert_snapshot!(draw(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn loading_shows_progress_then_early_counts() {
+    let mut app = App::new(vec![demo("after.heapsnapshot.gz")], Keymap::default_keys());
+    app.slots[0].file_bytes = Some(1_622_227);
+    app.slots[0].state = LoadState::Loading {
+        progress: Progress {
+            stage: Stage::Read,
+            bytes_read: 811_000,
+        },
+        started: Instant::now(),
+    };
+    let text = draw(&mut app, 100, 20).backend().to_string();
+    assert!(
+        text.contains("reading and parsing 23 %"),
+        "stage and percent: {text}"
+    );
+    assert!(
+        text.contains("811 kB / 1.6 MB"),
+        "bytes read of the total: {text}"
+    );
+    assert!(text.contains("q cancels"), "it says how to cancel: {text}");
+
+    let (_, target) = demo_pair();
+    let early = target
+        .aggregates
+        .iter()
+        .map(|a| crate::snapshot::ClassAggregate {
+            retained_size: 0,
+            instances: Vec::new(),
+            ..a.clone()
+        })
+        .collect();
+    app.on_load(0, LoadEvent::Early(early));
+    let text = draw(&mut app, 100, 20).backend().to_string();
+    assert!(
+        text.contains("(array) ×140"),
+        "counts show before retained sizes: {text}"
+    );
+    assert!(text.contains('…'), "retained sizes are pending: {text}");
+    app.on_load(0, LoadEvent::Done(Arc::clone(target)));
+    let text = draw(&mut app, 100, 20).backend().to_string();
+    assert!(
+        !text.contains('…'),
+        "retained sizes replace the placeholders: {text}"
+    );
+}
+
+#[test]
+fn selection_and_filter_matches_are_styled() {
+    let mut app = comparison_app();
+    press(&mut app, "/Sess");
+    let terminal = draw(&mut app, 120, 30);
+    let buffer = terminal.backend().buffer();
+    // Row 4 is the first data row: header (2 lines), border, column titles.
+    let selected = &buffer[(5, 4)];
+    assert!(
+        selected.modifier.contains(Modifier::REVERSED),
+        "the selected row is reversed"
+    );
+    let row: String = (0..40)
+        .map(|x| buffer[(x, 4)].symbol().to_owned())
+        .collect();
+    let s = row
+        .chars()
+        .position(|c| c == 'S')
+        .unwrap_or_else(|| panic!("class name in {row:?}"));
+    assert!(
+        buffer[(s as u16, 4)]
+            .modifier
+            .contains(Modifier::UNDERLINED),
+        "matched characters are highlighted in {row:?}"
+    );
+}
