@@ -377,3 +377,6 @@ mod tests {
         assert_eq!(an.retained_of(35), 20);
     }
 }
+
+#[cfg(test)]
+mod properties;

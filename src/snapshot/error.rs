@@ -12,7 +12,8 @@ use std::io;
 #[non_exhaustive]
 pub enum SnapshotError {
     /// The OS refused to read the file (missing, unreadable, a directory...).
-    #[error("{0}")]
+    /// Transparent, so `{:#}` chains do not print the OS message twice.
+    #[error(transparent)]
     Io(#[from] io::Error),
     /// The input has no bytes at all, or only white space.
     #[error(
@@ -32,9 +33,10 @@ pub enum SnapshotError {
     #[error("not a V8 heap snapshot: {0}")]
     NotHeapSnapshot(String),
     /// The input stops before the JSON is complete (OOM-killed or cut copies).
-    #[error("truncated: the file ends inside {section} at byte {offset}{progress}")]
+    /// `place` is `inside "edges"`, `after the "nodes" section`, ...
+    #[error("truncated: the file ends {place} at byte {offset}{progress}")]
     Truncated {
-        section: String,
+        place: String,
         offset: u64,
         progress: String,
     },
@@ -45,8 +47,9 @@ pub enum SnapshotError {
         offset: u64,
         message: String,
     },
-    /// `snapshot.meta` lacks a field or is shaped wrongly.
-    #[error("bad snapshot.meta: {0}")]
+    /// The `snapshot` header (its `meta` or counts) lacks a field or is
+    /// shaped wrongly.
+    #[error("bad \"snapshot\" header: {0}")]
     Meta(String),
     /// A required top-level section is absent.
     #[error("the \"{0}\" section is missing")]
@@ -55,12 +58,15 @@ pub enum SnapshotError {
     #[error("the \"{0}\" section appears twice")]
     DuplicateSection(String),
     /// Header counts and array lengths disagree.
-    #[error("{section}: the header says {expected} but the array holds {actual}")]
+    #[error("\"{section}\": the header says {expected} but the array holds {actual}")]
     CountMismatch {
         section: &'static str,
         expected: String,
         actual: String,
     },
+    /// The nodes' `edge_count` fields do not add up to the edges array.
+    #[error("the nodes' edge_count fields add up to {sum} edges but \"edges\" holds {actual}")]
+    EdgeSum { sum: u64, actual: u64 },
     /// A value in the node or edge arrays that cannot be right.
     #[error("{0}")]
     Invalid(String),

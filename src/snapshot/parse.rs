@@ -21,8 +21,11 @@ use super::meta::{Header, Layout};
 use super::strings::{decode_json_string, StringTable};
 
 const BUFFER_BYTES: usize = 4 << 20;
-/// Cap on up-front reservations, so a lying header cannot make us allocate.
-const MAX_RESERVE: u64 = 1 << 24;
+/// First reservation per array, in records. Arrays then grow by doubling,
+/// capped at the header's count: a truthful header ends with exact
+/// capacities, and a lying one (`node_count` 4e9 over a tiny array) cannot
+/// make us reserve gigabytes, which would abort under a memory limit.
+const FIRST_RESERVE: usize = 1 << 16;
 
 /// Called with the number of bytes read so far; returns false to cancel.
 pub type ReadProgress<'a> = &'a mut dyn FnMut(u64) -> bool;
@@ -38,39 +41,54 @@ pub fn parse_snapshot(
         None => return Err(SnapshotError::Empty),
         Some(b'{') => stream.pos += 1,
         Some(b) => {
-            return Err(SnapshotError::NotJson {
-                offset: stream.offset(),
-                found: describe_byte(b),
-            })
+            let json = match b {
+                b'[' => Some("array"),
+                b'"' => Some("string"),
+                b'-' | b'0'..=b'9' => Some("number"),
+                _ => None,
+            };
+            return Err(match json {
+                Some(what) => SnapshotError::NotHeapSnapshot(format!(
+                    "the file holds a JSON {what}, not an object"
+                )),
+                None => SnapshotError::NotJson {
+                    offset: stream.offset(),
+                    found: describe_byte(b),
+                },
+            });
         }
     }
-    if stream.peek_non_ws_in("the top-level object")? == b'}' {
+    if stream.peek_non_ws_in(TOP).map_err(|e| sections.at_top(e))? == b'}' {
         return Err(SnapshotError::NotHeapSnapshot(
             "the JSON object is empty".into(),
         ));
     }
     loop {
-        let key = stream.read_key("the top-level object")?;
+        let key = stream.read_key(TOP).map_err(|e| sections.at_top(e))?;
         sections.read(&mut stream, &key)?;
-        match stream.next_non_ws_in("the top-level object")? {
+        match stream.next_non_ws_in(TOP).map_err(|e| sections.at_top(e))? {
             b',' => continue,
             b'}' => break,
             b => {
                 return Err(stream.syntax(
-                    "the top-level object",
+                    TOP,
                     &format!("expected , or }} but found {}", describe_byte(b)),
                 ))
             }
         }
     }
     if let Some(b) = stream.peek_non_ws()? {
-        return Err(stream.syntax(
-            "the end of the file",
-            &format!("unexpected {} after the snapshot", describe_byte(b)),
-        ));
+        return Err(SnapshotError::Invalid(format!(
+            "unexpected {} at byte {} after the end of the snapshot",
+            describe_byte(b),
+            stream.offset()
+        )));
     }
     sections.finish()
 }
+
+/// How syntax errors name the JSON around the sections.
+const TOP: &str = "top-level object";
 
 /// What has been read so far.
 #[derive(Default)]
@@ -101,15 +119,50 @@ struct Edges {
     to: Vec<u32>,
 }
 
+/// How many more records to reserve when `len` fill the arrays and the
+/// header promises `promised`.
+fn next_reserve(len: usize, promised: u64) -> usize {
+    let remaining = promised.saturating_sub(len as u64);
+    (len.max(FIRST_RESERVE) as u64).min(remaining).max(1) as usize
+}
+
+impl Nodes {
+    fn grow(&mut self, promised: u64, detachedness: bool) {
+        let more = next_reserve(self.node_type.len(), promised);
+        self.node_type.reserve_exact(more);
+        self.name.reserve_exact(more);
+        self.id.reserve_exact(more);
+        self.self_size.reserve_exact(more);
+        self.edge_count.reserve_exact(more);
+        if detachedness {
+            self.detachedness.reserve_exact(more);
+        }
+    }
+}
+
+impl Edges {
+    fn grow(&mut self, promised: u64) {
+        let more = next_reserve(self.to.len(), promised);
+        self.edge_type.reserve_exact(more);
+        self.name.reserve_exact(more);
+        self.to.reserve_exact(more);
+    }
+}
+
 impl Sections {
     fn read<R: Read>(&mut self, s: &mut Stream<'_, R>, key: &str) -> Result<(), SnapshotError> {
         if self.seen.iter().any(|k| k == key) {
-            return Err(SnapshotError::DuplicateSection(key.to_owned()));
+            return Err(SnapshotError::DuplicateSection(short_key(key)));
         }
         self.seen.push(key.to_owned());
         match key {
             "snapshot" => {
-                let json = s.capture_object("the \"snapshot\" header")?;
+                let json = s.capture_object("\"snapshot\"")?;
+                let has_meta = serde_json::from_slice::<serde_json::Value>(&json)
+                    .map_or(true, |v| !v.is_object() || v.get("meta").is_some());
+                if !has_meta {
+                    return Err(SnapshotError::Meta("\"meta\" is missing".into()));
+                }
                 self.header = Some(Header::parse(&json)?);
             }
             "nodes" => {
@@ -138,11 +191,29 @@ impl Sections {
                 if self.foreign_keys >= 2 || key == "nodeClassNames" {
                     return Err(SnapshotError::JavaScriptCore);
                 }
-                s.skip_value(key)?;
+                s.skip_value(&quoted_key(key))?;
             }
-            _ => s.skip_value(key)?,
+            _ => s.skip_value(&quoted_key(key))?,
         }
         Ok(())
+    }
+
+    /// Rewords a truncation between sections: say which one was complete.
+    fn at_top(&self, error: SnapshotError) -> SnapshotError {
+        match error {
+            SnapshotError::Truncated {
+                offset, progress, ..
+            } => SnapshotError::Truncated {
+                place: match self.seen.last().map(String::as_str) {
+                    None => "before the \"snapshot\" header".to_owned(),
+                    Some("snapshot") => "after the \"snapshot\" header".to_owned(),
+                    Some(key) => format!("after the {} section", quoted_key(key)),
+                },
+                offset,
+                progress,
+            },
+            other => other,
+        }
     }
 
     fn header_before(&self, key: &str) -> Result<&Header, SnapshotError> {
@@ -230,34 +301,28 @@ fn read_nodes<R: Read>(s: &mut Stream<'_, R>, header: &Header) -> Result<Nodes, 
             _ => NodeField::Ignored,
         })
         .collect();
-    let expected = header.node_count * fields.len() as u64;
-    let reserve = header.node_count.min(MAX_RESERVE) as usize;
-    let mut nodes = Nodes {
-        node_type: Vec::with_capacity(reserve),
-        name: Vec::with_capacity(reserve),
-        id: Vec::with_capacity(reserve),
-        self_size: Vec::with_capacity(reserve),
-        edge_count: Vec::with_capacity(reserve),
-        detachedness: Vec::with_capacity(if layout.node_detachedness.is_some() {
-            reserve
-        } else {
-            0
-        }),
-    };
+    if header.node_count >= u64::from(u32::MAX) {
+        return Err(SnapshotError::TooLarge(format!(
+            "{} nodes; heaplens indexes nodes with 32 bits",
+            header.node_count
+        )));
+    }
+    let expected = header.node_count.saturating_mul(fields.len() as u64);
+    let mut nodes = Nodes::default();
     let mut field = 0;
+    // The record being filled (its type field may not be read yet).
+    let mut node = 0u64;
     let mut count = 0u64;
     let read =
         s.read_uint_array("nodes", |v| {
             count += 1;
             if count > expected {
-                return Err(count_mismatch(
-                    "nodes",
-                    header.node_count,
-                    fields.len(),
-                    None,
-                ));
+                // Too many values: only count them, for the message.
+                return Ok(());
             }
-            let node = nodes.node_type.len();
+            if field == 0 && node as usize == nodes.node_type.capacity() {
+                nodes.grow(header.node_count, layout.node_detachedness.is_some());
+            }
             match fields[field] {
                 NodeField::Type => nodes.node_type.push(
                     u8::try_from(v)
@@ -267,20 +332,24 @@ fn read_nodes<R: Read>(s: &mut Stream<'_, R>, header: &Header) -> Result<Nodes, 
                             SnapshotError::Invalid(format!("node {node}: type {v} is out of range"))
                         })?,
                 ),
-                NodeField::Name => nodes.name.push(to_u32(v, "nodes", "name")?),
+                NodeField::Name => nodes.name.push(to_u32(v, "node", node, "name")?),
                 NodeField::Id => nodes.id.push(v),
-                NodeField::SelfSize => nodes.self_size.push(to_u32(v, "nodes", "self_size")?),
-                NodeField::EdgeCount => nodes.edge_count.push(to_u32(v, "nodes", "edge_count")?),
+                NodeField::SelfSize => nodes.self_size.push(to_u32(v, "node", node, "self_size")?),
+                NodeField::EdgeCount => {
+                    nodes
+                        .edge_count
+                        .push(to_u32(v, "node", node, "edge_count")?)
+                }
                 NodeField::Detachedness => {
                     nodes.detachedness.push(u8::try_from(v.min(3)).unwrap_or(0))
                 }
                 NodeField::Ignored => {}
             }
-            field = if field + 1 == fields.len() {
-                0
-            } else {
-                field + 1
-            };
+            field += 1;
+            if field == fields.len() {
+                field = 0;
+                node += 1;
+            }
             Ok(())
         })?;
     if read != expected {
@@ -288,7 +357,7 @@ fn read_nodes<R: Read>(s: &mut Stream<'_, R>, header: &Header) -> Result<Nodes, 
             "nodes",
             header.node_count,
             fields.len(),
-            Some(read),
+            read,
         ));
     }
     if nodes.node_type.is_empty() {
@@ -313,21 +382,20 @@ fn read_edges<R: Read>(
             header.edge_count
         )));
     }
-    let expected = header.edge_count * width as u64;
-    let reserve = header.edge_count.min(MAX_RESERVE * 4) as usize;
-    let mut edges = Edges {
-        edge_type: Vec::with_capacity(reserve),
-        name: Vec::with_capacity(reserve),
-        to: Vec::with_capacity(reserve),
-    };
+    let expected = header.edge_count.saturating_mul(width as u64);
+    let mut edges = Edges::default();
     let mut field = 0;
+    let mut edge = 0u64;
     let mut count = 0u64;
     let read = s.read_uint_array("edges", |v| {
         count += 1;
         if count > expected {
-            return Err(count_mismatch("edges", header.edge_count, width, None));
+            // Too many values: only count them, for the message.
+            return Ok(());
         }
-        let edge = edges.to.len();
+        if field == 0 && edge as usize == edges.to.capacity() {
+            edges.grow(header.edge_count);
+        }
         if field == layout.edge_type {
             edges.edge_type.push(
                 u8::try_from(v)
@@ -336,7 +404,7 @@ fn read_edges<R: Read>(
                     .ok_or_else(|| SnapshotError::Invalid(format!("edge {edge}: type {v} is out of range")))?,
             );
         } else if field == layout.edge_name {
-            edges.name.push(to_u32(v, "edges", "name_or_index")?);
+            edges.name.push(to_u32(v, "edge", edge, "name_or_index")?);
         } else if field == layout.edge_to_node {
             if v % node_width != 0 {
                 return Err(SnapshotError::Invalid(format!(
@@ -350,46 +418,66 @@ fn read_edges<R: Read>(
             }
             edges.to.push((v / node_width) as u32);
         }
-        field = if field + 1 == width { 0 } else { field + 1 };
+        field += 1;
+        if field == width {
+            field = 0;
+            edge += 1;
+        }
         Ok(())
     })?;
     if read != expected {
-        return Err(count_mismatch(
-            "edges",
-            header.edge_count,
-            width,
-            Some(read),
-        ));
+        return Err(count_mismatch("edges", header.edge_count, width, read));
     }
     Ok(edges)
 }
 
 fn read_strings<R: Read>(s: &mut Stream<'_, R>) -> Result<StringTable, SnapshotError> {
-    let section = "strings";
     let mut table = StringTable::default();
+    read_strings_into(s, &mut table).map_err(|e| match e {
+        SnapshotError::Truncated { place, offset, .. } => SnapshotError::Truncated {
+            place,
+            offset,
+            progress: format!(" after {} strings", table.len()),
+        },
+        other => other,
+    })?;
+    Ok(table)
+}
+
+fn read_strings_into<R: Read>(
+    s: &mut Stream<'_, R>,
+    table: &mut StringTable,
+) -> Result<(), SnapshotError> {
+    let section = "\"strings\"";
     if s.next_non_ws_in(section)? != b'[' {
         return Err(s.syntax(section, "expected an array of strings"));
     }
     if s.peek_non_ws_in(section)? == b']' {
         s.pos += 1;
-        return Ok(table);
+        return Ok(());
     }
     let mut raw = Vec::new();
     loop {
         if s.next_non_ws_in(section)? != b'"' {
-            return Err(s.syntax(section, "expected a string"));
+            return Err(s.syntax(
+                section,
+                &format!("expected a string (after {} strings)", table.len()),
+            ));
         }
         let start = s.offset();
         s.read_string_body(section, &mut raw)?;
-        let text = decode_json_string(&raw).map_err(|m| SnapshotError::Syntax {
-            section: format!("strings[{}]", table.len()),
-            offset: start,
-            message: m,
+        let text = decode_json_string(&raw).map_err(|m| {
+            let (at, what) = string_fault(&raw, m);
+            SnapshotError::Syntax {
+                section: section.to_owned(),
+                offset: start + at as u64,
+                message: format!("{what} in string {}", table.len()),
+            }
         })?;
         table.push(&text);
         match s.next_non_ws_in(section)? {
             b',' => {}
-            b']' => return Ok(table),
+            b']' => return Ok(()),
             b => {
                 return Err(s.syntax(
                     section,
@@ -398,6 +486,30 @@ fn read_strings<R: Read>(s: &mut Stream<'_, R>) -> Result<StringTable, SnapshotE
             }
         }
     }
+}
+
+/// Where in a raw string body decoding failed, and why in a few words
+/// (`decode_json_string` only says why).
+fn string_fault(raw: &[u8], message: String) -> (usize, String) {
+    if let Err(e) = std::str::from_utf8(raw) {
+        return (e.valid_up_to(), "invalid UTF-8".to_owned());
+    }
+    let mut i = 0;
+    while let Some(p) = raw[i..].iter().position(|&b| b == b'\\') {
+        let at = i + p;
+        match raw.get(at + 1) {
+            Some(b'u') => {
+                let hex = raw.get(at + 2..at + 6);
+                if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                    return (at, "bad \\u escape".to_owned());
+                }
+                i = at + 6;
+            }
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i = at + 2,
+            Some(_) | None => return (at, message),
+        }
+    }
+    (0, message)
 }
 
 fn check_string_indexes(
@@ -438,10 +550,9 @@ fn edge_offsets(counts: &[u32], edge_total: usize) -> Result<Vec<u32>, SnapshotE
     }
     if sum != edge_total as u64 || first.len() != counts.len() + 1 {
         let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
-        return Err(SnapshotError::CountMismatch {
-            section: "edges",
-            expected: format!("the nodes' edge_count fields add up to {total} edges"),
-            actual: format!("{edge_total} edges"),
+        return Err(SnapshotError::EdgeSum {
+            sum: total,
+            actual: edge_total as u64,
         });
     }
     Ok(first)
@@ -480,20 +591,15 @@ fn root_ordinal(root_index: u64, layout: &Layout, node_count: usize) -> Result<u
     Ok(ordinal as u32)
 }
 
-fn to_u32(v: u64, section: &str, field: &str) -> Result<u32, SnapshotError> {
+fn to_u32(v: u64, record: &str, index: u64, field: &str) -> Result<u32, SnapshotError> {
     u32::try_from(v).map_err(|_| {
         SnapshotError::Invalid(format!(
-            "{section}: {field} value {v} does not fit in 32 bits"
+            "{record} {index}: {field} {v} does not fit in 32 bits"
         ))
     })
 }
 
-fn count_mismatch(
-    section: &'static str,
-    count: u64,
-    width: usize,
-    read: Option<u64>,
-) -> SnapshotError {
+fn count_mismatch(section: &'static str, count: u64, width: usize, read: u64) -> SnapshotError {
     let noun = if section == "nodes" {
         "node_count"
     } else {
@@ -502,11 +608,27 @@ fn count_mismatch(
     SnapshotError::CountMismatch {
         section,
         expected: format!("{noun} {count} ({} values)", count * width as u64),
-        actual: match read {
-            Some(n) => format!("{n} values"),
-            None => "more values".into(),
-        },
+        actual: format!("{read} values"),
     }
+}
+
+/// A key from the file, shortened and stripped of control characters for
+/// messages: keys are not secrets, but a corrupt file can hold anything.
+fn short_key(key: &str) -> String {
+    const MAX: usize = 24;
+    let mut out: String = key
+        .chars()
+        .take(MAX)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if key.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+fn quoted_key(key: &str) -> String {
+    format!("\"{}\"", short_key(key))
 }
 
 fn describe_byte(b: u8) -> String {
@@ -577,7 +699,7 @@ impl<'p, R: Read> Stream<'p, R> {
 
     fn truncated(&self, section: &str, progress: String) -> SnapshotError {
         SnapshotError::Truncated {
-            section: section.to_owned(),
+            place: format!("inside {section}"),
             offset: self.offset(),
             progress,
         }
@@ -622,7 +744,8 @@ impl<'p, R: Read> Stream<'p, R> {
         }
         let mut raw = Vec::new();
         self.read_string_body(section, &mut raw)?;
-        let key = decode_json_string(&raw).map_err(|m| self.syntax(section, &m))?;
+        let key =
+            decode_json_string(&raw).map_err(|m| self.syntax(section, &string_fault(&raw, m).1))?;
         if self.next_non_ws_in(section)? != b':' {
             return Err(self.syntax(section, "expected : after a key"));
         }
@@ -634,7 +757,7 @@ impl<'p, R: Read> Stream<'p, R> {
         out.clear();
         loop {
             if !self.fill()? {
-                return Err(self.truncated(section, " (inside a string)".into()));
+                return Err(self.truncated(section, String::new()));
             }
             let chunk = &self.buf[self.pos..self.end];
             // A quote ends the string unless an odd run of backslashes escapes it.
@@ -648,7 +771,7 @@ impl<'p, R: Read> Stream<'p, R> {
                     out.extend_from_slice(&chunk[..=i]);
                     self.pos += i + 1;
                     if !self.fill()? {
-                        return Err(self.truncated(section, " (inside a string)".into()));
+                        return Err(self.truncated(section, String::new()));
                     }
                     out.push(self.buf[self.pos]);
                     self.pos += 1;
@@ -671,9 +794,9 @@ impl<'p, R: Read> Stream<'p, R> {
         Ok(out)
     }
 
-    /// Skips one JSON value of an unknown section.
-    fn skip_value(&mut self, key: &str) -> Result<(), SnapshotError> {
-        self.walk_value(&format!("the \"{key}\" section"), None)
+    /// Skips one JSON value of an unknown section (`section` is its quoted key).
+    fn skip_value(&mut self, section: &str) -> Result<(), SnapshotError> {
+        self.walk_value(section, None)
     }
 
     /// Walks one JSON value, optionally copying its bytes. Containers are
@@ -733,6 +856,8 @@ impl<'p, R: Read> Stream<'p, R> {
         section: &str,
         mut sink: impl FnMut(u64) -> Result<(), SnapshotError>,
     ) -> Result<u64, SnapshotError> {
+        let section = format!("\"{section}\"");
+        let section = section.as_str();
         if self.next_non_ws_in(section)? != b'[' {
             return Err(self.syntax(section, "expected an array of numbers"));
         }
@@ -746,33 +871,62 @@ impl<'p, R: Read> Stream<'p, R> {
         let mut state = State::Start;
         let mut count = 0u64;
         let mut value = 0u64;
+        // Absolute offset of the number being read, for messages.
+        let mut number_start = 0u64;
         loop {
             if !self.fill()? {
-                let how_far = format!(" after {count} values");
-                return Err(self.truncated(&format!("\"{section}\""), how_far));
+                return Err(self.truncated(section, format!(" after {count} values")));
             }
             let chunk = &self.buf[self.pos..self.end];
             let mut consumed = 0;
             for &b in chunk {
                 consumed += 1;
                 if b.is_ascii_digit() {
+                    if state == State::InNumber {
+                        let Some(next) = value
+                            .checked_mul(10)
+                            .and_then(|v| v.checked_add(u64::from(b - b'0')))
+                        else {
+                            return Err(SnapshotError::Syntax {
+                                section: section.to_owned(),
+                                offset: number_start,
+                                message: format!(
+                                    "number too large for 64 bits (after {count} values)"
+                                ),
+                            });
+                        };
+                        value = next;
+                        continue;
+                    }
                     if state == State::AfterValue {
                         self.pos += consumed - 1;
                         return Err(
                             self.syntax(section, &format!("missing , (after {count} values)"))
                         );
                     }
-                    let Some(next) = value
-                        .checked_mul(10)
-                        .and_then(|v| v.checked_add(u64::from(b - b'0')))
-                    else {
-                        self.pos += consumed;
-                        return Err(self
-                            .syntax(section, &format!("number too large (after {count} values)")));
-                    };
-                    value = next;
+                    number_start = self.base + (self.pos + consumed - 1) as u64;
+                    value = u64::from(b - b'0');
                     state = State::InNumber;
                     continue;
+                }
+                // Check what ends a number before handing it on: `1.5` is a
+                // fractional number, not the value 1 followed by junk.
+                if !matches!(b, b' ' | b'\n' | b'\r' | b'\t' | b',' | b']') {
+                    let in_number = state == State::InNumber;
+                    self.pos += consumed - 1;
+                    let (offset, what) = match b {
+                        b'.' if in_number => (number_start, "fractional number".to_owned()),
+                        b'e' | b'E' if in_number => {
+                            (number_start, "number in exponent notation".to_owned())
+                        }
+                        b'-' if !in_number => (self.offset(), "negative number".to_owned()),
+                        _ => (self.offset(), format!("unexpected {}", describe_byte(b))),
+                    };
+                    return Err(SnapshotError::Syntax {
+                        section: section.to_owned(),
+                        offset,
+                        message: format!("{what} (after {count} values)"),
+                    });
                 }
                 if state == State::InNumber {
                     if let Err(e) = sink(value) {
@@ -780,26 +934,21 @@ impl<'p, R: Read> Stream<'p, R> {
                         return Err(e);
                     }
                     count += 1;
-                    value = 0;
                     state = State::AfterValue;
                 }
                 match b {
-                    b' ' | b'\n' | b'\r' | b'\t' => {}
                     b',' if state == State::AfterValue => state = State::NeedValue,
                     b']' if state != State::NeedValue => {
                         self.pos += consumed;
                         return Ok(count);
                     }
-                    _ => {
+                    b',' | b']' => {
                         self.pos += consumed - 1;
-                        let what = match b {
-                            b'-' => "negative number".to_owned(),
-                            b'.' | b'e' | b'E' => "fractional number".to_owned(),
-                            b']' | b',' => "missing number".to_owned(),
-                            _ => format!("unexpected {}", describe_byte(b)),
-                        };
-                        return Err(self.syntax(section, &format!("{what} (after {count} values)")));
+                        return Err(
+                            self.syntax(section, &format!("missing number (after {count} values)"))
+                        );
                     }
+                    _ => {}
                 }
             }
             self.pos += consumed;
