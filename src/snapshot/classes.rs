@@ -29,19 +29,16 @@ pub struct ClassAggregate {
     pub instances: Vec<u32>,
 }
 
-/// Internal grouping key, as DevTools' `classKeyInternal`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum InternalKey {
-    Class(u32),
-    Located(Location, String),
-}
-
-/// Groups nodes into classes. `class_of` gives each node's class string index.
-/// Returns the aggregates in first-seen order and each node's aggregate
-/// (`u32::MAX` for nodes that do not count).
+/// Groups nodes into classes. `class_of` gives each node's class index
+/// (string indexes, or other ids `class_name` knows). Returns the aggregates
+/// in first-seen order and each node's aggregate (`u32::MAX` for nodes that
+/// do not count).
+///
+/// Keys follow DevTools' `classKeyInternal`: the class index itself, or for
+/// objects with a constructor location (location, class *name*).
 ///
 /// # Complexity
-/// O(nodes).
+/// O(nodes); hashing only for located objects.
 pub fn build_aggregates<'a>(
     graph: &'a HeapGraph,
     class_of: &[u32],
@@ -49,44 +46,60 @@ pub fn build_aggregates<'a>(
 ) -> (Vec<ClassAggregate>, Vec<u32>) {
     let object = graph.layout.types.object;
     let mut aggregates: Vec<ClassAggregate> = Vec::new();
-    let mut by_key: HashMap<InternalKey, u32> = HashMap::new();
+    // Class ids are dense (string indexes), so a vector beats hashing.
+    let class_ids = class_of.iter().max().map_or(0, |&m| m as usize + 1);
+    let mut by_class: Vec<u32> = vec![u32::MAX; class_ids];
+    let mut by_location: HashMap<(Location, &'a str), u32> = HashMap::new();
     let mut node_class = vec![u32::MAX; graph.node_count()];
+    let mut new_aggregate = |location: Option<Location>, name: &str| {
+        aggregates.push(ClassAggregate {
+            key: match location {
+                Some(l) => format!("{},{},{},{name}", l.script_id, l.line, l.column),
+                None => format!(",{name}"),
+            },
+            name: name.to_owned(),
+            location,
+            count: 0,
+            self_size: 0,
+            retained_size: 0,
+            distance: i32::MAX,
+            instances: Vec::new(),
+        });
+        aggregates.len() as u32 - 1
+    };
+    let has_locations = !graph.locations.is_empty();
     for n in 0..graph.node_count() as u32 {
-        let size = graph.self_size[n as usize];
-        if size == 0 {
+        if graph.self_size[n as usize] == 0 {
             continue;
         }
         let class = class_of[n as usize];
-        let location = graph
-            .is_type(n, object)
-            .then(|| graph.locations.get(&n).copied())
-            .flatten();
-        let key = match location {
-            Some(loc) => InternalKey::Located(loc, class_name(class).to_owned()),
-            None => InternalKey::Class(class),
+        let location = if has_locations && graph.is_type(n, object) {
+            graph.locations.get(&n).copied()
+        } else {
+            None
         };
-        let index = *by_key.entry(key).or_insert_with(|| {
-            let name = class_name(class).to_owned();
-            aggregates.push(ClassAggregate {
-                key: match location {
-                    Some(l) => format!("{},{},{},{name}", l.script_id, l.line, l.column),
-                    None => format!(",{name}"),
-                },
-                name,
-                location,
-                count: 0,
-                self_size: 0,
-                retained_size: 0,
-                distance: i32::MAX,
-                instances: Vec::new(),
-            });
-            aggregates.len() as u32 - 1
-        });
-        let aggregate = &mut aggregates[index as usize];
-        aggregate.count += 1;
-        aggregate.self_size += u64::from(size);
-        aggregate.instances.push(n);
-        node_class[n as usize] = index;
+        node_class[n as usize] = match location {
+            Some(loc) => {
+                let name = class_name(class);
+                *by_location
+                    .entry((loc, name))
+                    .or_insert_with(|| new_aggregate(Some(loc), name))
+            }
+            None => {
+                let slot = &mut by_class[class as usize];
+                if *slot == u32::MAX {
+                    *slot = new_aggregate(None, class_name(class));
+                }
+                *slot
+            }
+        };
+    }
+    for (n, &index) in node_class.iter().enumerate() {
+        if let Some(aggregate) = aggregates.get_mut(index as usize) {
+            aggregate.count += 1;
+            aggregate.self_size += u64::from(graph.self_size[n]);
+            aggregate.instances.push(n as u32);
+        }
     }
     (aggregates, node_class)
 }
