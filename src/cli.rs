@@ -23,6 +23,11 @@ pub struct Cli {
     /// Print per-stage load times to stderr.
     #[arg(long, global = true)]
     pub timings: bool,
+    /// Load even when the memory estimate exceeds the memory available
+    /// (the limit is the tightest of free memory, the cgroup limit and
+    /// HEAPLENS_MAX_MEMORY).
+    #[arg(long, global = true)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod format;
+pub mod preflight;
 pub mod report;
 pub mod snapshot;
 

@@ -51,10 +51,19 @@ pub fn spawn<E: Send + 'static>(
         .name(format!("load {}", path.display()))
         .spawn(move || {
             let send = |event| tx.send(wrap(event)).is_ok();
-            let event = match load(&path, &flag, &send) {
-                Ok(analysis) => LoadEvent::Done(Arc::new(analysis)),
-                Err(SnapshotError::Cancelled) => return,
-                Err(e) => LoadEvent::Failed(format!("{}: {e}", path.display())),
+            // A bug in the engine must show up as a failed load, not as a
+            // progress bar that never ends.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                load(&path, &flag, &send)
+            }));
+            let event = match outcome {
+                Ok(Ok(analysis)) => LoadEvent::Done(Arc::new(analysis)),
+                Ok(Err(SnapshotError::Cancelled)) => return,
+                Ok(Err(e)) => LoadEvent::Failed(format!("{}: {e}", path.display())),
+                Err(_) => LoadEvent::Failed(format!(
+                    "{}: internal error while loading (a heaplens bug; please report it)",
+                    path.display()
+                )),
             };
             send(event);
         })?;

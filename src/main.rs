@@ -43,6 +43,7 @@ fn write_stdout(output: &str) -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<String> {
     let timings = cli.timings;
+    heaplens::preflight::check(&snapshot_paths(&cli), cli.force)?;
     match cli.command {
         Some(Command::Summary {
             snapshot,
@@ -183,6 +184,23 @@ fn load_pair(base: &Path, target: &Path, timings: bool) -> anyhow::Result<(Analy
     });
     let b = b.map_err(|_| anyhow!("the baseline loader panicked"))?;
     Ok((b?, t?))
+}
+
+/// Every snapshot the command will load (all at once, for the preflight).
+fn snapshot_paths(cli: &Cli) -> Vec<std::path::PathBuf> {
+    match &cli.command {
+        Some(
+            Command::Summary { snapshot, .. }
+            | Command::Node { snapshot, .. }
+            | Command::Retainers { snapshot, .. },
+        ) => {
+            vec![snapshot.clone()]
+        }
+        Some(Command::Diff {
+            baseline, target, ..
+        }) => vec![baseline.clone(), target.clone()],
+        None => cli.snapshots.clone(),
+    }
 }
 
 fn find_node(analysis: &Analysis, id: &str, path: &Path) -> anyhow::Result<u32> {

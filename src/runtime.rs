@@ -77,6 +77,12 @@ fn event_loop(
     let mut size = terminal.size().context("reading the terminal size")?;
     resize(app, Rect::new(0, 0, size.width, size.height));
     terminal.draw(|f| ui::render(app, f))?;
+    // Debug builds only: lets the end-to-end test check that a panic
+    // restores the terminal and shows its message.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("HEAPLENS_DEBUG_PANIC").is_some() {
+        panic!("HEAPLENS_DEBUG_PANIC: deliberate panic to test terminal restoration");
+    }
     while !app.quit {
         let event = if app.loading() {
             match rx.recv_timeout(LOADING_TICK) {

@@ -1099,3 +1099,27 @@ fn divide_exact(v: u64, width: u64) -> Option<u64> {
     };
     (ordinal * width == v).then_some(ordinal)
 }
+
+/// Reads only the `snapshot` header at the start of a file, for a memory
+/// estimate before loading. `None` when the header does not come first.
+pub fn read_header(reader: impl Read) -> Result<Option<Header>, SnapshotError> {
+    let mut no_progress = |_| true;
+    let mut stream = Stream::new(reader, &mut no_progress);
+    if stream.peek_non_ws()? != Some(b'{') {
+        return Ok(None);
+    }
+    stream.pos += 1;
+    loop {
+        match stream.read_key(TOP)?.as_str() {
+            "snapshot" => {
+                let json = stream.capture_object("\"snapshot\"")?;
+                return Header::parse(&json).map(Some);
+            }
+            "nodes" | "edges" | "strings" => return Ok(None),
+            key => stream.skip_value(key)?,
+        }
+        if stream.next_non_ws_in(TOP)? != b',' {
+            return Ok(None);
+        }
+    }
+}

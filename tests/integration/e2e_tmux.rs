@@ -173,8 +173,8 @@ fn finding_a_leak_with_the_keyboard_and_quitting_cleanly() {
 }
 
 #[test]
-fn sigterm_and_sighup_restore_the_terminal() {
-    for signal in ["TERM", "HUP"] {
+fn sigterm_sighup_and_sigint_restore_the_terminal() {
+    for signal in ["TERM", "HUP", "INT"] {
         let tmux = Tmux::start(&format!("sig{signal}"), 100, 30, &demo_command());
         tmux.wait_for("the TUI", |s| s.contains("Comparison"));
         // Only this session's heaplens: the child of the pane's shell.
@@ -207,4 +207,26 @@ fn sigterm_and_sighup_restore_the_terminal() {
             "SIG{signal}: tmux reports the normal screen"
         );
     }
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_shows_its_message() {
+    let command = format!("HEAPLENS_DEBUG_PANIC=1 {}", demo_command());
+    let tmux = Tmux::start("panic", 100, 30, &command);
+    let screen = tmux.wait_for("heaplens to exit", |s| s.contains("HEAPLENS-EXITED-"));
+    assert!(
+        screen.contains("deliberate panic to test terminal restoration"),
+        "the panic message is shown:\n{screen}"
+    );
+    assert!(
+        !screen.contains("HEAPLENS-EXITED-0"),
+        "a panic is not a success:\n{screen}"
+    );
+    let mode = tmux
+        .cmd(&["display", "-p", "-t", "e2e", "#{alternate_on}"])
+        .output();
+    let alternate = mode
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    assert_eq!(alternate, "0", "the normal screen is back");
 }

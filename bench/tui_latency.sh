@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# tui_latency.sh SNAPSHOT [BIN] — first-frame and key latency of the TUI
+# while SNAPSHOT loads, measured from outside through tmux (an upper bound:
+# it includes tmux's own polling). Prints milliseconds.
+set -euo pipefail
+file=$1
+bin=${2:-$(dirname "$0")/../target/release/heaplens}
+sock=heaplens-latency-$$
+trap 'tmux -L "$sock" kill-server 2>/dev/null || true' EXIT
+now_ms() { date +%s%3N; }
+wait_for() {  # wait_for TEXT -> ms when the pane shows TEXT
+  while ! tmux -L "$sock" capture-pane -p -t lat 2>/dev/null | grep -qF -- "$1"; do sleep 0.002; done
+  now_ms
+}
+tmux -L "$sock" -f /dev/null new-session -d -s lat -x 120 -y 40 "sleep 0.3; exec $bin $file"
+start=$(( $(now_ms) + 300 ))
+first=$(wait_for "heaplens")
+echo "first frame: $(( first - start )) ms after start"
+wait_for "%" >/dev/null   # loading, with a progress figure
+for i in 1 2 3 4 5; do
+  sent=$(now_ms); tmux -L "$sock" send-keys -t lat '?'
+  shown=$(wait_for "Keys (any key closes)")
+  echo "key '?' answered while loading: $(( shown - sent )) ms"
+  tmux -L "$sock" send-keys -t lat Escape
+  while tmux -L "$sock" capture-pane -p -t lat | grep -qF "Keys (any key closes)"; do sleep 0.002; done
+done
+loaded=$(wait_for " objects, ")
+echo "fully loaded: $(( loaded - start )) ms after start"
+tmux -L "$sock" send-keys -t lat q
