@@ -94,9 +94,16 @@ pub fn build_aggregates<'a>(
             }
         };
     }
-    for (n, &index) in node_class.iter().enumerate() {
+    for &index in &node_class {
         if let Some(aggregate) = aggregates.get_mut(index as usize) {
             aggregate.count += 1;
+        }
+    }
+    for aggregate in &mut aggregates {
+        aggregate.instances.reserve_exact(aggregate.count as usize);
+    }
+    for (n, &index) in node_class.iter().enumerate() {
+        if let Some(aggregate) = aggregates.get_mut(index as usize) {
             aggregate.self_size += u64::from(graph.self_size[n]);
             aggregate.instances.push(n as u32);
         }

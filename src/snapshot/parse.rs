@@ -12,11 +12,10 @@
 //! would need the whole file in memory plus a tape of 16 bytes per number
 //! (≈ 3× the file) before a single value reaches our arrays.
 
-use std::collections::HashMap;
 use std::io::Read;
 
 use super::error::SnapshotError;
-use super::graph::{HeapGraph, Location};
+use super::graph::{HeapGraph, Location, Locations};
 use super::meta::{Header, Layout};
 use super::strings::{decode_json_string, StringTable};
 
@@ -561,12 +560,12 @@ fn edge_offsets(counts: &[u32], edge_total: usize) -> Result<Vec<u32>, SnapshotE
     Ok(first)
 }
 
-fn location_map(values: &[u64], layout: &Layout, node_count: usize) -> HashMap<u32, Location> {
+fn location_map(values: &[u64], layout: &Layout, node_count: usize) -> Locations {
     let Some(loc) = &layout.location else {
-        return HashMap::new();
+        return Locations::default();
     };
     let node_width = layout.node_field_count as u64;
-    values
+    let entries = values
         .chunks_exact(loc.field_count.max(1))
         .filter(|e| {
             e[loc.object_index] % node_width == 0
@@ -580,7 +579,8 @@ fn location_map(values: &[u64], layout: &Layout, node_count: usize) -> HashMap<u
             };
             ((e[loc.object_index] / node_width) as u32, location)
         })
-        .collect()
+        .collect();
+    Locations::from_entries(entries)
 }
 
 fn root_ordinal(root_index: u64, layout: &Layout, node_count: usize) -> Result<u32, SnapshotError> {
