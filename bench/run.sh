@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# bench/run.sh [SIZE...] — heaplens benchmark (not a test).
+#
+# Generates Node 20 snapshots with fixtures/gen.sh once, cached outside the
+# repository in ${HEAPLENS_BENCH_CACHE:-~/.cache/heaplens-bench}, then for
+# each size runs, three times each (median reported):
+#   cat FILE > /dev/null                               (page-cache read floor)
+#   heaplens summary FILE --format json --timings      (full analysis)
+#   heaplens diff BASELINE FILE --format json          (two loads + Comparison)
+# and prints wall, CPU, peak RSS, the ratio to cat, and per-stage times
+# from --timings. SIZE is the target heap in MB (default: 150 1000).
+# Sizes above ~1000 MB need a lot of RAM to generate (Node's heap).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=${HEAPLENS_BIN:-$here/target/release/heaplens}
+cache=${HEAPLENS_BENCH_CACHE:-$HOME/.cache/heaplens-bench}
+sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(150 1000)
+[ -x "$bin" ] || (cd "$here" && cargo build --release)
+
+generate() {  # generate MB -> DIR with baseline/after
+  local mb=$1 dir=$cache/$1mb
+  if [ ! -s "$dir/after.heapsnapshot" ]; then
+    local base=$(( mb * 6 / 10 )) heap=$(( mb * 8 > 4096 ? mb * 8 : 4096 ))
+    echo "generating ${mb} MB snapshots into $dir (once)..." >&2
+    NODE_HEAP_MB=$heap "$here/fixtures/gen.sh" --out "$dir" --target-mb "$mb" --baseline-mb "$base" >&2
+  fi
+  echo "$dir"
+}
+
+measure() {  # measure CMD... -> "wall cpu rss_kb" (median of 3 by wall)
+  local runs=()
+  for _ in 1 2 3; do
+    runs+=("$( { /usr/bin/time -f '%e %U %S %M' "$@" > /dev/null 2> /tmp/heaplens-bench.err; } 2>&1 | tail -n 1)")
+  done
+  printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }'
+}
+
+printf '%-8s %-8s %8s %8s %8s %9s %8s\n' size command wall_s cpu_s rss_MB file_MB x_cat
+for mb in "${sizes[@]}"; do
+  dir=$(generate "$mb")
+  file=$dir/after.heapsnapshot
+  file_mb=$(( $(stat -c %s "$file") / 1000000 ))
+  read -r cat_wall _ _ < <(measure cat "$file")
+  for cmd in summary diff; do
+    if [ $cmd = summary ]; then args=(summary "$file" --format json); else args=(diff "$dir/baseline.heapsnapshot" "$file" --format json); fi
+    read -r wall cpu rss < <(measure "$bin" "${args[@]}")
+    ratio=$(awk -v a="$wall" -v b="$cat_wall" 'BEGIN { printf "%.0f", (b > 0 ? a / b : 0) }')
+    printf '%-8s %-8s %8s %8s %8d %9d %8s\n' "${mb}MB" $cmd "$wall" "$cpu" $(( rss / 1000 )) "$file_mb" "$ratio"
+  done
+  echo "  cat: ${cat_wall} s; stages of one summary run:"
+  "$bin" summary "$file" --format json --timings 2>&1 >/dev/null | sed 's/^/  /'
+done
