@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::snapshot::gate::Rule;
 
 /// Read V8 heap snapshots (.heapsnapshot, .heapsnapshot.gz) with the numbers
 /// Chrome DevTools shows.
@@ -33,53 +35,180 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Class Summary: count, shallow size, retained size, distance.
-    Summary {
-        snapshot: PathBuf,
-        #[arg(long, value_enum, default_value_t = SummarySort::Retained)]
-        sort: SummarySort,
-        /// Show only the first N classes.
-        #[arg(long)]
-        top: Option<usize>,
-        /// Keep classes whose name contains TEXT (case-insensitive).
-        #[arg(long)]
-        filter: Option<String>,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
-    /// Comparison of BASELINE → TARGET: new, deleted and delta per class.
-    Diff {
-        baseline: PathBuf,
-        target: PathBuf,
-        #[arg(long, value_enum, default_value_t = DiffSort::AllocSize)]
-        sort: DiffSort,
-        #[arg(long)]
-        top: Option<usize>,
-        #[arg(long)]
-        filter: Option<String>,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
+    Summary(SummaryArgs),
+    /// Comparison of BASELINE → TARGET: new, deleted and delta per class,
+    /// and the change of each class's retained size.
+    #[command(after_help = GATE_HELP)]
+    Diff(DiffArgs),
+    /// Leaks by the three-snapshot technique: objects allocated between S1
+    /// and S2 still alive in S3, by class and merged shortest retainer path.
+    Leaks(LeaksArgs),
     /// One object and its retainers, as DevTools' Retainers grid lists them.
-    Node {
-        snapshot: PathBuf,
-        /// The object's id, as `@123` or `123`.
-        id: String,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
+    Node(NodeArgs),
     /// The retainer tree of an object toward the GC roots.
-    Retainers {
-        snapshot: PathBuf,
-        id: String,
-        /// Levels to expand.
-        #[arg(long, default_value_t = 8)]
-        depth: usize,
-        /// Retainers shown per object.
-        #[arg(long, default_value_t = 5)]
-        fan_out: usize,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
+    Retainers(RetainersArgs),
+    /// DevTools' Statistics: code, strings, JS arrays, typed arrays, system,
+    /// other JS and other non-JS objects.
+    Stats(StatsArgs),
+    /// Duplicated strings: equal texts stored more than once, by bytes wasted.
+    Duplicates(DuplicatesArgs),
+    /// The dominator tree: what an object (default: the root) keeps alive
+    /// on its own, children by retained size.
+    Dominators(DominatorsArgs),
+    /// Containment: an object's outgoing edges (weak ones too), by retained
+    /// size, as DevTools' Containment view.
+    Containment(ContainmentArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    pub snapshot: PathBuf,
+    #[arg(long, value_enum, default_value_t = SummarySort::Retained)]
+    pub sort: SummarySort,
+    /// Show only the first N classes [default: all; markdown: 10].
+    #[arg(long)]
+    pub top: Option<usize>,
+    /// Keep classes whose name contains TEXT (case-insensitive).
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Only objects allocated since BASE was taken: DevTools' "Objects
+    /// allocated between BASE and SNAPSHOT" (class retained sizes too).
+    #[arg(long, value_name = "BASE")]
+    pub allocated_after: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    pub baseline: PathBuf,
+    pub target: PathBuf,
+    /// Row order [default: alloc-size; markdown: delta].
+    #[arg(long, value_enum)]
+    pub sort: Option<DiffSort>,
+    /// Show only the first N classes [default: all; markdown: 10].
+    #[arg(long)]
+    pub top: Option<usize>,
+    /// Keep classes whose name contains TEXT (case-insensitive).
+    #[arg(long)]
+    pub filter: Option<String>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Exit with status 1 when RULE holds, e.g. 'delta(SessionRecord) >
+    /// 1000' or 'size_delta > 50MB' (repeatable; see below).
+    #[arg(long = "fail-if", value_name = "RULE")]
+    pub fail_if: Vec<Rule>,
+}
+
+#[derive(Debug, Args)]
+pub struct LeaksArgs {
+    pub s1: PathBuf,
+    pub s2: PathBuf,
+    pub s3: PathBuf,
+    /// Show only the first N classes [default: 10; json: all].
+    #[arg(long)]
+    pub top: Option<usize>,
+    /// Keep classes whose name contains TEXT (case-insensitive).
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Include V8's own objects (compiled code, object shapes, internal
+    /// arrays, system objects), left out by default: new ones are mostly
+    /// lazily compiled code and caches, not leaks.
+    #[arg(long)]
+    pub internals: bool,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    pub snapshot: PathBuf,
+    /// The object's id, as `@123` or `123`.
+    pub id: String,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct RetainersArgs {
+    pub snapshot: PathBuf,
+    /// The object's id, as `@123` or `123`.
+    pub id: String,
+    /// Levels to expand.
+    #[arg(long, default_value_t = 8)]
+    pub depth: usize,
+    /// Retainers shown per object.
+    #[arg(long, default_value_t = 5)]
+    pub fan_out: usize,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    pub snapshot: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct DuplicatesArgs {
+    pub snapshot: PathBuf,
+    /// Show only the first N groups [default: 20; json: all].
+    #[arg(long)]
+    pub top: Option<usize>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct DominatorsArgs {
+    pub snapshot: PathBuf,
+    /// The object's id, as `@123` or `123` [default: the root].
+    pub id: Option<String>,
+    /// Levels to expand.
+    #[arg(long, default_value_t = 2)]
+    pub depth: usize,
+    /// Children shown per object.
+    #[arg(long, default_value_t = 10)]
+    pub fan_out: usize,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ContainmentArgs {
+    pub snapshot: PathBuf,
+    /// The object's id, as `@123` or `123`.
+    pub id: String,
+    /// Levels to expand.
+    #[arg(long, default_value_t = 1)]
+    pub depth: usize,
+    /// Edges shown per object.
+    #[arg(long, default_value_t = 20)]
+    pub fan_out: usize,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// `heaplens diff --help`: the rule language of `--fail-if`.
+const GATE_HELP: &str = "\
+--fail-if RULE, RULE := METRIC[(CLASS)] OP NUMBER[UNIT]
+  METRIC  new, deleted, delta, alloc_size, freed_size, size_delta, retained_delta
+  CLASS   a class name as the Summary shows it, as is or quoted as a JSON
+          string: \"{a, b}\". Without a class, the total over all classes
+          (for retained_delta: the change of the whole heap)
+  OP      >  >=  <  <=  ==  !=
+  UNIT    B kB MB GB (powers of 1000, as DevTools) or KiB MiB GiB; sizes only
+Every violated rule is printed on stderr after the report; the exit status
+is 1 if any rule is violated, 0 if none, 2 for errors (a bad rule included).";
+
+/// Output formats of the reports that can also be pasted into a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -105,5 +234,7 @@ pub enum DiffSort {
     AllocSize,
     FreedSize,
     SizeDelta,
+    /// Class retained size in the target minus the baseline's.
+    RetainedDelta,
     Name,
 }

@@ -1,24 +1,41 @@
 //! heaplens entry point: parse the command line, run a headless command or
 //! the TUI, and turn every failure into one line on stderr and exit code 2.
+//! `diff --fail-if` rules that hold exit with 1, after the report.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, Context};
 use clap::Parser;
 
-use heaplens::cli::{Cli, Command, DiffSort, Format, SummarySort};
-use heaplens::report::{self, RowSelection};
+use heaplens::cli::{
+    Cli, Command, ContainmentArgs, DiffArgs, DiffSort, DominatorsArgs, DuplicatesArgs, Format,
+    LeaksArgs, NodeArgs, ReportFormat, RetainersArgs, StatsArgs, SummaryArgs, SummarySort,
+};
+use heaplens::format as fmt;
+use heaplens::report::{self, DiffOrder, RowSelection, SummaryReport};
+use heaplens::snapshot::allocation::{allocated_summary, IdRange};
 use heaplens::snapshot::classes::SummaryColumn;
 use heaplens::snapshot::diff::{compare, DiffColumn};
-use heaplens::snapshot::retainers::TreeLimits;
-use heaplens::snapshot::{self, Analysis};
+use heaplens::snapshot::gate::{violations, DiffMetrics, Violation};
+use heaplens::snapshot::graph::HeapGraph;
+use heaplens::snapshot::meta::Layout;
+use heaplens::snapshot::{self, compat, containment, duplicates, growth, leaks, statistics};
+use heaplens::snapshot::{retainers::TreeLimits, Analysis};
+
+/// Rows of a Markdown report unless `--top` says otherwise.
+const MARKDOWN_TOP: usize = 10;
+/// Leak classes and duplicate groups a table shows unless `--top` says.
+const LEAKS_TOP: usize = 10;
+const DUPLICATES_TOP: usize = 20;
+/// Rows a tree report prints at most, whatever the depth and fan-out.
+const MAX_TREE_ROWS: usize = 10_000;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(output) => write_stdout(&output),
+        Ok(outcome) => finish(&outcome),
         Err(e) => {
             eprintln!("heaplens: {e:#}");
             ExitCode::from(2)
@@ -26,8 +43,39 @@ fn main() -> ExitCode {
     }
 }
 
+/// What a command produced: the report, and the `--fail-if` rules it
+/// violated (printed on stderr after the report; exit status 1).
+#[derive(Debug, Default)]
+struct Outcome {
+    report: String,
+    violations: Vec<String>,
+}
+
+impl From<String> for Outcome {
+    fn from(report: String) -> Self {
+        Outcome {
+            report,
+            violations: Vec::new(),
+        }
+    }
+}
+
+fn finish(outcome: &Outcome) -> ExitCode {
+    if !write_stdout(&outcome.report) {
+        return ExitCode::from(2);
+    }
+    for line in &outcome.violations {
+        eprintln!("heaplens: {line}");
+    }
+    if outcome.violations.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 /// Writes the report; a closed pipe (`| head`) is not an error.
-fn write_stdout(output: &str) -> ExitCode {
+fn write_stdout(output: &str) -> bool {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(output.as_bytes())
@@ -35,97 +83,244 @@ fn write_stdout(output: &str) -> ExitCode {
     {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             eprintln!("heaplens: writing output: {e}");
-            ExitCode::from(2)
+            false
         }
-        _ => ExitCode::SUCCESS,
+        _ => true,
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<String> {
+fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let timings = cli.timings;
     heaplens::preflight::check(&snapshot_paths(&cli), cli.force)?;
-    match cli.command {
-        Some(Command::Summary {
-            snapshot,
-            sort,
-            top,
-            filter,
-            format,
-        }) => {
-            let analysis = load(&snapshot, timings)?;
-            let column = summary_column(sort);
-            let rows = report::summary_rows(
-                &analysis,
-                column,
-                column.default_descending(),
-                &RowSelection { top, filter },
-            );
-            Ok(match format {
-                Format::Json => report::summary_json(&analysis, &rows),
-                Format::Table => report::summary_table(&analysis, &rows),
-            })
-        }
-        Some(Command::Diff {
-            baseline,
-            target,
-            sort,
-            top,
-            filter,
-            format,
-        }) => {
-            let (base, target) = load_pair(&baseline, &target, timings)?;
-            let diffs = compare(&base, &target);
-            let column = diff_column(sort);
-            let rows = report::diff_rows(
-                &diffs,
-                column,
-                column.default_descending(),
-                &RowSelection { top, filter },
-            );
-            Ok(match format {
-                Format::Json => report::diff_json(&rows),
-                Format::Table => report::diff_table(&rows),
-            })
-        }
-        Some(Command::Node {
-            snapshot,
-            id,
-            format,
-        }) => {
-            let analysis = load(&snapshot, timings)?;
-            let n = find_node(&analysis, &id, &snapshot)?;
-            Ok(match format {
-                Format::Json => report::node_report_json(&analysis, n),
-                Format::Table => report::node_report_table(&analysis, n),
-            })
-        }
-        Some(Command::Retainers {
-            snapshot,
-            id,
-            depth,
-            fan_out,
-            format,
-        }) => {
-            let analysis = load(&snapshot, timings)?;
-            let n = find_node(&analysis, &id, &snapshot)?;
-            let limits = TreeLimits {
-                depth,
-                fan_out,
-                max_rows: 10_000,
-            };
-            Ok(report::retainers_report(
-                &analysis,
-                n,
-                limits,
-                format == Format::Json,
-            ))
-        }
-        None => open(&cli.snapshots, timings),
+    let Some(command) = cli.command else {
+        return open(&cli.snapshots, timings).map(Outcome::from);
+    };
+    match command {
+        Command::Summary(args) => summary(args, timings).map(Outcome::from),
+        Command::Diff(args) => diff(args, timings),
+        Command::Leaks(args) => leaks_report(args, timings).map(Outcome::from),
+        Command::Node(args) => node(args, timings).map(Outcome::from),
+        Command::Retainers(args) => retainers(args, timings).map(Outcome::from),
+        Command::Stats(args) => stats(args, timings).map(Outcome::from),
+        Command::Duplicates(args) => duplicate_strings(args, timings).map(Outcome::from),
+        Command::Dominators(args) => dominators(args, timings).map(Outcome::from),
+        Command::Containment(args) => containment_view(args, timings).map(Outcome::from),
     }
+}
+
+fn summary(args: SummaryArgs, timings: bool) -> anyhow::Result<String> {
+    let (analysis, base) = match &args.allocated_after {
+        Some(base) => {
+            let (graph, analysis) = load_with_graph(base, &args.snapshot, timings)?;
+            (analysis, Some(graph))
+        }
+        None => (load(&args.snapshot, timings)?, None),
+    };
+    let range = base.map(|b| IdRange::between(&b, &analysis.graph));
+    let filtered = range.map(|r| allocated_summary(&analysis, r));
+    let classes = filtered.as_deref().unwrap_or(&analysis.aggregates);
+    let column = summary_column(args.sort);
+    let top = match args.format {
+        ReportFormat::Markdown => Some(args.top.unwrap_or(MARKDOWN_TOP)),
+        _ => args.top,
+    };
+    let selection = RowSelection {
+        top,
+        filter: args.filter,
+    };
+    let report = SummaryReport {
+        analysis: &analysis,
+        classes,
+        rows: report::summary_rows(classes, column, column.default_descending(), &selection),
+        allocated: range,
+    };
+    Ok(match args.format {
+        ReportFormat::Json => report::summary_json(&report),
+        ReportFormat::Table => report::summary_table(&report),
+        ReportFormat::Markdown => {
+            let base_name = args.allocated_after.as_deref().map(file_name);
+            report::summary_markdown(&report, &file_name(&args.snapshot), base_name.as_deref())
+        }
+    })
+}
+
+fn diff(args: DiffArgs, timings: bool) -> anyhow::Result<Outcome> {
+    let (base, target) = load_pair(&args.baseline, &args.target, timings)?;
+    warn_if_meta_differs(
+        [&args.baseline, &args.target],
+        [&base.graph.layout, &target.graph.layout],
+    );
+    let diffs = compare(&base, &target);
+    let retained = growth::retained_deltas(&base, &target, &diffs);
+    let markdown = args.format == ReportFormat::Markdown;
+    let default_sort = if markdown {
+        DiffSort::Delta
+    } else {
+        DiffSort::AllocSize
+    };
+    // Markdown counts every changed class and cuts its tables itself.
+    let selection = RowSelection {
+        top: if markdown { None } else { args.top },
+        filter: args.filter,
+    };
+    let order = diff_order(args.sort.unwrap_or(default_sort));
+    let rows = report::diff_rows(&diffs, &retained, order, &selection);
+    let report = match args.format {
+        ReportFormat::Json => report::diff_json(&rows),
+        ReportFormat::Table => report::diff_table(&rows),
+        ReportFormat::Markdown => {
+            let files = [file_name(&args.baseline), file_name(&args.target)];
+            let top = args.top.unwrap_or(MARKDOWN_TOP);
+            report::diff_markdown(&base, &target, &rows, [&files[0], &files[1]], top)
+        }
+    };
+    let metrics = DiffMetrics {
+        diffs: &diffs,
+        base: &base,
+        target: &target,
+    };
+    let violations = violations(&args.fail_if, &metrics)
+        .iter()
+        .map(violation_line)
+        .collect();
+    Ok(Outcome { report, violations })
+}
+
+/// `--fail-if 'RULE' holds: METRIC(CLASS) = VALUE`, sizes also in DevTools units.
+fn violation_line(v: &Violation) -> String {
+    let subject = match &v.rule.class {
+        Some(class) => format!("{}({class})", v.rule.metric.name()),
+        None => v.rule.metric.name().to_owned(),
+    };
+    let value = if v.rule.metric.is_size() {
+        format!("{} B ({})", v.actual, fmt::signed_bytes(v.actual))
+    } else {
+        v.actual.to_string()
+    };
+    format!("--fail-if '{}' holds: {subject} = {value}", v.rule)
+}
+
+fn leaks_report(args: LeaksArgs, timings: bool) -> anyhow::Result<String> {
+    let (s1, s2, s3) = load_three(&args.s1, &args.s2, &args.s3, timings)?;
+    let paths = [&args.s1, &args.s2, &args.s3];
+    if !compat::same_meta(&s1.layout, &s2.layout) {
+        warn_if_meta_differs([paths[0], paths[1]], [&s1.layout, &s2.layout]);
+    } else {
+        warn_if_meta_differs([paths[1], paths[2]], [&s2.layout, &s3.graph.layout]);
+    }
+    let selection = RowSelection {
+        top: None,
+        filter: args.filter,
+    };
+    let include = |n: u32| {
+        (args.internals || !leaks::is_v8_internal(&s3, n)) && selection.keeps(s3.class_name(n))
+    };
+    let found = leaks::find_leaks(&s1, &s2, &s3, &include);
+    let files = paths.map(|p| file_name(p));
+    let files = [files[0].as_str(), files[1].as_str(), files[2].as_str()];
+    Ok(match args.format {
+        ReportFormat::Json => report::leaks_json(&found, &s3, args.top.unwrap_or(usize::MAX)),
+        ReportFormat::Table => {
+            report::leaks_table(&found, &s3, files, args.top.unwrap_or(LEAKS_TOP))
+        }
+        ReportFormat::Markdown => {
+            report::leaks_markdown(&found, &s3, files, args.top.unwrap_or(MARKDOWN_TOP))
+        }
+    })
+}
+
+fn node(args: NodeArgs, timings: bool) -> anyhow::Result<String> {
+    let analysis = load(&args.snapshot, timings)?;
+    let n = find_node(&analysis, &args.id, &args.snapshot)?;
+    Ok(match args.format {
+        Format::Json => report::node_report_json(&analysis, n),
+        Format::Table => report::node_report_table(&analysis, n),
+    })
+}
+
+fn retainers(args: RetainersArgs, timings: bool) -> anyhow::Result<String> {
+    let analysis = load(&args.snapshot, timings)?;
+    let n = find_node(&analysis, &args.id, &args.snapshot)?;
+    let limits = TreeLimits {
+        depth: args.depth,
+        fan_out: args.fan_out,
+        max_rows: MAX_TREE_ROWS,
+    };
+    Ok(report::retainers_report(
+        &analysis,
+        n,
+        limits,
+        args.format == Format::Json,
+    ))
+}
+
+fn stats(args: StatsArgs, timings: bool) -> anyhow::Result<String> {
+    let analysis = load(&args.snapshot, timings)?;
+    let stats = statistics::statistics(&analysis);
+    Ok(match args.format {
+        Format::Json => report::stats_json(&stats),
+        Format::Table => format!(
+            "Statistics of {}\n{}",
+            file_name(&args.snapshot),
+            report::stats_table(&stats)
+        ),
+    })
+}
+
+fn duplicate_strings(args: DuplicatesArgs, timings: bool) -> anyhow::Result<String> {
+    let analysis = load(&args.snapshot, timings)?;
+    let groups = duplicates::duplicated_strings(&analysis);
+    Ok(match args.format {
+        Format::Json => report::duplicates_json(&groups, args.top.unwrap_or(usize::MAX)),
+        Format::Table => report::duplicates_table(&groups, args.top.unwrap_or(DUPLICATES_TOP)),
+    })
+}
+
+fn dominators(args: DominatorsArgs, timings: bool) -> anyhow::Result<String> {
+    let analysis = load(&args.snapshot, timings)?;
+    let n = match &args.id {
+        Some(id) => find_node(&analysis, id, &args.snapshot)?,
+        None => analysis.graph.root,
+    };
+    let limits = containment::TreeLimits {
+        depth: args.depth,
+        fan_out: args.fan_out,
+        max_rows: MAX_TREE_ROWS,
+    };
+    let json = args.format == Format::Json;
+    Ok(report::dominators_report(&analysis, n, limits, json))
+}
+
+fn containment_view(args: ContainmentArgs, timings: bool) -> anyhow::Result<String> {
+    let analysis = load(&args.snapshot, timings)?;
+    let n = find_node(&analysis, &args.id, &args.snapshot)?;
+    let limits = containment::TreeLimits {
+        depth: args.depth,
+        fan_out: args.fan_out,
+        max_rows: MAX_TREE_ROWS,
+    };
+    let json = args.format == Format::Json;
+    Ok(report::containment_report(&analysis, n, limits, json))
+}
+
+/// One warning line when two snapshots come from different V8 versions.
+fn warn_if_meta_differs(paths: [&Path; 2], layouts: [&Layout; 2]) {
+    if !compat::same_meta(layouts[0], layouts[1]) {
+        let [a, b] = paths.map(|p| p.display().to_string());
+        eprintln!("{}", compat::meta_warning(&a, &b));
+    }
+}
+
+/// A file's name for report headings (the path's last part).
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 #[cfg(feature = "tui")]
-fn open(snapshots: &[std::path::PathBuf], _timings: bool) -> anyhow::Result<String> {
+fn open(snapshots: &[PathBuf], _timings: bool) -> anyhow::Result<String> {
     if !(1..=2).contains(&snapshots.len()) {
         return Err(anyhow!(
             "give one snapshot, or a baseline and a target (see --help)"
@@ -142,22 +337,26 @@ fn open(snapshots: &[std::path::PathBuf], _timings: bool) -> anyhow::Result<Stri
 
 /// Without the TUI, opening snapshots prints the Summary or the Comparison.
 #[cfg(not(feature = "tui"))]
-fn open(snapshots: &[std::path::PathBuf], timings: bool) -> anyhow::Result<String> {
+fn open(snapshots: &[PathBuf], timings: bool) -> anyhow::Result<String> {
     match snapshots {
         [one] => {
             let analysis = load(one, timings)?;
-            let rows = report::summary_rows(
-                &analysis,
-                SummaryColumn::Retained,
-                true,
-                &RowSelection::default(),
-            );
-            Ok(report::summary_table(&analysis, &rows))
+            let selection = RowSelection::default();
+            let classes = &analysis.aggregates;
+            let rows = report::summary_rows(classes, SummaryColumn::Retained, true, &selection);
+            Ok(report::summary_table(&SummaryReport {
+                analysis: &analysis,
+                classes,
+                rows,
+                allocated: None,
+            }))
         }
         [base, target] => {
             let (base, target) = load_pair(base, target, timings)?;
             let diffs = compare(&base, &target);
-            let rows = report::diff_rows(&diffs, DiffColumn::Delta, true, &RowSelection::default());
+            let retained = growth::retained_deltas(&base, &target, &diffs);
+            let order = DiffOrder::Column(DiffColumn::Delta);
+            let rows = report::diff_rows(&diffs, &retained, order, &RowSelection::default());
             Ok(report::diff_table(&rows))
         }
         _ => Err(anyhow!(
@@ -175,6 +374,45 @@ fn load(path: &Path, timings: bool) -> anyhow::Result<Analysis> {
     Ok(analysis)
 }
 
+/// Parses a snapshot without analysing it: enough for ids and the meta.
+fn parse_only(path: &Path) -> anyhow::Result<HeapGraph> {
+    let source = snapshot::source::open(path).with_context(|| path.display().to_string())?;
+    snapshot::parse::parse_snapshot(source, &mut |_| true)
+        .with_context(|| path.display().to_string())
+}
+
+/// Parses `other` while `path` loads: loads are mostly sequential.
+fn load_with_graph(
+    other: &Path,
+    path: &Path,
+    timings: bool,
+) -> anyhow::Result<(HeapGraph, Analysis)> {
+    let (g, a) = std::thread::scope(|s| {
+        let g = s.spawn(|| parse_only(other));
+        let a = load(path, timings);
+        (g.join(), a)
+    });
+    let g = g.map_err(|_| anyhow!("the loader of {} panicked", other.display()))?;
+    Ok((g?, a?))
+}
+
+/// S1 and S2 are only parsed (their ids and meta are all `leaks` needs).
+fn load_three(
+    s1: &Path,
+    s2: &Path,
+    s3: &Path,
+    timings: bool,
+) -> anyhow::Result<(HeapGraph, HeapGraph, Analysis)> {
+    let (g1, rest) = std::thread::scope(|s| {
+        let g1 = s.spawn(|| parse_only(s1));
+        let rest = load_with_graph(s2, s3, timings);
+        (g1.join(), rest)
+    });
+    let g1 = g1.map_err(|_| anyhow!("the loader of {} panicked", s1.display()))?;
+    let (g2, a3) = rest?;
+    Ok((g1?, g2, a3))
+}
+
 /// Loads baseline and target side by side: each load is mostly sequential.
 fn load_pair(base: &Path, target: &Path, timings: bool) -> anyhow::Result<(Analysis, Analysis)> {
     let (b, t) = std::thread::scope(|s| {
@@ -187,19 +425,23 @@ fn load_pair(base: &Path, target: &Path, timings: bool) -> anyhow::Result<(Analy
 }
 
 /// Every snapshot the command will load (all at once, for the preflight).
-fn snapshot_paths(cli: &Cli) -> Vec<std::path::PathBuf> {
-    match &cli.command {
-        Some(
-            Command::Summary { snapshot, .. }
-            | Command::Node { snapshot, .. }
-            | Command::Retainers { snapshot, .. },
-        ) => {
-            vec![snapshot.clone()]
-        }
-        Some(Command::Diff {
-            baseline, target, ..
-        }) => vec![baseline.clone(), target.clone()],
-        None => cli.snapshots.clone(),
+fn snapshot_paths(cli: &Cli) -> Vec<PathBuf> {
+    let Some(command) = &cli.command else {
+        return cli.snapshots.clone();
+    };
+    match command {
+        Command::Summary(a) => std::iter::once(&a.snapshot)
+            .chain(&a.allocated_after)
+            .cloned()
+            .collect(),
+        Command::Diff(a) => vec![a.baseline.clone(), a.target.clone()],
+        Command::Leaks(a) => vec![a.s1.clone(), a.s2.clone(), a.s3.clone()],
+        Command::Node(a) => vec![a.snapshot.clone()],
+        Command::Retainers(a) => vec![a.snapshot.clone()],
+        Command::Stats(a) => vec![a.snapshot.clone()],
+        Command::Duplicates(a) => vec![a.snapshot.clone()],
+        Command::Dominators(a) => vec![a.snapshot.clone()],
+        Command::Containment(a) => vec![a.snapshot.clone()],
     }
 }
 
@@ -223,8 +465,8 @@ fn summary_column(sort: SummarySort) -> SummaryColumn {
     }
 }
 
-fn diff_column(sort: DiffSort) -> DiffColumn {
-    match sort {
+fn diff_order(sort: DiffSort) -> DiffOrder {
+    DiffOrder::Column(match sort {
         DiffSort::New => DiffColumn::New,
         DiffSort::Deleted => DiffColumn::Deleted,
         DiffSort::Delta => DiffColumn::Delta,
@@ -232,5 +474,6 @@ fn diff_column(sort: DiffSort) -> DiffColumn {
         DiffSort::FreedSize => DiffColumn::FreedSize,
         DiffSort::SizeDelta => DiffColumn::SizeDelta,
         DiffSort::Name => DiffColumn::Name,
-    }
+        DiffSort::RetainedDelta => return DiffOrder::RetainedDelta,
+    })
 }

@@ -6,12 +6,25 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::format;
+use crate::snapshot::allocation::IdRange;
 use crate::snapshot::classes::{compare_classes, location_text, ClassAggregate, SummaryColumn};
 use crate::snapshot::diff::{compare_diffs, ClassDiff, DiffColumn};
 use crate::snapshot::distances::display_distance;
 use crate::snapshot::names::display_name;
 use crate::snapshot::retainers::{retainer_tree, RetainerTreeNode, TreeLimits};
+use crate::snapshot::strings::js_cmp;
 use crate::snapshot::Analysis;
+
+mod leaks;
+mod markdown;
+mod views;
+
+pub use leaks::{leaks_json, leaks_table};
+pub use markdown::{diff_markdown, leaks_markdown, summary_markdown};
+pub use views::{
+    containment_report, dominators_report, duplicates_json, duplicates_table, stats_json,
+    stats_table,
+};
 
 /// Which rows to show and how.
 #[derive(Debug, Clone, Default)]
@@ -22,7 +35,8 @@ pub struct RowSelection {
 }
 
 impl RowSelection {
-    fn keeps(&self, name: &str) -> bool {
+    /// Whether a class of this name passes the filter.
+    pub fn keeps(&self, name: &str) -> bool {
         self.filter
             .as_ref()
             .is_none_or(|f| name.to_lowercase().contains(&f.to_lowercase()))
@@ -36,7 +50,16 @@ impl RowSelection {
 #[derive(Serialize)]
 struct SummaryJson<'a> {
     snapshot: SnapshotJson,
+    /// Present with `--allocated-after`: the id range the rows cover.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allocated: Option<AllocatedJson>,
     classes: Vec<ClassJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct AllocatedJson {
+    after_id: u64,
+    up_to_id: u64,
 }
 
 #[derive(Serialize)]
@@ -57,15 +80,24 @@ struct ClassJson<'a> {
     distance: Option<i32>,
 }
 
+/// The Summary to print: every class (for the totals) and the rows shown.
+pub struct SummaryReport<'a> {
+    pub analysis: &'a Analysis,
+    /// All class rows: the snapshot's, or the filtered ones.
+    pub classes: &'a [ClassAggregate],
+    pub rows: Vec<&'a ClassAggregate>,
+    /// Set when the classes are "objects allocated between" two snapshots.
+    pub allocated: Option<IdRange>,
+}
+
 /// Summary rows in display order.
 pub fn summary_rows<'a>(
-    analysis: &'a Analysis,
+    classes: &'a [ClassAggregate],
     column: SummaryColumn,
     descending: bool,
     selection: &RowSelection,
 ) -> Vec<&'a ClassAggregate> {
-    let mut rows: Vec<&ClassAggregate> = analysis
-        .aggregates
+    let mut rows: Vec<&ClassAggregate> = classes
         .iter()
         .filter(|a| selection.keeps(&a.name))
         .collect();
@@ -75,7 +107,8 @@ pub fn summary_rows<'a>(
 }
 
 /// `heaplens summary --format json`.
-pub fn summary_json(analysis: &Analysis, rows: &[&ClassAggregate]) -> String {
+pub fn summary_json(report: &SummaryReport<'_>) -> String {
+    let analysis = report.analysis;
     let doc = SummaryJson {
         snapshot: SnapshotJson {
             node_count: analysis.graph.node_count(),
@@ -83,7 +116,12 @@ pub fn summary_json(analysis: &Analysis, rows: &[&ClassAggregate]) -> String {
             total_self_size: analysis.total_self_size(),
             extra_native_bytes: analysis.graph.extra_native_bytes,
         },
-        classes: rows
+        allocated: report.allocated.map(|r| AllocatedJson {
+            after_id: r.after,
+            up_to_id: r.up_to,
+        }),
+        classes: report
+            .rows
             .iter()
             .map(|a| ClassJson {
                 name: &a.name,
@@ -99,7 +137,8 @@ pub fn summary_json(analysis: &Analysis, rows: &[&ClassAggregate]) -> String {
 }
 
 /// `heaplens summary` as an aligned table.
-pub fn summary_table(analysis: &Analysis, rows: &[&ClassAggregate]) -> String {
+pub fn summary_table(report: &SummaryReport<'_>) -> String {
+    let analysis = report.analysis;
     let total = analysis.total_size();
     let mut table = Table::new(&[
         "Constructor",
@@ -110,7 +149,7 @@ pub fn summary_table(analysis: &Analysis, rows: &[&ClassAggregate]) -> String {
         "Retained Size",
         "",
     ]);
-    for a in rows {
+    for a in &report.rows {
         table.row(vec![
             class_label(&a.name, a),
             format::distance(display_distance(a.distance)),
@@ -121,14 +160,20 @@ pub fn summary_table(analysis: &Analysis, rows: &[&ClassAggregate]) -> String {
             format::percent(a.retained_size, total),
         ]);
     }
-    let objects: u64 = analysis.aggregates.iter().map(|a| a.count).sum();
-    let shallow: u64 = analysis.aggregates.iter().map(|a| a.self_size).sum();
+    let objects: u64 = report.classes.iter().map(|a| a.count).sum();
+    let shallow: u64 = report.classes.iter().map(|a| a.self_size).sum();
+    let scope = report.allocated.map_or_else(String::new, |r| {
+        format!(
+            "Objects allocated between the snapshots (id {} < id \u{2264} {})\n",
+            r.after, r.up_to
+        )
+    });
     format!(
-        "{}\nTotal: {} objects ({}), {} classes; {} nodes, {} edges\n",
+        "{scope}{}\nTotal: {} objects ({}), {} classes; {} nodes, {} edges\n",
         table.render(),
         format::group(objects),
         format::bytes(shallow),
-        format::group(analysis.aggregates.len() as u64),
+        format::group(report.classes.len() as u64),
         format::group(analysis.graph.node_count() as u64),
         format::group(analysis.graph.edge_count() as u64),
     )
@@ -156,17 +201,48 @@ struct DiffClassJson<'a> {
     alloc_size: u64,
     freed_size: u64,
     size_delta: i64,
+    retained_delta: i64,
 }
 
-/// Comparison rows in display order.
+/// One Comparison row with its class retained-size change.
+#[derive(Debug, Clone, Copy)]
+pub struct DiffRow<'a> {
+    pub diff: &'a ClassDiff,
+    pub retained_delta: i64,
+}
+
+/// How Comparison rows are ordered: a DevTools column (its default
+/// direction), or retained growth, largest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffOrder {
+    Column(DiffColumn),
+    RetainedDelta,
+}
+
+/// Comparison rows in display order; `retained` is per row of `diffs`.
 pub fn diff_rows<'a>(
     diffs: &'a [ClassDiff],
-    column: DiffColumn,
-    descending: bool,
+    retained: &[i64],
+    order: DiffOrder,
     selection: &RowSelection,
-) -> Vec<&'a ClassDiff> {
-    let mut rows: Vec<&ClassDiff> = diffs.iter().filter(|d| selection.keeps(&d.name)).collect();
-    rows.sort_by(|a, b| compare_diffs(a, b, column, descending));
+) -> Vec<DiffRow<'a>> {
+    let mut rows: Vec<DiffRow<'a>> = diffs
+        .iter()
+        .zip(retained.iter().copied().chain(std::iter::repeat(0)))
+        .filter(|(d, _)| selection.keeps(&d.name))
+        .map(|(diff, retained_delta)| DiffRow {
+            diff,
+            retained_delta,
+        })
+        .collect();
+    rows.sort_by(|a, b| match order {
+        DiffOrder::Column(c) => compare_diffs(a.diff, b.diff, c, c.default_descending()),
+        DiffOrder::RetainedDelta => b
+            .retained_delta
+            .cmp(&a.retained_delta)
+            .then_with(|| js_cmp(&a.diff.name, &b.diff.name))
+            .then_with(|| a.diff.key.cmp(&b.diff.key)),
+    });
     rows.truncate(selection.limit());
     rows
 }
@@ -177,54 +253,71 @@ fn diff_location(d: &ClassDiff) -> Option<String> {
 }
 
 /// `heaplens diff --format json`.
-pub fn diff_json(rows: &[&ClassDiff]) -> String {
+pub fn diff_json(rows: &[DiffRow<'_>]) -> String {
     let doc = DiffJson {
         classes: rows
             .iter()
-            .map(|d| DiffClassJson {
-                name: &d.name,
-                location: diff_location(d),
-                new: d.new_count,
-                deleted: d.deleted_count,
-                delta: d.delta(),
-                alloc_size: d.alloc_size,
-                freed_size: d.freed_size,
-                size_delta: d.size_delta(),
-            })
+            .map(
+                |&DiffRow {
+                     diff: d,
+                     retained_delta,
+                 }| DiffClassJson {
+                    name: &d.name,
+                    location: diff_location(d),
+                    new: d.new_count,
+                    deleted: d.deleted_count,
+                    delta: d.delta(),
+                    alloc_size: d.alloc_size,
+                    freed_size: d.freed_size,
+                    size_delta: d.size_delta(),
+                    retained_delta,
+                },
+            )
             .collect(),
     };
     to_json(&doc)
 }
 
+/// The Comparison's column titles (DevTools', then the retained growth).
+const DIFF_HEADER: [&str; 8] = [
+    "Constructor",
+    "# New",
+    "# Deleted",
+    "# Delta",
+    "Alloc. Size",
+    "Freed Size",
+    "Size Delta",
+    "Retained \u{394}",
+];
+
+/// One Comparison row's cells, as DevTools formats them.
+fn diff_cells(row: &DiffRow<'_>) -> Vec<String> {
+    let d = row.diff;
+    let name = match diff_location(d) {
+        Some(l) => format!("{} ({l})", d.name),
+        None => d.name.clone(),
+    };
+    vec![
+        name,
+        format::group(d.new_count),
+        format::group(d.deleted_count),
+        format::signed_count(d.delta()),
+        format::bytes(d.alloc_size),
+        format::bytes(d.freed_size),
+        format::signed_bytes(d.size_delta()),
+        format::signed_bytes(row.retained_delta),
+    ]
+}
+
 /// `heaplens diff` as an aligned table.
-pub fn diff_table(rows: &[&ClassDiff]) -> String {
-    let mut table = Table::new(&[
-        "Constructor",
-        "# New",
-        "# Deleted",
-        "# Delta",
-        "Alloc. Size",
-        "Freed Size",
-        "Size Delta",
-    ]);
-    for d in rows {
-        let name = match diff_location(d) {
-            Some(l) => format!("{} ({l})", d.name),
-            None => d.name.clone(),
-        };
-        table.row(vec![
-            name,
-            format::group(d.new_count),
-            format::group(d.deleted_count),
-            format::signed_count(d.delta()),
-            format::bytes(d.alloc_size),
-            format::bytes(d.freed_size),
-            format::signed_bytes(d.size_delta()),
-        ]);
+pub fn diff_table(rows: &[DiffRow<'_>]) -> String {
+    let mut table = Table::new(&DIFF_HEADER);
+    for row in rows {
+        table.row(diff_cells(row));
     }
-    let new: u64 = rows.iter().map(|d| d.new_count).sum();
-    let deleted: u64 = rows.iter().map(|d| d.deleted_count).sum();
-    let size: i64 = rows.iter().map(|d| d.size_delta()).sum();
+    let new: u64 = rows.iter().map(|r| r.diff.new_count).sum();
+    let deleted: u64 = rows.iter().map(|r| r.diff.deleted_count).sum();
+    let size: i64 = rows.iter().map(|r| r.diff.size_delta()).sum();
     format!(
         "{}\n{} classes changed: {} new, {} deleted objects, size delta {}\n",
         table.render(),
@@ -315,6 +408,29 @@ pub fn object_line(analysis: &Analysis, n: u32) -> String {
         analysis.object_label(n),
         analysis.graph.node_id[n as usize]
     )
+}
+
+/// `1 class`, `2 classes`, with grouped digits.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", format::group(n), if n == 1 { one } else { many })
+}
+
+/// Object labels longer than this are cut (strings can be 1024 characters).
+const LABEL_CHARS: usize = 80;
+
+/// `object_line`, cut to a readable length for trees and reports.
+/// Nameless objects (V8 internals) show their class instead of nothing.
+fn short_object_line(analysis: &Analysis, n: u32) -> String {
+    let id = analysis.graph.node_id[n as usize];
+    let label = analysis.object_label(n);
+    if label.is_empty() {
+        return format!("{} @{id}", analysis.class_name(n));
+    }
+    if label.chars().count() <= LABEL_CHARS {
+        return format!("{label} @{id}");
+    }
+    let cut: String = label.chars().take(LABEL_CHARS).collect();
+    format!("{cut}\u{2026} @{id}")
 }
 
 /// `heaplens node` as text.

@@ -23,6 +23,15 @@ pub mod shallow;
 pub mod source;
 pub mod strings;
 pub mod weakmap;
+// Leak-hunting views (issue 6): pure functions of analysed snapshots.
+pub mod allocation;
+pub mod compat;
+pub mod containment;
+pub mod duplicates;
+pub mod gate;
+pub mod growth;
+pub mod leaks;
+pub mod statistics;
 
 use std::path::Path;
 use std::time::Instant;

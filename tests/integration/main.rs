@@ -2,7 +2,12 @@
 
 mod catalogue;
 mod cli_errors;
+mod devtools_views;
 mod e2e_tmux;
+mod gate;
 mod golden;
+mod leaks;
 mod read_only;
+mod report_util;
+mod reports;
 mod util;

@@ -1,0 +1,337 @@
+//! `--format markdown`: an incident report ready to paste into a ticket —
+//! a heading naming the files, the top classes, the top deltas, and the
+//! retainer path of the worst offender, as DevTools would open it (§7.5).
+
+use std::fmt::Write as _;
+
+use super::{
+    diff_cells, diff_location, plural, short_object_line, summary_rows, DiffRow, SummaryReport,
+    DIFF_HEADER,
+};
+use crate::format;
+use crate::snapshot::classes::{location_text, ClassAggregate, SummaryColumn};
+use crate::snapshot::distances::display_distance;
+use crate::snapshot::leaks::{LeakClass, LeakReport, PathFinder, PathGroup};
+use crate::snapshot::Analysis;
+
+/// `heaplens summary --format markdown`.
+pub fn summary_markdown(report: &SummaryReport<'_>, file: &str, base: Option<&str>) -> String {
+    let analysis = report.analysis;
+    let mut out = format!("# Heap summary: {}\n\n", code(file));
+    let objects: u64 = report.classes.iter().map(|a| a.count).sum();
+    let _ = writeln!(
+        out,
+        "{} in {}; total size {} ({} nodes, {} edges).\n",
+        plural(objects, "object", "objects"),
+        plural(report.classes.len() as u64, "class", "classes"),
+        format::bytes(analysis.total_size()),
+        format::group(analysis.graph.node_count() as u64),
+        format::group(analysis.graph.edge_count() as u64),
+    );
+    if let (Some(range), Some(base)) = (report.allocated, base) {
+        let _ = writeln!(
+            out,
+            "Only objects allocated between {} and {} (id {} < id \u{2264} {}).\n",
+            code(base),
+            code(file),
+            range.after,
+            range.up_to
+        );
+    }
+    out.push_str("## Top classes\n\n");
+    out.push_str(&classes_table(analysis, &report.rows));
+    // `max_by_key` keeps the last of equals: reversed, the first row wins.
+    let worst = report.rows.iter().rev().max_by_key(|a| a.retained_size);
+    if let Some(worst) = worst {
+        out.push_str(&worst_class_path(analysis, worst));
+    }
+    out
+}
+
+/// `heaplens diff --format markdown`: `rows` are all rows in display order;
+/// the tables show the first `top`.
+pub fn diff_markdown(
+    base: &Analysis,
+    target: &Analysis,
+    rows: &[DiffRow<'_>],
+    files: [&str; 2],
+    top: usize,
+) -> String {
+    let [base_file, target_file] = files;
+    let mut out = format!(
+        "# Heap comparison: {} \u{2192} {}\n\n",
+        code(base_file),
+        code(target_file)
+    );
+    let _ = writeln!(
+        out,
+        "Total size {} \u{2192} {} ({}); {} changed.\n",
+        format::bytes(base.total_size()),
+        format::bytes(target.total_size()),
+        format::signed_bytes(target.total_size() as i64 - base.total_size() as i64),
+        plural(rows.len() as u64, "class", "classes"),
+    );
+    let shown = &rows[..rows.len().min(top)];
+    out.push_str("## Top deltas\n\n");
+    out.push_str(&deltas_table(shown));
+    let _ = writeln!(out, "\n## Top classes in {}\n", code(target_file));
+    let selection = super::RowSelection {
+        top: Some(top),
+        filter: None,
+    };
+    let classes = summary_rows(
+        &target.aggregates,
+        SummaryColumn::Retained,
+        true,
+        &selection,
+    );
+    out.push_str(&classes_table(target, &classes));
+    // `max_by_key` keeps the last of equals: reversed, the first row shown wins.
+    let worst = shown
+        .iter()
+        .rev()
+        .filter(|r| !r.diff.added.is_empty())
+        .max_by_key(|r| r.diff.delta());
+    if let Some(worst) = worst {
+        out.push_str(&worst_delta_path(target, worst, target_file));
+    }
+    out
+}
+
+/// `heaplens leaks --format markdown`.
+pub fn leaks_markdown(leaks: &LeakReport, s3: &Analysis, files: [&str; 3], top: usize) -> String {
+    let [s1, s2, s3_file] = files;
+    let mut out = format!(
+        "# Leak report: {} \u{2192} {} \u{2192} {}\n\n",
+        code(s1),
+        code(s2),
+        code(s3_file)
+    );
+    let _ = writeln!(
+        out,
+        "{} allocated between {} and {} (id {} < id \u{2264} {}) still alive in {}, \
+         in {}, retaining {} together.\n",
+        plural(leaks.count, "object", "objects"),
+        code(s1),
+        code(s2),
+        leaks.range.after,
+        leaks.range.up_to,
+        code(s3_file),
+        plural(leaks.classes.len() as u64, "class", "classes"),
+        format::bytes(leaks.retained_size),
+    );
+    out.push_str("## Leaked classes\n\n");
+    let total = s3.total_size();
+    let cells: Vec<Vec<String>> = leaks
+        .classes
+        .iter()
+        .take(top)
+        .map(|c| {
+            vec![
+                class_cell(&c.name, location_label(c)),
+                format::group(c.count),
+                sized(c.retained_size, total),
+            ]
+        })
+        .collect();
+    out.push_str(&table(&["Class", "Objects", "Retained Size"], &cells));
+    if let Some(class) = leaks.classes.first() {
+        out.push_str(&top_group_path(s3, class));
+    }
+    out
+}
+
+/// The Comparison columns as a Markdown table.
+fn deltas_table(rows: &[DiffRow<'_>]) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            let mut cells = diff_cells(row);
+            cells[0] = class_cell(&row.diff.name, diff_location(row.diff));
+            cells
+        })
+        .collect();
+    table(&DIFF_HEADER, &cells)
+}
+
+fn location_label(c: &LeakClass) -> Option<String> {
+    c.location
+        .map(|l| format!("{}:{}:{}", l.script_id, l.line, l.column))
+}
+
+/// The Summary columns as a Markdown table.
+fn classes_table(analysis: &Analysis, rows: &[&ClassAggregate]) -> String {
+    let total = analysis.total_size();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|a| {
+            let location = a.location.map(|_| location_text(a));
+            vec![
+                class_cell(&a.name, location),
+                format::distance(display_distance(a.distance)),
+                format::group(a.count),
+                sized(a.self_size, total),
+                sized(a.retained_size, total),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "Constructor",
+            "Distance",
+            "Count",
+            "Shallow Size",
+            "Retained Size",
+        ],
+        &cells,
+    )
+}
+
+fn sized(bytes: u64, total: u64) -> String {
+    format!(
+        "{} ({})",
+        format::bytes(bytes),
+        format::percent(bytes, total)
+    )
+}
+
+fn class_cell(name: &str, location: Option<String>) -> String {
+    match location {
+        Some(l) => format!("{} ({l})", code(name)),
+        None => code(name),
+    }
+}
+
+/// The largest instance of the class retaining most, and its path.
+fn worst_class_path(analysis: &Analysis, class: &ClassAggregate) -> String {
+    let retained = &analysis.dominators.retained;
+    let Some(&n) = class.instances.iter().max_by(|&&a, &&b| {
+        retained[a as usize]
+            .cmp(&retained[b as usize])
+            .then(analysis.graph.node_id[b as usize].cmp(&analysis.graph.node_id[a as usize]))
+    }) else {
+        return String::new();
+    };
+    format!(
+        "\n## Retainer path of the worst offender\n\n\
+         The largest {} (the class above retaining most), retaining {}:\n\n{}",
+        code(&class.name),
+        format::bytes(retained[n as usize]),
+        retainer_path(analysis, n)
+    )
+}
+
+/// The first new instance of the class that gained the most objects.
+fn worst_delta_path(target: &Analysis, row: &DiffRow<'_>, target_file: &str) -> String {
+    let Some(&n) = row.diff.added.first() else {
+        return String::new();
+    };
+    format!(
+        "\n## Retainer path of the worst offender\n\n\
+         The first new {} in {} ({} objects, the largest # Delta):\n\n{}",
+        code(&row.diff.name),
+        code(target_file),
+        format::signed_count(row.diff.delta()),
+        retainer_path(target, n)
+    )
+}
+
+/// The top class's largest merged path, drawn from the object up.
+fn top_group_path(s3: &Analysis, class: &LeakClass) -> String {
+    let mut chain: Vec<&PathGroup> = Vec::new();
+    let mut level = &class.paths;
+    while let Some(group) = level.first() {
+        chain.push(group);
+        level = &group.children;
+    }
+    let Some(last) = chain.last() else {
+        return String::new();
+    };
+    let mut out = format!(
+        "\n## Retainer path of the top group\n\n\
+         {} of the {} leaked {} objects are held through this path \
+         (retaining {}):\n\n- {} \u{d7}{}\n",
+        format::group(last.count),
+        format::group(class.count),
+        code(&class.name),
+        format::bytes(last.retained_size),
+        code(&class.name),
+        format::group(last.count),
+    );
+    for (depth, group) in chain.iter().rev().enumerate() {
+        let _ = writeln!(
+            out,
+            "{}- {} in {}",
+            "  ".repeat(depth + 1),
+            code(&group.edge),
+            code(&group_holder(s3, group))
+        );
+    }
+    out
+}
+
+/// The retainer of a merged path step: the object when all paths share it.
+pub(super) fn group_holder(s3: &Analysis, group: &PathGroup) -> String {
+    match group.node {
+        Some(n) => short_object_line(s3, n),
+        None => group.class.clone(),
+    }
+}
+
+/// `n`'s shortest path to the GC roots as an indented list, object first.
+fn retainer_path(analysis: &Analysis, n: u32) -> String {
+    let mut out = format!("- {}\n", code(&short_object_line(analysis, n)));
+    let path = PathFinder::new(analysis).shortest_path(n);
+    for (depth, step) in path.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{}- {} in {}",
+            "  ".repeat(depth + 1),
+            code(&analysis.edge_label(step.edge)),
+            code(&short_object_line(analysis, step.from))
+        );
+    }
+    out
+}
+
+/// Inline code that survives any text: backticks fenced, pipes escaped for
+/// tables, no line breaks.
+fn code(text: &str) -> String {
+    let text = text.replace(['\n', '\r'], " ").replace('|', "\\|");
+    if text.contains('`') {
+        format!("`` {text} ``")
+    } else {
+        format!("`{text}`")
+    }
+}
+
+/// A GitHub Markdown table; every column but the first right-aligned.
+fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = format!("| {} |\n|", header.join(" | "));
+    for i in 0..header.len() {
+        out.push_str(if i == 0 { " --- |" } else { " ---: |" });
+    }
+    out.push('\n');
+    for row in rows {
+        let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_survive_pipes_and_backticks() {
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("x`y"), "`` x`y ``");
+        assert_eq!(code("<div>"), "`<div>`");
+    }
+
+    #[test]
+    fn tables_align_numbers_right() {
+        let t = table(&["A", "B"], &[vec!["x".into(), "1".into()]]);
+        assert_eq!(t, "| A | B |\n| --- | ---: |\n| x | 1 |\n");
+    }
+}

@@ -1,0 +1,201 @@
+//! Duplicated strings (spec §6.4; DevTools `createDuplicatedStringsFilter`,
+//! `getDuplicateStrings`): string and concatenated-string nodes with the same
+//! text, groups of two or more.
+//!
+//! Skipped like DevTools: sliced strings, "flat" cons strings (one part is
+//! empty: V8's business, not a duplicate) and self size 0 (V8's encoding of
+//! numbers). Strings V8 truncated group by (text, length, hash), since their
+//! 1024-character names may agree while the strings differ.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use super::names::display_name;
+use super::Analysis;
+
+/// One group of equal strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateGroup {
+    /// The text, as DevTools displays the string (≤ 1024 characters from V8).
+    pub value: String,
+    /// The copies (node ordinals), in ordinal order.
+    pub nodes: Vec<u32>,
+    pub total_size: u64,
+    /// The largest copy: deduplicating keeps one copy.
+    pub copy_size: u64,
+    pub retained_size: u64,
+    /// V8 truncated the name; `length`/`hash` told the strings apart.
+    pub truncated: bool,
+}
+
+impl DuplicateGroup {
+    /// Bytes saved by keeping one (the largest) copy.
+    pub fn wasted(&self) -> u64 {
+        self.total_size - self.copy_size
+    }
+}
+
+/// (text, and for truncated strings their V8 length and hash).
+type GroupKey<'a> = (Cow<'a, str>, Option<(Option<i64>, Option<i64>)>);
+
+/// Groups of ≥ 2 equal strings, most wasted bytes first (then most retained,
+/// then text).
+///
+/// # Complexity
+/// O(string nodes + their edges).
+pub fn duplicated_strings(analysis: &Analysis) -> Vec<DuplicateGroup> {
+    let graph = &analysis.graph;
+    let mut by_key: HashMap<GroupKey<'_>, usize> = HashMap::new();
+    let mut groups: Vec<DuplicateGroup> = Vec::new();
+    for n in 0..graph.node_count() as u32 {
+        if !is_candidate(analysis, n) {
+            continue;
+        }
+        let text: Cow<'_, str> = if graph.is_type(n, graph.layout.types.cons_string) {
+            Cow::Owned(display_name(graph, n))
+        } else {
+            Cow::Borrowed(graph.name(n))
+        };
+        let truncated = is_truncated(analysis, n);
+        let metadata = truncated.then(|| {
+            (
+                int_field(analysis, n, "length"),
+                int_field(analysis, n, "hash"),
+            )
+        });
+        let value = text.to_string();
+        let next = groups.len();
+        let at = *by_key.entry((text, metadata)).or_insert(next);
+        if at == next {
+            groups.push(DuplicateGroup {
+                value,
+                nodes: Vec::new(),
+                total_size: 0,
+                copy_size: 0,
+                retained_size: 0,
+                truncated,
+            });
+        }
+        let group = &mut groups[at];
+        let size = u64::from(graph.self_size[n as usize]);
+        group.nodes.push(n);
+        group.total_size += size;
+        group.copy_size = group.copy_size.max(size);
+        group.retained_size += analysis.dominators.retained[n as usize];
+    }
+    groups.retain(|g| g.nodes.len() >= 2);
+    groups.sort_by(|a, b| {
+        b.wasted()
+            .cmp(&a.wasted())
+            .then(b.retained_size.cmp(&a.retained_size))
+            .then_with(|| a.value.cmp(&b.value))
+    });
+    groups
+}
+
+/// String or non-flat cons string with a size.
+fn is_candidate(analysis: &Analysis, n: u32) -> bool {
+    let graph = &analysis.graph;
+    let t = &graph.layout.types;
+    let ty = graph.node_type[n as usize];
+    (ty == t.string || ty == t.cons_string)
+        && graph.self_size[n as usize] > 0
+        && !is_flat_cons_string(analysis, n)
+}
+
+/// A cons string whose internal `first` or `second` part has an empty name.
+fn is_flat_cons_string(analysis: &Analysis, n: u32) -> bool {
+    let graph = &analysis.graph;
+    let t = &graph.layout.types;
+    graph.is_type(n, t.cons_string)
+        && graph.edges(n).any(|e| {
+            graph.edge_type[e] == t.edge_internal
+                && matches!(graph.edge_string(e), "first" | "second")
+                && display_name(graph, graph.edge_to[e]).is_empty()
+        })
+}
+
+/// The target of `n`'s first internal edge called `name`.
+fn internal_target(analysis: &Analysis, n: u32, name: &str) -> Option<u32> {
+    let graph = &analysis.graph;
+    graph
+        .edges(n)
+        .find(|&e| {
+            graph.edge_type[e] == graph.layout.types.edge_internal && graph.edge_string(e) == name
+        })
+        .map(|e| graph.edge_to[e])
+}
+
+/// The text of a V8 `number` node's value (`bool` / `int` nodes, newer V8).
+fn number_value<'a>(analysis: &'a Analysis, n: u32, kind: &str) -> Option<&'a str> {
+    let graph = &analysis.graph;
+    let number = graph
+        .layout
+        .node_type_names
+        .iter()
+        .position(|t| t == "number")?;
+    if usize::from(graph.node_type[n as usize]) != number || graph.name(n) != kind {
+        return None;
+    }
+    internal_target(analysis, n, "value").map(|v| graph.name(v))
+}
+
+/// DevTools' `nodeIsTruncatedString`: `truncated` → bool node → `true`.
+fn is_truncated(analysis: &Analysis, n: u32) -> bool {
+    internal_target(analysis, n, "truncated").and_then(|b| number_value(analysis, b, "bool"))
+        == Some("true")
+}
+
+/// DevTools' `nodeValueAsInt` of the internal edge `field` (`parseInt`).
+fn int_field(analysis: &Analysis, n: u32, field: &str) -> Option<i64> {
+    let target = internal_target(analysis, n, field)?;
+    let text = number_value(analysis, target, "int")?;
+    super::strings::js_parse_int(text).map(|v| v as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::test_snapshot::TestSnapshot;
+
+    #[test]
+    fn equal_texts_group_and_waste_all_but_one_copy() {
+        let mut s = TestSnapshot::new();
+        let global = s.node("object", "global", 3, 10);
+        s.edge(0, "shortcut", "global", global);
+        let strings = [
+            ("abc", 5, 20),
+            ("abc", 7, 20),
+            ("abc", 9, 24),
+            ("solo", 11, 20),
+        ];
+        let mut ordinals = Vec::new();
+        for (i, (text, id, size)) in strings.into_iter().enumerate() {
+            let n = s.node("string", text, id, size);
+            s.edge(global, "property", &format!("s{i}"), n);
+            ordinals.push(n);
+        }
+        // A cons string "ab" + "c" equals "abc"; a flat one ("abc" + "") does not count.
+        let cons = s.node("concatenated string", "(concatenated string)", 13, 32);
+        let ab = s.node("string", "ab", 15, 16);
+        let c = s.node("string", "c", 17, 16);
+        s.edge(global, "property", "cons", cons);
+        s.edge(cons, "internal", "first", ab)
+            .edge(cons, "internal", "second", c);
+        let flat = s.node("concatenated string", "(concatenated string)", 19, 32);
+        let empty = s.node("string", "", 21, 0);
+        s.edge(global, "property", "flat", flat);
+        s.edge(flat, "internal", "first", ordinals[0])
+            .edge(flat, "internal", "second", empty);
+        let a = s.analyze();
+        let groups = duplicated_strings(&a);
+        assert_eq!(groups.len(), 1);
+        let abc = &groups[0];
+        assert_eq!(abc.value, "abc");
+        assert_eq!(
+            (abc.nodes.len(), abc.total_size, abc.copy_size),
+            (4, 96, 32)
+        );
+        assert_eq!(abc.wasted(), 64);
+    }
+}

@@ -1,0 +1,125 @@
+//! Markdown incident reports and the tree views (dominators, containment).
+
+use serde_json::Value;
+
+use crate::report_util::{array, int, json, text};
+
+const BASE: &str = "demo/baseline.heapsnapshot";
+const TARGET: &str = "demo/after.heapsnapshot";
+
+#[test]
+fn summary_markdown_is_a_paste_ready_report() {
+    let md = text(&[
+        "summary",
+        TARGET,
+        "--filter",
+        "SessionRecord",
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        md.starts_with("# Heap summary: `after.heapsnapshot.gz`\n"),
+        "{md}"
+    );
+    assert!(md.contains("| Constructor | Distance | Count | Shallow Size | Retained Size |"));
+    assert!(
+        md.contains("| `SessionRecord` (81:73:13) | 13 | 1,500 |"),
+        "{md}"
+    );
+    assert!(md.contains("## Retainer path of the worst offender"));
+    // The leak's holder, as DevTools' Retainers tree opens it.
+    assert!(md.contains("- `table` in `Map @"), "{md}");
+    assert!(
+        md.contains("- `sessionCache` in `system / Context @"),
+        "{md}"
+    );
+}
+
+#[test]
+fn summary_markdown_shows_ten_classes_by_default() {
+    let md = text(&["summary", TARGET, "--format", "markdown"]);
+    let rows = md.lines().filter(|l| l.starts_with("| `")).count();
+    assert_eq!(rows, 10, "{md}");
+}
+
+#[test]
+fn diff_markdown_has_deltas_classes_and_a_path() {
+    let md = text(&["diff", BASE, TARGET, "--format", "markdown", "--top", "4"]);
+    assert!(md.starts_with(
+        "# Heap comparison: `baseline.heapsnapshot.gz` \u{2192} `after.heapsnapshot.gz`\n"
+    ));
+    assert!(md.contains("## Top deltas"));
+    assert!(md.contains("| Retained \u{394} |"));
+    assert!(md.contains("## Top classes in `after.heapsnapshot.gz`"));
+    assert!(md.contains("## Retainer path of the worst offender"));
+    let session = text(&[
+        "diff",
+        BASE,
+        TARGET,
+        "--format",
+        "markdown",
+        "--filter",
+        "SessionRecord",
+    ]);
+    assert!(
+        session.contains("The first new `SessionRecord`"),
+        "{session}"
+    );
+    assert!(session.contains("- `sessionCache` in `"), "{session}");
+}
+
+#[test]
+fn allocated_summary_table_says_what_it_counts() {
+    let table = text(&["summary", TARGET, "--allocated-after", BASE, "--top", "3"]);
+    assert!(table
+        .starts_with("Objects allocated between the snapshots (id 133581 < id \u{2264} 189399)"));
+}
+
+fn children(node: &Value) -> &[Value] {
+    array(node, "children")
+}
+
+#[test]
+fn dominator_tree_children_by_retained_size() {
+    let tree = json(&["dominators", TARGET, "--depth", "2", "--format", "json"]);
+    assert_eq!(int(&tree, "id"), 1, "from the root by default");
+    let kids = children(&tree);
+    assert_eq!(kids.len(), 10, "--fan-out 10 by default");
+    let retained: Vec<i64> = kids.iter().map(|c| int(c, "retained_size")).collect();
+    assert!(retained.windows(2).all(|w| w[0] >= w[1]), "{retained:?}");
+    assert!(retained.iter().sum::<i64>() <= int(&tree, "retained_size"));
+    assert!(int(&tree, "more") > 0);
+    let below = json(&["dominators", TARGET, "@71213", "--format", "json"]);
+    assert_eq!(int(&below, "retained_size"), 504, "SessionRecord @71213");
+}
+
+#[test]
+fn containment_lists_edges_with_devtools_labels() {
+    let tree = json(&["containment", TARGET, "@71213", "--format", "json"]);
+    let kids = children(&tree);
+    let retained: Vec<i64> = kids.iter().map(|c| int(c, "retained_size")).collect();
+    assert!(retained.windows(2).all(|w| w[0] >= w[1]), "{retained:?}");
+    let id = kids.iter().find(|c| c["edge_name"] == "id");
+    assert_eq!(id.map(|c| int(c, "id")), Some(71211));
+    // The WeakMap ephemeron edge to its RecordMeta is an outgoing edge too.
+    assert!(kids.iter().any(|c| c["class"] == "RecordMeta"));
+    let table = text(&["containment", TARGET, "@71213"]);
+    assert!(table.contains("  id :: \"sess-d3-u471\" @71211"), "{table}");
+}
+
+#[test]
+fn statistics_table_has_devtools_categories() {
+    let table = text(&["stats", TARGET]);
+    for category in [
+        "Code",
+        "Strings",
+        "JS arrays",
+        "Typed arrays",
+        "System objects",
+        "Other JS objects",
+        "Other non-JS objects (such as HTML and CSS)",
+        "Total",
+    ] {
+        assert!(table.contains(category), "{category}: {table}");
+    }
+}
