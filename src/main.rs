@@ -21,8 +21,8 @@ use heaplens::snapshot::diff::{compare, DiffColumn};
 use heaplens::snapshot::gate::{violations, DiffMetrics, Violation};
 use heaplens::snapshot::graph::HeapGraph;
 use heaplens::snapshot::meta::Layout;
-use heaplens::snapshot::{self, compat, containment, duplicates, growth, leaks, statistics};
-use heaplens::snapshot::{retainers::TreeLimits, Analysis};
+use heaplens::snapshot::{self, compat, duplicates, growth, leaks, statistics};
+use heaplens::snapshot::{tree::TreeLimits, Analysis};
 
 /// Rows of a Markdown report unless `--top` says otherwise.
 const MARKDOWN_TOP: usize = 10;
@@ -282,7 +282,7 @@ fn dominators(args: DominatorsArgs, timings: bool) -> anyhow::Result<String> {
         Some(id) => find_node(&analysis, id, &args.snapshot)?,
         None => analysis.graph.root,
     };
-    let limits = containment::TreeLimits {
+    let limits = TreeLimits {
         depth: args.depth,
         fan_out: args.fan_out,
         max_rows: MAX_TREE_ROWS,
@@ -294,7 +294,7 @@ fn dominators(args: DominatorsArgs, timings: bool) -> anyhow::Result<String> {
 fn containment_view(args: ContainmentArgs, timings: bool) -> anyhow::Result<String> {
     let analysis = load(&args.snapshot, timings)?;
     let n = find_node(&analysis, &args.id, &args.snapshot)?;
-    let limits = containment::TreeLimits {
+    let limits = TreeLimits {
         depth: args.depth,
         fan_out: args.fan_out,
         max_rows: MAX_TREE_ROWS,

@@ -11,8 +11,9 @@ use crate::snapshot::classes::{compare_classes, location_text, ClassAggregate, S
 use crate::snapshot::diff::{compare_diffs, ClassDiff, DiffColumn};
 use crate::snapshot::distances::display_distance;
 use crate::snapshot::names::display_name;
-use crate::snapshot::retainers::{retainer_tree, RetainerTreeNode, TreeLimits};
+use crate::snapshot::retainers::retainer_tree;
 use crate::snapshot::strings::js_cmp;
+use crate::snapshot::tree::{TreeLimits, TreeRow};
 use crate::snapshot::Analysis;
 
 mod leaks;
@@ -484,15 +485,15 @@ pub fn retainers_report(analysis: &Analysis, n: u32, limits: TreeLimits, json: b
     format!("{}\n{}", object_line(analysis, n), table.render())
 }
 
-fn tree_json(analysis: &Analysis, nodes: &[RetainerTreeNode]) -> Vec<RetainerJson> {
+fn tree_json(analysis: &Analysis, nodes: &[TreeRow]) -> Vec<RetainerJson> {
     nodes
         .iter()
-        .map(|node| {
-            let mut json = retainer_json(analysis, node.retainer.edge, node.retainer.from);
+        .filter_map(|node| {
+            let mut json = retainer_json(analysis, node.edge?, node.node);
             json.cycle = node.cycle.then_some(true);
             json.retainers = tree_json(analysis, &node.children);
             json.more = node.more;
-            json
+            Some(json)
         })
         .collect()
 }
@@ -510,16 +511,11 @@ fn more_json(more: usize) -> Option<RetainerJson> {
     })
 }
 
-fn tree_rows(
-    analysis: &Analysis,
-    nodes: &[RetainerTreeNode],
-    more: usize,
-    depth: usize,
-    table: &mut Table,
-) {
+fn tree_rows(analysis: &Analysis, nodes: &[TreeRow], more: usize, depth: usize, table: &mut Table) {
     let indent = "  ".repeat(depth);
     for node in nodes {
-        let mut cells = retainer_cells(analysis, node.retainer.edge, node.retainer.from, &indent);
+        let Some(edge) = node.edge else { continue };
+        let mut cells = retainer_cells(analysis, edge, node.node, &indent);
         if node.cycle {
             cells[0].push_str("  ↻ cycle");
         }

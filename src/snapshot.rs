@@ -22,6 +22,7 @@ pub mod retainers;
 pub mod shallow;
 pub mod source;
 pub mod strings;
+pub mod tree;
 pub mod weakmap;
 // Leak-hunting views (issue 6): pure functions of analysed snapshots.
 pub mod allocation;
@@ -178,7 +179,7 @@ pub fn prepare(
     let classes = names::apply_interfaces(&graph, &base_classes, &interfaces, &interface_classes);
     clock.done(Stage::ClassNames, &mut timings, progress)?;
     let (aggregates, node_class) =
-        classes::build_aggregates(&graph, &classes, &|c| graph.strings.get(c));
+        classes::build_aggregates(&graph, &classes, &|c| graph.strings.get(c), &|_| true);
     clock.done(Stage::Aggregates, &mut timings, progress)?;
     Ok(Prepared {
         graph,
@@ -224,7 +225,12 @@ impl Prepared {
         let distances = distances::compute_distances(&graph, &weakmaps);
         clock.done(Stage::Distances, &mut timings, progress)?;
         classes::add_distances(&mut aggregates, &distances);
-        classes::add_class_retained_sizes(&mut aggregates, &node_class, &dominators, graph.root);
+        let _counted = classes::add_class_retained_sizes(
+            &mut aggregates,
+            &node_class,
+            &dominators,
+            graph.root,
+        );
         let aggregates = classes::merge_public_keys(aggregates);
         timings
             .stages

@@ -1,11 +1,12 @@
 //! What the two class tables show: Summary rows (early counts, then the
 //! full analysis) and Comparison rows, with their columns and sort orders.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::snapshot::allocation::max_js_object_id;
 use crate::snapshot::classes::{compare_classes, ClassAggregate, SummaryColumn};
 use crate::snapshot::diff::{compare_diffs, ClassDiff, DiffColumn};
+use crate::snapshot::growth::retained_deltas;
 use crate::snapshot::strings::js_cmp;
 use crate::snapshot::Analysis;
 
@@ -132,20 +133,7 @@ pub struct ComparisonData {
 
 impl ComparisonData {
     pub fn new(base: Arc<Analysis>, target: Arc<Analysis>, diffs: Vec<ClassDiff>) -> Self {
-        let retained = |a: &Analysis| -> HashMap<String, u64> {
-            a.aggregates
-                .iter()
-                .map(|c| (c.key.clone(), c.retained_size))
-                .collect()
-        };
-        let (before, after) = (retained(&base), retained(&target));
-        let retained_delta = diffs
-            .iter()
-            .map(|d| {
-                let get = |m: &HashMap<String, u64>| m.get(&d.key).copied().unwrap_or(0) as i64;
-                get(&after) - get(&before)
-            })
-            .collect();
+        let retained_delta = retained_deltas(&base, &target, &diffs);
         ComparisonData {
             base,
             target,
@@ -199,15 +187,7 @@ impl ComparisonData {
     /// V8 hands out ids in increasing order, so a baseline with newer
     /// objects than the target was probably given second.
     pub fn swapped_warning(&self) -> Option<String> {
-        let newest = |a: &Analysis| {
-            a.graph
-                .node_id
-                .iter()
-                .copied()
-                .filter(|id| id % 2 == 1)
-                .max()
-                .unwrap_or(0)
-        };
+        let newest = |a: &Analysis| max_js_object_id(&a.graph);
         (newest(&self.base) > newest(&self.target)).then(|| {
             "the snapshots look swapped: the baseline has newer objects than the target (give the older one first)"
                 .to_owned()

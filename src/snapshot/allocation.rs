@@ -7,11 +7,8 @@
 //! the target's. DevTools applies its filters to the class-retained walk as
 //! well, so a filtered Summary is recomputed here, not derived from rows.
 
-use std::collections::HashMap;
-
 use super::classes::{self, ClassAggregate};
-use super::dominators::DominatorTree;
-use super::graph::{HeapGraph, Location};
+use super::graph::HeapGraph;
 use super::Analysis;
 
 /// DevTools' `maxJSObjectId`: the largest odd node id (0 when there is none).
@@ -63,18 +60,16 @@ pub struct FilteredSummary {
 /// # Complexity
 /// O(nodes): one pass to group, one dominator-tree walk.
 pub fn filtered_summary(analysis: &Analysis, keep: &dyn Fn(u32) -> bool) -> FilteredSummary {
-    let (mut aggregates, node_class) = group_filtered(analysis, keep);
+    let graph = &analysis.graph;
+    let (mut aggregates, node_class) =
+        classes::build_aggregates(graph, &analysis.classes, &|c| graph.strings.get(c), keep);
     classes::add_distances(&mut aggregates, &analysis.distances);
-    let counted = class_retained_roots(
-        &analysis.dominators,
-        analysis.graph.root,
+    let counted = classes::add_class_retained_sizes(
+        &mut aggregates,
         &node_class,
-        aggregates.len(),
+        &analysis.dominators,
+        graph.root,
     );
-    for (n, _) in counted.iter().enumerate().filter(|(_, &c)| c) {
-        let class = node_class[n] as usize;
-        aggregates[class].retained_size += analysis.dominators.retained[n];
-    }
     FilteredSummary {
         aggregates: classes::merge_public_keys(aggregates),
         counted,
@@ -85,109 +80,6 @@ pub fn filtered_summary(analysis: &Analysis, keep: &dyn Fn(u32) -> bool) -> Filt
 pub fn allocated_summary(target: &Analysis, range: IdRange) -> Vec<ClassAggregate> {
     let ids = &target.graph.node_id;
     filtered_summary(target, &|n| range.contains(ids[n as usize])).aggregates
-}
-
-/// Groups the kept nodes with self size > 0 by DevTools' internal class key
-/// (`classKeyInternal`: the class index, or location and name for objects
-/// with a constructor location), in ordinal order; returns the rows and
-/// each node's row (`u32::MAX`: none).
-fn group_filtered(
-    analysis: &Analysis,
-    keep: &dyn Fn(u32) -> bool,
-) -> (Vec<ClassAggregate>, Vec<u32>) {
-    let graph = &analysis.graph;
-    let object = graph.layout.types.object;
-    let mut aggregates: Vec<ClassAggregate> = Vec::new();
-    // Class indexes are string indexes: dense, so a vector beats hashing.
-    let mut by_class: Vec<u32> = vec![u32::MAX; graph.strings.len()];
-    let mut by_location: HashMap<(Location, &str), u32> = HashMap::new();
-    let mut node_class = vec![u32::MAX; graph.node_count()];
-    for n in 0..graph.node_count() as u32 {
-        let size = graph.self_size[n as usize];
-        if size == 0 || !keep(n) {
-            continue;
-        }
-        let name = analysis.class_name(n);
-        let location = graph
-            .is_type(n, object)
-            .then(|| graph.locations.get(&n).copied())
-            .flatten();
-        let mut add_row = |location| {
-            aggregates.push(empty_row(name, location));
-            aggregates.len() as u32 - 1
-        };
-        let index = match location {
-            Some(loc) => *by_location
-                .entry((loc, name))
-                .or_insert_with(|| add_row(Some(loc))),
-            None => {
-                let class = analysis.classes[n as usize] as usize;
-                if by_class.len() <= class {
-                    by_class.resize(class + 1, u32::MAX);
-                }
-                if by_class[class] == u32::MAX {
-                    by_class[class] = add_row(None);
-                }
-                by_class[class]
-            }
-        };
-        let row = &mut aggregates[index as usize];
-        row.count += 1;
-        row.self_size += u64::from(size);
-        row.instances.push(n);
-        node_class[n as usize] = index;
-    }
-    (aggregates, node_class)
-}
-
-fn empty_row(name: &str, location: Option<Location>) -> ClassAggregate {
-    ClassAggregate {
-        key: match location {
-            Some(l) => format!("{},{},{},{name}", l.script_id, l.line, l.column),
-            None => format!(",{name}"),
-        },
-        name: name.to_owned(),
-        location,
-        count: 0,
-        self_size: 0,
-        retained_size: 0,
-        distance: i32::MAX,
-        instances: Vec::new(),
-    }
-}
-
-/// DevTools' class-retained rule (§6.2) as a per-node flag: a node with a
-/// class counts unless a counted node of its class dominates it.
-///
-/// # Complexity
-/// O(nodes): one depth-first walk of the dominator tree.
-pub fn class_retained_roots(
-    tree: &DominatorTree,
-    root: u32,
-    node_class: &[u32],
-    class_count: usize,
-) -> Vec<bool> {
-    let mut counted = vec![false; node_class.len()];
-    let mut open = vec![false; class_count];
-    // (node, closing): the closing entry reopens the class after the subtree.
-    let mut stack: Vec<(u32, bool)> = vec![(root, false)];
-    while let Some((n, closing)) = stack.pop() {
-        let class = node_class[n as usize];
-        if closing {
-            open[class as usize] = false;
-            continue;
-        }
-        let children = tree.children_of(n);
-        if class != u32::MAX && !open[class as usize] {
-            counted[n as usize] = true;
-            if !children.is_empty() {
-                open[class as usize] = true;
-                stack.push((n, true));
-            }
-        }
-        stack.extend(children.iter().map(|&c| (c, false)));
-    }
-    counted
 }
 
 #[cfg(test)]

@@ -29,6 +29,25 @@ pub struct ClassAggregate {
     pub instances: Vec<u32>,
 }
 
+impl ClassAggregate {
+    /// A class with no instances yet, keyed as DevTools' public class key.
+    pub fn empty(name: &str, location: Option<Location>) -> ClassAggregate {
+        ClassAggregate {
+            key: match location {
+                Some(l) => format!("{},{},{},{name}", l.script_id, l.line, l.column),
+                None => format!(",{name}"),
+            },
+            name: name.to_owned(),
+            location,
+            count: 0,
+            self_size: 0,
+            retained_size: 0,
+            distance: i32::MAX,
+            instances: Vec::new(),
+        }
+    }
+}
+
 /// Groups nodes into classes. `class_of` gives each node's class index
 /// (string indexes, or other ids `class_name` knows). Returns the aggregates
 /// in first-seen order and each node's aggregate (`u32::MAX` for nodes that
@@ -43,6 +62,7 @@ pub fn build_aggregates<'a>(
     graph: &'a HeapGraph,
     class_of: &[u32],
     class_name: &dyn Fn(u32) -> &'a str,
+    keep: &dyn Fn(u32) -> bool,
 ) -> (Vec<ClassAggregate>, Vec<u32>) {
     let object = graph.layout.types.object;
     let mut aggregates: Vec<ClassAggregate> = Vec::new();
@@ -52,24 +72,12 @@ pub fn build_aggregates<'a>(
     let mut by_location: HashMap<(Location, &'a str), u32> = HashMap::new();
     let mut node_class = vec![u32::MAX; graph.node_count()];
     let mut new_aggregate = |location: Option<Location>, name: &str| {
-        aggregates.push(ClassAggregate {
-            key: match location {
-                Some(l) => format!("{},{},{},{name}", l.script_id, l.line, l.column),
-                None => format!(",{name}"),
-            },
-            name: name.to_owned(),
-            location,
-            count: 0,
-            self_size: 0,
-            retained_size: 0,
-            distance: i32::MAX,
-            instances: Vec::new(),
-        });
+        aggregates.push(ClassAggregate::empty(name, location));
         aggregates.len() as u32 - 1
     };
     let has_locations = !graph.locations.is_empty();
     for n in 0..graph.node_count() as u32 {
-        if graph.self_size[n as usize] == 0 {
+        if graph.self_size[n as usize] == 0 || !keep(n) {
             continue;
         }
         let class = class_of[n as usize];
@@ -123,19 +131,20 @@ pub fn add_distances(aggregates: &mut [ClassAggregate], distances: &[i32]) {
     }
 }
 
-/// Adds class retained sizes: an instance counts unless a counted instance
-/// of the same class dominates it.
+/// Adds class retained sizes (§6.2): an instance counts unless a counted
+/// instance of the same class dominates it. Returns which nodes counted.
 ///
 /// # Complexity
-/// O(nodes): one walk of the dominator tree.
+/// O(nodes): one depth-first walk of the dominator tree.
 pub fn add_class_retained_sizes(
     aggregates: &mut [ClassAggregate],
     node_class: &[u32],
     tree: &DominatorTree,
     root: u32,
-) {
+) -> Vec<bool> {
+    let mut counted = vec![false; node_class.len()];
     let mut open = vec![false; aggregates.len()];
-    // (node, whether this visit opened its class): the second entry closes it.
+    // (node, closing): the closing entry reopens the class after the subtree.
     let mut stack: Vec<(u32, bool)> = vec![(root, false)];
     while let Some((n, closing)) = stack.pop() {
         let class = node_class[n as usize];
@@ -145,6 +154,7 @@ pub fn add_class_retained_sizes(
         }
         let children = tree.children_of(n);
         if class != u32::MAX && !open[class as usize] {
+            counted[n as usize] = true;
             aggregates[class as usize].retained_size += tree.retained[n as usize];
             if !children.is_empty() {
                 open[class as usize] = true;
@@ -153,6 +163,7 @@ pub fn add_class_retained_sizes(
         }
         stack.extend(children.iter().map(|&c| (c, false)));
     }
+    counted
 }
 
 /// DevTools turns internal keys into public ones with a plain object

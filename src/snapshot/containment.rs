@@ -5,29 +5,8 @@
 use std::cmp::Ordering;
 
 use super::strings::{js_cmp, js_parse_int};
+use super::tree::{expand_tree, TreeLimits, TreeRow};
 use super::Analysis;
-
-/// Limits of an expanded tree: levels below the start, children per node,
-/// rows in all.
-#[derive(Debug, Clone, Copy)]
-pub struct TreeLimits {
-    pub depth: usize,
-    pub fan_out: usize,
-    pub max_rows: usize,
-}
-
-/// One row of an expanded tree.
-#[derive(Debug, Clone)]
-pub struct TreeRow {
-    /// The edge ordinal leading here (containment only).
-    pub edge: Option<usize>,
-    pub node: u32,
-    /// The node already appears above this row (not expanded, §7.5).
-    pub cycle: bool,
-    pub children: Vec<TreeRow>,
-    /// Children left out by the fan-out or row limits.
-    pub more: usize,
-}
 
 /// The outgoing edges of `n` in DevTools' default Containment order:
 /// target retained size descending, then edge name (`__proto__` last,
@@ -110,68 +89,6 @@ pub fn dominator_tree(analysis: &Analysis, n: u32, limits: TreeLimits) -> (Vec<T
             .collect()
     };
     expand_tree(analysis, n, limits, &children)
-}
-
-type Children<'a> = dyn Fn(u32) -> Vec<(Option<usize>, u32)> + 'a;
-
-fn expand_tree(
-    analysis: &Analysis,
-    n: u32,
-    limits: TreeLimits,
-    children: &Children<'_>,
-) -> (Vec<TreeRow>, usize) {
-    let mut walk = Walk {
-        analysis,
-        limits,
-        children,
-        path: vec![analysis.graph.node_id[n as usize]],
-        budget: limits.max_rows,
-    };
-    walk.expand(n, limits.depth)
-}
-
-struct Walk<'a, 'c> {
-    analysis: &'a Analysis,
-    limits: TreeLimits,
-    children: &'c Children<'c>,
-    /// Ids on the path from the start: a repeat is a cycle.
-    path: Vec<u64>,
-    budget: usize,
-}
-
-impl Walk<'_, '_> {
-    fn expand(&mut self, n: u32, depth: usize) -> (Vec<TreeRow>, usize) {
-        if depth == 0 {
-            return (Vec::new(), 0);
-        }
-        let all = (self.children)(n);
-        let mut rows = Vec::new();
-        for (edge, node) in all.iter().copied().take(self.limits.fan_out) {
-            if self.budget == 0 {
-                break;
-            }
-            self.budget -= 1;
-            let id = self.analysis.graph.node_id[node as usize];
-            let cycle = self.path.contains(&id);
-            let (children, more) = if cycle {
-                (Vec::new(), 0)
-            } else {
-                self.path.push(id);
-                let below = self.expand(node, depth - 1);
-                self.path.pop();
-                below
-            };
-            rows.push(TreeRow {
-                edge,
-                node,
-                cycle,
-                children,
-                more,
-            });
-        }
-        let more = all.len() - rows.len();
-        (rows, more)
-    }
 }
 
 #[cfg(test)]

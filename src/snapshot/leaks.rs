@@ -10,8 +10,8 @@
 
 use std::collections::HashMap;
 
-use super::allocation::{class_retained_roots, filtered_summary, IdRange};
-use super::classes::ClassAggregate;
+use super::allocation::{filtered_summary, IdRange};
+use super::classes::{add_class_retained_sizes, ClassAggregate};
 use super::distances::BASE_UNREACHABLE_DISTANCE;
 use super::graph::{HeapGraph, Location};
 use super::retainers::Retainer;
@@ -140,12 +140,9 @@ fn union_retained_size(analysis: &Analysis, keep: &dyn Fn(u32) -> bool) -> u64 {
             }
         })
         .collect();
-    class_retained_roots(&analysis.dominators, graph.root, &one_class, 1)
-        .iter()
-        .zip(&analysis.dominators.retained)
-        .filter(|(&counted, _)| counted)
-        .map(|(_, &r)| r)
-        .sum()
+    let mut union = [ClassAggregate::empty("", None)];
+    add_class_retained_sizes(&mut union, &one_class, &analysis.dominators, graph.root);
+    union[0].retained_size
 }
 
 fn leak_class(

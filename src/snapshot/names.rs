@@ -17,6 +17,13 @@ const MIN_OBJECT_COUNT_PER_INTERFACE: f64 = 2.0;
 const MIN_OBJECT_PROPORTION_PER_INTERFACE: f64 = 1000.0;
 const MAX_PLAIN_OBJECT_NAME_LENGTH: usize = 100;
 const MAX_CONS_STRING_NAME_LENGTH: usize = 1024;
+/// Parts (cons strings and leaves) one cons string text is built from at
+/// most. DevTools has no such cap, but the text limit alone never ends the
+/// walk over empty parts or cons strings that form a cycle, which only a
+/// corrupt snapshot has: V8's cons strings are acyclic, and their leaves are
+/// non-empty but for flattened `second`s, so a real text needs at most about
+/// three parts per character and the cap never binds on one.
+const MAX_CONS_STRING_PARTS: usize = 8 * MAX_CONS_STRING_NAME_LENGTH;
 
 /// A `{a, b}` class inferred from plain objects' property lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,8 +294,10 @@ fn cons_string_text(graph: &HeapGraph, n: u32) -> String {
     let mut text = String::new();
     let mut text_len = 0;
     let mut stack = vec![Some(n)];
-    while text_len < MAX_CONS_STRING_NAME_LENGTH {
+    let mut parts = 0;
+    while text_len < MAX_CONS_STRING_NAME_LENGTH && parts < MAX_CONS_STRING_PARTS {
         let Some(next) = stack.pop() else { break };
+        parts += 1;
         // DevTools pushes node index 0 (the root) for a missing part.
         let node = next.unwrap_or(0);
         if !graph.is_type(node, t.cons_string) {
@@ -383,6 +392,50 @@ mod tests {
             Some("Detached <li>")
         );
         assert_eq!(dom_tag_class("Foo"), None);
+    }
+
+    /// Found by fuzzing: a cons string whose parts loop back to it, or
+    /// whose parts are all empty, never reached the text limit and hung.
+    #[test]
+    fn cyclic_and_empty_cons_strings_end() {
+        use crate::snapshot::test_snapshot::TestSnapshot;
+        let mut s = TestSnapshot::new();
+        let cycle = s.node("concatenated string", "", 3, 32);
+        s.edge(0, "shortcut", "a", cycle);
+        s.edge(cycle, "internal", "first", cycle);
+        // 2^40 empty leaves: a DAG walk that would take days.
+        let mut previous = s.node("string", "", 5, 16);
+        for i in 0..40 {
+            let next = s.node("concatenated string", "", 7 + 2 * i, 32);
+            s.edge(next, "internal", "first", previous);
+            s.edge(next, "internal", "second", previous);
+            previous = next;
+        }
+        s.edge(0, "shortcut", "b", previous);
+        let a = s.analyze();
+        assert_eq!(display_name(&a.graph, cycle as u32), "");
+        assert_eq!(display_name(&a.graph, previous as u32), "");
+    }
+
+    #[test]
+    fn long_cons_strings_of_one_character_parts_are_not_cut() {
+        use crate::snapshot::test_snapshot::TestSnapshot;
+        // `s += "x"` in a loop: a left-deep tree with a 1-character leaf per
+        // level, ~2 parts per character, well under the parts cap.
+        let mut s = TestSnapshot::new();
+        let mut text = s.node("string", "x", 3, 16);
+        for i in 0..1100 {
+            let leaf = s.node("string", "y", 5 + 4 * i, 16);
+            let next = s.node("concatenated string", "", 7 + 4 * i, 32);
+            s.edge(next, "internal", "first", text);
+            s.edge(next, "internal", "second", leaf);
+            text = next;
+        }
+        s.edge(0, "shortcut", "s", text);
+        let a = s.analyze();
+        let name = display_name(&a.graph, text as u32);
+        assert_eq!(name.len(), MAX_CONS_STRING_NAME_LENGTH);
+        assert_eq!(&name[..2], "xy");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::distances::{BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
 use super::names::display_name;
 use super::strings::js_cmp;
+use super::tree::{expand_tree, TreeLimits, TreeRow};
 use super::Analysis;
 
 /// One retaining edge of a node.
@@ -96,74 +97,16 @@ impl Analysis {
     }
 }
 
-/// A node of the retainer tree (`heaplens retainers`).
-#[derive(Debug, Clone)]
-pub struct RetainerTreeNode {
-    pub retainer: Retainer,
-    /// The retaining node already appears on the path to here.
-    pub cycle: bool,
-    pub children: Vec<RetainerTreeNode>,
-    /// Retainers not listed because of the fan-out cap.
-    pub more: usize,
-}
-
-/// Limits of a retainer tree: levels, retainers per node, rows in all.
-#[derive(Debug, Clone, Copy)]
-pub struct TreeLimits {
-    pub depth: usize,
-    pub fan_out: usize,
-    pub max_rows: usize,
-}
-
-/// Builds the retainer tree of `n` (breadth of each level in DevTools'
-/// order); cycles are marked and not expanded. Returns the top level and
-/// how many retainers of `n` were left out.
-pub fn retainer_tree(
-    analysis: &Analysis,
-    n: u32,
-    limits: TreeLimits,
-) -> (Vec<RetainerTreeNode>, usize) {
-    let mut path = vec![analysis.graph.node_id[n as usize]];
-    let mut budget = limits.max_rows;
-    expand(analysis, n, limits.depth, limits, &mut path, &mut budget)
-}
-
-fn expand(
-    analysis: &Analysis,
-    n: u32,
-    depth: usize,
-    limits: TreeLimits,
-    path: &mut Vec<u64>,
-    budget: &mut usize,
-) -> (Vec<RetainerTreeNode>, usize) {
-    if depth == 0 {
-        return (Vec::new(), 0);
-    }
-    let retainers = analysis.retainers(n);
-    let total = retainers.len();
-    let mut nodes = Vec::new();
-    for retainer in retainers.into_iter().take(limits.fan_out) {
-        if *budget == 0 {
-            break;
-        }
-        *budget -= 1;
-        let id = analysis.graph.node_id[retainer.from as usize];
-        let cycle = path.contains(&id);
-        let (children, more) = if cycle {
-            (Vec::new(), 0)
-        } else {
-            path.push(id);
-            let expanded = expand(analysis, retainer.from, depth - 1, limits, path, budget);
-            path.pop();
-            expanded
-        };
-        nodes.push(RetainerTreeNode {
-            retainer,
-            cycle,
-            children,
-            more,
-        });
-    }
-    let more = total - nodes.len();
-    (nodes, more)
+/// The retainer tree of `n` toward the GC roots (each level in DevTools'
+/// order), with cycles marked. Returns the top level and how many
+/// retainers of `n` were left out.
+pub fn retainer_tree(analysis: &Analysis, n: u32, limits: TreeLimits) -> (Vec<TreeRow>, usize) {
+    let children = |node: u32| -> Vec<(Option<usize>, u32)> {
+        analysis
+            .retainers(node)
+            .into_iter()
+            .map(|r| (Some(r.edge), r.from))
+            .collect()
+    };
+    expand_tree(analysis, n, limits, &children)
 }
