@@ -1,6 +1,19 @@
 //! Human formatting shared by the tables and the TUI: DevTools' byte units
 //! (decimal, `bytesToString`), grouped counts, signed deltas.
 
+/// The Comparison's column titles: DevTools' six, then the retained
+/// growth it lacks.
+pub const COMPARISON_COLUMNS: [&str; 8] = [
+    "Constructor",
+    "# New",
+    "# Deleted",
+    "# Delta",
+    "Alloc. Size",
+    "Freed Size",
+    "Size Delta",
+    "Retained \u{394}",
+];
+
 /// DevTools' `bytesToString`: `N B`, `12.3 kB`, `123 kB`, `1.2 MB`, `123 MB`.
 pub fn bytes(n: u64) -> String {
     let n = n as f64;

@@ -279,18 +279,6 @@ pub fn diff_json(rows: &[DiffRow<'_>]) -> String {
     to_json(&doc)
 }
 
-/// The Comparison's column titles (DevTools', then the retained growth).
-const DIFF_HEADER: [&str; 8] = [
-    "Constructor",
-    "# New",
-    "# Deleted",
-    "# Delta",
-    "Alloc. Size",
-    "Freed Size",
-    "Size Delta",
-    "Retained \u{394}",
-];
-
 /// One Comparison row's cells, as DevTools formats them.
 fn diff_cells(row: &DiffRow<'_>) -> Vec<String> {
     let d = row.diff;
@@ -312,7 +300,7 @@ fn diff_cells(row: &DiffRow<'_>) -> Vec<String> {
 
 /// `heaplens diff` as an aligned table.
 pub fn diff_table(rows: &[DiffRow<'_>]) -> String {
-    let mut table = Table::new(&DIFF_HEADER);
+    let mut table = Table::new(&crate::format::COMPARISON_COLUMNS);
     for row in rows {
         table.row(diff_cells(row));
     }

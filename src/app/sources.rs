@@ -25,16 +25,7 @@ pub const SUMMARY_DEFAULT_SORT: Sort = Sort {
     descending: true,
 };
 
-pub const COMPARISON_COLUMNS: [&str; 8] = [
-    "Constructor",
-    "# New",
-    "# Deleted",
-    "# Delta",
-    "Alloc. Size",
-    "Freed Size",
-    "Size Delta",
-    "Retained Δ",
-];
+pub use crate::format::COMPARISON_COLUMNS;
 pub const COMPARISON_DELTA: usize = 3;
 pub const COMPARISON_SIZE_DELTA: usize = 6;
 const COMPARISON_RETAINED_DELTA: usize = 7;
