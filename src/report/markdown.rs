@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 
 use super::{
     diff_cells, diff_location, plural, short_object_line, summary_rows, DiffRow, SummaryReport,
-    DIFF_HEADER,
 };
 use crate::format;
 use crate::snapshot::classes::{location_text, ClassAggregate, SummaryColumn};
@@ -151,7 +150,7 @@ fn deltas_table(rows: &[DiffRow<'_>]) -> String {
             cells
         })
         .collect();
-    table(&DIFF_HEADER, &cells)
+    table(&format::COMPARISON_COLUMNS, &cells)
 }
 
 fn location_label(c: &LeakClass) -> Option<String> {
