@@ -5,7 +5,7 @@
 pub mod action;
 pub mod class_table;
 pub mod keymap;
-pub mod retainers;
+pub mod object_tree;
 pub mod sources;
 
 use std::path::PathBuf;
@@ -19,7 +19,7 @@ use crate::snapshot::{Analysis, ClassAggregate, Progress, Stage};
 use self::action::Action;
 use self::class_table::{ClassTable, Row};
 use self::keymap::{Context, Key, Keymap};
-use self::retainers::RetainerTree;
+use self::object_tree::{ObjectTree, TreeKind};
 use self::sources::{ComparisonData, SummaryData};
 
 /// The panes, in Tab order.
@@ -119,7 +119,9 @@ pub struct App {
     pub summary_data: Option<SummaryData>,
     pub comparison: ClassTable,
     pub comparison_data: Option<ComparisonData>,
-    pub retainers: Option<RetainerTree>,
+    pub tree: Option<ObjectTree>,
+    /// What the object tree lists: retainers, containment or dominated.
+    pub tree_kind: TreeKind,
     pub selection: Option<Selection>,
     pub input: Input,
     pub show_help: bool,
@@ -160,7 +162,8 @@ impl App {
             summary_data: None,
             comparison: ClassTable::new(sources::COMPARISON_DEFAULT_SORT),
             comparison_data: None,
-            retainers: None,
+            tree: None,
+            tree_kind: TreeKind::Retainers,
             selection: None,
             input: Input::None,
             show_help: false,
@@ -230,6 +233,7 @@ impl App {
             Action::FocusPreviousView => self.focus = self.view,
             Action::Jump => self.input = Input::Jump(String::new()),
             Action::SwitchSnapshot => self.switch_snapshot(),
+            Action::CycleTree => self.cycle_tree(),
             Action::MoveDown => self.move_by(1),
             Action::MoveUp => self.move_by(-1),
             Action::PageDown => self.move_by(self.page()),
@@ -304,7 +308,7 @@ impl App {
         match self.focus {
             Pane::Retainers => {
                 let height = self.tree_height;
-                if let Some(tree) = &mut self.retainers {
+                if let Some(tree) = &mut self.tree {
                     tree.move_by(delta, height);
                 }
             }
@@ -321,7 +325,7 @@ impl App {
         match self.focus {
             Pane::Retainers => {
                 let height = self.tree_height;
-                if let Some(tree) = &mut self.retainers {
+                if let Some(tree) = &mut self.tree {
                     tree.move_by(if last { isize::MAX / 2 } else { isize::MIN / 2 }, height);
                 }
             }
@@ -341,7 +345,7 @@ impl App {
     fn toggle(&mut self) {
         match self.focus {
             Pane::Retainers => {
-                if let Some(tree) = &mut self.retainers {
+                if let Some(tree) = &mut self.tree {
                     tree.toggle();
                 }
             }
@@ -361,7 +365,7 @@ impl App {
     fn expand(&mut self) {
         match self.focus {
             Pane::Retainers => {
-                if let Some(tree) = &mut self.retainers {
+                if let Some(tree) = &mut self.tree {
                     if let Some(s) = tree.selected {
                         tree.open(s);
                     }
@@ -391,7 +395,7 @@ impl App {
     fn collapse(&mut self) {
         match self.focus {
             Pane::Retainers => {
-                if let Some(tree) = &mut self.retainers {
+                if let Some(tree) = &mut self.tree {
                     tree.collapse_or_parent();
                 }
             }
@@ -502,6 +506,15 @@ impl App {
         }
     }
 
+    /// Retainers → Containment → Dominated, for the same object.
+    fn cycle_tree(&mut self) {
+        self.tree_kind = self.tree_kind.next();
+        if let Some(selection) = self.selection.take() {
+            self.select_object(selection);
+        }
+        self.status = Some(format!("object tree: {}", self.tree_kind.title()));
+    }
+
     fn switch_snapshot(&mut self) {
         if !self.is_comparison() {
             self.status = Some("only one snapshot is open".into());
@@ -568,7 +581,7 @@ impl App {
             Some(s) => self.select_object(s),
             None => {
                 self.selection = None;
-                self.retainers = None;
+                self.tree = None;
             }
         }
     }
@@ -581,9 +594,9 @@ impl App {
         if same {
             return;
         }
-        self.retainers = self.slots[selection.slot]
+        self.tree = self.slots[selection.slot]
             .analysis()
-            .map(|a| RetainerTree::new(Arc::clone(a), selection.node));
+            .map(|a| ObjectTree::new(self.tree_kind, Arc::clone(a), selection.node));
         self.selection = Some(selection);
     }
 
@@ -675,7 +688,7 @@ impl App {
         let (t, r) = (self.table_height, self.tree_height);
         self.summary.scroll_into_view(t);
         self.comparison.scroll_into_view(t);
-        if let Some(tree) = &mut self.retainers {
+        if let Some(tree) = &mut self.tree {
             tree.move_by(0, r);
         }
     }

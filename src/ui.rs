@@ -5,7 +5,7 @@
 pub mod class_table;
 pub mod details;
 pub mod help;
-pub mod retainers_tree;
+pub mod object_tree;
 pub mod status;
 pub mod theme;
 
@@ -79,7 +79,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     status::render_header(app, &theme, frame, areas.header);
     class_table::render(app, &theme, frame, areas.table);
     if areas.retainers.width > 0 {
-        retainers_tree::render(app, &theme, frame, areas.retainers);
+        object_tree::render(app, &theme, frame, areas.retainers);
     }
     if areas.details.width > 0 {
         details::render(app, &theme, frame, areas.details);

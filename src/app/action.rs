@@ -17,6 +17,7 @@ pub enum Action {
     FocusPreviousView,
     Jump,
     SwitchSnapshot,
+    CycleTree,
     MoveDown,
     MoveUp,
     PageDown,
@@ -39,7 +40,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the "each action is reachable" test.
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::Quit,
         Action::Help,
         Action::FocusNext,
@@ -51,6 +52,7 @@ impl Action {
         Action::FocusPreviousView,
         Action::Jump,
         Action::SwitchSnapshot,
+        Action::CycleTree,
         Action::MoveDown,
         Action::MoveUp,
         Action::PageDown,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::class_table::Row;
 use super::keymap::Keymap;
-use super::retainers::RowKind;
+use super::object_tree::{RowKind, TreeKind};
 use super::testing::{comparison_app, demo, demo_pair, press, summary_app};
 use super::{App, Input, LoadState, Pane};
 use crate::loader::LoadEvent;
@@ -76,7 +76,7 @@ fn finding_the_leak_in_the_comparison() {
     );
     press(&mut app, "j");
     let tree = app
-        .retainers
+        .tree
         .as_ref()
         .expect("selecting an instance shows its retainers");
     assert!(
@@ -88,7 +88,7 @@ fn finding_the_leak_in_the_comparison() {
         .into_iter()
         .rfind(|&r| tree.rows[r].open)
         .expect("an open row");
-    let RowKind::Retainer { from, .. } = tree.rows[last_open].kind else {
+    let RowKind::Link { node: from, .. } = tree.rows[last_open].kind else {
         panic!("a retainer row")
     };
     let chain_end = tree.rows[last_open]
@@ -97,7 +97,7 @@ fn finding_the_leak_in_the_comparison() {
         .and_then(|c| c.first())
         .copied()
         .expect("children");
-    let RowKind::Retainer { from: end, .. } = tree.rows[chain_end].kind else {
+    let RowKind::Link { node: end, .. } = tree.rows[chain_end].kind else {
         panic!("a retainer row")
     };
     assert_eq!(
@@ -255,4 +255,58 @@ fn early_counts_show_before_the_analysis_ends() {
         .as_ref()
         .and_then(|d| d.analysis())
         .is_some());
+}
+
+#[test]
+fn the_object_tree_cycles_through_retainers_containment_and_dominated() {
+    let mut app = summary_app();
+    press(&mut app, "@71213\n");
+    let tree = app.tree.as_ref().expect("a tree for the selection");
+    assert_eq!(tree.kind, TreeKind::Retainers);
+    press(&mut app, "v");
+    let tree = app.tree.as_ref().expect("a tree for the selection");
+    assert_eq!(
+        tree.kind,
+        TreeKind::Containment,
+        "v shows what the object holds"
+    );
+    let holds: Vec<String> = tree
+        .top
+        .iter()
+        .filter_map(|&r| match tree.rows[r].kind {
+            RowKind::Link { edge: Some(e), .. } => Some(tree.analysis.edge_label(e)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        holds.contains(&"headers".to_owned()),
+        "a SessionRecord holds its headers: {holds:?}"
+    );
+    press(&mut app, "v");
+    let tree = app.tree.as_ref().expect("a tree for the selection");
+    assert_eq!(
+        tree.kind,
+        TreeKind::Dominators,
+        "v again shows what it dominates"
+    );
+    let dominated: u64 = tree
+        .top
+        .iter()
+        .filter_map(|&r| match tree.rows[r].kind {
+            RowKind::Link { node, .. } => Some(tree.analysis.dominators.retained[node as usize]),
+            RowKind::More { .. } => None,
+        })
+        .sum();
+    let own = tree.analysis.graph.self_size[tree.object as usize];
+    assert_eq!(
+        dominated + u64::from(own),
+        tree.analysis.dominators.retained[tree.object as usize],
+        "children add up to the retained size"
+    );
+    press(&mut app, "v");
+    assert_eq!(
+        app.tree.as_ref().map(|t| t.kind),
+        Some(TreeKind::Retainers),
+        "and back to retainers"
+    );
 }

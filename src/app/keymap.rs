@@ -104,7 +104,7 @@ impl Context {
         match self {
             Context::Global => "Everywhere",
             Context::Table => "Summary and Comparison",
-            Context::Retainers => "Retainers",
+            Context::Retainers => "Object tree (Retainers, Containment, Dominated)",
             Context::Input => "Filter and @id prompts",
         }
     }

@@ -107,7 +107,12 @@ pub fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         if pane == Pane::Comparison && !app.is_comparison() {
             continue;
         }
-        let text = format!(" {} {} ", i + 1, pane.title());
+        let title = if pane == Pane::Retainers {
+            app.tree_kind.title()
+        } else {
+            pane.title()
+        };
+        let text = format!(" {} {title} ", i + 1);
         let style = if app.focus == pane {
             theme.selected()
         } else {

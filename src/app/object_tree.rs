@@ -1,17 +1,74 @@
-//! The Retainers pane's tree: who keeps the selected object alive, expanded
-//! lazily toward the GC roots.
+//! The object tree of the bottom pane, in three kinds: Retainers (who keeps
+//! the selected object alive, toward the GC roots), Containment (what it
+//! holds, weak edges included) and Dominators (what freeing it would free).
 //!
-//! The retainer graph is cyclic and huge, so children are materialised only
-//! when a row is opened, fan-out is paged (`… N more`), and a row whose
-//! object already appears above it is marked as a cycle and cannot open.
-//! On selection the first path is opened automatically, as DevTools does.
+//! The graph is cyclic and huge, so children are materialised only when a
+//! row is opened, fan-out is paged (`… N more`), and a row whose object
+//! already appears above it is marked as a cycle and cannot open. Retainer
+//! trees open their first path on selection, as DevTools does.
 
 use std::sync::Arc;
 
+use crate::snapshot::containment::{containment_edges, dominated_children};
 use crate::snapshot::distances::BASE_UNREACHABLE_DISTANCE;
 use crate::snapshot::Analysis;
 
-/// Retainers listed per page under one object.
+/// What the tree lists below an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeKind {
+    Retainers,
+    Containment,
+    Dominators,
+}
+
+impl TreeKind {
+    pub fn title(self) -> &'static str {
+        match self {
+            TreeKind::Retainers => "Retainers",
+            TreeKind::Containment => "Containment",
+            TreeKind::Dominators => "Dominated",
+        }
+    }
+
+    /// The next kind, for the key that cycles them.
+    pub fn next(self) -> TreeKind {
+        match self {
+            TreeKind::Retainers => TreeKind::Containment,
+            TreeKind::Containment => TreeKind::Dominators,
+            TreeKind::Dominators => TreeKind::Retainers,
+        }
+    }
+
+    /// The children of `n`: (edge leading to the child, child), in order.
+    fn children(self, analysis: &Analysis, n: u32) -> Vec<(Option<usize>, u32)> {
+        match self {
+            TreeKind::Retainers => analysis
+                .retainers(n)
+                .into_iter()
+                .map(|r| (Some(r.edge), r.from))
+                .collect(),
+            TreeKind::Containment => containment_edges(analysis, n)
+                .into_iter()
+                .map(|e| (Some(e), analysis.graph.edge_to[e]))
+                .collect(),
+            TreeKind::Dominators => dominated_children(analysis, n)
+                .into_iter()
+                .map(|c| (None, c))
+                .collect(),
+        }
+    }
+
+    /// Whether `n` has children, without listing them.
+    fn has_children(self, analysis: &Analysis, n: u32) -> bool {
+        match self {
+            TreeKind::Retainers => analysis.has_retainers(n),
+            TreeKind::Containment => !analysis.graph.edges(n).is_empty(),
+            TreeKind::Dominators => !analysis.dominators.children_of(n).is_empty(),
+        }
+    }
+}
+
+/// Children listed per page under one object.
 pub const FAN_OUT: usize = 100;
 /// How deep the first path is opened on selection (DevTools: 20).
 pub const AUTO_EXPAND_LEVELS: usize = 20;
@@ -19,9 +76,14 @@ pub const AUTO_EXPAND_LEVELS: usize = 20;
 /// A row of the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowKind {
-    /// `edge` of node `from` retains the parent row's object.
-    Retainer { edge: usize, from: u32, cycle: bool },
-    /// More retainers of `object` than shown.
+    /// `node`, reached over `edge` (none in the dominator tree): the
+    /// parent's retainer, its holding, or a node it dominates.
+    Link {
+        edge: Option<usize>,
+        node: u32,
+        cycle: bool,
+    },
+    /// More children of `object` than shown.
     More { object: u32, remaining: usize },
 }
 
@@ -36,11 +98,12 @@ pub struct TreeRow {
     pub open: bool,
 }
 
-/// The retainer tree of one object.
+/// The tree of one object.
 #[derive(Debug, Clone)]
-pub struct RetainerTree {
+pub struct ObjectTree {
+    pub kind: TreeKind,
     pub analysis: Arc<Analysis>,
-    /// The object whose retainers these are.
+    /// The object at the top.
     pub object: u32,
     /// Every materialised row; identifiers are indexes here.
     pub rows: Vec<TreeRow>,
@@ -50,10 +113,12 @@ pub struct RetainerTree {
     pub offset: usize,
 }
 
-impl RetainerTree {
-    /// The tree of `object`, with its first path opened (DevTools' chain).
-    pub fn new(analysis: Arc<Analysis>, object: u32) -> Self {
-        let mut tree = RetainerTree {
+impl ObjectTree {
+    /// The tree of `object`; a retainer tree opens its first path
+    /// (DevTools' chain).
+    pub fn new(kind: TreeKind, analysis: Arc<Analysis>, object: u32) -> Self {
+        let mut tree = ObjectTree {
+            kind,
             analysis,
             object,
             rows: Vec::new(),
@@ -63,24 +128,22 @@ impl RetainerTree {
         };
         tree.top = tree.load_children(None, object, 0);
         tree.selected = tree.top.first().copied();
-        tree.expand_first_path();
+        if kind == TreeKind::Retainers {
+            tree.expand_first_path();
+        }
         tree
     }
 
-    /// Retainer rows of `object` under `parent`, starting at `skip`.
+    /// Child rows of `object` under `parent`, starting at `skip`.
     fn load_children(&mut self, parent: Option<usize>, object: u32, skip: usize) -> Vec<usize> {
         let depth = parent.map_or(0, |p| self.rows[p].depth + 1);
-        let retainers = self.analysis.retainers(object);
-        let total = retainers.len();
+        let children = self.kind.children(&self.analysis, object);
+        let total = children.len();
         let mut ids = Vec::new();
-        for r in retainers.into_iter().skip(skip).take(FAN_OUT) {
-            let cycle = r.from == self.object || self.path_contains(parent, r.from);
+        for (edge, node) in children.into_iter().skip(skip).take(FAN_OUT) {
+            let cycle = node == self.object || self.path_contains(parent, node);
             ids.push(self.push(TreeRow {
-                kind: RowKind::Retainer {
-                    edge: r.edge,
-                    from: r.from,
-                    cycle,
-                },
+                kind: RowKind::Link { edge, node, cycle },
                 parent,
                 depth,
                 children: None,
@@ -112,8 +175,8 @@ impl RetainerTree {
     fn path_contains(&self, mut row: Option<usize>, node: u32) -> bool {
         let id = self.analysis.graph.node_id[node as usize];
         while let Some(r) = row {
-            if let RowKind::Retainer { from, .. } = self.rows[r].kind {
-                if self.analysis.graph.node_id[from as usize] == id {
+            if let RowKind::Link { node, .. } = self.rows[r].kind {
+                if self.analysis.graph.node_id[node as usize] == id {
                     return true;
                 }
             }
@@ -125,21 +188,23 @@ impl RetainerTree {
     /// Whether a row can open (a retainer that is not a cycle and has retainers).
     pub fn can_open(&self, row: usize) -> bool {
         match self.rows[row].kind {
-            RowKind::Retainer { cycle, from, .. } => !cycle && self.analysis.has_retainers(from),
+            RowKind::Link { cycle, node, .. } => {
+                !cycle && self.kind.has_children(&self.analysis, node)
+            }
             RowKind::More { .. } => false,
         }
     }
 
     /// Opens a row, loading its children the first time.
     pub fn open(&mut self, row: usize) {
-        let RowKind::Retainer {
-            from, cycle: false, ..
+        let RowKind::Link {
+            node, cycle: false, ..
         } = self.rows[row].kind
         else {
             return;
         };
         if self.rows[row].children.is_none() {
-            let children = self.load_children(Some(row), from, 0);
+            let children = self.load_children(Some(row), node, 0);
             self.rows[row].children = Some(children);
         }
         self.rows[row].open = !self.rows[row].children.as_ref().is_some_and(Vec::is_empty);
@@ -177,13 +242,13 @@ impl RetainerTree {
         let mut row = self.top.first().copied();
         for _ in 0..AUTO_EXPAND_LEVELS {
             let Some(r) = row else { break };
-            let RowKind::Retainer {
-                from, cycle: false, ..
+            let RowKind::Link {
+                node, cycle: false, ..
             } = self.rows[r].kind
             else {
                 break;
             };
-            let distance = self.analysis.retainers_view_distance(from);
+            let distance = self.analysis.retainers_view_distance(node);
             if distance <= 1 || distance >= BASE_UNREACHABLE_DISTANCE {
                 break;
             }
@@ -249,15 +314,15 @@ impl RetainerTree {
         let Some(s) = self.selected else { return };
         match self.rows[s].kind {
             RowKind::More { .. } => self.show_more(s),
-            RowKind::Retainer { .. } if self.rows[s].open => self.close(s),
-            RowKind::Retainer { .. } => self.open(s),
+            RowKind::Link { .. } if self.rows[s].open => self.close(s),
+            RowKind::Link { .. } => self.open(s),
         }
     }
 
     /// The object of the selected row.
     pub fn selected_object(&self) -> Option<u32> {
         match self.rows[self.selected?].kind {
-            RowKind::Retainer { from, .. } => Some(from),
+            RowKind::Link { node, .. } => Some(node),
             RowKind::More { .. } => None,
         }
     }

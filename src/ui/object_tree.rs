@@ -1,6 +1,8 @@
-//! The Retainers pane: adapts the lazy tree of `app::retainers` to
-//! tui-tree-widget, one row per materialised retainer: `edge in Object @id`
-//! with distance, shallow and retained size.
+//! The object tree pane: adapts the lazy tree of `app::object_tree` to
+//! tui-tree-widget, one row per materialised child, labelled as DevTools
+//! does (`edge in Object @id` for retainers, `edge :: Object @id` for
+//! containment, `Object @id` in the dominator tree) with distance, shallow
+//! and retained size.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -8,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 use tui_tree_widget::{Tree, TreeItem, TreeState};
 
-use crate::app::retainers::{RetainerTree, RowKind};
+use crate::app::object_tree::{ObjectTree, RowKind, TreeKind};
 use crate::app::{App, Pane};
 use crate::format;
 use crate::snapshot::distances::display_distance;
@@ -25,8 +27,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused))
-        .title(Span::styled(" Retainers ", theme.title()));
-    let Some(tree) = &app.retainers else {
+        .title(Span::styled(
+            format!(" {} ", app.tree_kind.title()),
+            theme.title(),
+        ));
+    let Some(tree) = &app.tree else {
         let hint = if app.selection.is_some() {
             "The snapshot is still loading."
         } else {
@@ -48,7 +53,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         theme.dim(),
     ));
     if tree.top.is_empty() {
-        let text = "No retainers: only the root or weak references hold this object.";
+        let text = match tree.kind {
+            TreeKind::Retainers => {
+                "No retainers: only the root or weak references hold this object."
+            }
+            TreeKind::Containment => "This object holds no references.",
+            TreeKind::Dominators => "This object dominates no other object.",
+        };
         frame.render_widget(
             Paragraph::new(Line::styled(text, theme.dim())).block(block),
             area,
@@ -76,7 +87,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 /// Identifiers from the top level down to `row`.
-fn path(tree: &RetainerTree, row: usize) -> Vec<usize> {
+fn path(tree: &ObjectTree, row: usize) -> Vec<usize> {
     let mut path = vec![row];
     let mut at = tree.rows[row].parent;
     while let Some(p) = at {
@@ -88,7 +99,7 @@ fn path(tree: &RetainerTree, row: usize) -> Vec<usize> {
 }
 
 fn items(
-    tree: &RetainerTree,
+    tree: &ObjectTree,
     ids: &[usize],
     width: usize,
     theme: &Theme,
@@ -110,26 +121,36 @@ fn items(
         .collect()
 }
 
-fn row_text(tree: &RetainerTree, id: usize, width: usize, theme: &Theme) -> Line<'static> {
+fn row_text(tree: &ObjectTree, id: usize, width: usize, theme: &Theme) -> Line<'static> {
     let analysis = &tree.analysis;
     match tree.rows[id].kind {
         RowKind::More { remaining, .. } => Line::styled(
             format!("… {} more (Enter)", format::group(remaining as u64)),
             theme.dim(),
         ),
-        RowKind::Retainer { edge, from, cycle } => {
-            let label = format!(
-                "{} in {} @{}{}",
-                analysis.edge_label(edge),
-                analysis.object_label(from),
-                analysis.graph.node_id[from as usize],
-                if cycle { "  ↻ cycle" } else { "" }
+        RowKind::Link { edge, node, cycle } => {
+            let object = format!(
+                "{} @{}",
+                analysis.object_label(node),
+                analysis.graph.node_id[node as usize]
             );
+            let label = match (tree.kind, edge) {
+                (TreeKind::Retainers, Some(e)) => format!("{} in {object}", analysis.edge_label(e)),
+                (TreeKind::Containment, Some(e)) => {
+                    format!("{} :: {object}", analysis.edge_label(e))
+                }
+                _ => object,
+            };
+            let label = if cycle {
+                format!("{label}  ↻ cycle")
+            } else {
+                label
+            };
             let numbers = format!(
                 "{:>5} {:>9} {:>9}",
-                format::distance(display_distance(analysis.distances[from as usize])),
-                format::bytes(u64::from(analysis.graph.self_size[from as usize])),
-                format::bytes(analysis.dominators.retained[from as usize]),
+                format::distance(display_distance(analysis.distances[node as usize])),
+                format::bytes(u64::from(analysis.graph.self_size[node as usize])),
+                format::bytes(analysis.dominators.retained[node as usize]),
             );
             let room = width.saturating_sub(NUMBERS + 1);
             let mut label: String = label.chars().take(room).collect();
