@@ -14,13 +14,15 @@ use std::time::{Duration, Instant};
 
 use crate::loader::LoadEvent;
 use crate::snapshot::diff::compare;
+use crate::snapshot::statistics::Statistics;
+use crate::snapshot::{allocation, duplicates, leaks, statistics};
 use crate::snapshot::{Analysis, ClassAggregate, Progress, Stage};
 
 use self::action::Action;
 use self::class_table::{ClassTable, Row};
 use self::keymap::{Context, Key, Keymap};
 use self::object_tree::{ObjectTree, TreeKind};
-use self::sources::{ComparisonData, SummaryData};
+use self::sources::{AllocationFilter, ComparisonData, DuplicatesData, LeaksData, SummaryData};
 
 /// The panes, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,15 +31,30 @@ pub enum Pane {
     Comparison,
     Retainers,
     Details,
+    Statistics,
+    Duplicates,
+    Leaks,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [
+    pub const ALL: [Pane; 7] = [
         Pane::Summary,
         Pane::Comparison,
         Pane::Retainers,
         Pane::Details,
+        Pane::Statistics,
+        Pane::Duplicates,
+        Pane::Leaks,
     ];
+
+    /// The short name on the tab line.
+    pub fn tab(self) -> &'static str {
+        match self {
+            Pane::Statistics => "Stats",
+            Pane::Duplicates => "Strings",
+            other => other.title(),
+        }
+    }
 
     pub fn title(self) -> &'static str {
         match self {
@@ -45,6 +62,9 @@ impl Pane {
             Pane::Comparison => "Comparison",
             Pane::Retainers => "Retainers",
             Pane::Details => "Details",
+            Pane::Statistics => "Statistics",
+            Pane::Duplicates => "Duplicated strings",
+            Pane::Leaks => "Leaks",
         }
     }
 }
@@ -111,7 +131,7 @@ pub enum Input {
 pub struct App {
     pub slots: Vec<SnapshotSlot>,
     pub focus: Pane,
-    /// The class table on top: Summary or Comparison.
+    /// The view on top: Summary, Comparison, Statistics, Duplicates or Leaks.
     pub view: Pane,
     /// Which slot the Summary shows (the target by default).
     pub summary_slot: usize,
@@ -119,6 +139,14 @@ pub struct App {
     pub summary_data: Option<SummaryData>,
     pub comparison: ClassTable,
     pub comparison_data: Option<ComparisonData>,
+    /// Summary filter by allocation time (two or more snapshots).
+    pub allocation: AllocationFilter,
+    pub duplicates: ClassTable,
+    pub duplicates_data: Option<DuplicatesData>,
+    pub leaks: ClassTable,
+    pub leaks_data: Option<LeaksData>,
+    /// Statistics of a slot, computed when the view is first shown.
+    pub statistics: Option<(usize, Statistics)>,
     pub tree: Option<ObjectTree>,
     /// What the object tree lists: retainers, containment or dominated.
     pub tree_kind: TreeKind,
@@ -134,9 +162,10 @@ pub struct App {
 }
 
 impl App {
-    /// A new app for one snapshot (`[target]`) or two (`[baseline, target]`).
+    /// A new app for one snapshot (`[target]`), two (`[baseline, target]`)
+    /// or three (`[s1, s2, s3]`, the three-snapshot technique).
     pub fn new(paths: Vec<PathBuf>, keymap: Keymap) -> Self {
-        let two = paths.len() == 2;
+        let count = paths.len();
         let slots: Vec<SnapshotSlot> = paths
             .into_iter()
             .map(|path| SnapshotSlot {
@@ -152,7 +181,11 @@ impl App {
                 early: None,
             })
             .collect();
-        let view = if two { Pane::Comparison } else { Pane::Summary };
+        let view = match count {
+            3 => Pane::Leaks,
+            2 => Pane::Comparison,
+            _ => Pane::Summary,
+        };
         App {
             summary_slot: slots.len().saturating_sub(1),
             slots,
@@ -162,6 +195,12 @@ impl App {
             summary_data: None,
             comparison: ClassTable::new(sources::COMPARISON_DEFAULT_SORT),
             comparison_data: None,
+            allocation: AllocationFilter::All,
+            duplicates: ClassTable::new(sources::DUPLICATES_DEFAULT_SORT),
+            duplicates_data: None,
+            leaks: ClassTable::new(sources::LEAKS_DEFAULT_SORT),
+            leaks_data: None,
+            statistics: None,
             tree: None,
             tree_kind: TreeKind::Retainers,
             selection: None,
@@ -176,7 +215,26 @@ impl App {
     }
 
     pub fn is_comparison(&self) -> bool {
-        self.slots.len() == 2
+        self.slots.len() >= 2
+    }
+
+    /// The baseline of the Comparison: the first snapshot.
+    pub fn base_slot(&self) -> usize {
+        0
+    }
+
+    /// The snapshot viewed by default: the last one.
+    pub fn target_slot(&self) -> usize {
+        self.slots.len().saturating_sub(1)
+    }
+
+    /// Whether a view can be shown with the snapshots given.
+    pub fn has_view(&self, pane: Pane) -> bool {
+        match pane {
+            Pane::Comparison => self.is_comparison(),
+            Pane::Leaks => self.slots.len() == 3,
+            _ => true,
+        }
     }
 
     /// Whether any snapshot is still loading (the runtime ticks meanwhile).
@@ -190,9 +248,11 @@ impl App {
     pub fn context(&self) -> Context {
         match (&self.input, self.focus) {
             (Input::Filter | Input::Jump(_), _) => Context::Input,
-            (_, Pane::Summary | Pane::Comparison) => Context::Table,
+            (_, Pane::Summary | Pane::Comparison | Pane::Duplicates | Pane::Leaks) => {
+                Context::Table
+            }
             (_, Pane::Retainers) => Context::Retainers,
-            (_, Pane::Details) => Context::Global,
+            (_, Pane::Details | Pane::Statistics) => Context::Global,
         }
     }
 
@@ -230,6 +290,10 @@ impl App {
             Action::FocusComparison => self.focus_view(Pane::Comparison),
             Action::FocusRetainers => self.focus = Pane::Retainers,
             Action::FocusDetails => self.focus = Pane::Details,
+            Action::FocusStatistics => self.focus_view(Pane::Statistics),
+            Action::FocusDuplicates => self.focus_view(Pane::Duplicates),
+            Action::FocusLeaks => self.focus_view(Pane::Leaks),
+            Action::CycleAllocation => self.cycle_allocation(),
             Action::FocusPreviousView => self.focus = self.view,
             Action::Jump => self.input = Input::Jump(String::new()),
             Action::SwitchSnapshot => self.switch_snapshot(),
@@ -267,40 +331,101 @@ impl App {
     fn cycle_focus(&mut self, step: isize) {
         let panes: Vec<Pane> = Pane::ALL
             .into_iter()
-            .filter(|&p| p != Pane::Comparison || self.is_comparison())
+            .filter(|&p| self.has_view(p))
             .collect();
         let at = panes.iter().position(|&p| p == self.focus).unwrap_or(0);
         let next = panes[(at as isize + step).rem_euclid(panes.len() as isize) as usize];
         match next {
-            Pane::Summary | Pane::Comparison => self.focus_view(next),
-            other => self.focus = other,
+            Pane::Retainers | Pane::Details => self.focus = next,
+            view => self.focus_view(view),
         }
     }
 
     fn focus_view(&mut self, pane: Pane) {
-        if pane == Pane::Comparison && !self.is_comparison() {
-            self.status = Some("Comparison needs two snapshots: heaplens BASELINE TARGET".into());
+        if !self.has_view(pane) {
+            self.status = Some(match pane {
+                Pane::Leaks => "Leaks needs three snapshots: heaplens S1 S2 S3".into(),
+                _ => "Comparison needs two snapshots: heaplens BASELINE TARGET".into(),
+            });
             return;
         }
         self.view = pane;
         self.focus = pane;
+        match pane {
+            Pane::Statistics => self.compute_statistics(),
+            Pane::Duplicates => self.compute_duplicates(),
+            _ => {}
+        }
         self.sync_selection();
     }
 
-    /// The table of the current view.
+    /// Statistics of the Summary's snapshot, once it has loaded.
+    fn compute_statistics(&mut self) {
+        let slot = self.summary_slot;
+        if self.statistics.as_ref().is_some_and(|(s, _)| *s == slot) {
+            return;
+        }
+        self.statistics = self.slots[slot]
+            .analysis()
+            .map(|a| (slot, statistics::statistics(a)));
+    }
+
+    /// Duplicated strings of the Summary's snapshot, once it has loaded.
+    fn compute_duplicates(&mut self) {
+        let slot = self.summary_slot;
+        let current = self
+            .duplicates_data
+            .as_ref()
+            .map(|d| Arc::as_ptr(&d.analysis));
+        let Some(analysis) = self.slots[slot].analysis() else {
+            return;
+        };
+        if current == Some(Arc::as_ptr(analysis)) {
+            return;
+        }
+        let groups = duplicates::duplicated_strings(analysis);
+        self.duplicates_data = Some(DuplicatesData {
+            analysis: Arc::clone(analysis),
+            groups,
+        });
+        self.duplicates = ClassTable::new(self.duplicates.sort);
+        self.resort_view(Pane::Duplicates);
+    }
+
+    /// All objects → allocated between baseline and target → before baseline.
+    fn cycle_allocation(&mut self) {
+        if !self.is_comparison() || self.summary_slot != self.target_slot() {
+            self.status =
+                Some("allocation filters need two snapshots, on the target's Summary".into());
+            return;
+        }
+        self.allocation = self.allocation.next();
+        self.view = Pane::Summary;
+        self.focus = Pane::Summary;
+        self.rebuild_summary();
+        let (base, target) = (
+            self.slots[self.base_slot()].name(),
+            self.slots[self.target_slot()].name(),
+        );
+        self.status = Some(self.allocation.label(&base, &target));
+    }
+
+    /// The table of the current view (the Summary's for Statistics).
     pub fn table(&self) -> &ClassTable {
-        if self.view == Pane::Comparison {
-            &self.comparison
-        } else {
-            &self.summary
+        match self.view {
+            Pane::Comparison => &self.comparison,
+            Pane::Duplicates => &self.duplicates,
+            Pane::Leaks => &self.leaks,
+            _ => &self.summary,
         }
     }
 
     fn table_mut(&mut self) -> &mut ClassTable {
-        if self.view == Pane::Comparison {
-            &mut self.comparison
-        } else {
-            &mut self.summary
+        match self.view {
+            Pane::Comparison => &mut self.comparison,
+            Pane::Duplicates => &mut self.duplicates,
+            Pane::Leaks => &mut self.leaks,
+            _ => &mut self.summary,
         }
     }
 
@@ -312,7 +437,7 @@ impl App {
                     tree.move_by(delta, height);
                 }
             }
-            Pane::Details => {}
+            Pane::Details | Pane::Statistics => {}
             _ => {
                 let height = self.table_height;
                 self.table_mut().move_by(delta, height);
@@ -329,7 +454,7 @@ impl App {
                     tree.move_by(if last { isize::MAX / 2 } else { isize::MIN / 2 }, height);
                 }
             }
-            Pane::Details => {}
+            Pane::Details | Pane::Statistics => {}
             _ => {
                 let height = self.table_height;
                 if last {
@@ -349,7 +474,7 @@ impl App {
                     tree.toggle();
                 }
             }
-            Pane::Details => {}
+            Pane::Details | Pane::Statistics => {}
             _ => match self.table().selected_row() {
                 Some(Row::Class(class)) if self.table().is_expanded(class) => {
                     self.table_mut().collapse(class)
@@ -371,15 +496,16 @@ impl App {
                     }
                 }
             }
-            Pane::Details => {}
+            Pane::Details | Pane::Statistics => {}
             _ => {
                 let Some(Row::Class(class)) = self.table().selected_row() else {
                     return;
                 };
-                let instances = if self.view == Pane::Comparison {
-                    self.comparison_data.as_ref().map(|d| d.instances(class))
-                } else {
-                    self.summary_data.as_ref().and_then(|d| d.instances(class))
+                let instances = match self.view {
+                    Pane::Comparison => self.comparison_data.as_ref().map(|d| d.instances(class)),
+                    Pane::Duplicates => self.duplicates_data.as_ref().map(|d| d.instances(class)),
+                    Pane::Leaks => self.leaks_data.as_ref().map(|d| d.instances(class)),
+                    _ => self.summary_data.as_ref().and_then(|d| d.instances(class)),
                 };
                 match instances {
                     Some(list) => self.table_mut().expand(class, list),
@@ -399,7 +525,7 @@ impl App {
                     tree.collapse_or_parent();
                 }
             }
-            Pane::Details => {}
+            Pane::Details | Pane::Statistics => {}
             _ => {
                 let class = match self.table().selected_row() {
                     Some(
@@ -416,10 +542,11 @@ impl App {
     }
 
     fn sort_next(&mut self) {
-        let columns = if self.view == Pane::Comparison {
-            sources::COMPARISON_COLUMNS.len()
-        } else {
-            sources::SUMMARY_COLUMNS.len()
+        let columns = match self.view {
+            Pane::Comparison => sources::COMPARISON_COLUMNS.len(),
+            Pane::Duplicates => sources::DUPLICATES_COLUMNS.len(),
+            Pane::Leaks => sources::LEAKS_COLUMNS.len(),
+            _ => sources::SUMMARY_COLUMNS.len(),
         };
         let table = self.table_mut();
         table.sort.column = (table.sort.column + 1) % columns;
@@ -449,28 +576,48 @@ impl App {
 
     /// Re-sorts the current view's classes.
     fn resort(&mut self) {
-        if self.view == Pane::Comparison {
-            if let Some(data) = &self.comparison_data {
-                let sorted = data.sorted(self.comparison.sort);
-                let names = |c: u32| data.name(c).to_owned();
-                self.comparison.set_sorted(sorted, &names);
-            }
-        } else if let Some(data) = &self.summary_data {
-            let sorted = data.sorted(self.summary.sort);
-            let names = |c: u32| data.name(c).to_owned();
-            self.summary.set_sorted(sorted, &names);
+        let sort = self.table().sort;
+        let sorted = match self.view {
+            Pane::Comparison => self.comparison_data.as_ref().map(|d| d.sorted(sort)),
+            Pane::Duplicates => self.duplicates_data.as_ref().map(|d| d.sorted(sort)),
+            Pane::Leaks => self.leaks_data.as_ref().map(|d| d.sorted(sort)),
+            _ => self.summary_data.as_ref().map(|d| d.sorted(sort)),
+        };
+        let (Some(sorted), Some(names)) = (sorted, self.view_names()) else {
+            return;
+        };
+        self.table_mut()
+            .set_sorted(sorted, &|c| names[c as usize].clone());
+    }
+
+    /// The current view's row names by class index, for the fuzzy filter.
+    fn view_names(&self) -> Option<Vec<String>> {
+        let names =
+            |count: usize, name: &dyn Fn(u32) -> String| (0..count as u32).map(name).collect();
+        match self.view {
+            Pane::Comparison => self
+                .comparison_data
+                .as_ref()
+                .map(|d| names(d.diffs.len(), &|c| d.name(c).to_owned())),
+            Pane::Duplicates => self
+                .duplicates_data
+                .as_ref()
+                .map(|d| names(d.groups.len(), &|c| d.name(c))),
+            Pane::Leaks => self
+                .leaks_data
+                .as_ref()
+                .map(|d| names(d.report.classes.len(), &|c| d.name(c).to_owned())),
+            _ => self
+                .summary_data
+                .as_ref()
+                .map(|d| names(d.aggregates().len(), &|c| d.name(c).to_owned())),
         }
     }
 
     fn set_filter(&mut self, text: &str) {
-        if self.view == Pane::Comparison {
-            if let Some(data) = &self.comparison_data {
-                let names = |c: u32| data.name(c).to_owned();
-                self.comparison.set_filter(text, &names);
-            }
-        } else if let Some(data) = &self.summary_data {
-            let names = |c: u32| data.name(c).to_owned();
-            self.summary.set_filter(text, &names);
+        if let Some(names) = self.view_names() {
+            self.table_mut()
+                .set_filter(text, &|c| names[c as usize].clone());
         }
         let height = self.table_height;
         self.table_mut().scroll_into_view(height);
@@ -520,7 +667,8 @@ impl App {
             self.status = Some("only one snapshot is open".into());
             return;
         }
-        self.summary_slot = 1 - self.summary_slot;
+        self.summary_slot = (self.summary_slot + 1) % self.slots.len();
+        self.allocation = AllocationFilter::All;
         self.summary = ClassTable::new(self.summary.sort);
         self.summary_data = None;
         self.rebuild_summary();
@@ -568,10 +716,10 @@ impl App {
     fn sync_selection(&mut self) {
         let selection = match self.table().selected_row() {
             Some(Row::Instance { node, side, .. }) => Some(Selection {
-                slot: match side {
-                    class_table::Side::Deleted => 0,
-                    class_table::Side::New => 1,
-                    class_table::Side::Only => self.summary_slot,
+                slot: match (side, self.view) {
+                    (class_table::Side::Deleted, _) => self.base_slot(),
+                    (class_table::Side::New, _) | (_, Pane::Leaks) => self.target_slot(),
+                    (class_table::Side::Only, _) => self.summary_slot,
                 },
                 node,
             }),
@@ -624,17 +772,19 @@ impl App {
                 };
                 s.state = LoadState::Ready { analysis, took };
                 s.early = None;
-                if slot == self.summary_slot {
+                // The allocation filter needs the baseline too.
+                if slot == self.summary_slot || self.allocation != AllocationFilter::All {
                     self.rebuild_summary();
                 }
                 self.rebuild_comparison();
+                self.rebuild_leaks();
             }
             LoadEvent::Failed(message) => {
                 s.state = LoadState::Failed(message.clone());
                 self.status = Some(message);
-                if self.is_comparison() && self.view == Pane::Comparison {
-                    // Keep the other snapshot usable.
-                    self.summary_slot = 1 - slot;
+                if self.slots.len() > 1 && matches!(self.view, Pane::Comparison | Pane::Leaks) {
+                    // Keep the other snapshots usable.
+                    self.summary_slot = usize::from(slot == 0);
                     self.rebuild_summary();
                     self.focus_view(Pane::Summary);
                 }
@@ -645,9 +795,10 @@ impl App {
     fn rebuild_summary(&mut self) {
         let slot = &self.slots[self.summary_slot];
         let data = match (&slot.state, &slot.early) {
-            (LoadState::Ready { analysis, .. }, _) => {
-                Some(SummaryData::Ready(Arc::clone(analysis)))
-            }
+            (LoadState::Ready { analysis, .. }, _) => Some(SummaryData::Ready {
+                analysis: Arc::clone(analysis),
+                filtered: self.allocation_rows(analysis),
+            }),
             (_, Some(early)) => Some(SummaryData::Early(Arc::clone(early))),
             _ => None,
         };
@@ -655,12 +806,49 @@ impl App {
         self.resort_view(Pane::Summary);
     }
 
+    /// The target's Summary rows under the allocation filter, once the
+    /// baseline has loaded too (DevTools' filter uses both snapshots' ids).
+    fn allocation_rows(&self, target: &Analysis) -> Option<Arc<Vec<ClassAggregate>>> {
+        if self.summary_slot != self.target_slot() {
+            return None;
+        }
+        let base = self.slots[self.base_slot()].analysis()?;
+        let range = self.allocation.range(base, target)?;
+        Some(Arc::new(allocation::allocated_summary(target, range)))
+    }
+
+    /// The three-snapshot leak report, once all three have loaded.
+    fn rebuild_leaks(&mut self) {
+        if self.slots.len() != 3 || self.leaks_data.is_some() {
+            return;
+        }
+        let (Some(s1), Some(s2), Some(s3)) = (
+            self.slots[0].analysis(),
+            self.slots[1].analysis(),
+            self.slots[2].analysis(),
+        ) else {
+            return;
+        };
+        let report =
+            leaks::find_leaks(&s1.graph, &s2.graph, s3, &|n| !leaks::is_v8_internal(s3, n));
+        self.leaks_data = Some(LeaksData {
+            analysis: Arc::clone(s3),
+            report,
+        });
+        self.resort_view(Pane::Leaks);
+        if self.view == Pane::Leaks {
+            self.sync_selection();
+        }
+    }
+
     fn rebuild_comparison(&mut self) {
         if !self.is_comparison() || self.comparison_data.is_some() {
             return;
         }
-        let (Some(base), Some(target)) = (self.slots[0].analysis(), self.slots[1].analysis())
-        else {
+        let (Some(base), Some(target)) = (
+            self.slots[self.base_slot()].analysis(),
+            self.slots[self.target_slot()].analysis(),
+        ) else {
             return;
         };
         let diffs = compare(base, target);

@@ -19,8 +19,9 @@ use crate::snapshot::gate::Rule;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// One snapshot, or BASELINE TARGET (older first, like `diff OLD NEW`).
-    #[arg(value_name = "SNAPSHOT", num_args = 0..=2)]
+    /// One snapshot, BASELINE TARGET (older first, like `diff OLD NEW`), or
+    /// S1 S2 S3 for the three-snapshot leak view.
+    #[arg(value_name = "SNAPSHOT", num_args = 0..=3)]
     pub snapshots: Vec<PathBuf>,
     /// Print per-stage load times to stderr.
     #[arg(long, global = true)]

@@ -321,9 +321,9 @@ fn file_name(path: &Path) -> String {
 
 #[cfg(feature = "tui")]
 fn open(snapshots: &[PathBuf], _timings: bool) -> anyhow::Result<String> {
-    if !(1..=2).contains(&snapshots.len()) {
+    if !(1..=3).contains(&snapshots.len()) {
         return Err(anyhow!(
-            "give one snapshot, or a baseline and a target (see --help)"
+            "give one snapshot, a baseline and a target, or three snapshots S1 S2 S3 (see --help)"
         ));
     }
     for path in snapshots {

@@ -6,6 +6,7 @@ pub mod class_table;
 pub mod details;
 pub mod help;
 pub mod object_tree;
+pub mod statistics;
 pub mod status;
 pub mod theme;
 

@@ -14,6 +14,10 @@ pub enum Action {
     FocusComparison,
     FocusRetainers,
     FocusDetails,
+    FocusStatistics,
+    FocusDuplicates,
+    FocusLeaks,
+    CycleAllocation,
     FocusPreviousView,
     Jump,
     SwitchSnapshot,
@@ -40,7 +44,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the "each action is reachable" test.
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 34] = [
         Action::Quit,
         Action::Help,
         Action::FocusNext,
@@ -49,6 +53,10 @@ impl Action {
         Action::FocusComparison,
         Action::FocusRetainers,
         Action::FocusDetails,
+        Action::FocusStatistics,
+        Action::FocusDuplicates,
+        Action::FocusLeaks,
+        Action::CycleAllocation,
         Action::FocusPreviousView,
         Action::Jump,
         Action::SwitchSnapshot,

@@ -310,3 +310,120 @@ fn the_object_tree_cycles_through_retainers_containment_and_dominated() {
         "and back to retainers"
     );
 }
+
+#[test]
+fn statistics_and_duplicated_strings_views() {
+    let mut app = summary_app();
+    press(&mut app, "5");
+    assert_eq!(app.view, Pane::Statistics);
+    let (_, stats) = app
+        .statistics
+        .as_ref()
+        .expect("statistics once the view opens");
+    assert_eq!(
+        stats.total, 9_895_038,
+        "DevTools' total for the demo (see fixtures/expected/demo-after.stats.json)"
+    );
+    press(&mut app, "6");
+    assert_eq!(app.view, Pane::Duplicates);
+    let data = app
+        .duplicates_data
+        .as_ref()
+        .expect("duplicates once the view opens");
+    let Some(Row::Class(first)) = app.duplicates.rows().first().copied() else {
+        panic!("rows")
+    };
+    let most = data.groups.iter().map(|g| g.wasted()).max();
+    assert_eq!(
+        Some(data.groups[first as usize].wasted()),
+        most,
+        "most wasted bytes first"
+    );
+    press(&mut app, "lj");
+    assert!(
+        app.selection.is_some(),
+        "a copy of the string can be selected, with its retainers"
+    );
+}
+
+#[test]
+fn allocation_filter_narrows_the_target_summary() {
+    let mut app = comparison_app();
+    press(&mut app, "a");
+    assert_eq!(app.view, Pane::Summary);
+    let status = app.status.clone().unwrap_or_default();
+    assert!(
+        status.starts_with("Objects allocated between baseline"),
+        "{status}"
+    );
+    let rows = app
+        .summary_data
+        .as_ref()
+        .map(|d| d.aggregates().to_vec())
+        .unwrap_or_default();
+    let session = rows
+        .iter()
+        .find(|a| a.name == "SessionRecord")
+        .expect("SessionRecord row");
+    assert_eq!(
+        (session.count, session.retained_size),
+        (1000, 492_000),
+        "DevTools' allocated-between numbers"
+    );
+    press(&mut app, "aa");
+    let all = app
+        .summary_data
+        .as_ref()
+        .map(|d| d.aggregates().len())
+        .unwrap_or_default();
+    let (_, target) = crate::app::testing::demo_pair();
+    assert_eq!(
+        all,
+        target.aggregates.len(),
+        "a third press shows all objects again"
+    );
+}
+
+#[test]
+fn three_snapshots_open_on_the_leaks_view() {
+    let load = |name: &str| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/three")
+            .join(name);
+        Arc::new(crate::snapshot::load(&path, &mut |_| true).unwrap_or_else(|e| panic!("{e}")))
+    };
+    let names = [
+        "s1.heapsnapshot.gz",
+        "s2.heapsnapshot.gz",
+        "s3.heapsnapshot.gz",
+    ];
+    let paths = names
+        .iter()
+        .map(|n| std::path::Path::new("fixtures/three").join(n))
+        .collect();
+    let mut app = App::new(paths, Keymap::default_keys());
+    for (slot, name) in names.iter().enumerate() {
+        app.on_load(slot, LoadEvent::Done(load(name)));
+    }
+    assert_eq!(app.view, Pane::Leaks);
+    let data = app
+        .leaks_data
+        .as_ref()
+        .expect("the leak report once all three load");
+    let leaked: Vec<(String, u64)> = data
+        .report
+        .classes
+        .iter()
+        .map(|c| (c.name.clone(), c.count))
+        .collect();
+    for (class, count) in [("CachedOrder", 300), ("PendingJob", 120), ("Listener", 80)] {
+        assert!(
+            leaked.contains(&(class.to_owned(), count)),
+            "{class} ×{count} in {leaked:?}"
+        );
+    }
+    press(&mut app, "lj");
+    let selection = app.selection.as_ref().expect("a leaked object is selected");
+    assert_eq!(selection.slot, 2, "leaked objects live in S3");
+    assert!(app.tree.is_some(), "with their retainers");
+}

@@ -1,12 +1,16 @@
-//! What the two class tables show: Summary rows (early counts, then the
-//! full analysis) and Comparison rows, with their columns and sort orders.
+//! What the table views show: Summary rows (early counts, then the full
+//! analysis, optionally only objects allocated in an id range), Comparison
+//! rows, duplicated strings and the three-snapshot leak report, with their
+//! columns and sort orders.
 
 use std::sync::Arc;
 
-use crate::snapshot::allocation::max_js_object_id;
+use crate::snapshot::allocation::{max_js_object_id, IdRange};
 use crate::snapshot::classes::{compare_classes, ClassAggregate, SummaryColumn};
 use crate::snapshot::diff::{compare_diffs, ClassDiff, DiffColumn};
+use crate::snapshot::duplicates::DuplicateGroup;
 use crate::snapshot::growth::retained_deltas;
+use crate::snapshot::leaks::LeakReport;
 use crate::snapshot::strings::js_cmp;
 use crate::snapshot::Analysis;
 
@@ -44,24 +48,72 @@ pub const COMPARISON_DEFAULT_SORT: Sort = Sort {
     descending: true,
 };
 
+/// DevTools' Summary filter by allocation time (§6.4), for two snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AllocationFilter {
+    All,
+    /// Objects allocated between the baseline and the target.
+    Between,
+    /// Objects allocated before the baseline was taken.
+    Before,
+}
+
+impl AllocationFilter {
+    pub fn next(self) -> AllocationFilter {
+        match self {
+            AllocationFilter::All => AllocationFilter::Between,
+            AllocationFilter::Between => AllocationFilter::Before,
+            AllocationFilter::Before => AllocationFilter::All,
+        }
+    }
+
+    /// The id range of the filter, or None for all objects.
+    pub fn range(self, base: &Analysis, target: &Analysis) -> Option<IdRange> {
+        match self {
+            AllocationFilter::All => None,
+            AllocationFilter::Between => Some(IdRange::between(&base.graph, &target.graph)),
+            AllocationFilter::Before => Some(IdRange {
+                after: 0,
+                up_to: max_js_object_id(&base.graph),
+            }),
+        }
+    }
+
+    pub fn label(self, base: &str, target: &str) -> String {
+        match self {
+            AllocationFilter::All => "All objects".to_owned(),
+            AllocationFilter::Between => format!("Objects allocated between {base} and {target}"),
+            AllocationFilter::Before => format!("Objects allocated before {base}"),
+        }
+    }
+}
+
 /// The Summary's rows: counts first, the full analysis when it is done.
 #[derive(Debug, Clone)]
 pub enum SummaryData {
     Early(Arc<Vec<ClassAggregate>>),
-    Ready(Arc<Analysis>),
+    Ready {
+        analysis: Arc<Analysis>,
+        /// Rows of an allocation filter, instead of the analysis' own.
+        filtered: Option<Arc<Vec<ClassAggregate>>>,
+    },
 }
 
 impl SummaryData {
     pub fn aggregates(&self) -> &[ClassAggregate] {
         match self {
             SummaryData::Early(rows) => rows,
-            SummaryData::Ready(analysis) => &analysis.aggregates,
+            SummaryData::Ready {
+                filtered: Some(rows),
+                ..
+            } => rows,
+            SummaryData::Ready { analysis, .. } => &analysis.aggregates,
         }
     }
 
     pub fn analysis(&self) -> Option<&Arc<Analysis>> {
         match self {
-            SummaryData::Ready(analysis) => Some(analysis),
+            SummaryData::Ready { analysis, .. } => Some(analysis),
             SummaryData::Early(_) => None,
         }
     }
@@ -90,7 +142,7 @@ impl SummaryData {
     /// descending, then id. None until the analysis is done.
     pub fn instances(&self, class: u32) -> Option<Vec<(u32, Side)>> {
         let analysis = self.analysis()?;
-        let mut nodes = analysis.aggregates[class as usize].instances.clone();
+        let mut nodes = self.aggregates()[class as usize].instances.clone();
         let retained = &analysis.dominators.retained;
         let ids = &analysis.graph.node_id;
         nodes.sort_by(|&a, &b| {
@@ -103,9 +155,8 @@ impl SummaryData {
 
     /// The class row holding `node`.
     pub fn class_of(&self, node: u32) -> Option<u32> {
-        let analysis = self.analysis()?;
-        analysis
-            .aggregates
+        self.analysis()?;
+        self.aggregates()
             .iter()
             .position(|a| a.instances.binary_search(&node).is_ok())
             .map(|i| i as u32)
@@ -183,5 +234,121 @@ impl ComparisonData {
             "the snapshots look swapped: the baseline has newer objects than the target (give the older one first)"
                 .to_owned()
         })
+    }
+}
+
+pub const DUPLICATES_COLUMNS: [&str; 5] = ["String", "Copies", "Size each", "Wasted", "Retained"];
+/// Most wasted bytes first.
+pub const DUPLICATES_DEFAULT_SORT: Sort = Sort {
+    column: 3,
+    descending: true,
+};
+
+/// Duplicated strings (§6.4) of one snapshot: a row per text.
+#[derive(Debug, Clone)]
+pub struct DuplicatesData {
+    pub analysis: Arc<Analysis>,
+    pub groups: Vec<DuplicateGroup>,
+}
+
+impl DuplicatesData {
+    /// The value, as one line.
+    pub fn name(&self, group: u32) -> String {
+        self.groups[group as usize]
+            .value
+            .replace(['\n', '\r', '\t'], " ")
+    }
+
+    pub fn sorted(&self, sort: Sort) -> Vec<u32> {
+        let groups = &self.groups;
+        let key = |g: &DuplicateGroup| -> u64 {
+            match sort.column {
+                1 => g.nodes.len() as u64,
+                2 => g.copy_size,
+                3 => g.wasted(),
+                _ => g.retained_size,
+            }
+        };
+        let mut order: Vec<u32> = (0..groups.len() as u32).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&groups[a as usize], &groups[b as usize]);
+            let by = if sort.column == 0 {
+                js_cmp(&a.value, &b.value)
+            } else {
+                key(a).cmp(&key(b))
+            };
+            let by = if sort.descending { by.reverse() } else { by };
+            by.then_with(|| js_cmp(&a.value, &b.value))
+        });
+        order
+    }
+
+    /// The copies of a string, largest retained first.
+    pub fn instances(&self, group: u32) -> Vec<(u32, Side)> {
+        let retained = &self.analysis.dominators.retained;
+        let mut nodes = self.groups[group as usize].nodes.clone();
+        nodes.sort_by(|&a, &b| retained[b as usize].cmp(&retained[a as usize]));
+        nodes.into_iter().map(|n| (n, Side::Only)).collect()
+    }
+}
+
+pub const LEAKS_COLUMNS: [&str; 4] = [
+    "Constructor",
+    "Leaked",
+    "Retained Size",
+    "Shortest path to the roots",
+];
+pub const LEAKS_DEFAULT_SORT: Sort = Sort {
+    column: 2,
+    descending: true,
+};
+
+/// The three-snapshot leak report: objects allocated between S1 and S2
+/// still alive in S3, by class.
+#[derive(Debug, Clone)]
+pub struct LeaksData {
+    pub analysis: Arc<Analysis>,
+    pub report: LeakReport,
+}
+
+impl LeaksData {
+    pub fn name(&self, class: u32) -> &str {
+        &self.report.classes[class as usize].name
+    }
+
+    pub fn sorted(&self, sort: Sort) -> Vec<u32> {
+        let classes = &self.report.classes;
+        let mut order: Vec<u32> = (0..classes.len() as u32).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&classes[a as usize], &classes[b as usize]);
+            let by = match sort.column {
+                0 | 3 => js_cmp(&a.name, &b.name),
+                1 => a.count.cmp(&b.count),
+                _ => a.retained_size.cmp(&b.retained_size),
+            };
+            let by = if sort.descending { by.reverse() } else { by };
+            by.then_with(|| js_cmp(&a.name, &b.name))
+        });
+        order
+    }
+
+    /// The leaked objects of a class, largest retained first.
+    pub fn instances(&self, class: u32) -> Vec<(u32, Side)> {
+        let retained = &self.analysis.dominators.retained;
+        let mut nodes = self.report.classes[class as usize].instances.clone();
+        nodes.sort_by(|&a, &b| retained[b as usize].cmp(&retained[a as usize]));
+        nodes.into_iter().map(|n| (n, Side::Only)).collect()
+    }
+
+    /// The most common shortest path of a class, root end first:
+    /// `edge in Class → edge in Class …`.
+    pub fn top_path(&self, class: u32) -> String {
+        let mut steps = Vec::new();
+        let mut groups = &self.report.classes[class as usize].paths;
+        while let Some(g) = groups.iter().max_by_key(|g| g.count) {
+            steps.push(format!("{} in {}", g.edge, g.class));
+            groups = &g.children;
+        }
+        steps.join(" → ")
     }
 }

@@ -8,7 +8,10 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table};
 use ratatui::Frame;
 
 use crate::app::class_table::{ClassTable, Row, Side};
-use crate::app::sources::{ComparisonData, SummaryData, COMPARISON_COLUMNS, SUMMARY_COLUMNS};
+use crate::app::sources::{
+    AllocationFilter, ComparisonData, DuplicatesData, LeaksData, SummaryData, COMPARISON_COLUMNS,
+    DUPLICATES_COLUMNS, LEAKS_COLUMNS, SUMMARY_COLUMNS,
+};
 use crate::app::{App, LoadState, Pane};
 use crate::format;
 use crate::snapshot::distances::display_distance;
@@ -17,32 +20,32 @@ use crate::snapshot::Analysis;
 use super::status::progress_lines;
 use super::theme::Theme;
 
-/// Draws the table of the current view, or load progress while it is empty.
+/// Draws the current view, or load progress while it has nothing to show.
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let focused = matches!(app.focus, Pane::Summary | Pane::Comparison);
-    let (title, table) = match app.view {
-        Pane::Comparison => (
-            format!(
-                " Comparison: {} → {} ",
-                app.slots[0].name(),
-                app.slots[1].name()
-            ),
-            &app.comparison,
-        ),
-        _ => (
-            format!(" Summary: {} ", app.slots[app.summary_slot].name()),
-            &app.summary,
-        ),
-    };
+    let focused = app.focus == app.view;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused))
-        .title(Span::styled(title, theme.title()));
+        .title(Span::styled(view_title(app), theme.title()))
+        .title(filter_title(app, theme));
+    if app.view == Pane::Statistics {
+        super::statistics::render(app, theme, frame, area, block);
+        return;
+    }
+    let table = app.table();
     let rows = match app.view {
         Pane::Comparison => app
             .comparison_data
             .as_ref()
             .map(|d| comparison_rows(d, table, theme, area)),
+        Pane::Duplicates => app
+            .duplicates_data
+            .as_ref()
+            .map(|d| duplicates_rows(d, table, theme, area)),
+        Pane::Leaks => app
+            .leaks_data
+            .as_ref()
+            .map(|d| leaks_rows(d, table, theme, area)),
         _ => app
             .summary_data
             .as_ref()
@@ -58,6 +61,41 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .block(block)
         .column_spacing(1);
     frame.render_widget(widget, area);
+}
+
+/// `filter: text (N classes)` while a filter narrows the table.
+fn filter_title(app: &App, theme: &Theme) -> Line<'static> {
+    let table = app.table();
+    if table.filter.is_empty() || app.view == Pane::Statistics {
+        return Line::raw("");
+    }
+    let count = table.class_count();
+    let noun = if count == 1 { "row" } else { "rows" };
+    Line::from(vec![
+        Span::styled(format!(" filter: {} ", table.filter), theme.matched()),
+        Span::raw(format!("({count} {noun}) ")),
+    ])
+}
+
+fn view_title(app: &App) -> String {
+    let (base, target) = (
+        app.slots[app.base_slot()].name(),
+        app.slots[app.target_slot()].name(),
+    );
+    let shown = app.slots[app.summary_slot].name();
+    match app.view {
+        Pane::Comparison => format!(" Comparison: {base} → {target} "),
+        Pane::Statistics => format!(" Statistics: {shown} "),
+        Pane::Duplicates => format!(" Duplicated strings: {shown} "),
+        Pane::Leaks => format!(
+            " Leaks: allocated between {base} and {}, still alive in {target} ",
+            app.slots[1].name()
+        ),
+        _ if app.allocation != AllocationFilter::All && app.summary_slot == app.target_slot() => {
+            format!(" Summary: {} ", app.allocation.label(&base, &target))
+        }
+        _ => format!(" Summary: {shown} "),
+    }
 }
 
 fn waiting_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
@@ -81,11 +119,13 @@ fn waiting_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
 
 type Built = (TableRow<'static>, Vec<Constraint>, Vec<TableRow<'static>>);
 
+/// Column titles with the sort arrow; text columns (`left`) align left.
 fn header(
     columns: &[&str],
     table: &ClassTable,
     theme: &Theme,
     shown: &[usize],
+    left: &[usize],
 ) -> TableRow<'static> {
     let cells = columns
         .iter()
@@ -98,7 +138,7 @@ fn header(
                 _ => "",
             };
             let text = Line::raw(format!("{name}{arrow}"));
-            Cell::from(if i == 0 {
+            Cell::from(if left.contains(&i) {
                 text
             } else {
                 text.alignment(Alignment::Right)
@@ -221,10 +261,7 @@ fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rec
                     ],
                     None => vec![Cell::from("")],
                 },
-                Row::More { remaining, .. } => vec![Cell::from(Span::styled(
-                    format!("    … {} more (Enter)", format::group(remaining as u64)),
-                    theme.dim(),
-                ))],
+                Row::More { remaining, .. } => vec![more_cell(remaining, theme)],
             };
             TableRow::new(cells).style(row_style(i == table.selected, theme))
         })
@@ -236,7 +273,11 @@ fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rec
         Constraint::Length(15),
     ];
     let all: Vec<usize> = (0..SUMMARY_COLUMNS.len()).collect();
-    (header(&SUMMARY_COLUMNS, table, theme, &all), widths, body)
+    (
+        header(&SUMMARY_COLUMNS, table, theme, &all, &[0]),
+        widths,
+        body,
+    )
 }
 
 fn signed_cell(value: i64, text: String, theme: &Theme) -> Cell<'static> {
@@ -295,10 +336,7 @@ fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, are
                     }
                     cells
                 }
-                Row::More { remaining, .. } => vec![Cell::from(Span::styled(
-                    format!("    … {} more (Enter)", format::group(remaining as u64)),
-                    theme.dim(),
-                ))],
+                Row::More { remaining, .. } => vec![more_cell(remaining, theme)],
             };
             (cells, row_style(i == table.selected, theme))
         })
@@ -326,7 +364,7 @@ fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, are
             TableRow::new(cells).style(style)
         })
         .collect();
-    let header = header(&COMPARISON_COLUMNS, table, theme, &shown);
+    let header = header(&COMPARISON_COLUMNS, table, theme, &shown, &[0]);
     (header, shown.iter().map(|&i| widths[i]).collect(), body)
 }
 
@@ -337,4 +375,110 @@ fn comparison_columns(width: u16) -> Vec<usize> {
         90..=109 => vec![0, 1, 2, 3, 4, 6],
         _ => (0..COMPARISON_COLUMNS.len()).collect(),
     }
+}
+
+/// Longest string value shown in a Duplicated strings row.
+const VALUE_PREVIEW: usize = 60;
+
+fn duplicates_rows(data: &DuplicatesData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
+    let analysis = &data.analysis;
+    let body = window(table, area)
+        .map(|(i, row)| {
+            let cells = match row {
+                Row::Class(g) => {
+                    let group = &data.groups[g as usize];
+                    let value: String = data.name(g).chars().take(VALUE_PREVIEW).collect();
+                    vec![
+                        class_cell(
+                            &format!("\"{value}\""),
+                            0,
+                            table.is_expanded(g),
+                            table.matches.get(&g),
+                            theme,
+                        ),
+                        num(format::group(group.nodes.len() as u64)),
+                        num(format::bytes(group.copy_size)),
+                        num(format::bytes(group.wasted())),
+                        num(format::bytes(group.retained_size)),
+                    ]
+                }
+                Row::Instance { node, .. } => vec![
+                    Cell::from(format!("    @{}", analysis.graph.node_id[node as usize])),
+                    Cell::from(""),
+                    num(format::bytes(u64::from(
+                        analysis.graph.self_size[node as usize],
+                    ))),
+                    Cell::from(""),
+                    num(format::bytes(analysis.dominators.retained[node as usize])),
+                ],
+                Row::More { remaining, .. } => vec![more_cell(remaining, theme)],
+            };
+            TableRow::new(cells).style(row_style(i == table.selected, theme))
+        })
+        .collect();
+    let widths = vec![
+        Constraint::Min(24),
+        Constraint::Length(8),
+        Constraint::Length(10),
+        Constraint::Length(10),
+        Constraint::Length(10),
+    ];
+    let all: Vec<usize> = (0..DUPLICATES_COLUMNS.len()).collect();
+    (
+        header(&DUPLICATES_COLUMNS, table, theme, &all, &[0]),
+        widths,
+        body,
+    )
+}
+
+fn leaks_rows(data: &LeaksData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
+    let analysis = &data.analysis;
+    let body = window(table, area)
+        .map(|(i, row)| {
+            let cells = match row {
+                Row::Class(c) => {
+                    let class = &data.report.classes[c as usize];
+                    vec![
+                        class_cell(
+                            &class.name,
+                            0,
+                            table.is_expanded(c),
+                            table.matches.get(&c),
+                            theme,
+                        ),
+                        num(format::group(class.count)),
+                        num(format::bytes(class.retained_size)),
+                        Cell::from(Span::styled(data.top_path(c), theme.dim())),
+                    ]
+                }
+                Row::Instance { node, .. } => vec![
+                    Cell::from(instance_label(analysis, node, "")),
+                    Cell::from(""),
+                    num(format::bytes(analysis.dominators.retained[node as usize])),
+                    Cell::from(""),
+                ],
+                Row::More { remaining, .. } => vec![more_cell(remaining, theme)],
+            };
+            TableRow::new(cells).style(row_style(i == table.selected, theme))
+        })
+        .collect();
+    let widths = vec![
+        Constraint::Min(22),
+        Constraint::Length(8),
+        Constraint::Length(15),
+        Constraint::Percentage(45),
+    ];
+    let all: Vec<usize> = (0..LEAKS_COLUMNS.len()).collect();
+    (
+        header(&LEAKS_COLUMNS, table, theme, &all, &[0, 3]),
+        widths,
+        body,
+    )
+}
+
+fn more_cell(remaining: usize, theme: &Theme) -> Cell<'static> {
+    Cell::from(Span::styled(
+        format!("    … {} more (Enter)", format::group(remaining as u64)),
+        theme.dim(),
+    ))
 }

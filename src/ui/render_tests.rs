@@ -146,3 +146,17 @@ fn selection_and_filter_matches_are_styled() {
         "matched characters are highlighted in {row:?}"
     );
 }
+
+#[test]
+fn statistics_view() {
+    let mut app = summary_app();
+    press(&mut app, "5");
+    insta::assert_snapshot!(draw(&mut app, 100, 24).backend());
+}
+
+#[test]
+fn duplicated_strings_view() {
+    let mut app = summary_app();
+    press(&mut app, "6");
+    insta::assert_snapshot!(draw(&mut app, 100, 24).backend());
+}

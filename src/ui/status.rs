@@ -104,13 +104,13 @@ pub fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     ]);
     let mut tabs = vec![Span::raw(" ")];
     for (i, pane) in Pane::ALL.into_iter().enumerate() {
-        if pane == Pane::Comparison && !app.is_comparison() {
+        if !app.has_view(pane) {
             continue;
         }
         let title = if pane == Pane::Retainers {
             app.tree_kind.title()
         } else {
-            pane.title()
+            pane.tab()
         };
         let text = format!(" {} {title} ", i + 1);
         let style = if app.focus == pane {
@@ -120,18 +120,6 @@ pub fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         };
         tabs.push(Span::styled(text, style));
         tabs.push(Span::raw(" "));
-    }
-    let table = app.table();
-    if !table.filter.is_empty() {
-        tabs.push(Span::styled(
-            format!("  filter: {}", table.filter),
-            theme.matched(),
-        ));
-        let count = table.class_count();
-        tabs.push(Span::raw(format!(
-            " ({count} {})",
-            if count == 1 { "class" } else { "classes" }
-        )));
     }
     frame.render_widget(Paragraph::new(vec![first, Line::from(tabs)]), area);
 }

@@ -128,7 +128,7 @@ fn finding_a_leak_with_the_keyboard_and_quitting_cleanly() {
 
     tmux.keys(&["/", "SessionRecord", "Enter"]);
     let screen = tmux.wait_for("the filter", |s| {
-        s.contains("filter: SessionRecord (1 class)")
+        s.contains("filter: SessionRecord (1 row)")
     });
     assert!(
         screen
