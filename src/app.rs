@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use crate::loader::LoadEvent;
 use crate::snapshot::diff::compare;
 use crate::snapshot::statistics::Statistics;
-use crate::snapshot::{allocation, duplicates, leaks, statistics};
+use crate::snapshot::{allocation, compat, duplicates, leaks, statistics};
 use crate::snapshot::{Analysis, ClassAggregate, Progress, Stage};
 
 use self::action::Action;
@@ -855,6 +855,13 @@ impl App {
         let data = ComparisonData::new(Arc::clone(base), Arc::clone(target), diffs);
         if let Some(warning) = data.swapped_warning() {
             self.status = Some(warning);
+        }
+        if !compat::same_meta(&base.graph.layout, &target.graph.layout) {
+            let names = (
+                self.slots[self.base_slot()].name(),
+                self.slots[self.target_slot()].name(),
+            );
+            self.status = Some(compat::meta_warning(&names.0, &names.1));
         }
         self.comparison_data = Some(data);
         self.resort_view(Pane::Comparison);

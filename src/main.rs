@@ -307,7 +307,7 @@ fn containment_view(args: ContainmentArgs, timings: bool) -> anyhow::Result<Stri
 fn warn_if_meta_differs(paths: [&Path; 2], layouts: [&Layout; 2]) {
     if !compat::same_meta(layouts[0], layouts[1]) {
         let [a, b] = paths.map(|p| p.display().to_string());
-        eprintln!("{}", compat::meta_warning(&a, &b));
+        eprintln!("heaplens: warning: {}", compat::meta_warning(&a, &b));
     }
 }
 

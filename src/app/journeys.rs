@@ -427,3 +427,23 @@ fn three_snapshots_open_on_the_leaks_view() {
     assert_eq!(selection.slot, 2, "leaked objects live in S3");
     assert!(app.tree.is_some(), "with their retainers");
 }
+
+#[test]
+fn snapshots_of_different_v8_versions_are_flagged() {
+    let (_, after) = crate::app::testing::demo_pair();
+    let chromium = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/real/chromium156-chat-before.heapsnapshot.gz");
+    let other =
+        Arc::new(crate::snapshot::load(&chromium, &mut |_| true).unwrap_or_else(|e| panic!("{e}")));
+    let mut app = App::new(
+        vec![chromium, demo("after.heapsnapshot.gz")],
+        Keymap::default_keys(),
+    );
+    app.on_load(0, LoadEvent::Done(other));
+    app.on_load(1, LoadEvent::Done(Arc::clone(after)));
+    let status = app.status.clone().unwrap_or_default();
+    assert!(
+        status.contains("come from different V8 versions"),
+        "the status line warns: {status}"
+    );
+}

@@ -27,10 +27,10 @@ pub fn same_meta(a: &Layout, b: &Layout) -> bool {
         && a.edge_type_names == b.edge_type_names
 }
 
-/// The one-line warning for two snapshots whose meta differs.
+/// The warning for two snapshots whose meta differs (one line).
 pub fn meta_warning(base: &str, target: &str) -> String {
     format!(
-        "heaplens: warning: {base} and {target} come from different V8 versions \
+        "{base} and {target} come from different V8 versions \
          (their snapshot.meta differs); deltas may be spurious"
     )
 }
