@@ -160,3 +160,16 @@ fn duplicated_strings_view() {
     press(&mut app, "6");
     insta::assert_snapshot!(draw(&mut app, 100, 24).backend());
 }
+
+#[test]
+fn any_terminal_size_renders_without_panicking() {
+    let mut app = comparison_app();
+    press(&mut app, "/Sess\nlj");
+    for (w, h) in [(1, 1), (10, 3), (20, 6), (40, 12), (80, 24), (250, 80)] {
+        for keys in ["", "5", "6", "?", "\u{1b}3", "4"] {
+            press(&mut app, keys);
+            let text = draw(&mut app, w, h).backend().to_string();
+            assert!(!text.is_empty(), "{w}x{h} after {keys:?}");
+        }
+    }
+}
