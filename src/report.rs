@@ -578,9 +578,11 @@ pub fn timings(path: &std::path::Path, timings: &crate::snapshot::Timings) -> St
     let mut total = 0.0;
     for (stage, took) in &timings.stages {
         let secs = took.as_secs_f64();
-        total += secs;
-        let _ = writeln!(out, "  {:<28} {:>8.3} s", stage.label(), secs);
+        if !stage.is_parallel() {
+            total += secs;
+        }
+        let _ = writeln!(out, "  {:<32} {:>8.3} s", stage.label(), secs);
     }
-    let _ = writeln!(out, "  {:<28} {:>8.3} s", "total", total);
+    let _ = writeln!(out, "  {:<32} {:>8.3} s", "total (wall)", total);
     out
 }

@@ -218,12 +218,35 @@ impl Prepared {
             started: Instant::now(),
         };
         let weakmaps = weakmap::WeakMapEdges::new(&graph);
-        let essential = flags::essential_edges(&graph, &flags::page_owned(&graph), &weakmaps);
-        let dominators = dominators::compute_dominators(&graph, &essential);
-        drop(essential);
-        clock.done(Stage::Dominators, &mut timings, progress)?;
-        let distances = distances::compute_distances(&graph, &weakmaps);
-        clock.done(Stage::Distances, &mut timings, progress)?;
+        // Dominators and distances are independent: on two cores the
+        // distances (~1 s of a 1 GB snapshot) hide behind the dominators.
+        let ((dominators, dominators_took), (distances, distances_took)) = rayon::join(
+            || {
+                let started = Instant::now();
+                let essential =
+                    flags::essential_edges(&graph, &flags::page_owned(&graph), &weakmaps);
+                (
+                    dominators::compute_dominators(&graph, &essential),
+                    started.elapsed(),
+                )
+            },
+            || {
+                let started = Instant::now();
+                (
+                    distances::compute_distances(&graph, &weakmaps),
+                    started.elapsed(),
+                )
+            },
+        );
+        timings.stages.push((Stage::Dominators, dominators_took));
+        timings.stages.push((Stage::Distances, distances_took));
+        clock.started = Instant::now();
+        if !progress(Progress {
+            stage: Stage::ClassRetained,
+            bytes_read: 0,
+        }) {
+            return Err(SnapshotError::Cancelled);
+        }
         classes::add_distances(&mut aggregates, &distances);
         let _counted = classes::add_class_retained_sizes(
             &mut aggregates,

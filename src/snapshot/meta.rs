@@ -139,7 +139,7 @@ impl Header {
             layout,
             node_count: count(raw.node_count, "node_count")?,
             edge_count: count(raw.edge_count, "edge_count")?,
-            extra_native_bytes: raw.extra_native_bytes.map_or(0, |b| b.max(0.0) as u64),
+            extra_native_bytes: native_bytes(raw.extra_native_bytes)?,
             root_index: raw.root_index.map_or(0, |r| r.max(0.0) as u64),
         })
     }
@@ -157,6 +157,18 @@ fn count(value: Option<f64>, name: &str) -> Result<u64, SnapshotError> {
         )));
     }
     Ok(value as u64)
+}
+
+/// `extra_native_bytes`, 0 when absent or negative. Above 2^53 it is no
+/// byte count, and adding it to the heap's total would overflow.
+fn native_bytes(value: Option<f64>) -> Result<u64, SnapshotError> {
+    match value {
+        Some(b) if b > 2f64.powi(53) => Err(SnapshotError::Meta(format!(
+            "snapshot.extra_native_bytes is {b}, not a byte count"
+        ))),
+        Some(b) => Ok(b.max(0.0) as u64),
+        None => Ok(0),
+    }
 }
 
 fn type_names(
@@ -237,5 +249,39 @@ impl Layout {
         self.edge_type_names
             .get(usize::from(raw))
             .map_or("undefined", String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(extra: &str) -> Result<Header, SnapshotError> {
+        let json = format!(
+            r#"{{"meta":{{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["hidden"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element"]]}},"node_count":1,"edge_count":0{extra}}}"#
+        );
+        Header::parse(json.as_bytes())
+    }
+
+    /// Found while fuzzing (by reading, then run through the fuzz target):
+    /// `"extra_native_bytes":1e30` became u64::MAX, and the Summary's total
+    /// (root retained + extra native bytes) overflowed.
+    #[test]
+    fn extra_native_bytes_must_be_a_byte_count() {
+        let bytes = |extra: &str| header(extra).map(|h| h.extra_native_bytes);
+        assert_eq!(bytes("").ok(), Some(0));
+        assert_eq!(bytes(r#","extra_native_bytes":1234"#).ok(), Some(1234));
+        assert_eq!(bytes(r#","extra_native_bytes":-5"#).ok(), Some(0));
+        assert_eq!(
+            bytes(r#","extra_native_bytes":9007199254740992"#).ok(),
+            Some(1 << 53)
+        );
+        let err = bytes(r#","extra_native_bytes":1e30"#)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("bad \"snapshot\" header: snapshot.extra_native_bytes is 1000000000000000000000000000000, not a byte count")
+        );
     }
 }

@@ -40,9 +40,14 @@ impl Stage {
             Stage::ClassNames => "naming classes",
             Stage::Aggregates => "counting classes",
             Stage::Dominators => "computing dominators",
-            Stage::Distances => "computing distances",
+            Stage::Distances => "computing distances (parallel)",
             Stage::ClassRetained => "class retained sizes",
         }
+    }
+
+    /// Runs alongside the stage before it, so it adds no wall time.
+    pub fn is_parallel(self) -> bool {
+        self == Stage::Distances
     }
 
     /// Rough share of total load time, for a progress bar and an ETA.
