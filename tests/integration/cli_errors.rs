@@ -53,3 +53,45 @@ fn memory_preflight_refuses_what_cannot_fit_unless_forced() {
         String::from_utf8_lossy(&forced.stderr)
     );
 }
+
+#[test]
+fn layout_of_the_json_does_not_change_the_numbers() {
+    // V8 writes one node per line; other writers one value per line or all
+    // on one line, with any white space. The numbers must not care.
+    let original = std::fs::read_to_string(fixture("tiny/tiny-dominators.heapsnapshot"))
+        .unwrap_or_else(|e| panic!("fixture: {e}"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let one_per_line = original.replace(',', ",\n  ");
+    let one_line: String = original
+        .lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let summary = |text: &str, name: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        let out = heaplens([
+            "summary".as_ref(),
+            path.as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let expected = summary(&original, "original.heapsnapshot");
+    assert_eq!(
+        summary(&one_per_line, "per-line.heapsnapshot"),
+        expected,
+        "one value per line"
+    );
+    assert_eq!(
+        summary(&one_line, "one-line.heapsnapshot"),
+        expected,
+        "everything on one line"
+    );
+}
