@@ -16,6 +16,11 @@ impl Theme {
         Theme { color: !no_color }
     }
 
+    /// A theme with or without colour.
+    pub fn new(color: bool) -> Theme {
+        Theme { color }
+    }
+
     fn fg(self, color: Color) -> Style {
         if self.color {
             Style::new().fg(color)
@@ -76,5 +81,55 @@ impl Theme {
 
     pub fn gauge(self) -> Style {
         self.fg(Color::Green)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::style::{Color, Modifier};
+
+    use super::*;
+
+    #[test]
+    fn no_color_keeps_emphasis_but_drops_every_colour() {
+        let plain = Theme::new(false);
+        for style in [
+            plain.title(),
+            plain.border(true),
+            plain.matched(),
+            plain.delta(1),
+            plain.delta(-1),
+            plain.error(),
+            plain.key(),
+            plain.gauge(),
+            plain.dim(),
+        ] {
+            assert_eq!(style.fg, None, "{style:?} has no colour");
+        }
+        assert!(
+            plain.matched().add_modifier.contains(Modifier::UNDERLINED),
+            "matches stay visible"
+        );
+        assert!(
+            plain.selected().add_modifier.contains(Modifier::REVERSED),
+            "the selection stays visible"
+        );
+    }
+
+    #[test]
+    fn colours_are_the_16_named_ones() {
+        let theme = Theme::new(true);
+        for style in [
+            theme.title(),
+            theme.border(false),
+            theme.matched(),
+            theme.delta(1),
+            theme.delta(-1),
+            theme.gauge(),
+        ] {
+            let named =
+                matches!(style.fg, Some(c) if !matches!(c, Color::Rgb(..) | Color::Indexed(_)));
+            assert!(named, "{style:?} uses a named ANSI colour");
+        }
     }
 }
