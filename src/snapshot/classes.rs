@@ -76,13 +76,14 @@ pub fn build_aggregates<'a>(
         aggregates.len() as u32 - 1
     };
     let has_locations = !graph.locations.is_empty();
+    let mut location_cursor = 0;
     for n in 0..graph.node_count() as u32 {
         if graph.self_size[n as usize] == 0 || !keep(n) {
             continue;
         }
         let class = class_of[n as usize];
         let location = if has_locations && graph.is_type(n, object) {
-            graph.locations.get(&n).copied()
+            graph.locations.seek(&mut location_cursor, n)
         } else {
             None
         };

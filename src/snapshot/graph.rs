@@ -46,6 +46,19 @@ impl Locations {
     pub fn is_empty(&self) -> bool {
         self.sorted.is_empty()
     }
+
+    /// Like `get` for nodes visited in increasing order: `cursor` (starting
+    /// at 0) remembers where the last lookup ended, so a pass over all
+    /// nodes costs O(nodes + locations) instead of a bisection each.
+    pub fn seek(&self, cursor: &mut usize, node: u32) -> Option<Location> {
+        while self.sorted.get(*cursor).is_some_and(|&(n, _)| n < node) {
+            *cursor += 1;
+        }
+        self.sorted
+            .get(*cursor)
+            .filter(|&&(n, _)| n == node)
+            .map(|&(_, l)| l)
+    }
 }
 
 /// The parsed graph. Immutable after analysis except for the load-time
