@@ -7,6 +7,7 @@
 //! text stay two classes, exactly as DevTools groups them), every other
 //! class name is interned once in appended strings.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::graph::HeapGraph;
@@ -63,7 +64,8 @@ pub fn base_class_names(graph: &mut HeapGraph, interner: &mut Interner) -> Vec<u
         (t.regexp, "RegExp"),
     ]
     .map(|(ty, name)| (ty, interner.intern(graph, name)));
-    let mut by_type: HashMap<u8, u32> = HashMap::new();
+    // Class of each other node type, by raw type number.
+    let mut by_type = [u32::MAX; 256];
     let mut classes = Vec::with_capacity(graph.node_count());
     for n in 0..graph.node_count() as u32 {
         let ty = graph.node_type[n as usize];
@@ -74,12 +76,12 @@ pub fn base_class_names(graph: &mut HeapGraph, interner: &mut Interner) -> Vec<u
             }
         } else if let Some(&(_, class)) = fixed.iter().find(|(fixed_type, _)| *fixed_type == ty) {
             class
-        } else if let Some(&class) = by_type.get(&ty) {
-            class
+        } else if by_type[usize::from(ty)] != u32::MAX {
+            by_type[usize::from(ty)]
         } else {
             let name = format!("({})", graph.layout.node_type_name(ty));
             let class = interner.intern(graph, &name);
-            by_type.insert(ty, class);
+            by_type[usize::from(ty)] = class;
             class
         };
         classes.push(class);
@@ -108,11 +110,11 @@ pub fn is_plain_object(graph: &HeapGraph, n: u32) -> bool {
 }
 
 /// DevTools' `formatPropertyName`: names with `, ' " { }` become JSON literals.
-pub fn format_property_name(name: &str) -> String {
+pub fn format_property_name(name: &str) -> Cow<'_, str> {
     if name.contains([',', '\'', '"', '{', '}']) {
-        json_quote(name)
+        Cow::Owned(json_quote(name))
     } else {
-        name.to_owned()
+        Cow::Borrowed(name)
     }
 }
 
@@ -125,14 +127,19 @@ pub fn infer_interfaces(graph: &HeapGraph) -> Vec<InterfaceDefinition> {
     let mut order: Vec<(InterfaceDefinition, u64)> = Vec::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
     let mut plain_objects = 0u64;
+    // Reused across objects: most objects repeat a known interface, and
+    // only a new one needs its property names as owned strings.
+    let mut name = String::new();
+    let mut properties: Vec<u32> = Vec::new();
     for n in 0..graph.node_count() as u32 {
         if !is_plain_object(graph, n) {
             continue;
         }
         plain_objects += 1;
-        let mut name = String::from("{");
+        name.clear();
+        name.push('{');
         let mut name_len = 1;
-        let mut properties = Vec::new();
+        properties.clear();
         for e in graph.edges(n) {
             let edge_name = graph.edge_string(e);
             if graph.edge_type[e] != property || edge_name == "__proto__" {
@@ -149,7 +156,7 @@ pub fn infer_interfaces(graph: &HeapGraph) -> Vec<InterfaceDefinition> {
             }
             name.push_str(&formatted);
             name_len += formatted_len;
-            properties.push(edge_name.to_owned());
+            properties.push(graph.edge_name[e]);
         }
         if properties.is_empty() {
             continue;
@@ -159,7 +166,15 @@ pub fn infer_interfaces(graph: &HeapGraph) -> Vec<InterfaceDefinition> {
             Some(&i) => order[i].1 += 1,
             None => {
                 by_name.insert(name.clone(), order.len());
-                order.push((InterfaceDefinition { name, properties }, 1));
+                let properties = properties
+                    .iter()
+                    .map(|&p| graph.strings.get(p).to_owned())
+                    .collect();
+                let definition = InterfaceDefinition {
+                    name: name.clone(),
+                    properties,
+                };
+                order.push((definition, 1));
             }
         }
     }
