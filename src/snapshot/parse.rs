@@ -488,15 +488,27 @@ fn read_strings_into<R: Read>(
         }
         let start = s.offset();
         s.read_string_body(section, &mut raw)?;
-        let text = decode_json_string(&raw).map_err(|m| {
-            let (at, what) = string_fault(&raw, m);
-            SnapshotError::Syntax {
-                section: section.to_owned(),
-                offset: start + at as u64,
-                message: format!("{what} in string {}", table.len()),
+        // Most strings have no escapes: those go from the buffer straight
+        // into the table, without an intermediate String.
+        let plain = (!raw.contains(&b'\\'))
+            .then(|| std::str::from_utf8(&raw).ok())
+            .flatten();
+        match plain {
+            Some(text) => {
+                table.push(text);
             }
-        })?;
-        table.push(&text);
+            None => {
+                let text = decode_json_string(&raw).map_err(|m| {
+                    let (at, what) = string_fault(&raw, m);
+                    SnapshotError::Syntax {
+                        section: section.to_owned(),
+                        offset: start + at as u64,
+                        message: format!("{what} in string {}", table.len()),
+                    }
+                })?;
+                table.push(&text);
+            }
+        }
         match s.next_non_ws_in(section)? {
             b',' => {}
             b']' => return Ok(()),
