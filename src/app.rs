@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::loader::LoadEvent;
 use crate::snapshot::diff::compare;
+use crate::snapshot::growth::{self, HolderGrowth};
 use crate::snapshot::statistics::Statistics;
 use crate::snapshot::{allocation, compat, duplicates, leaks, statistics};
 use crate::snapshot::{Analysis, ClassAggregate, Progress, Stage};
@@ -23,6 +24,9 @@ use self::class_table::{ClassTable, Row};
 use self::keymap::{Context, Key, Keymap};
 use self::object_tree::{ObjectTree, TreeKind};
 use self::sources::{AllocationFilter, ComparisonData, DuplicatesData, LeaksData, SummaryData};
+
+/// Holders of a growing class shown in Details.
+const HOLDERS_SHOWN: usize = 5;
 
 /// The panes, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,6 +151,8 @@ pub struct App {
     pub leaks_data: Option<LeaksData>,
     /// Statistics of a slot, computed when the view is first shown.
     pub statistics: Option<(usize, Statistics)>,
+    /// Where the growth of the selected Comparison class hangs.
+    pub holders: Option<(u32, Vec<HolderGrowth>)>,
     pub tree: Option<ObjectTree>,
     /// What the object tree lists: retainers, containment or dominated.
     pub tree_kind: TreeKind,
@@ -201,6 +207,7 @@ impl App {
             leaks: ClassTable::new(sources::LEAKS_DEFAULT_SORT),
             leaks_data: None,
             statistics: None,
+            holders: None,
             tree: None,
             tree_kind: TreeKind::Retainers,
             selection: None,
@@ -725,12 +732,33 @@ impl App {
             }),
             _ => None,
         };
+        self.follow_comparison_class();
         match selection {
             Some(s) => self.select_object(s),
             None => {
                 self.selection = None;
                 self.tree = None;
             }
+        }
+    }
+
+    /// With a Comparison class row selected, find the objects its growth
+    /// hangs on (once per class).
+    fn follow_comparison_class(&mut self) {
+        let Some(Row::Class(class)) = self
+            .table()
+            .selected_row()
+            .filter(|_| self.view == Pane::Comparison)
+        else {
+            return;
+        };
+        if self.holders.as_ref().is_some_and(|(c, _)| *c == class) {
+            return;
+        }
+        if let Some(data) = &self.comparison_data {
+            let key = &data.diffs[class as usize].key;
+            let found = growth::holders(&data.base, &data.target, key, HOLDERS_SHOWN);
+            self.holders = Some((class, found));
         }
     }
 

@@ -165,9 +165,10 @@ fn diff(args: DiffArgs, timings: bool) -> anyhow::Result<Outcome> {
     };
     let order = diff_order(args.sort.unwrap_or(default_sort));
     let rows = report::diff_rows(&diffs, &retained, order, &selection);
+    let holders = report::top_holders(&base, &target, &rows, report::HOLDER_CLASSES);
     let report = match args.format {
-        ReportFormat::Json => report::diff_json(&rows),
-        ReportFormat::Table => report::diff_table(&rows),
+        ReportFormat::Json => report::diff_json(&rows, &target, &holders),
+        ReportFormat::Table => report::diff_table(&rows, &target, &holders),
         ReportFormat::Markdown => {
             let files = [file_name(&args.baseline), file_name(&args.target)];
             let top = args.top.unwrap_or(MARKDOWN_TOP);
@@ -357,7 +358,8 @@ fn open(snapshots: &[PathBuf], timings: bool) -> anyhow::Result<String> {
             let retained = growth::retained_deltas(&base, &target, &diffs);
             let order = DiffOrder::Column(DiffColumn::Delta);
             let rows = report::diff_rows(&diffs, &retained, order, &RowSelection::default());
-            Ok(report::diff_table(&rows))
+            let holders = report::top_holders(&base, &target, &rows, report::HOLDER_CLASSES);
+            Ok(report::diff_table(&rows, &target, &holders))
         }
         _ => Err(anyhow!(
             "give one snapshot, or a baseline and a target (see --help)"

@@ -10,6 +10,7 @@ use crate::snapshot::allocation::IdRange;
 use crate::snapshot::classes::{compare_classes, location_text, ClassAggregate, SummaryColumn};
 use crate::snapshot::diff::{compare_diffs, ClassDiff, DiffColumn};
 use crate::snapshot::distances::display_distance;
+use crate::snapshot::growth::{holders, HolderGrowth};
 use crate::snapshot::names::display_name;
 use crate::snapshot::retainers::retainer_tree;
 use crate::snapshot::strings::js_cmp;
@@ -203,6 +204,9 @@ struct DiffClassJson<'a> {
     freed_size: u64,
     size_delta: i64,
     retained_delta: i64,
+    /// For the classes that grew most: the objects their growth hangs on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    holders: Vec<HolderJson>,
 }
 
 /// One Comparison row with its class retained-size change.
@@ -210,6 +214,59 @@ struct DiffClassJson<'a> {
 pub struct DiffRow<'a> {
     pub diff: &'a ClassDiff,
     pub retained_delta: i64,
+}
+
+/// Classes whose holders `diff` reports: the top growers by Retained Δ.
+pub const HOLDER_CLASSES: usize = 5;
+/// Holders listed per class.
+pub const HOLDERS_PER_CLASS: usize = 3;
+
+/// Where the growth hangs, for the rows that grew most by retained size
+/// (at most `classes` of them): their top holders, by class key.
+pub fn top_holders(
+    base: &Analysis,
+    target: &Analysis,
+    rows: &[DiffRow<'_>],
+    classes: usize,
+) -> Vec<(String, Vec<HolderGrowth>)> {
+    let mut growing: Vec<&DiffRow<'_>> = rows.iter().filter(|r| r.retained_delta > 0).collect();
+    growing.sort_by_key(|r| std::cmp::Reverse(r.retained_delta));
+    growing
+        .into_iter()
+        .take(classes)
+        .map(|r| {
+            (
+                r.diff.key.clone(),
+                holders(base, target, &r.diff.key, HOLDERS_PER_CLASS),
+            )
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct HolderJson {
+    id: u64,
+    object: String,
+    instances: u64,
+    instances_retained: u64,
+    retained: u64,
+    baseline_retained: Option<u64>,
+    retained_delta: i64,
+}
+
+fn holders_json(target: &Analysis, holders: &[HolderGrowth]) -> Vec<HolderJson> {
+    holders
+        .iter()
+        .map(|h| HolderJson {
+            id: target.graph.node_id[h.node as usize],
+            object: target.object_label(h.node),
+            instances: h.instances,
+            instances_retained: h.instances_retained,
+            retained: h.retained,
+            baseline_retained: h.baseline_retained,
+            retained_delta: h.retained_delta(),
+        })
+        .collect()
 }
 
 /// How Comparison rows are ordered: a DevTools column (its default
@@ -254,7 +311,17 @@ fn diff_location(d: &ClassDiff) -> Option<String> {
 }
 
 /// `heaplens diff --format json`.
-pub fn diff_json(rows: &[DiffRow<'_>]) -> String {
+pub fn diff_json(
+    rows: &[DiffRow<'_>],
+    target: &Analysis,
+    holders: &[(String, Vec<HolderGrowth>)],
+) -> String {
+    let holders_of = |key: &str| {
+        holders
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or_else(Vec::new, |(_, list)| holders_json(target, list))
+    };
     let doc = DiffJson {
         classes: rows
             .iter()
@@ -263,6 +330,7 @@ pub fn diff_json(rows: &[DiffRow<'_>]) -> String {
                      diff: d,
                      retained_delta,
                  }| DiffClassJson {
+                    holders: holders_of(&d.key),
                     name: &d.name,
                     location: diff_location(d),
                     new: d.new_count,
@@ -299,7 +367,11 @@ fn diff_cells(row: &DiffRow<'_>) -> Vec<String> {
 }
 
 /// `heaplens diff` as an aligned table.
-pub fn diff_table(rows: &[DiffRow<'_>]) -> String {
+pub fn diff_table(
+    rows: &[DiffRow<'_>],
+    target: &Analysis,
+    holders: &[(String, Vec<HolderGrowth>)],
+) -> String {
     let mut table = Table::new(&crate::format::COMPARISON_COLUMNS);
     for row in rows {
         table.row(diff_cells(row));
@@ -307,13 +379,64 @@ pub fn diff_table(rows: &[DiffRow<'_>]) -> String {
     let new: u64 = rows.iter().map(|r| r.diff.new_count).sum();
     let deleted: u64 = rows.iter().map(|r| r.diff.deleted_count).sum();
     let size: i64 = rows.iter().map(|r| r.diff.size_delta()).sum();
-    format!(
+    let mut out = format!(
         "{}\n{} classes changed: {} new, {} deleted objects, size delta {}\n",
         table.render(),
         format::group(rows.len() as u64),
         format::group(new),
         format::group(deleted),
         format::signed_bytes(size)
+    );
+    out.push_str(&holders_table(rows, target, holders));
+    out
+}
+
+/// `text` cut to `max` characters, with an ellipsis.
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    text.chars()
+        .take(max - 1)
+        .chain(std::iter::once('…'))
+        .collect()
+}
+
+/// "Where the growth hangs": each top-growing class and its top holders.
+fn holders_table(
+    rows: &[DiffRow<'_>],
+    target: &Analysis,
+    holders: &[(String, Vec<HolderGrowth>)],
+) -> String {
+    if holders.iter().all(|(_, list)| list.is_empty()) {
+        return String::new();
+    }
+    let mut table = Table::new(&["Class / holder", "Instances", "Retained", "vs baseline"]);
+    for (key, list) in holders {
+        let Some(row) = rows.iter().find(|r| &r.diff.key == key) else {
+            continue;
+        };
+        table.row(vec![
+            row.diff.name.clone(),
+            String::new(),
+            String::new(),
+            format::signed_bytes(row.retained_delta),
+        ]);
+        for h in list {
+            table.row(vec![
+                format!("  held by {}", truncate(&object_line(target, h.node), 70)),
+                format::group(h.instances),
+                format::bytes(h.retained),
+                match h.baseline_retained {
+                    Some(_) => format::signed_bytes(h.retained_delta()),
+                    None => "new".to_owned(),
+                },
+            ]);
+        }
+    }
+    format!(
+        "\nWhere the growth hangs (classes by Retained \u{394}):\n{}",
+        table.render()
     )
 }
 

@@ -447,3 +447,17 @@ fn snapshots_of_different_v8_versions_are_flagged() {
         "the status line warns: {status}"
     );
 }
+
+#[test]
+fn a_comparison_class_shows_where_its_growth_hangs() {
+    let mut app = comparison_app();
+    press(&mut app, "/SessionRecord\n");
+    let (_, holders) = app.holders.as_ref().expect("holders of the selected class");
+    let data = app.comparison_data.as_ref().expect("comparison");
+    let top = holders.first().expect("a holder");
+    assert_eq!(
+        top.instances, 1500,
+        "one backing store of the cache Map holds all 1,500 records, 1,000 of them new"
+    );
+    assert_eq!(data.target.class_name(top.node), "(array)");
+}

@@ -97,7 +97,12 @@ pub fn decode_json_string(raw: &[u8]) -> Result<String, String> {
                 }
                 out.push(char::from_u32(u32::from(unit)).unwrap_or('\u{FFFD}'));
             }
-            other => return Err(format!("bad escape \\{}", char::from(other))),
+            // A control byte (a raw line break, say) must not reach the
+            // one-line message, nor half a UTF-8 sequence shown as Latin-1.
+            other if other.is_ascii_graphic() => {
+                return Err(format!("bad escape \\{}", char::from(other)))
+            }
+            other => return Err(format!("bad escape: \\ before byte 0x{other:02x}")),
         }
     }
     Ok(out)
@@ -171,6 +176,24 @@ mod tests {
         assert!(decode_json_string(br"\q").is_err());
         assert!(decode_json_string(br"\u12").is_err());
         assert!(decode_json_string(b"\xff").is_err());
+    }
+
+    /// Found by fuzzing: a backslash before a raw carriage return put the
+    /// carriage return into the error message, which must be one line.
+    #[test]
+    fn bad_escapes_of_unprintable_bytes_are_named_by_value() {
+        assert_eq!(
+            decode_json_string(br"a\qb").err().as_deref(),
+            Some(r"bad escape \q")
+        );
+        assert_eq!(
+            decode_json_string(b"a\\\rb").err().as_deref(),
+            Some(r"bad escape: \ before byte 0x0d")
+        );
+        assert_eq!(
+            decode_json_string("\\é".as_bytes()).err().as_deref(),
+            Some(r"bad escape: \ before byte 0xc3")
+        );
     }
 
     #[test]

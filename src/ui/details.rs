@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
+use crate::app::class_table::Row;
 use crate::app::{App, Pane};
 use crate::format;
 use crate::snapshot::distances::display_distance;
@@ -77,10 +78,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 field("Name", name),
             ]
         }
-        _ => vec![Line::styled(
-            "Select an object (expand a class, then ↓).",
-            theme.dim(),
-        )],
+        _ => class_growth_lines(app, theme).unwrap_or_else(|| {
+            vec![Line::styled(
+                "Select an object (expand a class, then ↓).",
+                theme.dim(),
+            )]
+        }),
     };
     frame.render_widget(
         Paragraph::new(lines)
@@ -88,4 +91,47 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: false }),
         area,
     );
+}
+
+/// For a selected Comparison class: its retained growth and the objects it
+/// hangs on (DevTools shows neither).
+fn class_growth_lines(app: &App, theme: &Theme) -> Option<Vec<Line<'static>>> {
+    let Some(Row::Class(class)) = app
+        .table()
+        .selected_row()
+        .filter(|_| app.view == Pane::Comparison)
+    else {
+        return None;
+    };
+    let data = app.comparison_data.as_ref()?;
+    let (for_class, holders) = app.holders.as_ref()?;
+    if *for_class != class {
+        return None;
+    }
+    let diff = &data.diffs[class as usize];
+    let retained = data.retained_delta[class as usize];
+    let mut lines = vec![
+        Line::styled(diff.name.clone(), theme.header()),
+        Line::raw(format!(
+            "{} objects, retained {}",
+            format::signed_count(diff.delta()),
+            format::signed_bytes(retained)
+        )),
+        Line::styled("Held by:", theme.dim()),
+    ];
+    for h in holders {
+        let target = &data.target;
+        let change = match h.baseline_retained {
+            Some(_) => format::signed_bytes(h.retained_delta()),
+            None => "new".to_owned(),
+        };
+        lines.push(Line::raw(format!(
+            " {} @{}: {} of them, {} ({change})",
+            target.object_label(h.node),
+            target.graph.node_id[h.node as usize],
+            format::group(h.instances),
+            format::bytes(h.retained),
+        )));
+    }
+    Some(lines)
 }
