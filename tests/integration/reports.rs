@@ -123,3 +123,21 @@ fn statistics_table_has_devtools_categories() {
         assert!(table.contains(category), "{category}: {table}");
     }
 }
+
+#[test]
+fn diff_names_the_object_a_growing_class_hangs_on() {
+    let doc = json(&["diff", BASE, TARGET, "--format", "json"]);
+    let session = array(&doc, "classes")
+        .iter()
+        .find(|c| c["name"] == "SessionRecord")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let holder = &session["holders"][0];
+    assert_eq!(
+        int(holder, "instances"),
+        1500,
+        "all records hang on one store: {session}"
+    );
+    assert_eq!(holder["object"], "(internal array)[]", "{session}");
+    assert!(int(holder, "retained_delta") > 0, "{session}");
+}
