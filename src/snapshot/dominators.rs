@@ -188,7 +188,7 @@ impl LengauerTarjan {
             vertex,
             mut label,
             numbered,
-            ..
+            next_edge,
         } = num;
 
         let mut ancestor = vec![0u32; len];
@@ -197,7 +197,9 @@ impl LengauerTarjan {
         // Buckets as intrusive linked lists: each vertex joins exactly one
         // bucket, once, so a head per vertex and a next per member suffice.
         let mut bucket_head = vec![0u32; len];
-        let mut bucket_next = vec![0u32; len];
+        // The DFS cursors are done with: their memory becomes the bucket
+        // links (one array of `nodes + 1` less at the peak of the load).
+        let mut bucket_next = next_edge;
 
         let mut eval = |v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32]| -> u32 {
             if ancestor[v as usize] == 0 {
