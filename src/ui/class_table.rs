@@ -216,6 +216,53 @@ fn sized(bytes: u64, total: u64) -> String {
     )
 }
 
+/// A table view's columns: titles, widths, which show, which align left.
+struct Columns<'a> {
+    titles: &'a [&'a str],
+    widths: &'a [Constraint],
+    shown: Vec<usize>,
+    left: &'a [usize],
+}
+
+impl<'a> Columns<'a> {
+    fn all(titles: &'a [&'a str], widths: &'a [Constraint], left: &'a [usize]) -> Self {
+        Columns {
+            titles,
+            widths,
+            shown: (0..titles.len()).collect(),
+            left,
+        }
+    }
+}
+
+/// The visible rows of a table view: `cells` builds the cells of a class
+/// or instance row (every column); `… N more` rows are built here.
+fn build(
+    table: &ClassTable,
+    theme: &Theme,
+    area: Rect,
+    columns: &Columns<'_>,
+    cells: impl Fn(Row) -> Vec<Cell<'static>>,
+) -> Built {
+    let body = window(table, area)
+        .map(|(i, row)| {
+            let cells = match row {
+                Row::More { remaining, .. } => vec![more_cell(remaining, theme)],
+                row => cells(row)
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| columns.shown.contains(i))
+                    .map(|(_, c)| c)
+                    .collect(),
+            };
+            TableRow::new(cells).style(row_style(i == table.selected, theme))
+        })
+        .collect();
+    let widths = columns.shown.iter().map(|&i| columns.widths[i]).collect();
+    let header = header(columns.titles, table, theme, &columns.shown, columns.left);
+    (header, widths, body)
+}
+
 fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
     let aggregates = data.aggregates();
     let analysis = data.analysis();
@@ -223,61 +270,39 @@ fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rec
         || aggregates.iter().map(|a| a.self_size).sum(),
         |a| a.total_size(),
     );
-    let body = window(table, area)
-        .map(|(i, row)| {
-            let cells = match row {
-                Row::Class(c) => {
-                    let a = &aggregates[c as usize];
-                    let known = analysis.is_some();
-                    vec![
-                        class_cell(
-                            &a.name,
-                            a.count,
-                            table.is_expanded(c),
-                            table.matches.get(&c),
-                            theme,
-                        ),
-                        num(if known {
-                            format::distance(display_distance(a.distance))
-                        } else {
-                            "…".into()
-                        }),
-                        num(sized(a.self_size, total)),
-                        num(if known {
-                            sized(a.retained_size, total)
-                        } else {
-                            "…".into()
-                        }),
-                    ]
-                }
-                Row::Instance { node, .. } => match analysis {
-                    Some(an) => vec![
-                        Cell::from(instance_label(an, node, "")),
-                        num(format::distance(display_distance(
-                            an.distances[node as usize],
-                        ))),
-                        num(sized(u64::from(an.graph.self_size[node as usize]), total)),
-                        num(sized(an.dominators.retained[node as usize], total)),
-                    ],
-                    None => vec![Cell::from("")],
-                },
-                Row::More { remaining, .. } => vec![more_cell(remaining, theme)],
-            };
-            TableRow::new(cells).style(row_style(i == table.selected, theme))
-        })
-        .collect();
-    let widths = vec![
+    let pending = || num("…".into());
+    let widths = [
         Constraint::Min(24),
         Constraint::Length(8),
         Constraint::Length(15),
         Constraint::Length(15),
     ];
-    let all: Vec<usize> = (0..SUMMARY_COLUMNS.len()).collect();
-    (
-        header(&SUMMARY_COLUMNS, table, theme, &all, &[0]),
-        widths,
-        body,
-    )
+    let columns = Columns::all(&SUMMARY_COLUMNS, &widths, &[0]);
+    build(table, theme, area, &columns, |row| match (row, analysis) {
+        (Row::Class(c), _) => {
+            let a = &aggregates[c as usize];
+            let expanded = table.is_expanded(c);
+            let name = class_cell(&a.name, a.count, expanded, table.matches.get(&c), theme);
+            match analysis {
+                Some(_) => vec![
+                    name,
+                    num(format::distance(display_distance(a.distance))),
+                    num(sized(a.self_size, total)),
+                    num(sized(a.retained_size, total)),
+                ],
+                None => vec![name, pending(), num(sized(a.self_size, total)), pending()],
+            }
+        }
+        (Row::Instance { node, .. }, Some(an)) => vec![
+            Cell::from(instance_label(an, node, "")),
+            num(format::distance(display_distance(
+                an.distances[node as usize],
+            ))),
+            num(sized(u64::from(an.graph.self_size[node as usize]), total)),
+            num(sized(an.dominators.retained[node as usize], total)),
+        ],
+        _ => Vec::new(),
+    })
 }
 
 fn signed_cell(value: i64, text: String, theme: &Theme) -> Cell<'static> {
@@ -290,57 +315,6 @@ fn num(text: String) -> Cell<'static> {
 }
 
 fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
-    let body: Vec<(Vec<Cell<'static>>, Style)> = window(table, area)
-        .map(|(i, row)| {
-            let cells = match row {
-                Row::Class(c) => {
-                    let d = &data.diffs[c as usize];
-                    let retained = data.retained_delta[c as usize];
-                    vec![
-                        class_cell(
-                            &d.name,
-                            0,
-                            table.is_expanded(c),
-                            table.matches.get(&c),
-                            theme,
-                        ),
-                        num(format::group(d.new_count)),
-                        num(format::group(d.deleted_count)),
-                        signed_cell(d.delta(), format::signed_count(d.delta()), theme),
-                        num(format::bytes(d.alloc_size)),
-                        num(format::bytes(d.freed_size)),
-                        signed_cell(d.size_delta(), format::signed_bytes(d.size_delta()), theme),
-                        signed_cell(retained, format::signed_bytes(retained), theme),
-                    ]
-                }
-                Row::Instance { node, side, .. } => {
-                    let (analysis, new) = match side {
-                        Side::Deleted => (&data.base, false),
-                        _ => (&data.target, true),
-                    };
-                    let bytes = u64::from(analysis.graph.self_size[node as usize]);
-                    let size = format::bytes(bytes);
-                    let signed = if new { bytes as i64 } else { -(bytes as i64) };
-                    let delta = signed_cell(signed, format::signed_bytes(signed), theme);
-                    let dot = || num("•".into());
-                    let blank = || Cell::from("");
-                    let mut cells = vec![Cell::from(instance_label(
-                        analysis,
-                        node,
-                        if new { "+ " } else { "− " },
-                    ))];
-                    if new {
-                        cells.extend([dot(), blank(), blank(), num(size), blank(), delta]);
-                    } else {
-                        cells.extend([blank(), dot(), blank(), blank(), num(size), delta]);
-                    }
-                    cells
-                }
-                Row::More { remaining, .. } => vec![more_cell(remaining, theme)],
-            };
-            (cells, row_style(i == table.selected, theme))
-        })
-        .collect();
     let widths = [
         Constraint::Min(22),
         Constraint::Length(7),
@@ -351,21 +325,68 @@ fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, are
         Constraint::Length(10),
         Constraint::Length(11),
     ];
-    let shown = comparison_columns(area.width);
-    let body = body
-        .into_iter()
-        .map(|(cells, style)| {
-            let cells: Vec<Cell<'static>> = cells
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| shown.contains(i))
-                .map(|(_, c)| c)
-                .collect();
-            TableRow::new(cells).style(style)
-        })
-        .collect();
-    let header = header(&COMPARISON_COLUMNS, table, theme, &shown, &[0]);
-    (header, shown.iter().map(|&i| widths[i]).collect(), body)
+    let columns = Columns {
+        titles: &COMPARISON_COLUMNS,
+        widths: &widths,
+        shown: comparison_columns(area.width),
+        left: &[0],
+    };
+    build(table, theme, area, &columns, |row| match row {
+        Row::Class(c) => {
+            let d = &data.diffs[c as usize];
+            let retained = data.retained_delta[c as usize];
+            vec![
+                class_cell(
+                    &d.name,
+                    0,
+                    table.is_expanded(c),
+                    table.matches.get(&c),
+                    theme,
+                ),
+                num(format::group(d.new_count)),
+                num(format::group(d.deleted_count)),
+                signed_cell(d.delta(), format::signed_count(d.delta()), theme),
+                num(format::bytes(d.alloc_size)),
+                num(format::bytes(d.freed_size)),
+                signed_cell(d.size_delta(), format::signed_bytes(d.size_delta()), theme),
+                signed_cell(retained, format::signed_bytes(retained), theme),
+            ]
+        }
+        Row::Instance { node, side, .. } => instance_diff_cells(data, node, side, theme),
+        Row::More { .. } => Vec::new(),
+    })
+}
+
+/// A new (`+`, `•` under # New, size under Alloc.) or deleted (`−`, `•`
+/// under # Deleted, size under Freed) instance; its size as Size Delta.
+fn instance_diff_cells(
+    data: &ComparisonData,
+    node: u32,
+    side: Side,
+    theme: &Theme,
+) -> Vec<Cell<'static>> {
+    let (analysis, new) = match side {
+        Side::Deleted => (&data.base, false),
+        _ => (&data.target, true),
+    };
+    let bytes = u64::from(analysis.graph.self_size[node as usize]);
+    let signed = if new { bytes as i64 } else { -(bytes as i64) };
+    let delta = signed_cell(signed, format::signed_bytes(signed), theme);
+    let (dot, blank, size) = (
+        || num("•".into()),
+        || Cell::from(""),
+        num(format::bytes(bytes)),
+    );
+    let label = Cell::from(instance_label(
+        analysis,
+        node,
+        if new { "+ " } else { "− " },
+    ));
+    if new {
+        vec![label, dot(), blank(), blank(), size, blank(), delta]
+    } else {
+        vec![label, blank(), dot(), blank(), blank(), size, delta]
+    }
 }
 
 /// Columns that fit: narrow terminals drop Freed Size and Retained Δ first.
@@ -382,98 +403,78 @@ const VALUE_PREVIEW: usize = 60;
 
 fn duplicates_rows(data: &DuplicatesData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
     let analysis = &data.analysis;
-    let body = window(table, area)
-        .map(|(i, row)| {
-            let cells = match row {
-                Row::Class(g) => {
-                    let group = &data.groups[g as usize];
-                    let value: String = data.name(g).chars().take(VALUE_PREVIEW).collect();
-                    vec![
-                        class_cell(
-                            &format!("\"{value}\""),
-                            0,
-                            table.is_expanded(g),
-                            table.matches.get(&g),
-                            theme,
-                        ),
-                        num(format::group(group.nodes.len() as u64)),
-                        num(format::bytes(group.copy_size)),
-                        num(format::bytes(group.wasted())),
-                        num(format::bytes(group.retained_size)),
-                    ]
-                }
-                Row::Instance { node, .. } => vec![
-                    Cell::from(format!("    @{}", analysis.graph.node_id[node as usize])),
-                    Cell::from(""),
-                    num(format::bytes(u64::from(
-                        analysis.graph.self_size[node as usize],
-                    ))),
-                    Cell::from(""),
-                    num(format::bytes(analysis.dominators.retained[node as usize])),
-                ],
-                Row::More { remaining, .. } => vec![more_cell(remaining, theme)],
-            };
-            TableRow::new(cells).style(row_style(i == table.selected, theme))
-        })
-        .collect();
-    let widths = vec![
+    let widths = [
         Constraint::Min(24),
         Constraint::Length(8),
         Constraint::Length(10),
         Constraint::Length(10),
         Constraint::Length(10),
     ];
-    let all: Vec<usize> = (0..DUPLICATES_COLUMNS.len()).collect();
-    (
-        header(&DUPLICATES_COLUMNS, table, theme, &all, &[0]),
-        widths,
-        body,
-    )
+    let columns = Columns::all(&DUPLICATES_COLUMNS, &widths, &[0]);
+    build(table, theme, area, &columns, |row| match row {
+        Row::Class(g) => {
+            let group = &data.groups[g as usize];
+            let value: String = data.name(g).chars().take(VALUE_PREVIEW).collect();
+            vec![
+                class_cell(
+                    &format!("\"{value}\""),
+                    0,
+                    table.is_expanded(g),
+                    table.matches.get(&g),
+                    theme,
+                ),
+                num(format::group(group.nodes.len() as u64)),
+                num(format::bytes(group.copy_size)),
+                num(format::bytes(group.wasted())),
+                num(format::bytes(group.retained_size)),
+            ]
+        }
+        Row::Instance { node, .. } => vec![
+            Cell::from(format!("    @{}", analysis.graph.node_id[node as usize])),
+            Cell::from(""),
+            num(format::bytes(u64::from(
+                analysis.graph.self_size[node as usize],
+            ))),
+            Cell::from(""),
+            num(format::bytes(analysis.dominators.retained[node as usize])),
+        ],
+        Row::More { .. } => Vec::new(),
+    })
 }
 
 fn leaks_rows(data: &LeaksData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
     let analysis = &data.analysis;
-    let body = window(table, area)
-        .map(|(i, row)| {
-            let cells = match row {
-                Row::Class(c) => {
-                    let class = &data.report.classes[c as usize];
-                    vec![
-                        class_cell(
-                            &class.name,
-                            0,
-                            table.is_expanded(c),
-                            table.matches.get(&c),
-                            theme,
-                        ),
-                        num(format::group(class.count)),
-                        num(format::bytes(class.retained_size)),
-                        Cell::from(Span::styled(data.top_path(c), theme.dim())),
-                    ]
-                }
-                Row::Instance { node, .. } => vec![
-                    Cell::from(instance_label(analysis, node, "")),
-                    Cell::from(""),
-                    num(format::bytes(analysis.dominators.retained[node as usize])),
-                    Cell::from(""),
-                ],
-                Row::More { remaining, .. } => vec![more_cell(remaining, theme)],
-            };
-            TableRow::new(cells).style(row_style(i == table.selected, theme))
-        })
-        .collect();
-    let widths = vec![
+    let widths = [
         Constraint::Min(22),
         Constraint::Length(8),
         Constraint::Length(15),
         Constraint::Percentage(45),
     ];
-    let all: Vec<usize> = (0..LEAKS_COLUMNS.len()).collect();
-    (
-        header(&LEAKS_COLUMNS, table, theme, &all, &[0, 3]),
-        widths,
-        body,
-    )
+    let columns = Columns::all(&LEAKS_COLUMNS, &widths, &[0, 3]);
+    build(table, theme, area, &columns, |row| match row {
+        Row::Class(c) => {
+            let class = &data.report.classes[c as usize];
+            vec![
+                class_cell(
+                    &class.name,
+                    0,
+                    table.is_expanded(c),
+                    table.matches.get(&c),
+                    theme,
+                ),
+                num(format::group(class.count)),
+                num(format::bytes(class.retained_size)),
+                Cell::from(Span::styled(data.top_path(c), theme.dim())),
+            ]
+        }
+        Row::Instance { node, .. } => vec![
+            Cell::from(instance_label(analysis, node, "")),
+            Cell::from(""),
+            num(format::bytes(analysis.dominators.retained[node as usize])),
+            Cell::from(""),
+        ],
+        Row::More { .. } => Vec::new(),
+    })
 }
 
 fn more_cell(remaining: usize, theme: &Theme) -> Cell<'static> {
