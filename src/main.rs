@@ -320,8 +320,9 @@ fn file_name(path: &Path) -> String {
     )
 }
 
-#[cfg(feature = "tui")]
-fn open(snapshots: &[PathBuf], _timings: bool) -> anyhow::Result<String> {
+/// Opens the TUI; without a terminal (output piped, a script, no `tui`
+/// feature) prints the Summary or the Comparison instead.
+fn open(snapshots: &[PathBuf], timings: bool) -> anyhow::Result<String> {
     if !(1..=3).contains(&snapshots.len()) {
         return Err(anyhow!(
             "give one snapshot, a baseline and a target, or three snapshots S1 S2 S3 (see --help)"
@@ -332,13 +333,19 @@ fn open(snapshots: &[PathBuf], _timings: bool) -> anyhow::Result<String> {
             return Err(anyhow!("{}: no such file", path.display()));
         }
     }
-    heaplens::runtime::run(snapshots)?;
-    Ok(String::new())
+    #[cfg(feature = "tui")]
+    {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+            heaplens::runtime::run(snapshots)?;
+            return Ok(String::new());
+        }
+    }
+    open_headless(snapshots, timings)
 }
 
-/// Without the TUI, opening snapshots prints the Summary or the Comparison.
-#[cfg(not(feature = "tui"))]
-fn open(snapshots: &[PathBuf], timings: bool) -> anyhow::Result<String> {
+/// The text a terminal-less `heaplens SNAPSHOT...` prints.
+fn open_headless(snapshots: &[PathBuf], timings: bool) -> anyhow::Result<String> {
     match snapshots {
         [one] => {
             let analysis = load(one, timings)?;
@@ -362,7 +369,7 @@ fn open(snapshots: &[PathBuf], timings: bool) -> anyhow::Result<String> {
             Ok(report::diff_table(&rows, &target, &holders))
         }
         _ => Err(anyhow!(
-            "give one snapshot, or a baseline and a target (see --help)"
+            "without a terminal, use `heaplens leaks S1 S2 S3` for three snapshots"
         )),
     }
 }

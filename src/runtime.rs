@@ -2,7 +2,7 @@
 //! threads into one channel, and redraws only after something changed.
 //!
 //! The terminal is restored on every exit path: normal quit, errors (the
-//! guard's `Drop`), panics (ratatui's hook, installed by `ratatui::init`),
+//! guard's `Drop`), panics (ratatui's hook, installed by `ratatui::try_init`),
 //! and SIGTERM/SIGHUP/SIGINT (turned into a quit event).
 
 use std::path::PathBuf;
@@ -62,7 +62,7 @@ pub fn run(paths: &[PathBuf]) -> anyhow::Result<()> {
         })
         .collect::<anyhow::Result<_>>()?;
     watch_signals(tx.clone())?;
-    let mut terminal = ratatui::init();
+    let mut terminal = ratatui::try_init().context("starting the terminal UI")?;
     let _guard = TerminalGuard;
     execute!(std::io::stdout(), EnableMouseCapture).context("enabling the mouse")?;
     spawn_input(tx)?;

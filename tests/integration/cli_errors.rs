@@ -95,3 +95,26 @@ fn layout_of_the_json_does_not_change_the_numbers() {
         "everything on one line"
     );
 }
+
+#[test]
+fn without_a_terminal_opening_snapshots_prints_tables() {
+    let after = fixture("demo/after.heapsnapshot");
+    let out = heaplens([after.as_os_str()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("Constructor"),
+        "a piped `heaplens FILE` prints the Summary: {text}"
+    );
+    let base = fixture("demo/baseline.heapsnapshot");
+    let out = heaplens([base.as_os_str(), after.as_os_str()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("# Delta"),
+        "and two files the Comparison: {text}"
+    );
+}
