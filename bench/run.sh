@@ -29,9 +29,13 @@ generate() {  # generate MB -> DIR with baseline/after
 
 measure() {  # measure CMD... -> "wall cpu rss_kb" (median of 3 by wall)
   local runs=()
+  local stats
+  stats=$(mktemp)
   for _ in 1 2 3; do
-    runs+=("$( { /usr/bin/time -f '%e %U %S %M' "$@" > /dev/null 2> /tmp/heaplens-bench.err; } 2>&1 | tail -n 1)")
+    /usr/bin/time -o "$stats" -f '%e %U %S %M' "$@" > /dev/null 2> /dev/null
+    runs+=("$(tail -n 1 "$stats")")
   done
+  rm -f "$stats"
   printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }'
 }
 
