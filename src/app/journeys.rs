@@ -457,7 +457,15 @@ fn a_comparison_class_shows_where_its_growth_hangs() {
     let top = holders.first().expect("a holder");
     assert_eq!(
         top.instances, 1500,
-        "one backing store of the cache Map holds all 1,500 records, 1,000 of them new"
+        "the cache Map holds all 1,500 records, 1,000 of them new"
     );
-    assert_eq!(data.target.class_name(top.node), "(array)");
+    assert_eq!(
+        data.target.class_name(top.node),
+        "Map",
+        "the Map, not its internal backing store"
+    );
+    assert!(
+        top.baseline_retained.is_some(),
+        "the Map already existed in the baseline"
+    );
 }

@@ -70,9 +70,10 @@ impl HolderGrowth {
 }
 
 /// The objects that dominate the instances of class `key` in the target
-/// (each instance's immediate dominator, climbing past instances of the
-/// same class), largest share first, at most `top`: where the growth of a
-/// class hangs, e.g. the one `Map` that holds every leaked record.
+/// (each instance's immediate dominator, past instances of the same class
+/// and past V8's internal arrays and hidden objects), largest share first,
+/// at most `top`: where the growth of a class hangs, e.g. the one `Map`
+/// that holds every leaked record rather than its backing store.
 ///
 /// # Complexity
 /// O(instances × dominator depth within the class + top × baseline nodes).
@@ -87,7 +88,7 @@ pub fn holders(base: &Analysis, target: &Analysis, key: &str, top: usize) -> Vec
         if in_class.contains(&tree.idom[n as usize]) {
             continue; // counted with the instance that dominates it
         }
-        let holder = tree.idom[n as usize];
+        let holder = owning_object(target, tree.idom[n as usize]);
         let entry = by_holder.entry(holder).or_default();
         entry.0 += 1;
         entry.1 += tree.retained[n as usize];
@@ -111,6 +112,18 @@ pub fn holders(base: &Analysis, target: &Analysis, key: &str, top: usize) -> Vec
             }
         })
         .collect()
+}
+
+/// `n`, or the first dominator above it that is not an internal array or
+/// hidden object (a `Map`'s table is reported as the `Map`).
+fn owning_object(analysis: &Analysis, mut n: u32) -> u32 {
+    let types = &analysis.graph.layout.types;
+    while n != analysis.graph.root
+        && (analysis.graph.is_type(n, types.array) || analysis.graph.is_type(n, types.hidden))
+    {
+        n = analysis.dominators.idom[n as usize];
+    }
+    n
 }
 
 #[cfg(test)]
