@@ -11,11 +11,11 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use ratatui::crossterm::event::{
+use crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event as TermEvent, KeyCode, KeyEvent,
     KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
-use ratatui::crossterm::execute;
+use crossterm::execute;
 use ratatui::layout::{Position, Rect};
 use ratatui::DefaultTerminal;
 
