@@ -228,15 +228,7 @@ fn a_failed_load_keeps_the_other_snapshot_usable() {
 fn early_counts_show_before_the_analysis_ends() {
     let (_, target) = demo_pair();
     let mut app = App::new(vec![demo("after.heapsnapshot.gz")], Keymap::default_keys());
-    let early = target
-        .aggregates
-        .iter()
-        .map(|a| crate::snapshot::ClassAggregate {
-            retained_size: 0,
-            instances: Vec::new(),
-            ..a.clone()
-        })
-        .collect();
+    let early = crate::app::testing::early_rows();
     app.on_load(0, LoadEvent::Early(early));
     assert!(app.loading());
     assert!(

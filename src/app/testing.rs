@@ -67,3 +67,18 @@ pub fn summary_app() -> App {
     app.on_load(0, LoadEvent::Done(Arc::clone(target)));
     app
 }
+
+/// The demo target's Summary rows as the loader sends them early: counts
+/// and shallow sizes, no retained sizes, no instances.
+pub fn early_rows() -> Vec<crate::snapshot::ClassAggregate> {
+    let (_, target) = demo_pair();
+    target
+        .aggregates
+        .iter()
+        .map(|a| crate::snapshot::ClassAggregate {
+            retained_size: 0,
+            instances: Vec::new(),
+            ..a.clone()
+        })
+        .collect()
+}

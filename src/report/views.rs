@@ -80,18 +80,7 @@ pub fn stats_json(s: &Statistics) -> String {
 
 /// `heaplens stats`: the legend of DevTools' Statistics pie.
 pub fn stats_table(s: &Statistics) -> String {
-    let rows: [(&str, i64); 7] = [
-        ("Code", s.code as i64),
-        ("Strings", s.strings as i64),
-        ("JS arrays", s.js_arrays as i64),
-        ("Typed arrays", s.typed_arrays as i64),
-        ("System objects", s.system as i64),
-        ("Other JS objects", s.other_js()),
-        (
-            "Other non-JS objects (such as HTML and CSS)",
-            s.other_non_js(),
-        ),
-    ];
+    let rows = s.legend();
     let mut table = Table::new(&["Category", "Size", ""]);
     let percent = |v: i64| format::percent(v.max(0) as u64, s.total);
     for (name, value) in rows {

@@ -25,6 +25,22 @@ pub struct Statistics {
 
 impl Statistics {
     /// `v8heap.total`: everything that is not native.
+    /// DevTools' pie legend, in its order: (category, bytes).
+    pub fn legend(&self) -> [(&'static str, i64); 7] {
+        [
+            ("Code", self.code as i64),
+            ("Strings", self.strings as i64),
+            ("JS arrays", self.js_arrays as i64),
+            ("Typed arrays", self.typed_arrays as i64),
+            ("System objects", self.system as i64),
+            ("Other JS objects", self.other_js()),
+            (
+                "Other non-JS objects (such as HTML and CSS)",
+                self.other_non_js(),
+            ),
+        ]
+    }
+
     pub fn v8heap_total(&self) -> i64 {
         self.total as i64 - self.native_total as i64
     }

@@ -96,15 +96,7 @@ fn loading_shows_progress_then_early_counts() {
     assert!(text.contains("q cancels"), "it says how to cancel: {text}");
 
     let (_, target) = demo_pair();
-    let early = target
-        .aggregates
-        .iter()
-        .map(|a| crate::snapshot::ClassAggregate {
-            retained_size: 0,
-            instances: Vec::new(),
-            ..a.clone()
-        })
-        .collect();
+    let early = crate::app::testing::early_rows();
     app.on_load(0, LoadEvent::Early(early));
     let text = draw(&mut app, 100, 20).backend().to_string();
     assert!(

@@ -25,18 +25,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, block: Bl
         frame.render_widget(Paragraph::new(text).block(block), area);
         return;
     };
-    let rows: [(&str, i64); 7] = [
-        ("Code", stats.code as i64),
-        ("Strings", stats.strings as i64),
-        ("JS arrays", stats.js_arrays as i64),
-        ("Typed arrays", stats.typed_arrays as i64),
-        ("System objects", stats.system as i64),
-        ("Other JS objects", stats.other_js()),
-        (
-            "Other non-JS objects (such as HTML and CSS)",
-            stats.other_non_js(),
-        ),
-    ];
+    let rows = stats.legend();
     let total = stats.total.max(1) as f64;
     let mut lines = vec![Line::raw("")];
     for (label, bytes) in rows {
