@@ -461,3 +461,24 @@ fn a_comparison_class_shows_where_its_growth_hangs() {
         "the Map already existed in the baseline"
     );
 }
+
+#[test]
+fn mouse_click_selects_and_wheel_scrolls() {
+    let mut app = summary_app();
+    app.click_table_row(3);
+    assert_eq!(
+        app.summary.selected, 3,
+        "a click on the fourth visible row selects it"
+    );
+    app.scroll(Pane::Summary, 3);
+    assert_eq!(app.summary.selected, 6, "the wheel moves three rows");
+    app.scroll(Pane::Summary, -3);
+    assert_eq!(app.summary.selected, 3);
+    press(&mut app, "l");
+    app.click_table_row(1);
+    assert!(
+        matches!(app.summary.selected_row(), Some(Row::Instance { .. })),
+        "clicking an instance selects it"
+    );
+    assert!(app.tree.is_some(), "and shows its retainers");
+}
