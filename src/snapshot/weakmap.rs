@@ -23,6 +23,9 @@ pub struct Ephemeron {
 #[derive(Debug, Default)]
 pub struct WeakMapEdges {
     by_name: HashMap<u32, Ephemeron>,
+    /// One flag per string: is it an ephemeron name? Checked before the
+    /// map, since every internal edge asks (millions of lookups).
+    is_ephemeron: Vec<bool>,
 }
 
 const KEY_PREFIX: &str = " / part of key (";
@@ -96,12 +99,24 @@ impl WeakMapEdges {
                 by_name.insert(name, parsed);
             }
         }
-        WeakMapEdges { by_name }
+        let mut is_ephemeron = vec![false; graph.strings.len()];
+        for &name in by_name.keys() {
+            is_ephemeron[name as usize] = true;
+        }
+        WeakMapEdges {
+            by_name,
+            is_ephemeron,
+        }
     }
 
     /// The ephemeron parse of an internal edge's name, if it is one.
     pub fn get(&self, name_index: u32) -> Option<&Ephemeron> {
-        if self.by_name.is_empty() {
+        if !self
+            .is_ephemeron
+            .get(name_index as usize)
+            .copied()
+            .unwrap_or(false)
+        {
             return None;
         }
         self.by_name.get(&name_index)
