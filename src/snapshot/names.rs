@@ -8,7 +8,10 @@
 //! class name is interned once in appended strings.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+// Keys here are hashed millions of times per load and come from the
+// snapshot, not from an attacker with a live connection: FxHash (~3× the
+// speed of SipHash on these keys) instead of std's DoS-resistant default.
+use rustc_hash::FxHashMap as HashMap;
 
 use super::graph::HeapGraph;
 use super::strings::{js_cmp, js_len, json_quote};
@@ -125,7 +128,7 @@ pub fn format_property_name(name: &str) -> Cow<'_, str> {
 pub fn infer_interfaces(graph: &HeapGraph) -> Vec<InterfaceDefinition> {
     let property = graph.layout.types.edge_property;
     let mut order: Vec<(InterfaceDefinition, u64)> = Vec::new();
-    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut by_name: HashMap<String, usize> = HashMap::default();
     let mut plain_objects = 0u64;
     // Reused across objects: most objects repeat a known interface, and
     // only a new one needs its property names as owned strings.
