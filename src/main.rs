@@ -242,11 +242,7 @@ fn node(args: NodeArgs, timings: bool) -> anyhow::Result<String> {
 fn retainers(args: RetainersArgs, timings: bool) -> anyhow::Result<String> {
     let analysis = load(&args.snapshot, timings)?;
     let n = find_node(&analysis, &args.id, &args.snapshot)?;
-    let limits = TreeLimits {
-        depth: args.depth,
-        fan_out: args.fan_out,
-        max_rows: MAX_TREE_ROWS,
-    };
+    let limits = tree_limits(args.depth, args.fan_out);
     Ok(report::retainers_report(
         &analysis,
         n,
@@ -283,11 +279,7 @@ fn dominators(args: DominatorsArgs, timings: bool) -> anyhow::Result<String> {
         Some(id) => find_node(&analysis, id, &args.snapshot)?,
         None => analysis.graph.root,
     };
-    let limits = TreeLimits {
-        depth: args.depth,
-        fan_out: args.fan_out,
-        max_rows: MAX_TREE_ROWS,
-    };
+    let limits = tree_limits(args.depth, args.fan_out);
     let json = args.format == Format::Json;
     Ok(report::dominators_report(&analysis, n, limits, json))
 }
@@ -295,11 +287,7 @@ fn dominators(args: DominatorsArgs, timings: bool) -> anyhow::Result<String> {
 fn containment_view(args: ContainmentArgs, timings: bool) -> anyhow::Result<String> {
     let analysis = load(&args.snapshot, timings)?;
     let n = find_node(&analysis, &args.id, &args.snapshot)?;
-    let limits = TreeLimits {
-        depth: args.depth,
-        fan_out: args.fan_out,
-        max_rows: MAX_TREE_ROWS,
-    };
+    let limits = tree_limits(args.depth, args.fan_out);
     let json = args.format == Format::Json;
     Ok(report::containment_report(&analysis, n, limits, json))
 }
@@ -451,6 +439,15 @@ fn snapshot_paths(cli: &Cli) -> Vec<PathBuf> {
         Command::Duplicates(a) => vec![a.snapshot.clone()],
         Command::Dominators(a) => vec![a.snapshot.clone()],
         Command::Containment(a) => vec![a.snapshot.clone()],
+    }
+}
+
+/// Tree limits from `--depth` and `--fan-out`, with the row budget.
+fn tree_limits(depth: usize, fan_out: usize) -> TreeLimits {
+    TreeLimits {
+        depth,
+        fan_out,
+        max_rows: MAX_TREE_ROWS,
     }
 }
 

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::anyhow;
 
 use crate::format;
+use crate::snapshot::gate::bytes_per_unit;
 use crate::snapshot::{parse, source};
 
 /// Bytes of peak memory per node and per edge, measured on a 1.00 GB Node
@@ -132,15 +133,9 @@ pub fn parse_size(text: &str) -> Option<u64> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(text.len());
     let number: f64 = text[..split].parse().ok()?;
-    let unit = match text[split..].trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1.0,
-        "kb" => 1e3,
-        "mb" => 1e6,
-        "gb" => 1e9,
-        "kib" => 1024.0,
-        "mib" => 1024.0 * 1024.0,
-        "gib" => 1024.0 * 1024.0 * 1024.0,
-        _ => return None,
+    let unit = match text[split..].trim() {
+        "" => 1.0,
+        unit => bytes_per_unit(unit)?,
     };
     Some((number * unit) as u64)
 }

@@ -221,10 +221,11 @@ fn parse_amount(amount: &str, metric: Metric) -> Result<f64, String> {
     Ok(value * unit_factor(unit)?)
 }
 
-/// Decimal units as DevTools prints sizes; binary ones for those who think
-/// in them. Case-insensitive.
-fn unit_factor(unit: &str) -> Result<f64, String> {
-    Ok(match unit.to_ascii_lowercase().as_str() {
+/// Bytes per size unit: decimal units as DevTools prints sizes, binary ones
+/// for those who think in them. Case-insensitive; shared with the memory
+/// budget (`HEAPLENS_MAX_MEMORY`).
+pub fn bytes_per_unit(unit: &str) -> Option<f64> {
+    Some(match unit.to_ascii_lowercase().as_str() {
         "b" => 1.0,
         "kb" => 1e3,
         "mb" => 1e6,
@@ -232,12 +233,13 @@ fn unit_factor(unit: &str) -> Result<f64, String> {
         "kib" => 1024.0,
         "mib" => 1024.0 * 1024.0,
         "gib" => 1024.0 * 1024.0 * 1024.0,
-        _ => {
-            return Err(format!(
-                "unknown unit {unit:?} (B, kB, MB, GB, KiB, MiB, GiB)"
-            ))
-        }
+        _ => return None,
     })
+}
+
+fn unit_factor(unit: &str) -> Result<f64, String> {
+    bytes_per_unit(unit)
+        .ok_or_else(|| format!("unknown unit {unit:?} (B, kB, MB, GB, KiB, MiB, GiB)"))
 }
 
 /// Where rules read their numbers from.

@@ -61,6 +61,16 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// tmux's `#{alternate_on}` for the pane: "1" while a full-screen
+    /// program holds the alternate screen, "0" once it has restored it.
+    fn alternate_screen(&self) -> String {
+        let mode = self
+            .cmd(&["display", "-p", "-t", "e2e", "#{alternate_on}"])
+            .output();
+        mode.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default()
+    }
+
     /// Waits until the screen satisfies `ready`, or fails with the screen.
     fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -196,12 +206,7 @@ fn sigterm_sighup_and_sigint_restore_the_terminal() {
             !screen.contains("Comparison"),
             "SIG{signal}: the alternate screen is gone:\n{screen}"
         );
-        let mode = tmux
-            .cmd(&["display", "-p", "-t", "e2e", "#{alternate_on}"])
-            .output();
-        let alternate = mode
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-            .unwrap_or_default();
+        let alternate = tmux.alternate_screen();
         assert_eq!(
             alternate, "0",
             "SIG{signal}: tmux reports the normal screen"
@@ -222,11 +227,6 @@ fn a_panic_restores_the_terminal_and_shows_its_message() {
         !screen.contains("HEAPLENS-EXITED-0"),
         "a panic is not a success:\n{screen}"
     );
-    let mode = tmux
-        .cmd(&["display", "-p", "-t", "e2e", "#{alternate_on}"])
-        .output();
-    let alternate = mode
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
+    let alternate = tmux.alternate_screen();
     assert_eq!(alternate, "0", "the normal screen is back");
 }
