@@ -699,12 +699,16 @@ impl Table {
 pub fn timings(path: &std::path::Path, timings: &crate::snapshot::Timings) -> String {
     let mut out = format!("timings for {}:\n", path.display());
     let mut total = 0.0;
-    for (stage, took) in &timings.stages {
+    for (stage, took, peak) in &timings.stages {
         let secs = took.as_secs_f64();
         if !stage.is_parallel() {
             total += secs;
         }
-        let _ = writeln!(out, "  {:<32} {:>8.3} s", stage.label(), secs);
+        let _ = write!(out, "  {:<32} {:>8.3} s", stage.label(), secs);
+        if let Some(bytes) = peak {
+            let _ = write!(out, "   peak RSS {:>6.2} GB", *bytes as f64 / 1e9);
+        }
+        out.push('\n');
     }
     let _ = writeln!(out, "  {:<32} {:>8.3} s", "total (wall)", total);
     out

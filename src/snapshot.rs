@@ -89,9 +89,8 @@ pub fn analyze_reader(
             bytes_read,
         })
     })?;
-    let timings = Timings {
-        stages: vec![(Stage::Read, started.elapsed())],
-    };
+    let mut timings = Timings::default();
+    timings.record(Stage::Read, started.elapsed());
     let prepared = prepare(graph, timings, progress)?;
     if !early(&prepared) {
         return Err(SnapshotError::Cancelled);
@@ -120,7 +119,7 @@ impl StageClock {
         timings: &mut Timings,
         progress: ProgressSink<'_>,
     ) -> Result<(), SnapshotError> {
-        timings.stages.push((stage, self.started.elapsed()));
+        timings.record(stage, self.started.elapsed());
         self.started = Instant::now();
         let next = Stage::ALL
             .iter()
@@ -238,8 +237,8 @@ impl Prepared {
                 )
             },
         );
-        timings.stages.push((Stage::Dominators, dominators_took));
-        timings.stages.push((Stage::Distances, distances_took));
+        timings.record(Stage::Dominators, dominators_took);
+        timings.record(Stage::Distances, distances_took);
         clock.started = Instant::now();
         if !progress(Progress {
             stage: Stage::ClassRetained,
@@ -255,9 +254,7 @@ impl Prepared {
             graph.root,
         );
         let aggregates = classes::merge_public_keys(aggregates);
-        timings
-            .stages
-            .push((Stage::ClassRetained, clock.started.elapsed()));
+        timings.record(Stage::ClassRetained, clock.started.elapsed());
         Ok(Analysis {
             graph,
             distances,

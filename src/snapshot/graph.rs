@@ -7,6 +7,8 @@
 //! n's edges, in file order); retainers are the reverse index in DevTools'
 //! slot order (§7.1 of the semantics spec), which tie-breaks depend on.
 
+use rayon::slice::ParallelSliceMut;
+
 use super::meta::Layout;
 use super::strings::StringTable;
 
@@ -28,12 +30,23 @@ pub struct Locations {
 impl Locations {
     /// From `(ordinal, location)` pairs in file order; a later entry for the
     /// same node wins, as in DevTools' location map.
-    pub fn from_entries(mut entries: Vec<(u32, Location)>) -> Locations {
-        entries.reverse();
-        // Stable: among equal ordinals the last file entry now comes first.
-        entries.sort_by_key(|&(n, _)| n);
-        entries.dedup_by_key(|&mut (n, _)| n);
-        Locations { sorted: entries }
+    pub fn from_entries(entries: Vec<(u32, Location)>) -> Locations {
+        // Sort keys of (ordinal, last entry first) packed in a u64: V8
+        // writes the entries in runs, not in node order, and a stable sort
+        // of the 2.2 M 32-byte entries of a 1 GB snapshot took 0.26 s; this
+        // takes 0.05 s.
+        let mut keys: Vec<u64> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, &(n, _))| u64::from(n) << 32 | u64::from(u32::MAX - i as u32))
+            .collect();
+        keys.par_sort_unstable();
+        keys.dedup_by_key(|k| *k >> 32);
+        let sorted = keys
+            .iter()
+            .map(|&k| ((k >> 32) as u32, entries[(u32::MAX - k as u32) as usize].1))
+            .collect();
+        Locations { sorted }
     }
 
     pub fn get(&self, node: &u32) -> Option<&Location> {

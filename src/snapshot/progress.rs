@@ -78,8 +78,23 @@ pub struct Progress {
 /// Receives progress; returning false cancels the load.
 pub type ProgressSink<'a> = &'a mut dyn FnMut(Progress) -> bool;
 
-/// Wall time spent per stage.
+/// Wall time spent per stage, and the process's peak resident memory when
+/// the stage ended (Linux; None elsewhere).
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
-    pub stages: Vec<(Stage, Duration)>,
+    pub stages: Vec<(Stage, Duration, Option<u64>)>,
+}
+
+impl Timings {
+    pub fn record(&mut self, stage: Stage, took: Duration) {
+        self.stages.push((stage, took, peak_rss_bytes()));
+    }
+}
+
+/// `VmHWM` of /proc/self/status: the peak resident set so far.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }

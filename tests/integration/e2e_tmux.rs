@@ -215,6 +215,10 @@ fn sigterm_sighup_and_sigint_restore_the_terminal() {
 }
 
 #[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "the deliberate panic exists in debug builds only"
+)]
 fn a_panic_restores_the_terminal_and_shows_its_message() {
     let command = format!("HEAPLENS_DEBUG_PANIC=1 {}", demo_command());
     let tmux = Tmux::start("panic", 100, 30, &command);
