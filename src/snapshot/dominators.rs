@@ -44,25 +44,37 @@ impl DominatorTree {
 /// O((nodes + edges) log nodes) time; eight `u32` arrays of `nodes + 1`.
 pub fn compute_dominators(graph: &HeapGraph, essential: &[bool]) -> DominatorTree {
     let lt = LengauerTarjan::run(graph, essential);
-    let n = graph.node_count();
-    let mut idom = vec![0u32; n];
-    let mut retained: Vec<u64> = graph.self_size.iter().map(|&s| u64::from(s)).collect();
-    for (ordinal, d) in idom.iter_mut().enumerate() {
-        *d = lt.dom[ordinal + 1] - 1;
+    // The vertices are `ordinal + 1`: `dom` becomes `idom` in place.
+    let mut idom = lt.dom;
+    idom.remove(0);
+    for d in &mut idom {
+        *d -= 1;
     }
-    // Reverse DFS order visits children before their dominators.
-    for i in (2..=lt.numbered as usize).rev() {
-        let node = lt.vertex[i] as usize - 1;
-        let size = retained[node];
-        retained[idom[node] as usize] += size;
-    }
-    let (first_child, children) = dominated_lists(&idom, graph.root);
+    // By now the distances, run alongside, are done: the other core takes
+    // the children lists.
+    let (retained, (first_child, children)) = rayon::join(
+        || retained_sizes(graph, &idom, &lt.vertex[..=lt.numbered as usize]),
+        || dominated_lists(&idom, graph.root),
+    );
     DominatorTree {
         idom,
         retained,
         first_child,
         children,
     }
+}
+
+/// Self sizes summed up the dominator tree: `order` (vertices, DFS
+/// preorder from index 1) visited backwards reaches children before their
+/// dominators.
+fn retained_sizes(graph: &HeapGraph, idom: &[u32], order: &[u32]) -> Vec<u64> {
+    let mut retained: Vec<u64> = graph.self_size.iter().map(|&s| u64::from(s)).collect();
+    for &vertex in order.iter().skip(2).rev() {
+        let node = vertex as usize - 1;
+        let size = retained[node];
+        retained[idom[node] as usize] += size;
+    }
+    retained
 }
 
 /// DevTools' `buildDominatedNodes`: children lists, filled by counting down,

@@ -171,7 +171,7 @@ impl HeapGraph {
     ///
     /// # Complexity
     /// O(nodes + edges), two passes (counting sort).
-    pub fn build_retainers(&mut self) {
+    pub fn retainer_index(&self) -> RetainerIndex {
         let n = self.node_count();
         let mut first = vec![0u32; n + 1];
         for &to in &self.edge_to {
@@ -186,18 +186,34 @@ impl HeapGraph {
         first[n] = total;
         // `fill[t]` counts down from the end of t's slots.
         let mut fill: Vec<u32> = first[1..].to_vec();
-        let mut retainer_edge = vec![0u32; self.edge_count()];
-        let mut retainer_node = vec![0u32; self.edge_count()];
+        let mut edges = vec![0u32; self.edge_count()];
+        let mut nodes = vec![0u32; self.edge_count()];
         for src in 0..n {
             for e in self.first_edge[src] as usize..self.first_edge[src + 1] as usize {
                 let to = self.edge_to[e] as usize;
                 fill[to] -= 1;
-                retainer_edge[fill[to] as usize] = e as u32;
-                retainer_node[fill[to] as usize] = src as u32;
+                edges[fill[to] as usize] = e as u32;
+                nodes[fill[to] as usize] = src as u32;
             }
         }
-        self.first_retainer = first;
-        self.retainer_edge = retainer_edge;
-        self.retainer_node = retainer_node;
+        RetainerIndex {
+            first,
+            edges,
+            nodes,
+        }
     }
+
+    pub fn set_retainers(&mut self, index: RetainerIndex) {
+        self.first_retainer = index.first;
+        self.retainer_edge = index.edges;
+        self.retainer_node = index.nodes;
+    }
+}
+
+/// The reverse edge index, built apart from the graph so that it can be
+/// built while another pass reads the graph.
+pub struct RetainerIndex {
+    first: Vec<u32>,
+    edges: Vec<u32>,
+    nodes: Vec<u32>,
 }
