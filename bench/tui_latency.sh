@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tui_latency.sh SNAPSHOT [BIN] — first-frame and key latency of the TUI
-# while SNAPSHOT loads, measured from outside through tmux (an upper bound:
-# it includes tmux's own polling). Prints milliseconds.
+# while SNAPSHOT loads, and when the first class counts and the full
+# analysis appear, measured from outside through tmux (an upper bound: it
+# includes tmux's own polling). Prints milliseconds.
 set -euo pipefail
 file=$1
 bin=${2:-$(dirname "$0")/../target/release/heaplens}
@@ -24,6 +25,8 @@ for i in 1 2 3 4 5; do
   tmux -L "$sock" send-keys -t lat Escape
   while tmux -L "$sock" capture-pane -p -t lat | grep -qF "Keys (any key closes)"; do sleep 0.002; done
 done
+counts=$(wait_for " ×")   # a class row's count: the early Summary
+echo "first counts (early Summary): $(( counts - start )) ms after start"
 loaded=$(wait_for " objects, ")
 echo "fully loaded: $(( loaded - start )) ms after start"
 tmux -L "$sock" send-keys -t lat q

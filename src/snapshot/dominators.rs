@@ -15,6 +15,8 @@
 //! of `n` is the sum of self sizes in its dominator subtree: what freeing `n`
 //! would free.
 
+use fixedbitset::FixedBitSet;
+
 use super::graph::HeapGraph;
 
 /// The dominator tree with retained sizes.
@@ -42,7 +44,7 @@ impl DominatorTree {
 ///
 /// # Complexity
 /// O((nodes + edges) log nodes) time; eight `u32` arrays of `nodes + 1`.
-pub fn compute_dominators(graph: &HeapGraph, essential: &[bool]) -> DominatorTree {
+pub fn compute_dominators(graph: &HeapGraph, essential: &FixedBitSet) -> DominatorTree {
     let lt = LengauerTarjan::run(graph, essential);
     // The vertices are `ordinal + 1`: `dom` becomes `idom` in place.
     let mut idom = lt.dom;
@@ -132,7 +134,7 @@ impl Numbering {
 
     /// Iterative DFS over essential edges, resuming each vertex's edge scan
     /// from a cursor (recursion would overflow the stack on real heaps).
-    fn dfs(&mut self, graph: &HeapGraph, essential: &[bool], root: u32) {
+    fn dfs(&mut self, graph: &HeapGraph, essential: &FixedBitSet, root: u32) {
         self.next_edge[root as usize - 1] = graph.first_edge[root as usize - 1];
         let mut v = root;
         while v != 0 {
@@ -161,7 +163,7 @@ impl Numbering {
 }
 
 impl LengauerTarjan {
-    fn run(graph: &HeapGraph, essential: &[bool]) -> Self {
+    fn run(graph: &HeapGraph, essential: &FixedBitSet) -> Self {
         let count = graph.node_count();
         let len = count + 1;
         let r = graph.root + 1;
@@ -283,7 +285,11 @@ impl LengauerTarjan {
     }
 }
 
-fn has_only_non_essential_retainers(graph: &HeapGraph, essential: &[bool], ordinal: u32) -> bool {
+fn has_only_non_essential_retainers(
+    graph: &HeapGraph,
+    essential: &FixedBitSet,
+    ordinal: u32,
+) -> bool {
     graph
         .retainers(ordinal)
         .all(|slot| !essential[graph.retainer_edge[slot] as usize])

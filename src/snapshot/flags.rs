@@ -1,6 +1,8 @@
 //! Page ownership and the essential edges the dominator tree is built from
 //! (spec §4.1–4.2, DevTools `markPageOwnedNodes`, `computeIsEssentialEdge`).
 
+use fixedbitset::FixedBitSet;
+
 use super::graph::HeapGraph;
 use super::weakmap::WeakMapEdges;
 
@@ -48,7 +50,9 @@ pub fn is_user_root(graph: &HeapGraph, n: u32) -> bool {
     !graph.is_type(n, graph.layout.types.synthetic) || is_document_dom_trees_root(graph, n)
 }
 
-/// One bit per edge: does it count for dominators?
+/// One bit per edge: does it count for dominators? A bit set rather than
+/// bytes: 4.4 MB instead of 35 MB for a 1 GB snapshot, small enough to stay
+/// in cache during Lengauer–Tarjan's random lookups.
 ///
 /// # Complexity
 /// O(edges); WeakMap names are parsed once per distinct string.
@@ -56,12 +60,31 @@ pub fn essential_edges(
     graph: &HeapGraph,
     page_owned: &[bool],
     weakmaps: &WeakMapEdges,
-) -> Vec<bool> {
+) -> FixedBitSet {
+    // Two halves of the nodes on two threads, then one OR of the bit sets.
+    let half = graph.node_count() as u32 / 2;
+    let (mut essential, second) = rayon::join(
+        || essential_in(graph, 0..half, page_owned, weakmaps),
+        || essential_in(graph, half..graph.node_count() as u32, page_owned, weakmaps),
+    );
+    essential.union_with(&second);
+    essential
+}
+
+/// The essential edges of the nodes in `nodes`.
+fn essential_in(
+    graph: &HeapGraph,
+    nodes: std::ops::Range<u32>,
+    page_owned: &[bool],
+    weakmaps: &WeakMapEdges,
+) -> FixedBitSet {
     let t = &graph.layout.types;
-    let mut essential = vec![false; graph.edge_count()];
-    for n in 0..graph.node_count() as u32 {
+    let mut essential = FixedBitSet::with_capacity(graph.edge_count());
+    for n in nodes {
         for e in graph.edges(n) {
-            essential[e] = is_essential(graph, n, e, page_owned, weakmaps, t);
+            if is_essential(graph, n, e, page_owned, weakmaps, t) {
+                essential.insert(e);
+            }
         }
     }
     essential

@@ -3,6 +3,7 @@
 //! self-comparison, determinism, and a parser that never panics on
 //! damaged input.
 
+use fixedbitset::FixedBitSet;
 use proptest::prelude::*;
 
 use crate::snapshot::flags;
@@ -75,7 +76,7 @@ fn random_graph() -> impl Strategy<Value = RandomGraph> {
 }
 
 /// The essential edges, recomputed from their definition's inputs.
-fn essential_edges(graph: &HeapGraph) -> Vec<bool> {
+fn essential_edges(graph: &HeapGraph) -> FixedBitSet {
     let weakmaps = WeakMapEdges::new(graph);
     flags::essential_edges(graph, &flags::page_owned(graph), &weakmaps)
 }
@@ -84,7 +85,7 @@ fn essential_edges(graph: &HeapGraph) -> Vec<bool> {
 /// from the root to every "orphan", a node no essential edge retains
 /// (DevTools DFSes those from the root after the main DFS). Edges are
 /// (from, to) pairs.
-fn flow_graph(graph: &HeapGraph, essential: &[bool]) -> Vec<Vec<u32>> {
+fn flow_graph(graph: &HeapGraph, essential: &FixedBitSet) -> Vec<Vec<u32>> {
     let mut out = vec![Vec::new(); graph.node_count()];
     let mut retained = vec![false; graph.node_count()];
     for n in 0..graph.node_count() as u32 {
