@@ -21,11 +21,22 @@ pub struct Ephemeron {
     pub table_id: Option<u64>,
 }
 
+/// An internal edge name that is an ephemeron name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeakMapEdge {
+    /// The table's node id (None if it overflows, which never matches).
+    pub table_id: Option<u64>,
+    /// Numbers the name's shared part (everything after `N / `): the key's
+    /// and the table's edge into the same value share it.
+    pub pair: u32,
+}
+
 /// The ephemeron names among the internal edges' names, by string index,
 /// parsed once up front: the same names repeat across many edges.
 #[derive(Debug, Default)]
 pub struct WeakMapEdges {
-    by_name: HashMap<u32, Ephemeron>,
+    by_name: HashMap<u32, WeakMapEdge>,
+    pairs: u32,
     /// One flag per string: is it an ephemeron name? Checked before the
     /// map, since every internal edge asks (millions of lookups).
     is_ephemeron: Vec<bool>,
@@ -92,14 +103,21 @@ impl WeakMapEdges {
         let internal = graph.layout.types.edge_internal;
         let mut checked = vec![false; graph.strings.len()];
         let mut by_name = HashMap::default();
+        // Shared parts are compared here once, not at every edge the
+        // distances pass follows (string compares were 2 % of a load).
+        let mut pair_of: HashMap<&str, u32> = HashMap::default();
         for (e, &edge_type) in graph.edge_type.iter().enumerate() {
             let name = graph.edge_name[e];
             if edge_type != internal || checked[name as usize] {
                 continue;
             }
             checked[name as usize] = true;
-            if let Some(parsed) = parse_ephemeron(graph.strings.get(name)) {
-                by_name.insert(name, parsed);
+            let text = graph.strings.get(name);
+            if let Some(parsed) = parse_ephemeron(text) {
+                let next = pair_of.len() as u32;
+                let pair = *pair_of.entry(&text[parsed.shared_from..]).or_insert(next);
+                let table_id = parsed.table_id;
+                by_name.insert(name, WeakMapEdge { table_id, pair });
             }
         }
         let mut is_ephemeron = vec![false; graph.strings.len()];
@@ -108,12 +126,18 @@ impl WeakMapEdges {
         }
         WeakMapEdges {
             by_name,
+            pairs: pair_of.len() as u32,
             is_ephemeron,
         }
     }
 
+    /// How many distinct shared parts the names have.
+    pub fn pair_count(&self) -> usize {
+        self.pairs as usize
+    }
+
     /// The ephemeron parse of an internal edge's name, if it is one.
-    pub fn get(&self, name_index: u32) -> Option<&Ephemeron> {
+    pub fn get(&self, name_index: u32) -> Option<&WeakMapEdge> {
         if !self
             .is_ephemeron
             .get(name_index as usize)
