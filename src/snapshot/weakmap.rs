@@ -8,6 +8,7 @@
 // Keys here are hashed millions of times per load and come from the
 // snapshot, not from an attacker with a live connection: FxHash (~3× the
 // speed of SipHash on these keys) instead of std's DoS-resistant default.
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::graph::HeapGraph;
@@ -102,23 +103,29 @@ impl WeakMapEdges {
     pub fn new(graph: &HeapGraph) -> WeakMapEdges {
         let internal = graph.layout.types.edge_internal;
         let mut checked = vec![false; graph.strings.len()];
+        let mut candidates = Vec::new();
+        for (e, &edge_type) in graph.edge_type.iter().enumerate() {
+            let name = graph.edge_name[e];
+            if edge_type == internal && !checked[name as usize] {
+                checked[name as usize] = true;
+                candidates.push(name);
+            }
+        }
+        // Every WeakMap entry has names of its own: millions to parse.
+        let parsed: Vec<(u32, Ephemeron)> = candidates
+            .par_iter()
+            .filter_map(|&name| Some((name, parse_ephemeron(graph.strings.get(name))?)))
+            .collect();
         let mut by_name = HashMap::default();
         // Shared parts are compared here once, not at every edge the
         // distances pass follows (string compares were 2 % of a load).
         let mut pair_of: HashMap<&str, u32> = HashMap::default();
-        for (e, &edge_type) in graph.edge_type.iter().enumerate() {
-            let name = graph.edge_name[e];
-            if edge_type != internal || checked[name as usize] {
-                continue;
-            }
-            checked[name as usize] = true;
-            let text = graph.strings.get(name);
-            if let Some(parsed) = parse_ephemeron(text) {
-                let next = pair_of.len() as u32;
-                let pair = *pair_of.entry(&text[parsed.shared_from..]).or_insert(next);
-                let table_id = parsed.table_id;
-                by_name.insert(name, WeakMapEdge { table_id, pair });
-            }
+        for (name, ephemeron) in parsed {
+            let next = pair_of.len() as u32;
+            let shared = &graph.strings.get(name)[ephemeron.shared_from..];
+            let pair = *pair_of.entry(shared).or_insert(next);
+            let table_id = ephemeron.table_id;
+            by_name.insert(name, WeakMapEdge { table_id, pair });
         }
         let mut is_ephemeron = vec![false; graph.strings.len()];
         for &name in by_name.keys() {
