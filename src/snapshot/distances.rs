@@ -5,7 +5,6 @@
 //! from the root for everything else, which starts at 100000000 so "only
 //! reachable from system roots" shows as `−`. Weak edges never count.
 
-
 use super::flags::is_user_root;
 use super::graph::HeapGraph;
 use super::strings::js_parse_int;

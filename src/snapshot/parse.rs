@@ -760,9 +760,22 @@ impl<'p, R: Read> Stream<'p, R> {
 
     /// Reads `[...]` of unsigned integers in records of `width` values into
     /// `columns`, at most `promised` records (values past them are only
-    /// counted); returns how many values there were. This is the hot loop
-    /// of loading: whole buffers go through the two-thread fast path.
+    /// counted); returns how many values there were.
     fn read_records<C: Records>(
+        &mut self,
+        section: &str,
+        width: usize,
+        promised: u64,
+        columns: &mut C,
+    ) -> Result<u64, SnapshotError> {
+        let read = self.fill_records(section, width, promised, columns);
+        columns.seal();
+        read
+    }
+
+    /// `read_records` but for the sealing. This is the hot loop of loading:
+    /// whole buffers go through the two-thread fast path.
+    fn fill_records<C: Records>(
         &mut self,
         section: &str,
         width: usize,
@@ -784,7 +797,7 @@ impl<'p, R: Read> Stream<'p, R> {
                 break;
             };
             let before = columns.len();
-            columns.extend_zeroed(block.records, promised);
+            columns.extend(block.records, promised);
             match blocks::parse_block(bytes, &block, width, columns.slots_from(before)) {
                 Some(Ok(())) => {}
                 Some(Err(e)) => return Err(e),
@@ -814,7 +827,7 @@ impl<'p, R: Read> Stream<'p, R> {
             count += values.len() as u64;
             records.feed(&values[..keep], |r| {
                 let at = columns.len();
-                columns.extend_zeroed(1, promised);
+                columns.extend(1, promised);
                 columns.slots_from(at).set(0, r)
             })
         })

@@ -15,11 +15,15 @@ pub(super) trait Records {
         Self: 'a;
     /// Records held.
     fn len(&self) -> usize;
-    /// Appends `more` zeroed records; the header promised `promised` in all.
-    fn extend_zeroed(&mut self, more: usize, promised: u64);
+    /// Appends `more` records, to be written through `slots_from`; the
+    /// header promised `promised` in all.
+    fn extend(&mut self, more: usize, promised: u64);
+    /// Forgets the records from `len` on.
     fn truncate(&mut self, len: usize);
     /// The writable slots of the records from `start` on.
     fn slots_from(&mut self, start: usize) -> Self::Slots<'_>;
+    /// Cuts the columns to the records held, once reading is done.
+    fn seal(&mut self);
 }
 
 /// Writable slots of a run of records.
@@ -34,22 +38,36 @@ pub(super) trait Slots: Send + Sized {
 /// be reserved; arrays then grow by doubling.
 const FIRST_RESERVE: usize = 1 << 16;
 
-/// Grows `column` to `len` zeroed entries. The first growth reserves the
-/// header's whole count, so a truthful header costs one allocation and no
-/// copies (doubling from 64 K records copied ~2× the columns, 0.2 s of a
-/// 1 GB load). `try_reserve` only claims address space, and a lying header
-/// (`node_count` 4e9 over a tiny array) that cannot be reserved falls back
-/// to doubling instead of aborting under a memory limit.
-fn grow<T: Copy + Default>(column: &mut Vec<T>, len: usize, promised: u64) {
-    if len > column.capacity() {
-        let held = column.len();
-        let promised_more = usize::try_from(promised.saturating_sub(held as u64)).unwrap_or(0);
-        let whole = promised_more >= len - held && column.try_reserve_exact(promised_more).is_ok();
-        if !whole {
-            column.reserve_exact(held.max(FIRST_RESERVE).max(len - held));
+/// Makes `column` at least `len` long. The first growth allocates the
+/// header's whole count at once, zeroed lazily by the OS: no copies (doubling
+/// from 64 K records copied ~2× the columns, 0.2 s of a 1 GB load) and no
+/// zero-filling on the reading thread (0.27 s); the pages are touched by the
+/// parsing threads as they write. A lying header (`node_count` 4e9 over a
+/// tiny array) whose count cannot be had falls back to doubling instead of
+/// aborting under a memory limit.
+fn ensure_len<T: Copy + Default>(column: &mut Vec<T>, len: usize, promised: u64) {
+    if len <= column.len() {
+        return;
+    }
+    if column.is_empty() {
+        let whole = usize::try_from(promised).ok().filter(|&p| p >= len);
+        if let Some(whole) = whole.and_then(zeroed) {
+            *column = whole;
+            return;
         }
     }
+    if len > column.capacity() {
+        let held = column.len();
+        column.reserve_exact(held.max(FIRST_RESERVE).max(len - held));
+    }
     column.resize(len, T::default());
+}
+
+/// `len` zeros from `calloc`, or None when the address space is not there
+/// (probed first: `vec!` would abort).
+fn zeroed<T: Copy + Default>(len: usize) -> Option<Vec<T>> {
+    Vec::<T>::new().try_reserve_exact(len).ok()?;
+    Some(vec![T::default(); len])
 }
 
 #[derive(Default)]
@@ -61,6 +79,8 @@ pub(super) struct Nodes {
     pub edge_count: Vec<u32>,
     /// Empty when the producer writes no `detachedness`.
     pub detachedness: Vec<u8>,
+    /// Records held; the columns may be longer until `seal`.
+    filled: usize,
     fields: NodeFields,
 }
 
@@ -95,41 +115,48 @@ impl Records for Nodes {
     type Slots<'a> = NodeSlots<'a>;
 
     fn len(&self) -> usize {
-        self.node_type.len()
+        self.filled
     }
 
-    fn extend_zeroed(&mut self, more: usize, promised: u64) {
-        let len = self.len() + more;
-        grow(&mut self.node_type, len, promised);
-        grow(&mut self.name, len, promised);
-        grow(&mut self.id, len, promised);
-        grow(&mut self.self_size, len, promised);
-        grow(&mut self.edge_count, len, promised);
+    fn extend(&mut self, more: usize, promised: u64) {
+        let len = self.filled + more;
+        ensure_len(&mut self.node_type, len, promised);
+        ensure_len(&mut self.name, len, promised);
+        ensure_len(&mut self.id, len, promised);
+        ensure_len(&mut self.self_size, len, promised);
+        ensure_len(&mut self.edge_count, len, promised);
         if self.fields.detachedness.is_some() {
-            grow(&mut self.detachedness, len, promised);
+            ensure_len(&mut self.detachedness, len, promised);
         }
+        self.filled = len;
     }
 
     fn truncate(&mut self, len: usize) {
+        self.filled = self.filled.min(len);
+    }
+
+    fn slots_from(&mut self, start: usize) -> NodeSlots<'_> {
+        let end = self.filled;
+        NodeSlots {
+            first: start as u64,
+            fields: self.fields,
+            node_type: &mut self.node_type[start..end],
+            name: &mut self.name[start..end],
+            id: &mut self.id[start..end],
+            self_size: &mut self.self_size[start..end],
+            edge_count: &mut self.edge_count[start..end],
+            detachedness: self.detachedness.get_mut(start..end).unwrap_or_default(),
+        }
+    }
+
+    fn seal(&mut self) {
+        let len = self.filled;
         self.node_type.truncate(len);
         self.name.truncate(len);
         self.id.truncate(len);
         self.self_size.truncate(len);
         self.edge_count.truncate(len);
         self.detachedness.truncate(len);
-    }
-
-    fn slots_from(&mut self, start: usize) -> NodeSlots<'_> {
-        NodeSlots {
-            first: start as u64,
-            fields: self.fields,
-            node_type: &mut self.node_type[start..],
-            name: &mut self.name[start..],
-            id: &mut self.id[start..],
-            self_size: &mut self.self_size[start..],
-            edge_count: &mut self.edge_count[start..],
-            detachedness: self.detachedness.get_mut(start..).unwrap_or_default(),
-        }
     }
 }
 
@@ -199,6 +226,8 @@ pub(super) struct Edges {
     pub name: Vec<u32>,
     /// Target node ordinal.
     pub to: Vec<u32>,
+    /// Records held; the columns may be longer until `seal`.
+    filled: usize,
     fields: EdgeFields,
 }
 
@@ -231,30 +260,36 @@ impl Records for Edges {
     type Slots<'a> = EdgeSlots<'a>;
 
     fn len(&self) -> usize {
-        self.to.len()
+        self.filled
     }
 
-    fn extend_zeroed(&mut self, more: usize, promised: u64) {
-        let len = self.len() + more;
-        grow(&mut self.edge_type, len, promised);
-        grow(&mut self.name, len, promised);
-        grow(&mut self.to, len, promised);
+    fn extend(&mut self, more: usize, promised: u64) {
+        let len = self.filled + more;
+        ensure_len(&mut self.edge_type, len, promised);
+        ensure_len(&mut self.name, len, promised);
+        ensure_len(&mut self.to, len, promised);
+        self.filled = len;
     }
 
     fn truncate(&mut self, len: usize) {
-        self.edge_type.truncate(len);
-        self.name.truncate(len);
-        self.to.truncate(len);
+        self.filled = self.filled.min(len);
     }
 
     fn slots_from(&mut self, start: usize) -> EdgeSlots<'_> {
+        let end = self.filled;
         EdgeSlots {
             first: start as u64,
             fields: self.fields,
-            edge_type: &mut self.edge_type[start..],
-            name: &mut self.name[start..],
-            to: &mut self.to[start..],
+            edge_type: &mut self.edge_type[start..end],
+            name: &mut self.name[start..end],
+            to: &mut self.to[start..end],
         }
+    }
+
+    fn seal(&mut self) {
+        self.edge_type.truncate(self.filled);
+        self.name.truncate(self.filled);
+        self.to.truncate(self.filled);
     }
 }
 
@@ -317,6 +352,7 @@ impl Slots for EdgeSlots<'_> {
 pub(super) struct Values {
     pub values: Vec<u64>,
     width: usize,
+    filled: usize,
 }
 
 impl Values {
@@ -324,6 +360,7 @@ impl Values {
         Values {
             values: Vec::new(),
             width: width.max(1),
+            filled: 0,
         }
     }
 }
@@ -332,27 +369,28 @@ impl Records for Values {
     type Slots<'a> = ValueSlots<'a>;
 
     fn len(&self) -> usize {
-        self.values.len() / self.width
+        self.filled
     }
 
-    fn extend_zeroed(&mut self, more: usize, promised: u64) {
-        let len = self.values.len() + more * self.width;
-        grow(
-            &mut self.values,
-            len,
-            promised.saturating_mul(self.width as u64),
-        );
+    fn extend(&mut self, more: usize, promised: u64) {
+        self.filled += more;
+        let promised_values = promised.saturating_mul(self.width as u64);
+        ensure_len(&mut self.values, self.filled * self.width, promised_values);
     }
 
     fn truncate(&mut self, len: usize) {
-        self.values.truncate(len * self.width);
+        self.filled = self.filled.min(len);
     }
 
     fn slots_from(&mut self, start: usize) -> ValueSlots<'_> {
         ValueSlots {
-            values: &mut self.values[start * self.width..],
+            values: &mut self.values[start * self.width..self.filled * self.width],
             width: self.width,
         }
+    }
+
+    fn seal(&mut self) {
+        self.values.truncate(self.filled * self.width);
     }
 }
 
