@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::format;
@@ -231,9 +232,10 @@ pub fn top_holders(
 ) -> Vec<(String, Vec<HolderGrowth>)> {
     let mut growing: Vec<&DiffRow<'_>> = rows.iter().filter(|r| r.retained_delta > 0).collect();
     growing.sort_by_key(|r| std::cmp::Reverse(r.retained_delta));
+    growing.truncate(classes);
+    // One class per core: a class can have millions of instances.
     growing
-        .into_iter()
-        .take(classes)
+        .into_par_iter()
         .map(|r| {
             (
                 r.diff.key.clone(),

