@@ -90,7 +90,5 @@ fn load(
         }
         true
     };
-    snapshot::load_with_early(path, &mut report, &mut |prepared| {
-        send(LoadEvent::Early(prepared.early_summary()))
-    })
+    snapshot::load_with_early(path, &mut report, &mut |rows| send(LoadEvent::Early(rows)))
 }

@@ -35,12 +35,14 @@ pub mod leaks;
 pub mod statistics;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 pub use classes::ClassAggregate;
 pub use dominators::DominatorTree;
 pub use error::SnapshotError;
 pub use graph::HeapGraph;
+use graph::RetainerIndex;
 pub use names::InterfaceDefinition;
 pub use progress::{Progress, ProgressSink, Stage, Timings};
 
@@ -66,12 +68,16 @@ pub fn load(path: &Path, progress: ProgressSink<'_>) -> Result<Analysis, Snapsho
     load_with_early(path, progress, &mut |_| true)
 }
 
-/// Like [`load`], and hands the half-analysed snapshot to `early` as soon as
-/// class counts and shallow sizes are known; `early` returning false cancels.
+/// Receives the early Summary rows (counts and shallow sizes, no retained
+/// sizes or distances yet); returning false cancels the load.
+pub type EarlySink<'a> = &'a mut dyn FnMut(Vec<ClassAggregate>) -> bool;
+
+/// Like [`load`], and hands the Summary rows to `early` as soon as class
+/// counts and shallow sizes are known.
 pub fn load_with_early(
     path: &Path,
     progress: ProgressSink<'_>,
-    early: &mut dyn FnMut(&Prepared) -> bool,
+    early: EarlySink<'_>,
 ) -> Result<Analysis, SnapshotError> {
     analyze_reader(source::open(path)?, progress, early)
 }
@@ -80,7 +86,7 @@ pub fn load_with_early(
 pub fn analyze_reader(
     reader: impl std::io::Read,
     progress: ProgressSink<'_>,
-    early: &mut dyn FnMut(&Prepared) -> bool,
+    early: EarlySink<'_>,
 ) -> Result<Analysis, SnapshotError> {
     let started = Instant::now();
     let graph = parse::parse_snapshot(reader, &mut |bytes_read| {
@@ -91,11 +97,7 @@ pub fn analyze_reader(
     })?;
     let mut timings = Timings::default();
     timings.record(Stage::Read, started.elapsed());
-    let prepared = prepare(graph, timings, progress)?;
-    if !early(&prepared) {
-        return Err(SnapshotError::Cancelled);
-    }
-    prepared.finish(progress)
+    prepare(graph, timings, progress, early)?.finish(progress)
 }
 
 /// Runs DevTools' load pipeline (§2) over a parsed graph.
@@ -104,7 +106,7 @@ pub fn analyze(
     timings: Timings,
     progress: ProgressSink<'_>,
 ) -> Result<Analysis, SnapshotError> {
-    prepare(graph, timings, progress)?.finish(progress)
+    prepare(graph, timings, progress, &mut |_| true)?.finish(progress)
 }
 
 /// Times stages and reports each finished one as the start of the next.
@@ -139,97 +141,134 @@ impl StageClock {
     }
 }
 
-/// The first half of the pipeline: enough for class counts and shallow
-/// sizes, which a UI can show while dominators are still being computed.
+/// The first half of the pipeline: class counts and shallow sizes, which a
+/// UI can show while dominators are still being computed.
 #[derive(Debug)]
 pub struct Prepared {
     graph: HeapGraph,
     weakmaps: weakmap::WeakMapEdges,
     page_owned: Vec<bool>,
+    counts: ClassCounts,
+    timings: Timings,
+}
+
+/// DOM state, shallow sizes, class names and counts, then retainers (§2
+/// steps 1–6, 9). The early Summary goes to `early` before the retainers.
+pub fn prepare(
+    mut graph: HeapGraph,
+    mut timings: Timings,
+    progress: ProgressSink<'_>,
+    early: EarlySink<'_>,
+) -> Result<Prepared, SnapshotError> {
+    let mut clock = StageClock {
+        started: Instant::now(),
+    };
+    // The retainer index and page ownership need only the edge topology:
+    // another thread builds them while this one rewrites names and sizes
+    // (0.55 s of a 1 GB snapshot off the critical path).
+    let seeds = flags::ownership_seeds(&graph);
+    let weak = graph.layout.types.edge_weak;
+    let first_edge = Arc::clone(&graph.first_edge);
+    let edge_to = Arc::clone(&graph.edge_to);
+    let edge_type = Arc::clone(&graph.edge_type);
+    let (counts, topology) = std::thread::scope(|scope| {
+        let topology = scope.spawn(move || {
+            let retainers = RetainerIndex::build(&first_edge, &edge_to);
+            let owned = flags::owned_from(&first_edge, &edge_to, &edge_type, weak, &seeds);
+            (retainers, owned)
+        });
+        let counts = count_classes(&mut graph, &mut timings, &mut clock, progress, early);
+        (counts, topology.join())
+    });
+    let (retainers, page_owned) = topology.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let counts = counts?;
+    graph.set_retainers(retainers);
+    let weakmaps = weakmap::WeakMapEdges::new(&graph);
+    clock.done(Stage::Retainers, &mut timings, progress)?;
+    Ok(Prepared {
+        graph,
+        weakmaps,
+        page_owned,
+        counts,
+        timings,
+    })
+}
+
+/// What the first passes give: each node's class and the class counts.
+#[derive(Debug)]
+struct ClassCounts {
     base_classes: Vec<u32>,
     classes: Vec<u32>,
     interfaces: Vec<InterfaceDefinition>,
     /// Aggregates by internal class key (before public keys merge).
     aggregates: Vec<ClassAggregate>,
     node_class: Vec<u32>,
-    timings: Timings,
 }
 
-/// Retainers, DOM state, shallow sizes, class names, counts (§2 steps 1–6, 9).
-pub fn prepare(
-    mut graph: HeapGraph,
-    mut timings: Timings,
+/// DOM state, shallow sizes, class names and counts (§2 steps 1–4, 9),
+/// then the early Summary.
+fn count_classes(
+    graph: &mut HeapGraph,
+    timings: &mut Timings,
+    clock: &mut StageClock,
     progress: ProgressSink<'_>,
-) -> Result<Prepared, SnapshotError> {
-    let mut clock = StageClock {
-        started: Instant::now(),
-    };
-    // The WeakMap names (0.45 s of a 1 GB snapshot) and page ownership
-    // (0.19 s), which only dominators need, are found meanwhile.
-    let (retainers, (weakmaps, page_owned)) = rayon::join(
-        || graph.retainer_index(),
-        || {
-            rayon::join(
-                || weakmap::WeakMapEdges::new(&graph),
-                || flags::page_owned(&graph),
-            )
-        },
-    );
-    graph.set_retainers(retainers);
-    clock.done(Stage::Retainers, &mut timings, progress)?;
-    dom_state::propagate_dom_state(&mut graph);
-    clock.done(Stage::DomState, &mut timings, progress)?;
-    shallow::attribute_shallow_sizes(&mut graph);
-    clock.done(Stage::ShallowSizes, &mut timings, progress)?;
+    early: EarlySink<'_>,
+) -> Result<ClassCounts, SnapshotError> {
+    dom_state::propagate_dom_state(graph);
+    clock.done(Stage::DomState, timings, progress)?;
+    shallow::attribute_shallow_sizes(graph);
+    clock.done(Stage::ShallowSizes, timings, progress)?;
     let mut interner = names::Interner::default();
-    let base_classes = names::base_class_names(&mut graph, &mut interner);
-    let interfaces = names::infer_interfaces(&graph);
+    let base_classes = names::base_class_names(graph, &mut interner);
+    let interfaces = names::infer_interfaces(graph);
     let interface_classes: Vec<u32> = interfaces
         .iter()
-        .map(|d| interner.intern(&mut graph, &d.name))
+        .map(|d| interner.intern(graph, &d.name))
         .collect();
-    let classes = names::apply_interfaces(&graph, &base_classes, &interfaces, &interface_classes);
-    clock.done(Stage::ClassNames, &mut timings, progress)?;
+    let classes = names::apply_interfaces(graph, &base_classes, &interfaces, &interface_classes);
+    clock.done(Stage::ClassNames, timings, progress)?;
     let (aggregates, node_class) =
-        classes::build_aggregates(&graph, &classes, &|c| graph.strings.get(c), &|_| true);
-    clock.done(Stage::Aggregates, &mut timings, progress)?;
-    Ok(Prepared {
-        graph,
-        weakmaps,
-        page_owned,
+        classes::build_aggregates(graph, &classes, &|c| graph.strings.get(c), &|_| true);
+    clock.done(Stage::Aggregates, timings, progress)?;
+    if !early(early_summary(&aggregates)) {
+        return Err(SnapshotError::Cancelled);
+    }
+    Ok(ClassCounts {
         base_classes,
         classes,
         interfaces,
         aggregates,
         node_class,
-        timings,
     })
 }
 
-impl Prepared {
-    /// Summary rows with counts and shallow sizes only (retained sizes 0,
-    /// distances unknown), without instance lists.
-    pub fn early_summary(&self) -> Vec<ClassAggregate> {
-        let rows = self.aggregates.iter().map(|a| ClassAggregate {
-            instances: Vec::new(),
-            ..a.clone()
-        });
-        classes::merge_public_keys(rows.collect())
-    }
+/// Summary rows with counts and shallow sizes only (retained sizes 0,
+/// distances unknown), without instance lists.
+fn early_summary(aggregates: &[ClassAggregate]) -> Vec<ClassAggregate> {
+    let rows = aggregates.iter().map(|a| ClassAggregate {
+        instances: Vec::new(),
+        ..a.clone()
+    });
+    classes::merge_public_keys(rows.collect())
+}
 
+impl Prepared {
     /// Dominators, retained sizes, distances and class totals (§2 steps 5, 7, 8, 10).
     pub fn finish(self, progress: ProgressSink<'_>) -> Result<Analysis, SnapshotError> {
         let Prepared {
             graph,
             weakmaps,
             page_owned,
+            counts,
+            mut timings,
+        } = self;
+        let ClassCounts {
             base_classes,
             classes,
             interfaces,
             mut aggregates,
             node_class,
-            mut timings,
-        } = self;
+        } = counts;
         let mut clock = StageClock {
             started: Instant::now(),
         };

@@ -12,25 +12,55 @@ use super::weakmap::WeakMapEdges;
 /// # Complexity
 /// O(nodes + edges).
 pub fn page_owned(graph: &HeapGraph) -> Vec<bool> {
+    let weak = graph.layout.types.edge_weak;
+    let seeds = ownership_seeds(graph);
+    owned_from(
+        &graph.first_edge,
+        &graph.edge_to,
+        &graph.edge_type,
+        weak,
+        &seeds,
+    )
+}
+
+/// The root's shortcut targets and `(Document DOM trees)`.
+pub fn ownership_seeds(graph: &HeapGraph) -> Vec<u32> {
     let t = &graph.layout.types;
-    let mut owned = vec![false; graph.node_count()];
+    graph
+        .edges(graph.root)
+        .filter(|&e| {
+            let to = graph.edge_to[e];
+            if graph.edge_type[e] == t.edge_element {
+                is_document_dom_trees_root(graph, to)
+            } else {
+                graph.edge_type[e] == t.edge_shortcut
+            }
+        })
+        .map(|e| graph.edge_to[e])
+        .collect()
+}
+
+/// Nodes reachable from `seeds` over non-weak edges, from the topology
+/// alone (so it can run while other passes rewrite the graph).
+pub fn owned_from(
+    first_edge: &[u32],
+    edge_to: &[u32],
+    edge_type: &[u8],
+    weak: u8,
+    seeds: &[u32],
+) -> Vec<bool> {
+    let mut owned = vec![false; first_edge.len() - 1];
     let mut stack = Vec::new();
-    for e in graph.edges(graph.root) {
-        let to = graph.edge_to[e];
-        let seed = if graph.edge_type[e] == t.edge_element {
-            is_document_dom_trees_root(graph, to)
-        } else {
-            graph.edge_type[e] == t.edge_shortcut
-        };
-        if seed {
-            owned[to as usize] = true;
-            stack.push(to);
+    for &seed in seeds {
+        if !owned[seed as usize] {
+            owned[seed as usize] = true;
+            stack.push(seed);
         }
     }
     while let Some(n) = stack.pop() {
-        for e in graph.edges(n) {
-            let to = graph.edge_to[e] as usize;
-            if !owned[to] && graph.edge_type[e] != t.edge_weak {
+        for e in first_edge[n as usize] as usize..first_edge[n as usize + 1] as usize {
+            let to = edge_to[e] as usize;
+            if !owned[to] && edge_type[e] != weak {
                 owned[to] = true;
                 stack.push(to as u32);
             }

@@ -7,6 +7,8 @@
 //! n's edges, in file order); retainers are the reverse index in DevTools'
 //! slot order (§7.1 of the semantics spec), which tie-breaks depend on.
 
+use std::sync::Arc;
+
 use rayon::slice::ParallelSliceMut;
 
 use super::meta::Layout;
@@ -88,13 +90,15 @@ pub struct HeapGraph {
     pub self_size: Vec<u32>,
     /// Detachedness (0 unknown, 1 attached, 2 detached) per node.
     pub detachedness: Vec<u8>,
-    /// `node_count + 1` CSR offsets into the edge arrays.
-    pub first_edge: Vec<u32>,
-    pub edge_type: Vec<u8>,
+    /// `node_count + 1` CSR offsets into the edge arrays. The edge topology
+    /// is shared (`Arc`) so that a thread can index it while another pass
+    /// rewrites names and sizes.
+    pub first_edge: Arc<Vec<u32>>,
+    pub edge_type: Arc<Vec<u8>>,
     /// String index, or the element/hidden index itself.
     pub edge_name: Vec<u32>,
     /// Target node ordinal.
-    pub edge_to: Vec<u32>,
+    pub edge_to: Arc<Vec<u32>>,
     /// `node_count + 1` offsets into `retainer_edge` / `retainer_node`.
     pub first_retainer: Vec<u32>,
     pub retainer_edge: Vec<u32>,
@@ -166,15 +170,31 @@ impl HeapGraph {
         }
     }
 
+    pub fn set_retainers(&mut self, index: RetainerIndex) {
+        self.first_retainer = index.first;
+        self.retainer_edge = index.edges;
+        self.retainer_node = index.nodes;
+    }
+}
+
+/// The reverse edge index, built apart from the graph (from its shared
+/// topology) while other passes rewrite the graph.
+pub struct RetainerIndex {
+    first: Vec<u32>,
+    edges: Vec<u32>,
+    nodes: Vec<u32>,
+}
+
+impl RetainerIndex {
     /// Builds the retainer index in DevTools' slot order: slots filled from
     /// the last backwards while scanning sources in ordinal order.
     ///
     /// # Complexity
     /// O(nodes + edges), two passes (counting sort).
-    pub fn retainer_index(&self) -> RetainerIndex {
-        let n = self.node_count();
+    pub fn build(first_edge: &[u32], edge_to: &[u32]) -> RetainerIndex {
+        let n = first_edge.len() - 1;
         let mut first = vec![0u32; n + 1];
-        for &to in &self.edge_to {
+        for &to in edge_to {
             first[to as usize] += 1;
         }
         let mut total = 0u32;
@@ -186,11 +206,12 @@ impl HeapGraph {
         first[n] = total;
         // `fill[t]` counts down from the end of t's slots.
         let mut fill: Vec<u32> = first[1..].to_vec();
-        let mut edges = vec![0u32; self.edge_count()];
-        let mut nodes = vec![0u32; self.edge_count()];
+        let mut edges = vec![0u32; edge_to.len()];
+        let mut nodes = vec![0u32; edge_to.len()];
         for src in 0..n {
-            for e in self.first_edge[src] as usize..self.first_edge[src + 1] as usize {
-                let to = self.edge_to[e] as usize;
+            let edges_of_src = first_edge[src] as usize..first_edge[src + 1] as usize;
+            for (&to, e) in edge_to[edges_of_src.clone()].iter().zip(edges_of_src) {
+                let to = to as usize;
                 fill[to] -= 1;
                 edges[fill[to] as usize] = e as u32;
                 nodes[fill[to] as usize] = src as u32;
@@ -202,18 +223,4 @@ impl HeapGraph {
             nodes,
         }
     }
-
-    pub fn set_retainers(&mut self, index: RetainerIndex) {
-        self.first_retainer = index.first;
-        self.retainer_edge = index.edges;
-        self.retainer_node = index.nodes;
-    }
-}
-
-/// The reverse edge index, built apart from the graph so that it can be
-/// built while another pass reads the graph.
-pub struct RetainerIndex {
-    first: Vec<u32>,
-    edges: Vec<u32>,
-    nodes: Vec<u32>,
 }

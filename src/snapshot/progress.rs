@@ -8,11 +8,11 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     Read,
-    Retainers,
     DomState,
     ShallowSizes,
     ClassNames,
     Aggregates,
+    Retainers,
     Dominators,
     Distances,
     ClassRetained,
@@ -21,11 +21,11 @@ pub enum Stage {
 impl Stage {
     pub const ALL: [Stage; 9] = [
         Stage::Read,
-        Stage::Retainers,
         Stage::DomState,
         Stage::ShallowSizes,
         Stage::ClassNames,
         Stage::Aggregates,
+        Stage::Retainers,
         Stage::Dominators,
         Stage::Distances,
         Stage::ClassRetained,
@@ -34,7 +34,7 @@ impl Stage {
     pub fn label(self) -> &'static str {
         match self {
             Stage::Read => "reading and parsing",
-            Stage::Retainers => "building retainers",
+            Stage::Retainers => "retainers, WeakMap names (rest)",
             Stage::DomState => "propagating DOM state",
             Stage::ShallowSizes => "attributing shallow sizes",
             Stage::ClassNames => "naming classes",
