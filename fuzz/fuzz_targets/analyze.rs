@@ -13,7 +13,7 @@ use heaplens::snapshot::classes::SummaryColumn;
 use heaplens::snapshot::diff;
 use heaplens::snapshot::retainers::retainer_tree;
 use heaplens::snapshot::tree::TreeLimits;
-use heaplens::snapshot::{analyze_reader, Analysis, Prepared, Progress};
+use heaplens::snapshot::{analyze_reader, Analysis, ClassAggregate, Progress};
 use libfuzzer_sys::fuzz_target;
 
 /// Small limits: a retainer tree of a fuzzed graph can be exponential.
@@ -24,9 +24,9 @@ const LIMITS: TreeLimits = TreeLimits {
 };
 
 fuzz_target!(|data: &[u8]| {
-    let mut early = |prepared: &Prepared| {
+    let mut early = |rows: Vec<ClassAggregate>| {
         // The half-analysed Summary the UI shows while dominators run.
-        let _ = prepared.early_summary();
+        drop(rows);
         true
     };
     match analyze_reader(data, &mut |_: Progress| true, &mut early) {
