@@ -10,4 +10,5 @@ mod leaks;
 mod read_only;
 mod report_util;
 mod reports;
+mod scale;
 mod util;
