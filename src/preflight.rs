@@ -14,10 +14,10 @@ use crate::snapshot::gate::bytes_per_unit;
 use crate::snapshot::{parse, source};
 
 /// Bytes of peak memory per node and per edge, measured on a 1.00 GB Node
-/// 20 snapshot (10.1 M nodes, 35.5 M edges: 1.77 GB peak RSS): node
-/// columns, dominator and distance arrays, class indexes (~104 B/node);
+/// 20 snapshot (10.1 M nodes, 35.5 M edges: 1.67 GB peak RSS): node
+/// columns, dominator and distance arrays, class indexes (~96 B/node);
 /// edge columns, retainer index and essential-edge bits (~17 B/edge).
-const BYTES_PER_NODE: u64 = 104;
+const BYTES_PER_NODE: u64 = 96;
 const BYTES_PER_EDGE: u64 = 17;
 /// Strings and buffers, as a share of the file size.
 const FILE_SHARE_DIVISOR: u64 = 8;

@@ -43,7 +43,7 @@ impl DominatorTree {
 /// Computes dominators over the edges marked in `essential`.
 ///
 /// # Complexity
-/// O((nodes + edges) log nodes) time; eight `u32` arrays of `nodes + 1`.
+/// O((nodes + edges) log nodes) time; six `u32` arrays of `nodes + 1`.
 pub fn compute_dominators(graph: &HeapGraph, essential: &FixedBitSet) -> DominatorTree {
     let lt = LengauerTarjan::run(graph, essential);
     // The vertices are `ordinal + 1`: `dom` becomes `idom` in place.
@@ -119,7 +119,6 @@ struct Numbering {
     parent: Vec<u32>,
     semi: Vec<u32>,
     vertex: Vec<u32>,
-    label: Vec<u32>,
     next_edge: Vec<u32>,
     numbered: u32,
 }
@@ -129,7 +128,6 @@ impl Numbering {
         self.numbered += 1;
         self.semi[v as usize] = self.numbered;
         self.vertex[self.numbered as usize] = v;
-        self.label[v as usize] = v;
     }
 
     /// Iterative DFS over essential edges, resuming each vertex's edge scan
@@ -171,7 +169,6 @@ impl LengauerTarjan {
             parent: vec![0; len],
             semi: vec![0; len],
             vertex: vec![0; len],
-            label: vec![0; len],
             next_edge: vec![0; len],
             numbered: 0,
         };
@@ -200,17 +197,23 @@ impl LengauerTarjan {
             parent,
             mut semi,
             vertex,
-            mut label,
             numbered,
             next_edge,
         } = num;
 
         let mut ancestor = vec![0u32; len];
-        let mut dom = vec![0u32; len];
+        // One array for parents and dominators: `parent[w]` is read once,
+        // when w is processed, and `dom[v]` is only written for vertices
+        // already processed (40 MB less at the peak of a 1 GB load).
+        let mut dom = parent;
         let mut compression_stack: Vec<u32> = Vec::new();
         // Buckets as intrusive linked lists: each vertex joins exactly one
         // bucket, once, so a head per vertex and a next per member suffice.
-        let mut bucket_head = vec![0u32; len];
+        // The heads share `label`: a vertex's bucket is used only before
+        // the vertex is processed (it is a proper DFS ancestor of the
+        // members), its label only after (eval reads processed vertices
+        // only). 40 MB less at the peak of a 1 GB load.
+        let mut label = vec![0u32; len];
         // The DFS cursors are done with: their memory becomes the bucket
         // links (one array of `nodes + 1` less at the peak of the load).
         let mut bucket_next = next_edge;
@@ -253,11 +256,14 @@ impl LengauerTarjan {
                 semi[w as usize] = semi[r as usize];
             }
             let b = vertex[semi[w as usize] as usize] as usize;
-            bucket_next[w as usize] = bucket_head[b];
-            bucket_head[b] = w;
-            let p = parent[w as usize];
+            bucket_next[w as usize] = label[b];
+            label[b] = w;
+            let p = dom[w as usize];
+            // w's own bucket was emptied by its last child: from here on
+            // the slot holds w's label.
+            label[w as usize] = w;
             ancestor[w as usize] = p;
-            let mut v = std::mem::take(&mut bucket_head[p as usize]);
+            let mut v = std::mem::take(&mut label[p as usize]);
             while v != 0 {
                 let next = bucket_next[v as usize];
                 let u = eval(v, &mut ancestor, &mut label, &semi);
