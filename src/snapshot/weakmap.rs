@@ -36,12 +36,15 @@ pub struct WeakMapEdge {
 /// parsed once up front: the same names repeat across many edges.
 #[derive(Debug, Default)]
 pub struct WeakMapEdges {
-    by_name: HashMap<u32, WeakMapEdge>,
+    /// Per string: its entry in `entries`, or `NOT_EPHEMERON`. An array, not
+    /// a hash map: every internal edge asks, and for the ~1 M names of a
+    /// 1 GB snapshot the map and its flag array held 60 MB more.
+    entry_of: Vec<u32>,
+    entries: Vec<WeakMapEdge>,
     pairs: u32,
-    /// One flag per string: is it an ephemeron name? Checked before the
-    /// map, since every internal edge asks (millions of lookups).
-    is_ephemeron: Vec<bool>,
 }
+
+const NOT_EPHEMERON: u32 = u32::MAX;
 
 const KEY_PREFIX: &str = " / part of key (";
 const TABLE_SUFFIX: &str = " pair in WeakMap (table @";
@@ -116,25 +119,26 @@ impl WeakMapEdges {
             .par_iter()
             .filter_map(|&name| Some((name, parse_ephemeron(graph.strings.get(name))?)))
             .collect();
-        let mut by_name = HashMap::default();
+        let mut entry_of = vec![NOT_EPHEMERON; graph.strings.len()];
+        let mut entries = Vec::with_capacity(parsed.len());
         // Shared parts are compared here once, not at every edge the
         // distances pass follows (string compares were 2 % of a load).
         let mut pair_of: HashMap<&str, u32> = HashMap::default();
+        pair_of.reserve(parsed.len());
         for (name, ephemeron) in parsed {
             let next = pair_of.len() as u32;
             let shared = &graph.strings.get(name)[ephemeron.shared_from..];
             let pair = *pair_of.entry(shared).or_insert(next);
-            let table_id = ephemeron.table_id;
-            by_name.insert(name, WeakMapEdge { table_id, pair });
-        }
-        let mut is_ephemeron = vec![false; graph.strings.len()];
-        for &name in by_name.keys() {
-            is_ephemeron[name as usize] = true;
+            entry_of[name as usize] = entries.len() as u32;
+            entries.push(WeakMapEdge {
+                table_id: ephemeron.table_id,
+                pair,
+            });
         }
         WeakMapEdges {
-            by_name,
+            entry_of,
+            entries,
             pairs: pair_of.len() as u32,
-            is_ephemeron,
         }
     }
 
@@ -145,15 +149,8 @@ impl WeakMapEdges {
 
     /// The ephemeron parse of an internal edge's name, if it is one.
     pub fn get(&self, name_index: u32) -> Option<&WeakMapEdge> {
-        if !self
-            .is_ephemeron
-            .get(name_index as usize)
-            .copied()
-            .unwrap_or(false)
-        {
-            return None;
-        }
-        self.by_name.get(&name_index)
+        let entry = *self.entry_of.get(name_index as usize)?;
+        self.entries.get(entry as usize)
     }
 }
 
