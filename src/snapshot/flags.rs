@@ -6,24 +6,9 @@ use fixedbitset::FixedBitSet;
 use super::graph::HeapGraph;
 use super::weakmap::WeakMapEdges;
 
-/// Nodes reachable (over non-weak edges) from the root's shortcut targets
-/// (the user globals) and from `(Document DOM trees)`.
-///
-/// # Complexity
-/// O(nodes + edges).
-pub fn page_owned(graph: &HeapGraph) -> Vec<bool> {
-    let weak = graph.layout.types.edge_weak;
-    let seeds = ownership_seeds(graph);
-    owned_from(
-        &graph.first_edge,
-        &graph.edge_to,
-        &graph.edge_type,
-        weak,
-        &seeds,
-    )
-}
-
-/// The root's shortcut targets and `(Document DOM trees)`.
+/// Where page ownership starts: the root's shortcut targets (the user
+/// globals) and `(Document DOM trees)`. The page-owned nodes are those
+/// `owned_from` these seeds.
 pub fn ownership_seeds(graph: &HeapGraph) -> Vec<u32> {
     let t = &graph.layout.types;
     graph
@@ -42,6 +27,9 @@ pub fn ownership_seeds(graph: &HeapGraph) -> Vec<u32> {
 
 /// Nodes reachable from `seeds` over non-weak edges, from the topology
 /// alone (so it can run while other passes rewrite the graph).
+///
+/// # Complexity
+/// O(nodes + edges).
 pub fn owned_from(
     first_edge: &[u32],
     edge_to: &[u32],
