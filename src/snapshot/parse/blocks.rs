@@ -104,7 +104,7 @@ fn count_commas(bytes: &[u8]) -> usize {
         .sum()
 }
 
-/// Parses the block's records into `slots` (zeroed, `block.records` long).
+/// Parses the block's records into `slots` (`block.records` long).
 /// None: not well-formed, for the exact scanner; Some(Err): a record's
 /// value is out of range (the first such, in file order).
 pub(super) fn parse_block<S: Slots>(

@@ -1,6 +1,6 @@
 //! The columns the `nodes`, `edges` and `locations` arrays are read into.
 //!
-//! Records are written in place: the reader appends a block of zeroed
+//! Records are written in place: the reader appends room for a block of
 //! records, splits their slots in two at a record boundary, and two threads
 //! check and store one half each. Every record, fast path or exact, goes
 //! through the same `set`, so both paths accept and reject the same values.
