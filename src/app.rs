@@ -143,6 +143,8 @@ pub struct App {
     pub summary_data: Option<SummaryData>,
     pub comparison: ClassTable,
     pub comparison_data: Option<ComparisonData>,
+    /// The Comparison as a loader computed it, until both snapshots are in.
+    compared: Option<Vec<crate::snapshot::diff::ClassDiff>>,
     /// Summary filter by allocation time (two or more snapshots).
     pub allocation: AllocationFilter,
     pub duplicates: ClassTable,
@@ -201,6 +203,7 @@ impl App {
             summary_data: None,
             comparison: ClassTable::new(sources::COMPARISON_DEFAULT_SORT),
             comparison_data: None,
+            compared: None,
             allocation: AllocationFilter::All,
             duplicates: ClassTable::new(sources::DUPLICATES_DEFAULT_SORT),
             duplicates_data: None,
@@ -793,6 +796,7 @@ impl App {
                     self.rebuild_summary();
                 }
             }
+            LoadEvent::Compared(diffs) => self.compared = Some(diffs),
             LoadEvent::Done(analysis) => {
                 let took = match &s.state {
                     LoadState::Loading { started, .. } => started.elapsed(),
@@ -879,7 +883,12 @@ impl App {
         ) else {
             return;
         };
-        let diffs = compare(base, target);
+        // The loaders compare the pair off this thread; computing it here
+        // is the fallback when they did not.
+        let diffs = self
+            .compared
+            .take()
+            .unwrap_or_else(|| compare(base, target));
         let data = ComparisonData::new(Arc::clone(base), Arc::clone(target), diffs);
         if let Some(warning) = data.swapped_warning() {
             self.status = Some(warning);

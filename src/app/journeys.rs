@@ -482,3 +482,24 @@ fn mouse_click_selects_and_wheel_scrolls() {
     );
     assert!(app.tree.is_some(), "and shows its retainers");
 }
+
+#[test]
+fn the_comparison_a_loader_made_is_taken_as_is() {
+    let (base, target) = demo_pair();
+    let mut app = App::new(
+        vec![
+            demo("baseline.heapsnapshot.gz"),
+            demo("after.heapsnapshot.gz"),
+        ],
+        Keymap::default_keys(),
+    );
+    let mut diffs = crate::snapshot::diff::compare(base, target);
+    diffs.truncate(2);
+    let names: Vec<String> = diffs.iter().map(|d| d.name.clone()).collect();
+    app.on_load(1, LoadEvent::Done(Arc::clone(target)));
+    app.on_load(0, LoadEvent::Compared(diffs));
+    app.on_load(0, LoadEvent::Done(Arc::clone(base)));
+    let data = app.comparison_data.as_ref().expect("comparison");
+    let shown: Vec<String> = data.diffs.iter().map(|d| d.name.clone()).collect();
+    assert_eq!(shown, names, "the UI thread did not compare again");
+}
