@@ -274,8 +274,8 @@ fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rec
     let widths = [
         Constraint::Min(24),
         Constraint::Length(8),
-        Constraint::Length(15),
-        Constraint::Length(15),
+        fitted(15, aggregates.iter().map(|a| sized(a.self_size, total))),
+        fitted(15, aggregates.iter().map(|a| sized(a.retained_size, total))),
     ];
     let columns = Columns::all(&SUMMARY_COLUMNS, &widths, &[0]);
     build(table, theme, area, &columns, |row| match (row, analysis) {
@@ -314,16 +314,30 @@ fn num(text: String) -> Cell<'static> {
     Cell::from(Line::raw(text).alignment(Alignment::Right))
 }
 
+/// `Length(min)`, widened to the longest of `texts`: a number column is
+/// never cut, since a cut `1,172,025` reads as `172,025`.
+fn fitted(min: u16, texts: impl Iterator<Item = String>) -> Constraint {
+    let longest = texts.map(|t| t.chars().count()).max().unwrap_or(0);
+    Constraint::Length(min.max(u16::try_from(longest).unwrap_or(u16::MAX)))
+}
+
 fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
+    let diffs = &data.diffs;
     let widths = [
         Constraint::Min(22),
-        Constraint::Length(7),
-        Constraint::Length(9),
-        Constraint::Length(9),
-        Constraint::Length(11),
-        Constraint::Length(10),
-        Constraint::Length(10),
-        Constraint::Length(11),
+        fitted(7, diffs.iter().map(|d| format::group(d.new_count))),
+        fitted(9, diffs.iter().map(|d| format::group(d.deleted_count))),
+        fitted(9, diffs.iter().map(|d| format::signed_count(d.delta()))),
+        fitted(11, diffs.iter().map(|d| format::bytes(d.alloc_size))),
+        fitted(10, diffs.iter().map(|d| format::bytes(d.freed_size))),
+        fitted(
+            10,
+            diffs.iter().map(|d| format::signed_bytes(d.size_delta())),
+        ),
+        fitted(
+            11,
+            data.retained_delta.iter().map(|&r| format::signed_bytes(r)),
+        ),
     ];
     let columns = Columns {
         titles: &COMPARISON_COLUMNS,
@@ -403,12 +417,16 @@ const VALUE_PREVIEW: usize = 60;
 
 fn duplicates_rows(data: &DuplicatesData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
     let analysis = &data.analysis;
+    let groups = &data.groups;
     let widths = [
         Constraint::Min(24),
-        Constraint::Length(8),
-        Constraint::Length(10),
-        Constraint::Length(10),
-        Constraint::Length(10),
+        fitted(
+            8,
+            groups.iter().map(|g| format::group(g.nodes.len() as u64)),
+        ),
+        fitted(10, groups.iter().map(|g| format::bytes(g.copy_size))),
+        fitted(10, groups.iter().map(|g| format::bytes(g.wasted()))),
+        fitted(10, groups.iter().map(|g| format::bytes(g.retained_size))),
     ];
     let columns = Columns::all(&DUPLICATES_COLUMNS, &widths, &[0]);
     build(table, theme, area, &columns, |row| match row {
@@ -444,10 +462,11 @@ fn duplicates_rows(data: &DuplicatesData, table: &ClassTable, theme: &Theme, are
 
 fn leaks_rows(data: &LeaksData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
     let analysis = &data.analysis;
+    let classes = &data.report.classes;
     let widths = [
         Constraint::Min(22),
-        Constraint::Length(8),
-        Constraint::Length(15),
+        fitted(8, classes.iter().map(|c| format::group(c.count))),
+        fitted(15, classes.iter().map(|c| format::bytes(c.retained_size))),
         Constraint::Percentage(45),
     ];
     let columns = Columns::all(&LEAKS_COLUMNS, &widths, &[0, 3]);

@@ -165,3 +165,20 @@ fn any_terminal_size_renders_without_panicking() {
         }
     }
 }
+
+#[test]
+fn big_counts_are_shown_whole_not_cut() {
+    let mut app = comparison_app();
+    let data = app.comparison_data.as_mut().expect("comparison");
+    let Some(row) = data.diffs.iter_mut().find(|d| d.name == "(string)") else {
+        panic!("the demo pair has new strings");
+    };
+    row.new_count = 1_172_025;
+    row.deleted_count = 500;
+    let text = draw(&mut app, 120, 20).backend().to_string();
+    assert!(text.contains("1,172,025"), "# New whole: {text}");
+    assert!(
+        text.contains("+1,171,525"),
+        "# Delta whole, with its sign: {text}"
+    );
+}
