@@ -65,7 +65,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                     "Distance",
                     format::distance(display_distance(analysis.distances[n as usize])),
                 ),
-                field("Retainers", analysis.retainers(n).len().to_string()),
+                field(
+                    "Retainers",
+                    format::group(analysis.retainers(n).len() as u64),
+                ),
                 field(
                     "Dominator",
                     format!(
