@@ -85,8 +85,8 @@ pub fn holders(base: &Analysis, target: &Analysis, key: &str, top: usize) -> Vec
         return Vec::new();
     };
     let tree = &target.dominators;
-    // A bit per node and FxHash: classes of millions of instances (strings)
-    // took 0.3 s each in SipHash sets.
+    // A bit per node and FxHash rather than SipHash sets: classes have
+    // millions of instances (holders of the 1 GB pair: 1.2 s → 0.7 s).
     let mut in_class = FixedBitSet::with_capacity(target.graph.node_count());
     in_class.extend(class.instances.iter().map(|&n| n as usize));
     let mut by_holder: FxHashMap<u32, (u64, u64)> = FxHashMap::default();
