@@ -40,7 +40,7 @@ const FIRST_RESERVE: usize = 1 << 16;
 
 /// Makes `column` at least `len` long. The first growth allocates the
 /// header's whole count at once, zeroed lazily by the OS: no copies (doubling
-/// from 64 K records copied ~2× the columns, 0.2 s of a 1 GB load) and no
+/// from 64 K records copied ~2× the columns: 0.4 s of a 1 GB load) and no
 /// zero-filling on the reading thread (0.27 s); the pages are touched by the
 /// parsing threads as they write. A lying header (`node_count` 4e9 over a
 /// tiny array) whose count cannot be had falls back to doubling instead of
