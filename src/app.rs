@@ -145,6 +145,8 @@ pub struct App {
     pub comparison_data: Option<ComparisonData>,
     /// The Comparison as a loader computed it, until both snapshots are in.
     compared: Option<Vec<crate::snapshot::diff::ClassDiff>>,
+    /// The leaks as a loader found them, until the three snapshots are in.
+    found_leaks: Option<leaks::LeakReport>,
     /// Summary filter by allocation time (two or more snapshots).
     pub allocation: AllocationFilter,
     pub duplicates: ClassTable,
@@ -204,6 +206,7 @@ impl App {
             comparison: ClassTable::new(sources::COMPARISON_DEFAULT_SORT),
             comparison_data: None,
             compared: None,
+            found_leaks: None,
             allocation: AllocationFilter::All,
             duplicates: ClassTable::new(sources::DUPLICATES_DEFAULT_SORT),
             duplicates_data: None,
@@ -797,6 +800,7 @@ impl App {
                 }
             }
             LoadEvent::Compared(diffs) => self.compared = Some(diffs),
+            LoadEvent::Leaks(report) => self.found_leaks = Some(report),
             LoadEvent::Done(analysis) => {
                 let took = match &s.state {
                     LoadState::Loading { started, .. } => started.elapsed(),
@@ -861,8 +865,11 @@ impl App {
         ) else {
             return;
         };
-        let report =
-            leaks::find_leaks(&s1.graph, &s2.graph, s3, &|n| !leaks::is_v8_internal(s3, n));
+        // The loaders find them off this thread; finding them here is the
+        // fallback when they did not.
+        let report = self.found_leaks.take().unwrap_or_else(|| {
+            leaks::find_leaks(&s1.graph, &s2.graph, s3, &|n| !leaks::is_v8_internal(s3, n))
+        });
         self.leaks_data = Some(LeaksData {
             analysis: Arc::clone(s3),
             report,

@@ -6,8 +6,9 @@
 //! class counts go out as soon as they are known, before dominators. A
 //! cancel flag is checked at every progress report; dropping the handle
 //! cancels, and the thread ends at its next check. The loaders of a
-//! baseline and a target meet at a [`Rendezvous`]: the one that finishes
-//! second compares the pair, so the UI thread never does.
+//! session meet at a [`Rendezvous`]: the one that completes a pair compares
+//! it, the one that completes three snapshots finds their leaks, so the UI
+//! thread never does either.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,6 +18,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::snapshot::diff::{compare, ClassDiff};
+use crate::snapshot::leaks::{self, LeakReport};
 use crate::snapshot::{self, Analysis, ClassAggregate, Progress, SnapshotError, Stage};
 
 /// What a loader reports.
@@ -25,36 +27,55 @@ pub enum LoadEvent {
     Progress(Progress),
     /// Class counts and shallow sizes (no retained sizes or distances yet).
     Early(Vec<ClassAggregate>),
-    /// The Comparison of the baseline and the target, sent just before
-    /// the `Done` of whichever finished second.
+    /// The Comparison of the baseline (first) and the target (last), sent
+    /// just before the `Done` that completes the pair.
     Compared(Vec<ClassDiff>),
+    /// The three-snapshot leaks, sent just before the last `Done`.
+    Leaks(LeakReport),
     Done(Arc<Analysis>),
     Failed(String),
 }
 
-/// Which side of a Comparison a loader loads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    Baseline,
-    Target,
-}
-
-/// Where the loaders of a baseline and a target meet.
-#[derive(Debug, Default)]
+/// Where the loaders of one session meet, by slot (oldest snapshot first).
+#[derive(Debug)]
 pub struct Rendezvous {
-    loaded: Mutex<[Option<Arc<Analysis>>; 2]>,
+    loaded: Mutex<Vec<Option<Arc<Analysis>>>>,
 }
 
 impl Rendezvous {
-    /// Records `analysis` as `side`; once both are there, compares them
-    /// (on the calling loader's thread).
-    fn arrive(&self, side: Side, analysis: &Arc<Analysis>) -> Option<Vec<ClassDiff>> {
-        let (base, target) = {
-            let mut loaded = self.loaded.lock().ok()?;
-            loaded[usize::from(side == Side::Target)] = Some(Arc::clone(analysis));
-            (loaded[0].clone()?, loaded[1].clone()?)
+    pub fn new(slots: usize) -> Rendezvous {
+        Rendezvous {
+            loaded: Mutex::new(vec![None; slots]),
+        }
+    }
+
+    /// Records `analysis` in `slot`, then computes (on the calling loader's
+    /// thread) what this arrival completes: the Comparison of the first and
+    /// the last snapshot, the leaks of three.
+    fn arrive(&self, slot: usize, analysis: &Arc<Analysis>) -> Vec<LoadEvent> {
+        let loaded: Vec<Option<Arc<Analysis>>> = match self.loaded.lock() {
+            Ok(mut loaded) => {
+                if let Some(place) = loaded.get_mut(slot) {
+                    *place = Some(Arc::clone(analysis));
+                }
+                loaded.clone()
+            }
+            Err(_) => return Vec::new(),
         };
-        Some(compare(&base, &target))
+        let last = loaded.len().saturating_sub(1);
+        let mut events = Vec::new();
+        if last > 0 && (slot == 0 || slot == last) {
+            if let (Some(base), Some(target)) = (&loaded[0], &loaded[last]) {
+                events.push(LoadEvent::Compared(compare(base, target)));
+            }
+        }
+        if let [Some(s1), Some(s2), Some(s3)] = loaded.as_slice() {
+            let include = |n| !leaks::is_v8_internal(s3, n);
+            events.push(LoadEvent::Leaks(leaks::find_leaks(
+                &s1.graph, &s2.graph, s3, &include,
+            )));
+        }
+        events
     }
 }
 
@@ -71,13 +92,13 @@ impl Drop for LoaderHandle {
     }
 }
 
-/// Starts loading `path`; every event is wrapped by `wrap` and sent to `tx`.
-/// With a rendezvous, the loader is one side of a Comparison.
+/// Starts loading `path`, the snapshot in `slot` of the session's
+/// `meeting`; every event is wrapped by `wrap` and sent to `tx`.
 pub fn spawn<E: Send + 'static>(
     path: PathBuf,
+    (meeting, slot): (Arc<Rendezvous>, usize),
     tx: Sender<E>,
     wrap: impl Fn(LoadEvent) -> E + Send + 'static,
-    pair: Option<(Arc<Rendezvous>, Side)>,
 ) -> std::io::Result<LoaderHandle> {
     let cancel = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&cancel);
@@ -93,9 +114,8 @@ pub fn spawn<E: Send + 'static>(
             let event = match outcome {
                 Ok(Ok(analysis)) => {
                     let analysis = Arc::new(analysis);
-                    let compared = pair.and_then(|(meeting, side)| meeting.arrive(side, &analysis));
-                    if let Some(diffs) = compared {
-                        send(LoadEvent::Compared(diffs));
+                    for event in meeting.arrive(slot, &analysis) {
+                        send(event);
                     }
                     LoadEvent::Done(analysis)
                 }
@@ -140,14 +160,33 @@ mod tests {
     use crate::app::testing::demo_pair;
 
     #[test]
-    fn the_second_side_to_arrive_compares_the_pair() {
+    fn the_arrival_that_completes_a_pair_compares_it() {
         let (base, target) = demo_pair();
-        let meeting = Rendezvous::default();
-        assert!(meeting.arrive(Side::Target, target).is_none(), "alone");
-        let diffs = meeting.arrive(Side::Baseline, base).expect("both there");
+        let meeting = Rendezvous::new(2);
+        assert!(meeting.arrive(1, target).is_empty(), "alone");
+        let events = meeting.arrive(0, base);
+        let [LoadEvent::Compared(diffs)] = events.as_slice() else {
+            panic!("one Comparison: {events:?}");
+        };
         let expected = compare(base, target);
         let keys = |d: &[ClassDiff]| d.iter().map(|c| c.key.clone()).collect::<Vec<_>>();
-        assert_eq!(keys(&diffs), keys(&expected));
+        assert_eq!(keys(diffs), keys(&expected));
         assert!(!diffs.is_empty());
+    }
+
+    #[test]
+    fn three_snapshots_are_compared_first_to_last_then_searched_for_leaks() {
+        let (base, target) = demo_pair();
+        let meeting = Rendezvous::new(3);
+        assert!(meeting.arrive(1, base).is_empty(), "the middle alone");
+        assert!(meeting.arrive(0, base).is_empty(), "no last yet");
+        let events = meeting.arrive(2, target);
+        assert!(
+            matches!(
+                events.as_slice(),
+                [LoadEvent::Compared(_), LoadEvent::Leaks(_)]
+            ),
+            "{events:?}"
+        );
     }
 }

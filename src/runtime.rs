@@ -22,7 +22,7 @@ use ratatui::DefaultTerminal;
 
 use crate::app::keymap::{Key, Keymap};
 use crate::app::{App, Pane};
-use crate::loader::{self, LoadEvent, LoaderHandle, Rendezvous, Side};
+use crate::loader::{self, LoadEvent, LoaderHandle, Rendezvous};
 use crate::ui;
 
 /// Everything the event loop reacts to.
@@ -54,23 +54,14 @@ pub fn run(paths: &[PathBuf]) -> anyhow::Result<()> {
     let keymap = Keymap::parse(crate::app::keymap::DEFAULT_KEYMAP).map_err(anyhow::Error::msg)?;
     let (tx, rx) = mpsc::channel();
     let mut app = App::new(paths.to_vec(), keymap);
-    let meeting = Arc::new(Rendezvous::default());
+    let meeting = Arc::new(Rendezvous::new(paths.len()));
     let _loaders: Vec<LoaderHandle> = paths
         .iter()
         .enumerate()
         .map(|(slot, path)| {
             let wrap = move |event| Event::Load { slot, event };
-            let side = if !app.is_comparison() {
-                None
-            } else if slot == app.base_slot() {
-                Some(Side::Baseline)
-            } else if slot == app.target_slot() {
-                Some(Side::Target)
-            } else {
-                None
-            };
-            let pair = side.map(|side| (Arc::clone(&meeting), side));
-            loader::spawn(path.clone(), tx.clone(), wrap, pair).context("starting a loader thread")
+            let place = (Arc::clone(&meeting), slot);
+            loader::spawn(path.clone(), place, tx.clone(), wrap).context("starting a loader thread")
         })
         .collect::<anyhow::Result<_>>()?;
     watch_signals(tx.clone())?;

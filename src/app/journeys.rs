@@ -376,26 +376,31 @@ fn allocation_filter_narrows_the_target_summary() {
     );
 }
 
-#[test]
-fn three_snapshots_open_on_the_leaks_view() {
-    let load = |name: &str| {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/three")
-            .join(name);
-        Arc::new(crate::snapshot::load(&path, &mut |_| true).unwrap_or_else(|e| panic!("{e}")))
-    };
+/// The committed three-snapshot fixture: its paths and analyses.
+fn three_snapshots() -> (Vec<std::path::PathBuf>, Vec<Arc<crate::snapshot::Analysis>>) {
     let names = [
         "s1.heapsnapshot.gz",
         "s2.heapsnapshot.gz",
         "s3.heapsnapshot.gz",
     ];
-    let paths = names
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/three");
+    let paths: Vec<_> = names.iter().map(|n| dir.join(n)).collect();
+    let analyses = paths
         .iter()
-        .map(|n| std::path::Path::new("fixtures/three").join(n))
+        .map(|path| {
+            let loaded = crate::snapshot::load(path, &mut |_| true);
+            Arc::new(loaded.unwrap_or_else(|e| panic!("{e}")))
+        })
         .collect();
+    (paths, analyses)
+}
+
+#[test]
+fn three_snapshots_open_on_the_leaks_view() {
+    let (paths, analyses) = three_snapshots();
     let mut app = App::new(paths, Keymap::default_keys());
-    for (slot, name) in names.iter().enumerate() {
-        app.on_load(slot, LoadEvent::Done(load(name)));
+    for (slot, analysis) in analyses.into_iter().enumerate() {
+        app.on_load(slot, LoadEvent::Done(analysis));
     }
     assert_eq!(app.view, Pane::Leaks);
     let data = app
@@ -502,4 +507,23 @@ fn the_comparison_a_loader_made_is_taken_as_is() {
     let data = app.comparison_data.as_ref().expect("comparison");
     let shown: Vec<String> = data.diffs.iter().map(|d| d.name.clone()).collect();
     assert_eq!(shown, names, "the UI thread did not compare again");
+}
+
+#[test]
+fn the_leaks_a_loader_found_are_taken_as_is() {
+    let (paths, analyses) = three_snapshots();
+    let (s1, s2, s3) = (&analyses[0], &analyses[1], &analyses[2]);
+    let mut report = crate::snapshot::leaks::find_leaks(&s1.graph, &s2.graph, s3, &|_| true);
+    report.classes.truncate(1);
+    let mut app = App::new(paths, Keymap::default_keys());
+    app.on_load(0, LoadEvent::Done(Arc::clone(s1)));
+    app.on_load(1, LoadEvent::Done(Arc::clone(s2)));
+    app.on_load(2, LoadEvent::Leaks(report));
+    app.on_load(2, LoadEvent::Done(Arc::clone(s3)));
+    let data = app.leaks_data.as_ref().expect("leaks");
+    assert_eq!(
+        data.report.classes.len(),
+        1,
+        "the UI thread did not search again"
+    );
 }
