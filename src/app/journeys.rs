@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::class_table::Row;
 use super::keymap::Keymap;
 use super::object_tree::{RowKind, TreeKind};
-use super::testing::{comparison_app, demo, demo_pair, press, summary_app};
+use super::testing::{comparison_app, demo, demo_pair, pair_app, press, summary_app};
 use super::{App, Input, LoadState, Pane};
 use crate::loader::LoadEvent;
 
@@ -491,13 +491,7 @@ fn mouse_click_selects_and_wheel_scrolls() {
 #[test]
 fn the_comparison_a_loader_made_is_taken_as_is() {
     let (base, target) = demo_pair();
-    let mut app = App::new(
-        vec![
-            demo("baseline.heapsnapshot.gz"),
-            demo("after.heapsnapshot.gz"),
-        ],
-        Keymap::default_keys(),
-    );
+    let mut app = pair_app();
     let mut diffs = crate::snapshot::diff::compare(base, target);
     diffs.truncate(2);
     let names: Vec<String> = diffs.iter().map(|d| d.name.clone()).collect();

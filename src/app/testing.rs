@@ -47,15 +47,20 @@ pub fn press(app: &mut App, text: &str) {
     }
 }
 
-pub fn comparison_app() -> App {
-    let (base, target) = demo_pair();
-    let mut app = App::new(
+/// The demo pair opened, nothing loaded yet.
+pub fn pair_app() -> App {
+    App::new(
         vec![
             demo("baseline.heapsnapshot.gz"),
             demo("after.heapsnapshot.gz"),
         ],
         Keymap::default_keys(),
-    );
+    )
+}
+
+pub fn comparison_app() -> App {
+    let (base, target) = demo_pair();
+    let mut app = pair_app();
     app.on_load(1, LoadEvent::Done(Arc::clone(target)));
     app.on_load(0, LoadEvent::Done(Arc::clone(base)));
     app
