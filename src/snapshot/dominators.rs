@@ -162,6 +162,10 @@ impl Numbering {
 
 impl LengauerTarjan {
     fn run(graph: &HeapGraph, essential: &FixedBitSet) -> Self {
+        // The backward pass walks retainer slots: index the flags by slot
+        // before the arrays below exist (its 4-byte counter per node is
+        // freed by then).
+        let essential_slots = graph.by_retainer_slot(essential);
         let count = graph.node_count();
         let len = count + 1;
         let r = graph.root + 1;
@@ -177,7 +181,7 @@ impl LengauerTarjan {
             // Orphans: every retainer edge is non-essential.
             for v in 1..=count as u32 {
                 if num.semi[v as usize] == 0
-                    && has_only_non_essential_retainers(graph, essential, v - 1)
+                    && has_only_non_essential_retainers(graph, &essential_slots, v - 1)
                 {
                     num.parent[v as usize] = r;
                     num.dfs(graph, essential, v);
@@ -242,7 +246,7 @@ impl LengauerTarjan {
             let w = vertex[i];
             let mut orphan = true;
             for slot in graph.retainers(w - 1) {
-                if !essential[graph.retainer_edge[slot] as usize] {
+                if !essential_slots[slot] {
                     continue;
                 }
                 orphan = false;
@@ -293,12 +297,10 @@ impl LengauerTarjan {
 
 fn has_only_non_essential_retainers(
     graph: &HeapGraph,
-    essential: &FixedBitSet,
+    essential_slots: &FixedBitSet,
     ordinal: u32,
 ) -> bool {
-    graph
-        .retainers(ordinal)
-        .all(|slot| !essential[graph.retainer_edge[slot] as usize])
+    graph.retainers(ordinal).all(|slot| !essential_slots[slot])
 }
 
 #[cfg(test)]

@@ -230,7 +230,6 @@ impl Sections {
             edge_name: edges.name,
             edge_to: edges.to.into(),
             first_retainer: Vec::new(),
-            retainer_edge: Vec::new(),
             retainer_node: Vec::new(),
             locations,
             root,

@@ -27,14 +27,14 @@ impl Analysis {
         }
     }
 
-    /// Whether `n` has any retainer the grid lists (cheap: no sorting).
+    /// Whether `n` has any retainer the grid lists (no sorting).
     pub fn has_retainers(&self, n: u32) -> bool {
         let graph = &self.graph;
         let weak = graph.layout.types.edge_weak;
-        graph.retainers(n).any(|slot| {
-            graph.retainer_node[slot] != graph.root
-                && graph.edge_type[graph.retainer_edge[slot] as usize] != weak
-        })
+        graph
+            .retaining_edges(n)
+            .into_iter()
+            .any(|(edge, from)| from != graph.root && graph.edge_type[edge] != weak)
     }
 
     /// Retainers of `n` in DevTools' default order: no weak edges and no
@@ -44,10 +44,9 @@ impl Analysis {
         let graph = &self.graph;
         let weak = graph.layout.types.edge_weak;
         let mut rows: Vec<(i32, String, Retainer)> = graph
-            .retainers(n)
-            .filter_map(|slot| {
-                let edge = graph.retainer_edge[slot] as usize;
-                let from = graph.retainer_node[slot];
+            .retaining_edges(n)
+            .into_iter()
+            .filter_map(|(edge, from)| {
                 (from != graph.root && graph.edge_type[edge] != weak).then(|| {
                     let distance = self.retainers_view_distance(from);
                     (distance, display_name(graph, from), Retainer { edge, from })
