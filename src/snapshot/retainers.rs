@@ -46,11 +46,10 @@ impl Analysis {
         let mut rows: Vec<(i32, String, Retainer)> = graph
             .retaining_edges(n)
             .into_iter()
-            .filter_map(|(edge, from)| {
-                (from != graph.root && graph.edge_type[edge] != weak).then(|| {
-                    let distance = self.retainers_view_distance(from);
-                    (distance, display_name(graph, from), Retainer { edge, from })
-                })
+            .filter(|&(edge, from)| from != graph.root && graph.edge_type[edge] != weak)
+            .map(|(edge, from)| {
+                let distance = self.retainers_view_distance(from);
+                (distance, display_name(graph, from), Retainer { edge, from })
             })
             .collect();
         // Stable: equal keys keep slot order, DevTools' last tie-break.
