@@ -260,7 +260,7 @@ fn holders_json(target: &Analysis, holders: &[HolderGrowth]) -> Vec<HolderJson> 
     holders
         .iter()
         .map(|h| HolderJson {
-            id: target.graph.node_id[h.node as usize],
+            id: target.graph.id(h.node),
             object: target.object_label(h.node),
             instances: h.instances,
             instances_retained: h.instances_retained,
@@ -477,7 +477,7 @@ fn is_zero(n: &usize) -> bool {
 fn node_json(analysis: &Analysis, n: u32, retainers: Vec<RetainerJson>) -> NodeJson {
     let graph = &analysis.graph;
     NodeJson {
-        id: graph.node_id[n as usize],
+        id: graph.id(n),
         name: display_name(graph, n),
         class: analysis.class_name(n).to_owned(),
         node_type: graph.type_name(n).to_owned(),
@@ -496,7 +496,7 @@ fn retainer_json(analysis: &Analysis, edge: usize, from: u32) -> RetainerJson {
             .edge_type_name(graph.edge_type[edge])
             .to_owned(),
         edge_name: analysis.edge_label(edge),
-        from_id: graph.node_id[from as usize],
+        from_id: graph.id(from),
         from_class: analysis.class_name(from).to_owned(),
         from_distance: display_distance(analysis.distances[from as usize]),
         cycle: None,
@@ -520,7 +520,7 @@ pub fn object_line(analysis: &Analysis, n: u32) -> String {
     format!(
         "{} @{}",
         analysis.object_label(n),
-        analysis.graph.node_id[n as usize]
+        analysis.graph.id(n)
     )
 }
 
@@ -535,7 +535,7 @@ const LABEL_CHARS: usize = 80;
 /// `object_line`, cut to a readable length for trees and reports.
 /// Nameless objects (V8 internals) show their class instead of nothing.
 fn short_object_line(analysis: &Analysis, n: u32) -> String {
-    let id = analysis.graph.node_id[n as usize];
+    let id = analysis.graph.id(n);
     let label = analysis.object_label(n);
     if label.is_empty() {
         return format!("{} @{id}", analysis.class_name(n));

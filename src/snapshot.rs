@@ -340,7 +340,7 @@ impl Analysis {
         self.graph
             .node_id
             .iter()
-            .position(|&i| i == id)
+            .position(|&i| u64::from(i) == id)
             .map(|p| p as u32)
     }
 

@@ -190,7 +190,7 @@ fn jump_to_an_object_by_id() {
     press(&mut app, "@71213\n");
     let selection = app.selection.as_ref().expect("the object is selected");
     let (_, target) = demo_pair();
-    assert_eq!(target.graph.node_id[selection.node as usize], 71213);
+    assert_eq!(target.graph.id(selection.node), 71213);
     assert_eq!(app.focus, Pane::Retainers, "it shows what retains it");
     assert!(
         matches!(app.summary.selected_row(), Some(Row::Instance { .. })),

@@ -173,10 +173,10 @@ impl ObjectTree {
 
     /// Whether `node` is the object of `row` or of any row above it.
     fn path_contains(&self, mut row: Option<usize>, node: u32) -> bool {
-        let id = self.analysis.graph.node_id[node as usize];
+        let id = self.analysis.graph.id(node);
         while let Some(r) = row {
             if let RowKind::Link { node, .. } = self.rows[r].kind {
-                if self.analysis.graph.node_id[node as usize] == id {
+                if self.analysis.graph.id(node) == id {
                     return true;
                 }
             }

@@ -58,7 +58,7 @@ fn path_json(s3: &Analysis, group: &PathGroup) -> PathJson {
     PathJson {
         edge: group.edge.clone(),
         class: group.class.clone(),
-        id: group.node.map(|n| s3.graph.node_id[n as usize]),
+        id: group.node.map(|n| s3.graph.id(n)),
         count: group.count,
         retained_size: group.retained_size,
         paths: group.children.iter().map(|g| path_json(s3, g)).collect(),

@@ -207,7 +207,7 @@ fn worst_class_path(analysis: &Analysis, class: &ClassAggregate) -> String {
     let Some(&n) = class.instances.iter().max_by(|&&a, &&b| {
         retained[a as usize]
             .cmp(&retained[b as usize])
-            .then(analysis.graph.node_id[b as usize].cmp(&analysis.graph.node_id[a as usize]))
+            .then(analysis.graph.id(b).cmp(&analysis.graph.id(a)))
     }) else {
         return String::new();
     };

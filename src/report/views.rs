@@ -244,7 +244,7 @@ fn tree_json(analysis: &Analysis, edge: Option<usize>, n: u32) -> TreeJson {
     TreeJson {
         edge_type: edge.map(|e| graph.layout.edge_type_name(graph.edge_type[e]).to_owned()),
         edge_name: edge.map(|e| analysis.edge_label(e)),
-        id: graph.node_id[n as usize],
+        id: graph.id(n),
         name: analysis.object_label(n),
         class: analysis.class_name(n).to_owned(),
         self_size: graph.self_size[n as usize],

@@ -20,7 +20,7 @@ pub fn max_js_object_id(graph: &HeapGraph) -> u64 {
         .copied()
         .filter(|id| id % 2 == 1)
         .max()
-        .unwrap_or(0)
+        .map_or(0, u64::from)
 }
 
 /// DevTools' node-id range filter: `after < id <= up_to`.
@@ -78,8 +78,8 @@ pub fn filtered_summary(analysis: &Analysis, keep: &dyn Fn(u32) -> bool) -> Filt
 
 /// The Summary of `target` filtered to objects allocated in `range`.
 pub fn allocated_summary(target: &Analysis, range: IdRange) -> Vec<ClassAggregate> {
-    let ids = &target.graph.node_id;
-    filtered_summary(target, &|n| range.contains(ids[n as usize])).aggregates
+    let graph = &target.graph;
+    filtered_summary(target, &|n| range.contains(graph.id(n))).aggregates
 }
 
 #[cfg(test)]

@@ -174,7 +174,7 @@ mod tests {
         );
         let ids: Vec<u64> = rows
             .iter()
-            .map(|r| a.graph.node_id[r.node as usize])
+            .map(|r| a.graph.id(r.node))
             .collect();
         assert_eq!(ids, [9, 5, 7, 11]);
     }

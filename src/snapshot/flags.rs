@@ -121,7 +121,7 @@ fn is_essential(
     // only the key's edge so the key dominates the value.
     if edge_type == t.edge_internal {
         if let Some(entry) = weakmaps.get(graph.edge_name[e]) {
-            if entry.table_id == Some(graph.node_id[from as usize]) {
+            if entry.table_id == Some(graph.id(from)) {
                 return false;
             }
         }

@@ -86,7 +86,8 @@ pub struct HeapGraph {
     pub node_type: Vec<u8>,
     /// String index of the node's name.
     pub node_name: Vec<u32>,
-    pub node_id: Vec<u64>,
+    /// Snapshot id: 32 bits, like V8's `SnapshotObjectId` and DevTools' arrays.
+    pub node_id: Vec<u32>,
     /// Self size in bytes (`u32`, as in DevTools' arrays).
     pub self_size: Vec<u32>,
     /// Detachedness (0 unknown, 1 attached, 2 detached) per node.
@@ -129,6 +130,11 @@ impl HeapGraph {
     /// Retainer slots of node `n` (index `retainer_node`).
     pub fn retainers(&self, n: u32) -> std::ops::Range<usize> {
         self.first_retainer[n as usize] as usize..self.first_retainer[n as usize + 1] as usize
+    }
+
+    /// Snapshot id of node `n`.
+    pub fn id(&self, n: u32) -> u64 {
+        u64::from(self.node_id[n as usize])
     }
 
     pub fn name(&self, n: u32) -> &str {

@@ -105,7 +105,7 @@ pub fn holders(base: &Analysis, target: &Analysis, key: &str, top: usize) -> Vec
     holders.truncate(top);
     let ids: Vec<u64> = holders
         .iter()
-        .map(|&(n, _)| target.graph.node_id[n as usize])
+        .map(|&(n, _)| target.graph.id(n))
         .collect();
     let in_base = nodes_by_ids(base, &ids);
     holders
@@ -127,8 +127,8 @@ pub fn holders(base: &Analysis, target: &Analysis, key: &str, top: usize) -> Vec
 fn nodes_by_ids(analysis: &Analysis, ids: &[u64]) -> Vec<Option<u32>> {
     let mut found = vec![None; ids.len()];
     let wanted: FxHashMap<u64, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
-    for (n, id) in analysis.graph.node_id.iter().enumerate() {
-        if let Some(&i) = wanted.get(id) {
+    for (n, &id) in analysis.graph.node_id.iter().enumerate() {
+        if let Some(&i) = wanted.get(&u64::from(id)) {
             found[i].get_or_insert(n as u32);
         }
     }
@@ -180,7 +180,7 @@ mod holder_tests {
         let found = holders(&base, &target, ",Record", 5);
         let ids: Vec<u64> = found
             .iter()
-            .map(|h| target.graph.node_id[h.node as usize])
+            .map(|h| target.graph.id(h.node))
             .collect();
         assert_eq!(ids, vec![5, 7], "the Map first (3 records), then Other (1)");
         assert_eq!((found[0].instances, found[0].instances_retained), (3, 120));

@@ -96,13 +96,13 @@ pub fn find_leaks(
     let mut alive_in_s2: Vec<u64> = s2
         .node_id
         .iter()
-        .copied()
+        .map(|&id| u64::from(id))
         .filter(|&id| range.contains(id))
         .collect();
     alive_in_s2.sort_unstable();
-    let ids = &s3.graph.node_id;
+    let graph = &s3.graph;
     let keep = |n: u32| {
-        let id = ids[n as usize];
+        let id = graph.id(n);
         range.contains(id) && alive_in_s2.binary_search(&id).is_ok() && include(n)
     };
     let summary = filtered_summary(s3, &keep);

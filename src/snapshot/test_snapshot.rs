@@ -133,7 +133,7 @@ impl Analysis {
     /// Test helper: id of the immediate dominator of node `id`.
     pub fn idom_of(&self, id: u64) -> u64 {
         let d = self.dominators.idom[self.ordinal(id) as usize];
-        self.graph.node_id[d as usize]
+        self.graph.id(d)
     }
 
     /// Test helper: distance of node `id`.

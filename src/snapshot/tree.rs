@@ -41,7 +41,7 @@ pub fn expand_tree(
         analysis,
         limits,
         children,
-        path: vec![analysis.graph.node_id[n as usize]],
+        path: vec![analysis.graph.id(n)],
         budget: limits.max_rows,
     };
     walk.expand(n, limits.depth)
@@ -68,7 +68,7 @@ impl Walk<'_, '_> {
                 break;
             }
             self.budget -= 1;
-            let id = self.analysis.graph.node_id[node as usize];
+            let id = self.analysis.graph.id(node);
             let cycle = self.path.contains(&id);
             let (children, more) = if cycle {
                 (Vec::new(), 0)

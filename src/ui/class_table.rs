@@ -204,7 +204,7 @@ fn instance_label(analysis: &Analysis, node: u32, marker: &str) -> String {
     format!(
         "    {marker}{} @{}",
         analysis.object_label(node),
-        analysis.graph.node_id[node as usize]
+        analysis.graph.id(node)
     )
 }
 
@@ -448,7 +448,7 @@ fn duplicates_rows(data: &DuplicatesData, table: &ClassTable, theme: &Theme, are
             ]
         }
         Row::Instance { node, .. } => vec![
-            Cell::from(format!("    @{}", analysis.graph.node_id[node as usize])),
+            Cell::from(format!("    @{}", analysis.graph.id(node))),
             Cell::from(""),
             num(format::bytes(u64::from(
                 analysis.graph.self_size[node as usize],

@@ -42,7 +42,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             vec![
                 field(
                     "Object",
-                    format!("{} @{}", analysis.class_name(n), graph.node_id[n as usize]),
+                    format!("{} @{}", analysis.class_name(n), graph.id(n)),
                 ),
                 field("Type", graph.type_name(n).to_owned()),
                 field(
@@ -74,7 +74,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                     format!(
                         "{} @{}",
                         analysis.class_name(dominator),
-                        graph.node_id[dominator as usize]
+                        graph.id(dominator)
                     ),
                 ),
                 field("Snapshot", app.slots[selection.slot].name()),
@@ -131,7 +131,7 @@ fn class_growth_lines(app: &App, theme: &Theme) -> Option<Vec<Line<'static>>> {
         lines.push(Line::raw(format!(
             " {} @{}: {} of them, {} ({change})",
             target.object_label(h.node),
-            target.graph.node_id[h.node as usize],
+            target.graph.id(h.node),
             format::group(h.instances),
             format::bytes(h.retained),
         )));

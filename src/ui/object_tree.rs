@@ -48,7 +48,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         format!(
             " of {} @{} ",
             analysis.object_label(tree.object),
-            analysis.graph.node_id[tree.object as usize]
+            analysis.graph.id(tree.object)
         ),
         theme.dim(),
     ));
@@ -132,7 +132,7 @@ fn row_text(tree: &ObjectTree, id: usize, width: usize, theme: &Theme) -> Line<'
             let object = format!(
                 "{} @{}",
                 analysis.object_label(node),
-                analysis.graph.node_id[node as usize]
+                analysis.graph.id(node)
             );
             let label = match (tree.kind, edge) {
                 (TreeKind::Retainers, Some(e)) => format!("{} in {object}", analysis.edge_label(e)),

@@ -301,6 +301,11 @@ fn catalogue() -> Vec<Case> {
             "node 1: self_size 4294967296 does not fit in 32 bits",
         ),
         case(
+            "node-id-over-32-bits.heapsnapshot",
+            with("3,1,3,1234", "3,1,4294967297,1234"),
+            "node 1: id 4294967297 does not fit in 32 bits",
+        ),
+        case(
             "edge-negative.heapsnapshot",
             edge_value("-14"),
             format!(

@@ -74,7 +74,7 @@ fn zeroed<T: Copy + Default>(len: usize) -> Option<Vec<T>> {
 pub(super) struct Nodes {
     pub node_type: Vec<u8>,
     pub name: Vec<u32>,
-    pub id: Vec<u64>,
+    pub id: Vec<u32>,
     pub self_size: Vec<u32>,
     pub edge_count: Vec<u32>,
     /// Empty when the producer writes no `detachedness`.
@@ -166,7 +166,7 @@ pub(super) struct NodeSlots<'a> {
     fields: NodeFields,
     node_type: &'a mut [u8],
     name: &'a mut [u32],
-    id: &'a mut [u64],
+    id: &'a mut [u32],
     self_size: &'a mut [u32],
     edge_count: &'a mut [u32],
     detachedness: &'a mut [u8],
@@ -210,7 +210,7 @@ impl Slots for NodeSlots<'_> {
         let node = self.first + i as u64;
         self.node_type[i] = small_type(r[f.node_type], "node", node)?;
         self.name[i] = to_u32(r[f.name], "node", node, "name")?;
-        self.id[i] = r[f.id];
+        self.id[i] = to_u32(r[f.id], "node", node, "id")?;
         self.self_size[i] = to_u32(r[f.self_size], "node", node, "self_size")?;
         self.edge_count[i] = to_u32(r[f.edge_count], "node", node, "edge_count")?;
         if let (Some(d), Some(slot)) = (f.detachedness, self.detachedness.get_mut(i)) {
