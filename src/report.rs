@@ -517,11 +517,7 @@ pub fn node_report_json(analysis: &Analysis, n: u32) -> String {
 
 /// One line describing an object, DevTools style: `Foo @123`.
 pub fn object_line(analysis: &Analysis, n: u32) -> String {
-    format!(
-        "{} @{}",
-        analysis.object_label(n),
-        analysis.graph.id(n)
-    )
+    format!("{} @{}", analysis.object_label(n), analysis.graph.id(n))
 }
 
 /// `1 class`, `2 classes`, with grouped digits.

@@ -202,7 +202,6 @@ struct ClassCounts {
     interfaces: Vec<InterfaceDefinition>,
     /// Aggregates by internal class key (before public keys merge).
     aggregates: Vec<ClassAggregate>,
-    node_class: Vec<u32>,
 }
 
 /// DOM state, shallow sizes, class names and counts (§2 steps 1–4, 9),
@@ -227,7 +226,7 @@ fn count_classes(
         .collect();
     let classes = names::apply_interfaces(graph, &base_classes, &interfaces, &interface_classes);
     clock.done(Stage::ClassNames, timings, progress)?;
-    let (aggregates, node_class) =
+    let aggregates =
         classes::build_aggregates(graph, &classes, &|c| graph.strings.get(c), &|_| true);
     clock.done(Stage::Aggregates, timings, progress)?;
     if !early(early_summary(&aggregates)) {
@@ -238,7 +237,6 @@ fn count_classes(
         classes,
         interfaces,
         aggregates,
-        node_class,
     })
 }
 
@@ -267,7 +265,6 @@ impl Prepared {
             classes,
             interfaces,
             mut aggregates,
-            node_class,
         } = counts;
         let mut clock = StageClock {
             started: Instant::now(),
@@ -277,7 +274,7 @@ impl Prepared {
         let essential_took = clock.started.elapsed();
         // Dominators and distances are independent: on two cores the
         // distances (~1 s of a 1 GB snapshot) hide behind the dominators.
-        let ((dominators, dominators_took), (distances, distances_took)) = rayon::join(
+        let ((dominators, dominators_took), (distances, distances_took, node_class)) = rayon::join(
             || {
                 let started = Instant::now();
                 (
@@ -287,9 +284,12 @@ impl Prepared {
             },
             || {
                 let started = Instant::now();
+                let distances = distances::compute_distances(&graph, &weakmaps);
+                let took = started.elapsed();
                 (
-                    distances::compute_distances(&graph, &weakmaps),
-                    started.elapsed(),
+                    distances,
+                    took,
+                    classes::node_classes(&aggregates, graph.node_count()),
                 )
             },
         );

@@ -61,9 +61,10 @@ pub struct FilteredSummary {
 /// O(nodes): one pass to group, one dominator-tree walk.
 pub fn filtered_summary(analysis: &Analysis, keep: &dyn Fn(u32) -> bool) -> FilteredSummary {
     let graph = &analysis.graph;
-    let (mut aggregates, node_class) =
+    let mut aggregates =
         classes::build_aggregates(graph, &analysis.classes, &|c| graph.strings.get(c), keep);
     classes::add_distances(&mut aggregates, &analysis.distances);
+    let node_class = classes::node_classes(&aggregates, graph.node_count());
     let counted = classes::add_class_retained_sizes(
         &mut aggregates,
         &node_class,

@@ -172,10 +172,7 @@ mod tests {
                 max_rows: 100,
             },
         );
-        let ids: Vec<u64> = rows
-            .iter()
-            .map(|r| a.graph.id(r.node))
-            .collect();
+        let ids: Vec<u64> = rows.iter().map(|r| a.graph.id(r.node)).collect();
         assert_eq!(ids, [9, 5, 7, 11]);
     }
 }

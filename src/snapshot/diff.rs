@@ -90,7 +90,7 @@ fn base_aggregates(base: &Analysis, target: &Analysis) -> Vec<(ClassAggregate, S
         Some(i) => names[i as usize],
         None => graph.strings.get(class),
     };
-    let (aggregates, _) = build_aggregates(graph, &classes, &class_name, &|_| true);
+    let aggregates = build_aggregates(graph, &classes, &class_name, &|_| true);
     merge_public_keys(aggregates)
         .into_iter()
         .map(|aggregate| {

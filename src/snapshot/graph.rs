@@ -16,11 +16,13 @@ use super::meta::Layout;
 use super::strings::StringTable;
 
 /// Where the constructor of an object was defined (`locations` section).
+/// 32 bits each, as DevTools stores them (half the memory of `u64`s: 35 MB
+/// of a 1 GB snapshot).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Location {
-    pub script_id: u64,
-    pub line: u64,
-    pub column: u64,
+    pub script_id: u32,
+    pub line: u32,
+    pub column: u32,
 }
 
 /// Constructor locations by node ordinal: a sorted vector, searched by

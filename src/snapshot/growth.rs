@@ -103,10 +103,7 @@ pub fn holders(base: &Analysis, target: &Analysis, key: &str, top: usize) -> Vec
     holders.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then(a.0.cmp(&b.0)));
     holders.retain(|&(n, _)| n != target.graph.root);
     holders.truncate(top);
-    let ids: Vec<u64> = holders
-        .iter()
-        .map(|&(n, _)| target.graph.id(n))
-        .collect();
+    let ids: Vec<u64> = holders.iter().map(|&(n, _)| target.graph.id(n)).collect();
     let in_base = nodes_by_ids(base, &ids);
     holders
         .into_iter()
@@ -178,10 +175,7 @@ mod holder_tests {
     fn the_map_holding_the_new_records_is_the_top_holder() {
         let (base, target) = pair();
         let found = holders(&base, &target, ",Record", 5);
-        let ids: Vec<u64> = found
-            .iter()
-            .map(|h| target.graph.id(h.node))
-            .collect();
+        let ids: Vec<u64> = found.iter().map(|h| target.graph.id(h.node)).collect();
         assert_eq!(ids, vec![5, 7], "the Map first (3 records), then Other (1)");
         assert_eq!((found[0].instances, found[0].instances_retained), (3, 120));
         assert_eq!(found[0].retained, 140);

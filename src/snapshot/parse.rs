@@ -484,10 +484,12 @@ fn location_map(values: &[u64], layout: &Layout, node_count: usize) -> Locations
                 && e[loc.object_index] / node_width < node_count as u64
         })
         .map(|e| {
+            // Truncated to 32 bits like DevTools' `Uint32Array`, so an
+            // out-of-range value keys the same class there and here.
             let location = Location {
-                script_id: e[loc.script_id],
-                line: e[loc.line],
-                column: e[loc.column],
+                script_id: e[loc.script_id] as u32,
+                line: e[loc.line] as u32,
+                column: e[loc.column] as u32,
             };
             ((e[loc.object_index] / node_width) as u32, location)
         })
