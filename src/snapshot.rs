@@ -53,8 +53,6 @@ pub struct Analysis {
     /// Distance per node (§3): -5 unreachable, ≥ 100000000 system-only.
     pub distances: Vec<i32>,
     pub dominators: DominatorTree,
-    /// Class string index per node (before interface classes).
-    pub base_classes: Vec<u32>,
     /// Class string index per node, as the Summary groups it.
     pub classes: Vec<u32>,
     pub interfaces: Vec<InterfaceDefinition>,
@@ -197,7 +195,6 @@ pub fn prepare(
 /// What the first passes give: each node's class and the class counts.
 #[derive(Debug)]
 struct ClassCounts {
-    base_classes: Vec<u32>,
     classes: Vec<u32>,
     interfaces: Vec<InterfaceDefinition>,
     /// Aggregates by internal class key (before public keys merge).
@@ -224,7 +221,7 @@ fn count_classes(
         .iter()
         .map(|d| interner.intern(graph, &d.name))
         .collect();
-    let classes = names::apply_interfaces(graph, &base_classes, &interfaces, &interface_classes);
+    let classes = names::apply_interfaces(graph, base_classes, &interfaces, &interface_classes);
     clock.done(Stage::ClassNames, timings, progress)?;
     let aggregates =
         classes::build_aggregates(graph, &classes, &|c| graph.strings.get(c), &|_| true);
@@ -233,7 +230,6 @@ fn count_classes(
         return Err(SnapshotError::Cancelled);
     }
     Ok(ClassCounts {
-        base_classes,
         classes,
         interfaces,
         aggregates,
@@ -261,7 +257,6 @@ impl Prepared {
             mut timings,
         } = self;
         let ClassCounts {
-            base_classes,
             classes,
             interfaces,
             mut aggregates,
@@ -321,7 +316,6 @@ impl Prepared {
             graph,
             distances,
             dominators,
-            base_classes,
             classes,
             interfaces,
             aggregates,

@@ -84,7 +84,7 @@ fn base_aggregates(base: &Analysis, target: &Analysis) -> Vec<(ClassAggregate, S
     let foreign: Vec<u32> = (0..target.interfaces.len() as u32)
         .map(|i| foreign_from + i)
         .collect();
-    let classes = apply_interfaces(graph, &base.base_classes, &target.interfaces, &foreign);
+    let classes = apply_interfaces(graph, base.classes.clone(), &target.interfaces, &foreign);
     let names: Vec<&str> = target.interfaces.iter().map(|d| d.name.as_str()).collect();
     let class_name = |class: u32| match class.checked_sub(foreign_from) {
         Some(i) => names[i as usize],

@@ -258,20 +258,22 @@ impl PropertyTrie {
     }
 }
 
-/// Class index per node with `definitions` applied to plain objects; a
-/// matching object gets `definition_classes[i]` of its best definition `i`.
+/// `classes` (one class index per node) with `definitions` applied to plain
+/// objects: a matching object gets `definition_classes[i]` of its best
+/// definition `i`, any other its own name. Every plain object's entry is
+/// replaced, so `classes` may come with another set of definitions applied
+/// (the diff classifies a baseline with the target's).
 ///
 /// # Complexity
 /// O(edges of plain objects × live trie states).
 pub fn apply_interfaces(
     graph: &HeapGraph,
-    base_classes: &[u32],
+    mut classes: Vec<u32>,
     definitions: &[InterfaceDefinition],
     definition_classes: &[u32],
 ) -> Vec<u32> {
     let trie = PropertyTrie::new(definitions);
     let property = graph.layout.types.edge_property;
-    let mut classes = base_classes.to_vec();
     let mut properties: Vec<&str> = Vec::new();
     for n in 0..graph.node_count() as u32 {
         if !is_plain_object(graph, n) {
