@@ -696,18 +696,19 @@ impl Table {
 /// `--timings`: one line per stage, to stderr.
 pub fn timings(path: &std::path::Path, timings: &crate::snapshot::Timings) -> String {
     let mut out = format!("timings for {}:\n", path.display());
-    let mut total = 0.0;
-    for (stage, took, peak) in &timings.stages {
-        let secs = took.as_secs_f64();
-        if !stage.is_parallel() {
-            total += secs;
-        }
-        let _ = write!(out, "  {:<32} {:>8.3} s", stage.label(), secs);
-        if let Some(bytes) = peak {
-            let _ = write!(out, "   peak RSS {:>6.2} GB", *bytes as f64 / 1e9);
+    for timing in &timings.stages {
+        let label = if timing.beside {
+            format!("{} (beside)", timing.stage.label())
+        } else {
+            timing.stage.label().to_owned()
+        };
+        let _ = write!(out, "  {:<40} {:>8.3} s", label, timing.took.as_secs_f64());
+        if let Some(bytes) = timing.peak_rss {
+            let _ = write!(out, "   peak RSS {:>6.2} GB", bytes as f64 / 1e9);
         }
         out.push('\n');
     }
-    let _ = writeln!(out, "  {:<32} {:>8.3} s", "total (wall)", total);
+    let total = timings.wall().as_secs_f64();
+    let _ = writeln!(out, "  {:<40} {:>8.3} s", "total (wall)", total);
     out
 }

@@ -63,7 +63,7 @@ pub struct Analysis {
 
 /// Reads and analyses the snapshot at `path` (gzip or plain; `-` is stdin).
 pub fn load(path: &Path, progress: ProgressSink<'_>) -> Result<Analysis, SnapshotError> {
-    load_with_early(path, progress, &mut |_| true)
+    analyze_reader(source::open(path)?, progress, None)
 }
 
 /// Receives the early Summary rows (counts and shallow sizes, no retained
@@ -77,14 +77,15 @@ pub fn load_with_early(
     progress: ProgressSink<'_>,
     early: EarlySink<'_>,
 ) -> Result<Analysis, SnapshotError> {
-    analyze_reader(source::open(path)?, progress, early)
+    analyze_reader(source::open(path)?, progress, Some(early))
 }
 
-/// Reads and analyses a snapshot from any byte source.
+/// Reads and analyses a snapshot from any byte source, with an early
+/// Summary to `early` if given.
 pub fn analyze_reader(
     reader: impl std::io::Read,
     progress: ProgressSink<'_>,
-    early: EarlySink<'_>,
+    early: Option<EarlySink<'_>>,
 ) -> Result<Analysis, SnapshotError> {
     let started = Instant::now();
     let graph = parse::parse_snapshot(reader, &mut |bytes_read| {
@@ -95,31 +96,34 @@ pub fn analyze_reader(
     })?;
     let mut timings = Timings::default();
     timings.record(Stage::Read, started.elapsed());
-    prepare(graph, timings, progress, early)?.finish(progress)
-}
-
-/// Runs DevTools' load pipeline (§2) over a parsed graph.
-pub fn analyze(
-    graph: HeapGraph,
-    timings: Timings,
-    progress: ProgressSink<'_>,
-) -> Result<Analysis, SnapshotError> {
-    prepare(graph, timings, progress, &mut |_| true)?.finish(progress)
+    match early {
+        Some(early) => prepare(graph, timings, progress, early)?.finish(progress),
+        None => analyze(graph, timings, progress),
+    }
 }
 
 /// Times stages and reports each finished one as the start of the next.
 struct StageClock {
     started: Instant,
+    /// The stages run beside another thread's longer one (no wall time).
+    beside: bool,
 }
 
 impl StageClock {
+    fn start(beside: bool) -> StageClock {
+        StageClock {
+            started: Instant::now(),
+            beside,
+        }
+    }
+
     fn done(
         &mut self,
         stage: Stage,
         timings: &mut Timings,
         progress: ProgressSink<'_>,
     ) -> Result<(), SnapshotError> {
-        timings.record(stage, self.started.elapsed());
+        timings.record_as(stage, self.started.elapsed(), self.beside);
         self.started = Instant::now();
         let next = Stage::ALL
             .iter()
@@ -137,6 +141,79 @@ impl StageClock {
             Err(SnapshotError::Cancelled)
         }
     }
+}
+
+/// Runs DevTools' load pipeline (§2) over a parsed graph, for when nobody
+/// waits for an early Summary: Lengauer–Tarjan, which keeps one core busy,
+/// runs beside the class passes and the distances instead of after them.
+pub fn analyze(
+    mut graph: HeapGraph,
+    mut timings: Timings,
+    progress: ProgressSink<'_>,
+) -> Result<Analysis, SnapshotError> {
+    let mut clock = StageClock::start(false);
+    let (retainers, page_owned, weakmaps) = std::thread::scope(|scope| {
+        let topology = spawn_retainer_index(scope, &graph);
+        let weakmaps = weakmap::WeakMapEdges::new(&graph);
+        let (retainers, page_owned) = join(topology);
+        (retainers, page_owned, weakmaps)
+    });
+    clock.done(Stage::Retainers, &mut timings, progress)?;
+    let essential = flags::essential_edges(&graph, &page_owned, &weakmaps);
+    drop(page_owned);
+    let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
+    let root = graph.root;
+    let mut beside = StageClock::start(true);
+    let (immediate, classes_and_distances) = std::thread::scope(|scope| {
+        let dominators = scope.spawn(|| {
+            let topology = retainers.topology(&first_edge, &edge_to, root);
+            let slots = topology.by_retainer_slot(&essential);
+            dominators::immediate_dominators(&topology, &essential, || slots)
+        });
+        let counted = count_classes(&mut graph, &mut timings, &mut beside, progress, &mut |_| {
+            true
+        });
+        let distances = distances::compute_distances(&graph, &weakmaps);
+        let distances_took = beside.started.elapsed();
+        (
+            join(dominators),
+            counted.map(|c| (c, distances, distances_took)),
+        )
+    });
+    let (counts, distances, distances_took) = classes_and_distances?;
+    timings.record_as(Stage::Distances, distances_took, true);
+    graph.set_retainers(retainers);
+    let dominators = immediate.into_tree(&graph);
+    clock.done(Stage::Dominators, &mut timings, progress)?;
+    let node_class = classes::node_classes(&counts.aggregates, graph.node_count());
+    conclude(
+        graph, counts, distances, dominators, node_class, timings, clock,
+    )
+}
+
+/// Builds the retainer index and page ownership on another thread, from the
+/// shared edge topology, while this one goes on with the graph.
+fn spawn_retainer_index<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    graph: &HeapGraph,
+) -> std::thread::ScopedJoinHandle<'scope, (RetainerIndex, Vec<bool>)> {
+    let seeds = flags::ownership_seeds(graph);
+    let weak = graph.layout.types.edge_weak;
+    let first_edge = Arc::clone(&graph.first_edge);
+    let edge_to = Arc::clone(&graph.edge_to);
+    let edge_type = Arc::clone(&graph.edge_type);
+    scope.spawn(move || {
+        let retainers = RetainerIndex::build(&first_edge, &edge_to);
+        let owned = flags::owned_from(&first_edge, &edge_to, &edge_type, weak, &seeds);
+        (retainers, owned)
+    })
+}
+
+/// A scoped thread's result; its panic goes on in this thread.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// The first half of the pipeline: class counts and shallow sizes, which a
@@ -158,27 +235,15 @@ pub fn prepare(
     progress: ProgressSink<'_>,
     early: EarlySink<'_>,
 ) -> Result<Prepared, SnapshotError> {
-    let mut clock = StageClock {
-        started: Instant::now(),
-    };
+    let mut clock = StageClock::start(false);
     // The retainer index and page ownership need only the edge topology:
     // another thread builds them while this one rewrites names and sizes
     // (0.55 s of a 1 GB snapshot off the critical path).
-    let seeds = flags::ownership_seeds(&graph);
-    let weak = graph.layout.types.edge_weak;
-    let first_edge = Arc::clone(&graph.first_edge);
-    let edge_to = Arc::clone(&graph.edge_to);
-    let edge_type = Arc::clone(&graph.edge_type);
-    let (counts, topology) = std::thread::scope(|scope| {
-        let topology = scope.spawn(move || {
-            let retainers = RetainerIndex::build(&first_edge, &edge_to);
-            let owned = flags::owned_from(&first_edge, &edge_to, &edge_type, weak, &seeds);
-            (retainers, owned)
-        });
+    let (counts, (retainers, page_owned)) = std::thread::scope(|scope| {
+        let topology = spawn_retainer_index(scope, &graph);
         let counts = count_classes(&mut graph, &mut timings, &mut clock, progress, early);
-        (counts, topology.join())
+        (counts, join(topology))
     });
-    let (retainers, page_owned) = topology.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let counts = counts?;
     graph.set_retainers(retainers);
     let weakmaps = weakmap::WeakMapEdges::new(&graph);
@@ -256,72 +321,71 @@ impl Prepared {
             counts,
             mut timings,
         } = self;
-        let ClassCounts {
-            classes,
-            interfaces,
-            mut aggregates,
-        } = counts;
-        let mut clock = StageClock {
-            started: Instant::now(),
-        };
+        let mut clock = StageClock::start(false);
         let essential = flags::essential_edges(&graph, &page_owned, &weakmaps);
         drop(page_owned);
-        let essential_took = clock.started.elapsed();
         // Dominators and distances are independent: on two cores the
         // distances (0.4 s of a 1 GB snapshot) hide behind the dominators,
         // and so does the slot index of the essential edges, which the
         // dominators need only after their first depth-first search. A
         // thread of its own, not `rayon::join`: the dominators wait for it.
+        let topology = graph.topology();
         let (slots_sent, slots) = std::sync::mpsc::sync_channel(1);
-        let ((dominators, dominators_took), (distances, distances_took, node_class)) =
-            std::thread::scope(|scope| {
-                let side = scope.spawn(|| {
-                    // A closed channel only means the dominators are gone.
-                    let _ = slots_sent.send(graph.by_retainer_slot(&essential));
-                    let started = Instant::now();
-                    let distances = distances::compute_distances(&graph, &weakmaps);
-                    let took = started.elapsed();
-                    let node_class = classes::node_classes(&aggregates, graph.node_count());
-                    (distances, took, node_class)
-                });
+        let (immediate, (distances, distances_took, node_class)) = std::thread::scope(|scope| {
+            let side = scope.spawn(|| {
+                // A closed channel only means the dominators are gone.
+                let _ = slots_sent.send(topology.by_retainer_slot(&essential));
                 let started = Instant::now();
-                let dominators = dominators::compute_dominators_with(&graph, &essential, || {
-                    slots
-                        .recv()
-                        .unwrap_or_else(|_| graph.by_retainer_slot(&essential))
-                });
-                let dominators_took = essential_took + started.elapsed();
-                let side = side.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-                ((dominators, dominators_took), side)
+                let distances = distances::compute_distances(&graph, &weakmaps);
+                let took = started.elapsed();
+                let node_class = classes::node_classes(&counts.aggregates, graph.node_count());
+                (distances, took, node_class)
             });
-        timings.record(Stage::Dominators, dominators_took);
-        timings.record(Stage::Distances, distances_took);
-        clock.started = Instant::now();
-        if !progress(Progress {
-            stage: Stage::ClassRetained,
-            bytes_read: 0,
-        }) {
-            return Err(SnapshotError::Cancelled);
-        }
-        classes::add_distances(&mut aggregates, &distances);
-        let _counted = classes::add_class_retained_sizes(
-            &mut aggregates,
-            &node_class,
-            &dominators,
-            graph.root,
-        );
-        let aggregates = classes::merge_public_keys(aggregates);
-        timings.record(Stage::ClassRetained, clock.started.elapsed());
-        Ok(Analysis {
-            graph,
-            distances,
-            dominators,
-            classes,
-            interfaces,
-            aggregates,
-            timings,
-        })
+            let immediate = dominators::immediate_dominators(&topology, &essential, || {
+                slots
+                    .recv()
+                    .unwrap_or_else(|_| topology.by_retainer_slot(&essential))
+            });
+            (immediate, join(side))
+        });
+        let dominators = immediate.into_tree(&graph);
+        clock.done(Stage::Dominators, &mut timings, progress)?;
+        timings.record_as(Stage::Distances, distances_took, true);
+        conclude(
+            graph, counts, distances, dominators, node_class, timings, clock,
+        )
     }
+}
+
+/// Class distances and retained sizes, then the Analysis (§2 step 10).
+fn conclude(
+    graph: HeapGraph,
+    counts: ClassCounts,
+    distances: Vec<i32>,
+    dominators: DominatorTree,
+    node_class: Vec<u32>,
+    mut timings: Timings,
+    clock: StageClock,
+) -> Result<Analysis, SnapshotError> {
+    let ClassCounts {
+        classes,
+        interfaces,
+        mut aggregates,
+    } = counts;
+    classes::add_distances(&mut aggregates, &distances);
+    let _counted =
+        classes::add_class_retained_sizes(&mut aggregates, &node_class, &dominators, graph.root);
+    let aggregates = classes::merge_public_keys(aggregates);
+    timings.record_as(Stage::ClassRetained, clock.started.elapsed(), false);
+    Ok(Analysis {
+        graph,
+        distances,
+        dominators,
+        classes,
+        interfaces,
+        aggregates,
+        timings,
+    })
 }
 
 impl Analysis {
@@ -351,3 +415,65 @@ impl Analysis {
 }
 #[cfg(test)]
 pub mod test_snapshot;
+
+#[cfg(test)]
+mod schedule_tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Everything a view reads, to compare two analyses: class rows with
+    /// their instances, then the per-node arrays.
+    fn numbers(a: &Analysis) -> (Vec<String>, Vec<Vec<u64>>) {
+        let rows = a
+            .aggregates
+            .iter()
+            .map(|c| {
+                let sizes = [c.count, c.self_size, c.retained_size, c.distance as u64];
+                format!("{} {sizes:?} {:?}", c.key, c.instances)
+            })
+            .collect();
+        let tree = &a.dominators;
+        let wide = |v: &[u32]| v.iter().map(|&x| u64::from(x)).collect();
+        let per_node = vec![
+            wide(&a.classes),
+            a.distances.iter().map(|&d| d as u64).collect(),
+            wide(&tree.idom),
+            tree.retained.clone(),
+            wide(&tree.children),
+        ];
+        (rows, per_node)
+    }
+
+    /// The TUI's schedule (early Summary first) and the headless one
+    /// (dominators beside the class passes) give the same analysis, and the
+    /// early rows the same counts and shallow sizes.
+    #[test]
+    fn both_schedules_give_the_same_analysis() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        for file in [
+            "demo/after.heapsnapshot.gz",
+            "real/chromium156-chat-after.heapsnapshot.gz",
+            "real/deno2.9.heapsnapshot.gz",
+            "real/node8-alinode-devtoolx.heapsnapshot.gz",
+            "tiny/tiny-detached-dom.heapsnapshot",
+            "tiny/tiny-no-user-roots.heapsnapshot",
+        ] {
+            let path = fixtures.join(file);
+            let throughput = load(&path, &mut |_| true).expect(file);
+            let mut early_rows = Vec::new();
+            let early = load_with_early(&path, &mut |_| true, &mut |rows| {
+                early_rows = rows;
+                true
+            })
+            .expect(file);
+            assert_eq!(numbers(&throughput), numbers(&early), "{file}");
+            let counts = |rows: &[ClassAggregate]| -> Vec<(String, u64, u64)> {
+                rows.iter()
+                    .map(|c| (c.key.clone(), c.count, c.self_size))
+                    .collect()
+            };
+            assert_eq!(counts(&early_rows), counts(&early.aggregates), "{file}");
+        }
+    }
+}

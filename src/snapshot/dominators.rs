@@ -17,7 +17,7 @@
 
 use fixedbitset::FixedBitSet;
 
-use super::graph::HeapGraph;
+use super::graph::{HeapGraph, Topology};
 
 /// The dominator tree with retained sizes.
 #[derive(Debug, Clone, Default)]
@@ -45,36 +45,62 @@ impl DominatorTree {
 /// # Complexity
 /// O((nodes + edges) log nodes) time; six `u32` arrays of `nodes + 1`.
 pub fn compute_dominators(graph: &HeapGraph, essential: &FixedBitSet) -> DominatorTree {
-    compute_dominators_with(graph, essential, || graph.by_retainer_slot(essential))
+    let topology = graph.topology();
+    immediate_dominators(&topology, essential, || {
+        topology.by_retainer_slot(essential)
+    })
+    .into_tree(graph)
 }
 
-/// Like [`compute_dominators`], with `essential` re-indexed by retainer
-/// slot ([`HeapGraph::by_retainer_slot`]) by `essential_slots`, called only
-/// after the first depth-first search: another thread can compute it
-/// meanwhile (0.2 s of a 1 GB snapshot).
-pub fn compute_dominators_with(
-    graph: &HeapGraph,
+/// Immediate dominators, before retained sizes.
+pub struct ImmediateDominators {
+    /// Per node ordinal (the root dominates itself).
+    idom: Vec<u32>,
+    /// Vertices (`ordinal + 1`) in DFS preorder from index 1.
+    order: Vec<u32>,
+    root: u32,
+}
+
+/// Lengauer–Tarjan over `topology` alone, so it can run while other passes
+/// rewrite node names and sizes. `essential_slots` gives `essential`
+/// re-indexed by retainer slot ([`Topology::by_retainer_slot`]); it is
+/// called only after the first depth-first search, so another thread can
+/// compute it meanwhile (0.2 s of a 1 GB snapshot).
+pub fn immediate_dominators(
+    topology: &Topology<'_>,
     essential: &FixedBitSet,
     essential_slots: impl FnOnce() -> FixedBitSet,
-) -> DominatorTree {
-    let lt = LengauerTarjan::run(graph, essential, essential_slots);
+) -> ImmediateDominators {
+    let lt = LengauerTarjan::run(topology, essential, essential_slots);
     // The vertices are `ordinal + 1`: `dom` becomes `idom` in place.
     let mut idom = lt.dom;
     idom.remove(0);
     for d in &mut idom {
         *d -= 1;
     }
-    // By now the distances, run alongside, are done: the other core takes
-    // the children lists.
-    let (retained, (first_child, children)) = rayon::join(
-        || retained_sizes(graph, &idom, &lt.vertex[..=lt.numbered as usize]),
-        || dominated_lists(&idom, graph.root),
-    );
-    DominatorTree {
+    let mut order = lt.vertex;
+    order.truncate(lt.numbered as usize + 1);
+    ImmediateDominators {
         idom,
-        retained,
-        first_child,
-        children,
+        order,
+        root: topology.root,
+    }
+}
+
+impl ImmediateDominators {
+    /// The tree with retained sizes from `graph`'s (final) self sizes.
+    pub fn into_tree(self, graph: &HeapGraph) -> DominatorTree {
+        let ImmediateDominators { idom, order, root } = self;
+        let (retained, (first_child, children)) = rayon::join(
+            || retained_sizes(graph, &idom, &order),
+            || dominated_lists(&idom, root),
+        );
+        DominatorTree {
+            idom,
+            retained,
+            first_child,
+            children,
+        }
     }
 }
 
@@ -144,7 +170,7 @@ impl Numbering {
 
     /// Iterative DFS over essential edges, resuming each vertex's edge scan
     /// from a cursor (recursion would overflow the stack on real heaps).
-    fn dfs(&mut self, graph: &HeapGraph, essential: &FixedBitSet, root: u32) {
+    fn dfs(&mut self, graph: &Topology<'_>, essential: &FixedBitSet, root: u32) {
         self.next_edge[root as usize - 1] = graph.first_edge[root as usize - 1];
         let mut v = root;
         while v != 0 {
@@ -174,7 +200,7 @@ impl Numbering {
 
 impl LengauerTarjan {
     fn run(
-        graph: &HeapGraph,
+        graph: &Topology<'_>,
         essential: &FixedBitSet,
         essential_slots: impl FnOnce() -> FixedBitSet,
     ) -> Self {
@@ -310,7 +336,7 @@ impl LengauerTarjan {
 }
 
 fn has_only_non_essential_retainers(
-    graph: &HeapGraph,
+    graph: &Topology<'_>,
     essential_slots: &FixedBitSet,
     ordinal: u32,
 ) -> bool {

@@ -201,13 +201,50 @@ impl HeapGraph {
         found
     }
 
+    pub fn topology(&self) -> Topology<'_> {
+        Topology {
+            first_edge: &self.first_edge,
+            edge_to: &self.edge_to,
+            first_retainer: &self.first_retainer,
+            retainer_node: &self.retainer_node,
+            root: self.root,
+        }
+    }
+
+    pub fn set_retainers(&mut self, index: RetainerIndex) {
+        self.first_retainer = index.first;
+        self.retainer_node = index.nodes;
+    }
+}
+
+/// The edges both ways, apart from the node data that load passes rewrite:
+/// the dominators can be computed over it while those passes run.
+#[derive(Clone, Copy)]
+pub struct Topology<'a> {
+    pub first_edge: &'a [u32],
+    pub edge_to: &'a [u32],
+    pub first_retainer: &'a [u32],
+    pub retainer_node: &'a [u32],
+    pub root: u32,
+}
+
+impl Topology<'_> {
+    pub fn node_count(&self) -> usize {
+        self.first_edge.len() - 1
+    }
+
+    /// Retainer slots of node `n`.
+    pub fn retainers(&self, n: u32) -> std::ops::Range<usize> {
+        self.first_retainer[n as usize] as usize..self.first_retainer[n as usize + 1] as usize
+    }
+
     /// Re-indexes a set of edges by retainer slot.
     pub fn by_retainer_slot(&self, edges: &FixedBitSet) -> FixedBitSet {
-        let mut slots = FixedBitSet::with_capacity(self.edge_count());
+        let mut slots = FixedBitSet::with_capacity(self.edge_to.len());
         fill_slots(
-            &self.first_edge,
-            &self.edge_to,
-            &self.first_retainer,
+            self.first_edge,
+            self.edge_to,
+            self.first_retainer,
             |slot, _, e| {
                 if edges[e] {
                     slots.insert(slot);
@@ -215,11 +252,6 @@ impl HeapGraph {
             },
         );
         slots
-    }
-
-    pub fn set_retainers(&mut self, index: RetainerIndex) {
-        self.first_retainer = index.first;
-        self.retainer_node = index.nodes;
     }
 }
 
@@ -252,6 +284,22 @@ pub struct RetainerIndex {
 }
 
 impl RetainerIndex {
+    /// This index with the edges it was built from.
+    pub fn topology<'a>(
+        &'a self,
+        first_edge: &'a [u32],
+        edge_to: &'a [u32],
+        root: u32,
+    ) -> Topology<'a> {
+        Topology {
+            first_edge,
+            edge_to,
+            first_retainer: &self.first,
+            retainer_node: &self.nodes,
+            root,
+        }
+    }
+
     /// Builds the retainer index in DevTools' slot order: slots filled from
     /// the last backwards while scanning sources in ordinal order.
     ///
@@ -318,7 +366,7 @@ mod tests {
         let mut edges = FixedBitSet::with_capacity(graph.edge_count());
         let x = graph.retaining_edges(t)[2].0;
         edges.insert(x);
-        let slots = graph.by_retainer_slot(&edges);
+        let slots = graph.topology().by_retainer_slot(&edges);
         let marked: Vec<usize> = slots.ones().collect();
         assert_eq!(marked, [graph.retainers(t).start + 2]);
     }

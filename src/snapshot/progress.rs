@@ -34,20 +34,15 @@ impl Stage {
     pub fn label(self) -> &'static str {
         match self {
             Stage::Read => "reading and parsing",
-            Stage::Retainers => "retainers, WeakMap names (rest)",
+            Stage::Retainers => "retainers, WeakMap names",
             Stage::DomState => "propagating DOM state",
             Stage::ShallowSizes => "attributing shallow sizes",
             Stage::ClassNames => "naming classes",
             Stage::Aggregates => "counting classes",
             Stage::Dominators => "computing dominators",
-            Stage::Distances => "computing distances (parallel)",
+            Stage::Distances => "computing distances",
             Stage::ClassRetained => "class retained sizes",
         }
-    }
-
-    /// Runs alongside the stage before it, so it adds no wall time.
-    pub fn is_parallel(self) -> bool {
-        self == Stage::Distances
     }
 
     /// Rough share of total load time, for a progress bar and an ETA.
@@ -78,16 +73,44 @@ pub struct Progress {
 /// Receives progress; returning false cancels the load.
 pub type ProgressSink<'a> = &'a mut dyn FnMut(Progress) -> bool;
 
-/// Wall time spent per stage, and the process's peak resident memory when
-/// the stage ended (Linux; None elsewhere).
+/// How long a stage took and the process's peak resident memory when it
+/// ended (Linux; None elsewhere).
+#[derive(Debug, Clone)]
+pub struct StageTiming {
+    pub stage: Stage,
+    pub took: Duration,
+    pub peak_rss: Option<u64>,
+    /// Ran beside another thread's longer stage: adds no wall time.
+    pub beside: bool,
+}
+
+/// The stages of one load, in the order they ended.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
-    pub stages: Vec<(Stage, Duration, Option<u64>)>,
+    pub stages: Vec<StageTiming>,
 }
 
 impl Timings {
     pub fn record(&mut self, stage: Stage, took: Duration) {
-        self.stages.push((stage, took, peak_rss_bytes()));
+        self.record_as(stage, took, false);
+    }
+
+    pub fn record_as(&mut self, stage: Stage, took: Duration, beside: bool) {
+        self.stages.push(StageTiming {
+            stage,
+            took,
+            peak_rss: peak_rss_bytes(),
+            beside,
+        });
+    }
+
+    /// The load's wall time: the stages not run beside another.
+    pub fn wall(&self) -> Duration {
+        self.stages
+            .iter()
+            .filter(|s| !s.beside)
+            .map(|s| s.took)
+            .sum()
     }
 }
 

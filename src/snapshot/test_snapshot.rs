@@ -109,9 +109,7 @@ impl TestSnapshot {
 
     /// Parses and analyses the snapshot.
     pub fn analyze(&self) -> Analysis {
-        match analyze_reader(self.json().as_bytes(), &mut |_: Progress| true, &mut |_| {
-            true
-        }) {
+        match analyze_reader(self.json().as_bytes(), &mut |_: Progress| true, None) {
             Ok(a) => a,
             Err(e) => panic!("test snapshot must load: {e}\n{}", self.json()),
         }
