@@ -41,8 +41,9 @@ use std::time::Instant;
 pub use classes::ClassAggregate;
 pub use dominators::DominatorTree;
 pub use error::SnapshotError;
+use fixedbitset::FixedBitSet;
 pub use graph::HeapGraph;
-use graph::RetainerIndex;
+use graph::{RetainerIndex, Topology};
 pub use names::InterfaceDefinition;
 pub use progress::{Progress, ProgressSink, Stage, Timings};
 
@@ -162,23 +163,15 @@ pub fn analyze(
     let essential = flags::essential_edges(&graph, &page_owned, &weakmaps);
     drop(page_owned);
     let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
-    let root = graph.root;
-    let mut beside = StageClock::start(true);
-    let (immediate, classes_and_distances) = std::thread::scope(|scope| {
-        let dominators = scope.spawn(|| {
-            let topology = retainers.topology(&first_edge, &edge_to, root);
-            let slots = topology.by_retainer_slot(&essential);
-            dominators::immediate_dominators(&topology, &essential, || slots)
-        });
+    let topology = retainers.topology(&first_edge, &edge_to, graph.root);
+    let (immediate, classes_and_distances) = dominators_beside(&topology, &essential, || {
+        let mut beside = StageClock::start(true);
         let counted = count_classes(&mut graph, &mut timings, &mut beside, progress, &mut |_| {
             true
         });
         let distances = distances::compute_distances(&graph, &weakmaps);
         let distances_took = beside.started.elapsed();
-        (
-            join(dominators),
-            counted.map(|c| (c, distances, distances_took)),
-        )
+        counted.map(|c| (c, distances, distances_took))
     });
     let (counts, distances, distances_took) = classes_and_distances?;
     timings.record_as(Stage::Distances, distances_took, true);
@@ -206,6 +199,32 @@ fn spawn_retainer_index<'scope>(
         let retainers = RetainerIndex::build(&first_edge, &edge_to);
         let owned = flags::owned_from(&first_edge, &edge_to, &edge_type, weak, &seeds);
         (retainers, owned)
+    })
+}
+
+/// Lengauer–Tarjan on another thread, beside `work` on this one, which
+/// first indexes the essential edges by retainer slot for it: on two
+/// cores Lengauer–Tarjan keeps one busy and needs that index only after its
+/// first depth-first search.
+fn dominators_beside<R>(
+    topology: &Topology<'_>,
+    essential: &FixedBitSet,
+    work: impl FnOnce() -> R,
+) -> (dominators::ImmediateDominators, R) {
+    let (slots_sent, slots) = std::sync::mpsc::sync_channel(1);
+    std::thread::scope(|scope| {
+        let dominators = scope.spawn(move || {
+            dominators::immediate_dominators(topology, essential, || {
+                // Closed only if this thread panicked before sending.
+                slots
+                    .recv()
+                    .unwrap_or_else(|_| topology.by_retainer_slot(essential))
+            })
+        });
+        // A closed channel only means the dominators thread is gone.
+        let _ = slots_sent.send(topology.by_retainer_slot(essential));
+        let done = work();
+        (join(dominators), done)
     })
 }
 
@@ -324,30 +343,15 @@ impl Prepared {
         let mut clock = StageClock::start(false);
         let essential = flags::essential_edges(&graph, &page_owned, &weakmaps);
         drop(page_owned);
-        // Dominators and distances are independent: on two cores the
-        // distances (0.4 s of a 1 GB snapshot) hide behind the dominators,
-        // and so does the slot index of the essential edges, which the
-        // dominators need only after their first depth-first search. A
-        // thread of its own, not `rayon::join`: the dominators wait for it.
-        let topology = graph.topology();
-        let (slots_sent, slots) = std::sync::mpsc::sync_channel(1);
-        let (immediate, (distances, distances_took, node_class)) = std::thread::scope(|scope| {
-            let side = scope.spawn(|| {
-                // A closed channel only means the dominators are gone.
-                let _ = slots_sent.send(topology.by_retainer_slot(&essential));
+        // The distances (0.4 s of a 1 GB snapshot) hide behind the dominators.
+        let (immediate, (distances, distances_took, node_class)) =
+            dominators_beside(&graph.topology(), &essential, || {
                 let started = Instant::now();
                 let distances = distances::compute_distances(&graph, &weakmaps);
                 let took = started.elapsed();
                 let node_class = classes::node_classes(&counts.aggregates, graph.node_count());
                 (distances, took, node_class)
             });
-            let immediate = dominators::immediate_dominators(&topology, &essential, || {
-                slots
-                    .recv()
-                    .unwrap_or_else(|_| topology.by_retainer_slot(&essential))
-            });
-            (immediate, join(side))
-        });
         let dominators = immediate.into_tree(&graph);
         clock.done(Stage::Dominators, &mut timings, progress)?;
         timings.record_as(Stage::Distances, distances_took, true);
