@@ -89,17 +89,56 @@ pub fn analyze_reader(
     early: Option<EarlySink<'_>>,
 ) -> Result<Analysis, SnapshotError> {
     let started = Instant::now();
-    let graph = parse::parse_snapshot(reader, &mut |bytes_read| {
-        progress(Progress {
-            stage: Stage::Read,
-            bytes_read,
-        })
-    })?;
-    let mut timings = Timings::default();
-    timings.record(Stage::Read, started.elapsed());
-    match early {
-        Some(early) => prepare(graph, timings, progress, early)?.finish(progress),
-        None => analyze(graph, timings, progress),
+    std::thread::scope(|scope| {
+        // The edges come before the strings: they are indexed on another
+        // core while this one reads the rest.
+        let mut indexing = None;
+        let graph = parse::parse_snapshot_with(
+            reader,
+            &mut |bytes_read| {
+                progress(Progress {
+                    stage: Stage::Read,
+                    bytes_read,
+                })
+            },
+            &mut |shared, layout| {
+                let (shared, types) = (shared.clone(), layout.types.clone());
+                indexing = Some(scope.spawn(move || EdgeIndex::build(&shared, &types)));
+            },
+        )?;
+        let mut timings = Timings::default();
+        timings.record(Stage::Read, started.elapsed());
+        let index = match indexing {
+            Some(handle) => join(handle),
+            None => EdgeIndex::build(&graph.shared_edges(), &graph.layout.types),
+        };
+        match early {
+            Some(early) => prepare(graph, index, timings, progress, early)?.finish(progress),
+            None => analyze_indexed(graph, index, timings, progress),
+        }
+    })
+}
+
+/// What the edge topology alone gives: the retainer index, and the nodes
+/// the root's shortcuts own.
+struct EdgeIndex {
+    retainers: RetainerIndex,
+    shortcut_owned: Vec<bool>,
+}
+
+impl EdgeIndex {
+    fn build(shared: &parse::SharedEdges, types: &meta::Types) -> EdgeIndex {
+        EdgeIndex {
+            retainers: RetainerIndex::build(&shared.first_edge, &shared.edge_to),
+            shortcut_owned: flags::shortcut_owned(shared, types),
+        }
+    }
+
+    /// The retainer index, and every page-owned node of `graph`.
+    fn complete(self, graph: &HeapGraph) -> (RetainerIndex, Vec<bool>) {
+        let mut owned = self.shortcut_owned;
+        flags::add_dom_tree_owners(graph, &mut owned);
+        (self.retainers, owned)
     }
 }
 
@@ -148,17 +187,23 @@ impl StageClock {
 /// waits for an early Summary: Lengauer–Tarjan, which keeps one core busy,
 /// runs beside the class passes and the distances instead of after them.
 pub fn analyze(
+    graph: HeapGraph,
+    timings: Timings,
+    progress: ProgressSink<'_>,
+) -> Result<Analysis, SnapshotError> {
+    let index = EdgeIndex::build(&graph.shared_edges(), &graph.layout.types);
+    analyze_indexed(graph, index, timings, progress)
+}
+
+fn analyze_indexed(
     mut graph: HeapGraph,
+    index: EdgeIndex,
     mut timings: Timings,
     progress: ProgressSink<'_>,
 ) -> Result<Analysis, SnapshotError> {
     let mut clock = StageClock::start(false);
-    let (retainers, page_owned, weakmaps) = std::thread::scope(|scope| {
-        let topology = spawn_retainer_index(scope, &graph);
-        let weakmaps = weakmap::WeakMapEdges::new(&graph);
-        let (retainers, page_owned) = join(topology);
-        (retainers, page_owned, weakmaps)
-    });
+    let (retainers, page_owned) = index.complete(&graph);
+    let weakmaps = weakmap::WeakMapEdges::new(&graph);
     clock.done(Stage::Retainers, &mut timings, progress)?;
     let essential = flags::essential_edges(&graph, &page_owned, &weakmaps);
     drop(page_owned);
@@ -182,24 +227,6 @@ pub fn analyze(
     conclude(
         graph, counts, distances, dominators, node_class, timings, clock,
     )
-}
-
-/// Builds the retainer index and page ownership on another thread, from the
-/// shared edge topology, while this one goes on with the graph.
-fn spawn_retainer_index<'scope>(
-    scope: &'scope std::thread::Scope<'scope, '_>,
-    graph: &HeapGraph,
-) -> std::thread::ScopedJoinHandle<'scope, (RetainerIndex, Vec<bool>)> {
-    let seeds = flags::ownership_seeds(graph);
-    let weak = graph.layout.types.edge_weak;
-    let first_edge = Arc::clone(&graph.first_edge);
-    let edge_to = Arc::clone(&graph.edge_to);
-    let edge_type = Arc::clone(&graph.edge_type);
-    scope.spawn(move || {
-        let retainers = RetainerIndex::build(&first_edge, &edge_to);
-        let owned = flags::owned_from(&first_edge, &edge_to, &edge_type, weak, &seeds);
-        (retainers, owned)
-    })
 }
 
 /// Lengauer–Tarjan on another thread, beside `work` on this one, which
@@ -248,22 +275,16 @@ pub struct Prepared {
 
 /// DOM state, shallow sizes, class names and counts, then retainers (§2
 /// steps 1–6, 9). The early Summary goes to `early` before the retainers.
-pub fn prepare(
+fn prepare(
     mut graph: HeapGraph,
+    index: EdgeIndex,
     mut timings: Timings,
     progress: ProgressSink<'_>,
     early: EarlySink<'_>,
 ) -> Result<Prepared, SnapshotError> {
     let mut clock = StageClock::start(false);
-    // The retainer index and page ownership need only the edge topology:
-    // another thread builds them while this one rewrites names and sizes
-    // (0.55 s of a 1 GB snapshot off the critical path).
-    let (counts, (retainers, page_owned)) = std::thread::scope(|scope| {
-        let topology = spawn_retainer_index(scope, &graph);
-        let counts = count_classes(&mut graph, &mut timings, &mut clock, progress, early);
-        (counts, join(topology))
-    });
-    let counts = counts?;
+    let (retainers, page_owned) = index.complete(&graph);
+    let counts = count_classes(&mut graph, &mut timings, &mut clock, progress, early)?;
     graph.set_retainers(retainers);
     let weakmaps = weakmap::WeakMapEdges::new(&graph);
     clock.done(Stage::Retainers, &mut timings, progress)?;

@@ -4,40 +4,64 @@
 use fixedbitset::FixedBitSet;
 
 use super::graph::HeapGraph;
+use super::meta::Types;
+use super::parse::SharedEdges;
 use super::weakmap::WeakMapEdges;
 
-/// Where page ownership starts: the root's shortcut targets (the user
-/// globals) and `(Document DOM trees)`. The page-owned nodes are those
-/// `owned_from` these seeds.
-pub fn ownership_seeds(graph: &HeapGraph) -> Vec<u32> {
-    let t = &graph.layout.types;
-    graph
-        .edges(graph.root)
-        .filter(|&e| {
-            let to = graph.edge_to[e];
-            if graph.edge_type[e] == t.edge_element {
-                is_document_dom_trees_root(graph, to)
-            } else {
-                graph.edge_type[e] == t.edge_shortcut
-            }
-        })
-        .map(|e| graph.edge_to[e])
-        .collect()
-}
-
-/// Nodes reachable from `seeds` over non-weak edges, from the topology
-/// alone (so it can run while other passes rewrite the graph).
+/// Page-owned nodes: those reachable over non-weak edges from the root's
+/// shortcut targets (the user globals) and from `(Document DOM trees)`.
+/// This gives the shortcut part, from the edge topology alone (so it can
+/// run while the strings are still being read); [`add_dom_tree_owners`]
+/// the rest.
 ///
 /// # Complexity
 /// O(nodes + edges).
-pub fn owned_from(
-    first_edge: &[u32],
-    edge_to: &[u32],
-    edge_type: &[u8],
-    weak: u8,
-    seeds: &[u32],
-) -> Vec<bool> {
-    let mut owned = vec![false; first_edge.len() - 1];
+pub fn shortcut_owned(shared: &SharedEdges, types: &Types) -> Vec<bool> {
+    let root = shared.root as usize;
+    let edges = shared.first_edge[root] as usize..shared.first_edge[root + 1] as usize;
+    let seeds: Vec<u32> = edges
+        .filter(|&e| shared.edge_type[e] == types.edge_shortcut)
+        .map(|e| shared.edge_to[e])
+        .collect();
+    let mut owned = vec![false; shared.first_edge.len() - 1];
+    let topology = (
+        &shared.first_edge[..],
+        &shared.edge_to[..],
+        &shared.edge_type[..],
+    );
+    flood(&mut owned, topology, types.edge_weak, &seeds);
+    owned
+}
+
+/// All page-owned nodes of a parsed graph.
+pub fn page_owned(graph: &HeapGraph) -> Vec<bool> {
+    let mut owned = shortcut_owned(&graph.shared_edges(), &graph.layout.types);
+    add_dom_tree_owners(graph, &mut owned);
+    owned
+}
+
+/// Adds to `owned` what `(Document DOM trees)` (a root element in old Blink
+/// snapshots) reaches.
+pub fn add_dom_tree_owners(graph: &HeapGraph, owned: &mut [bool]) {
+    let t = &graph.layout.types;
+    let seeds: Vec<u32> = graph
+        .edges(graph.root)
+        .filter(|&e| graph.edge_type[e] == t.edge_element)
+        .map(|e| graph.edge_to[e])
+        .filter(|&to| is_document_dom_trees_root(graph, to))
+        .collect();
+    let topology = (
+        &graph.first_edge[..],
+        &graph.edge_to[..],
+        &graph.edge_type[..],
+    );
+    flood(owned, topology, t.edge_weak, &seeds);
+}
+
+/// Marks in `owned` what `seeds` reach over non-weak edges. Nodes already
+/// marked are not entered again: what they reach is marked already.
+fn flood(owned: &mut [bool], topology: (&[u32], &[u32], &[u8]), weak: u8, seeds: &[u32]) {
+    let (first_edge, edge_to, edge_type) = topology;
     let mut stack = Vec::new();
     for &seed in seeds {
         if !owned[seed as usize] {
@@ -54,7 +78,6 @@ pub fn owned_from(
             }
         }
     }
-    owned
 }
 
 /// The synthetic `(Document DOM trees)` node old Blink put under the root.

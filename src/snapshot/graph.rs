@@ -13,6 +13,7 @@ use fixedbitset::FixedBitSet;
 use rayon::slice::ParallelSliceMut;
 
 use super::meta::Layout;
+use super::parse::SharedEdges;
 use super::strings::StringTable;
 
 /// Where the constructor of an object was defined (`locations` section).
@@ -199,6 +200,16 @@ impl HeapGraph {
             found.extend(edges.into_iter().map(|e| (e, from)));
         }
         found
+    }
+
+    /// The edge topology, shared.
+    pub fn shared_edges(&self) -> SharedEdges {
+        SharedEdges {
+            first_edge: Arc::clone(&self.first_edge),
+            edge_to: Arc::clone(&self.edge_to),
+            edge_type: Arc::clone(&self.edge_type),
+            root: self.root,
+        }
     }
 
     pub fn topology(&self) -> Topology<'_> {

@@ -78,11 +78,7 @@ fn random_graph() -> impl Strategy<Value = RandomGraph> {
 /// The essential edges, recomputed from their definition's inputs.
 fn essential_edges(graph: &HeapGraph) -> FixedBitSet {
     let weakmaps = WeakMapEdges::new(graph);
-    let seeds = flags::ownership_seeds(graph);
-    let (first_edge, edge_to, edge_type) = (&graph.first_edge, &graph.edge_to, &graph.edge_type);
-    let weak = graph.layout.types.edge_weak;
-    let owned = flags::owned_from(first_edge, edge_to, edge_type, weak, &seeds);
-    flags::essential_edges(graph, &owned, &weakmaps)
+    flags::essential_edges(graph, &flags::page_owned(graph), &weakmaps)
 }
 
 /// DevTools' flow graph for dominators: the essential edges, plus an edge
