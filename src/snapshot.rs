@@ -64,7 +64,7 @@ pub struct Analysis {
 
 /// Reads and analyses the snapshot at `path` (gzip or plain; `-` is stdin).
 pub fn load(path: &Path, progress: ProgressSink<'_>) -> Result<Analysis, SnapshotError> {
-    analyze_reader(source::open(path)?, progress, None)
+    load_file(path, progress, None)
 }
 
 /// Receives the early Summary rows (counts and shallow sizes, no retained
@@ -78,7 +78,17 @@ pub fn load_with_early(
     progress: ProgressSink<'_>,
     early: EarlySink<'_>,
 ) -> Result<Analysis, SnapshotError> {
-    analyze_reader(source::open(path)?, progress, Some(early))
+    load_file(path, progress, Some(early))
+}
+
+/// A plain file's long strings stay in it once loaded (see `strings`).
+fn load_file(
+    path: &Path,
+    progress: ProgressSink<'_>,
+    early: Option<EarlySink<'_>>,
+) -> Result<Analysis, SnapshotError> {
+    let reader = source::open(path)?;
+    analyze_backed(reader, source::backing_file(path), progress, early)
 }
 
 /// Reads and analyses a snapshot from any byte source, with an early
@@ -88,12 +98,22 @@ pub fn analyze_reader(
     progress: ProgressSink<'_>,
     early: Option<EarlySink<'_>>,
 ) -> Result<Analysis, SnapshotError> {
+    analyze_backed(reader, None, progress, early)
+}
+
+/// [`analyze_reader`] where `backing`, if any, is the file `reader` reads.
+fn analyze_backed(
+    reader: impl std::io::Read,
+    backing: Option<std::fs::File>,
+    progress: ProgressSink<'_>,
+    early: Option<EarlySink<'_>>,
+) -> Result<Analysis, SnapshotError> {
     let started = Instant::now();
     std::thread::scope(|scope| {
         // The edges come before the strings: they are indexed on another
         // core while this one reads the rest.
         let mut indexing = None;
-        let graph = parse::parse_snapshot_with(
+        let mut graph = parse::parse_snapshot_with(
             reader,
             &mut |bytes_read| {
                 progress(Progress {
@@ -106,6 +126,9 @@ pub fn analyze_reader(
                 indexing = Some(scope.spawn(move || EdgeIndex::build(&shared, &types)));
             },
         )?;
+        if let Some(file) = backing {
+            graph.strings.set_backing(file);
+        }
         let mut timings = Timings::default();
         timings.record(Stage::Read, started.elapsed());
         let index = match indexing {
@@ -204,6 +227,8 @@ fn analyze_indexed(
     let mut clock = StageClock::start(false);
     let (retainers, page_owned) = index.complete(&graph);
     let weakmaps = weakmap::WeakMapEdges::new(&graph);
+    // The WeakMap names were the last bulk reader of long strings.
+    graph.strings.leave_long_on_disk();
     clock.done(Stage::Retainers, &mut timings, progress)?;
     let essential = flags::essential_edges(&graph, &page_owned, &weakmaps);
     drop(page_owned);
@@ -287,6 +312,7 @@ fn prepare(
     let counts = count_classes(&mut graph, &mut timings, &mut clock, progress, early)?;
     graph.set_retainers(retainers);
     let weakmaps = weakmap::WeakMapEdges::new(&graph);
+    graph.strings.leave_long_on_disk();
     clock.done(Stage::Retainers, &mut timings, progress)?;
     Ok(Prepared {
         graph,
@@ -500,5 +526,79 @@ mod schedule_tests {
             };
             assert_eq!(counts(&early_rows), counts(&early.aggregates), "{file}");
         }
+    }
+}
+
+#[cfg(test)]
+mod on_disk_tests {
+    use std::io::Write;
+
+    use super::strings::CHANGED_ON_DISK;
+    use super::test_snapshot::TestSnapshot;
+    use super::*;
+
+    /// A snapshot whose names include long strings, escaped ones among them.
+    fn with_long_strings() -> (TestSnapshot, Vec<String>) {
+        let long: Vec<String> = vec![
+            "L".repeat(64),
+            format!("caf\u{e9} {}", "x".repeat(70)),
+            format!("two\nlines\t\"quoted\" {}", "y".repeat(80)),
+            "(map descriptors)".to_owned(),
+            format!(
+                "{} / part of key (K @3) -> value (V @5) pair in WeakMap (table @7)",
+                1
+            ),
+        ];
+        let mut s = TestSnapshot::new();
+        for (i, name) in long.iter().enumerate() {
+            let n = s.node("string", name, 3 + 2 * i as u64, 32);
+            s.edge(0, "element", &(i + 1).to_string(), n);
+        }
+        (s, long)
+    }
+
+    /// Long strings of a plain file are read back from it, equal to what
+    /// was loaded; a gzip or in-memory source keeps them all.
+    #[test]
+    fn long_strings_left_on_disk_read_back_the_same() {
+        let (snapshot, long) = with_long_strings();
+        let json = snapshot.json();
+        let mut file = tempfile::NamedTempFile::new().expect("temp file");
+        file.write_all(json.as_bytes()).expect("written");
+        let from_file = load(file.path(), &mut |_| true).expect("loads");
+        let in_memory = analyze_reader(json.as_bytes(), &mut |_| true, None).expect("loads");
+        assert_eq!(in_memory.graph.strings.on_disk_count(), 0);
+        assert!(from_file.graph.strings.on_disk_count() >= 4);
+        let all = |a: &Analysis| -> Vec<String> {
+            (0..a.graph.strings.len() as u32)
+                .map(|i| a.graph.strings.get(i).to_owned())
+                .collect()
+        };
+        assert_eq!(all(&from_file), all(&in_memory));
+        for text in &long {
+            assert_eq!(from_file.graph.strings.indexes_of(text).len(), 1, "{text}");
+        }
+    }
+
+    /// A file rewritten after loading is noticed, not misread.
+    #[test]
+    fn a_rewritten_file_gives_a_placeholder_not_other_text() {
+        let (snapshot, long) = with_long_strings();
+        let json = snapshot.json();
+        let mut file = tempfile::NamedTempFile::new().expect("temp file");
+        file.write_all(json.as_bytes()).expect("written");
+        let analysis = load(file.path(), &mut |_| true).expect("loads");
+        let strings = &analysis.graph.strings;
+        let read_before = strings.indexes_of(&long[0])[0];
+        let changed = json
+            .replace(&"L".repeat(64), &"M".repeat(64))
+            .replace(&"y".repeat(80), &"z".repeat(80));
+        std::fs::write(file.path(), changed).expect("rewritten");
+        assert_eq!(strings.get(read_before), long[0], "kept since it was read");
+        let read: Vec<&str> = (0..strings.len() as u32).map(|i| strings.get(i)).collect();
+        assert!(read.contains(&CHANGED_ON_DISK));
+        assert!(!read
+            .iter()
+            .any(|s| s.contains("MMMM") || s.contains("zzzz")));
     }
 }

@@ -158,9 +158,7 @@ struct DescriptorArrays {
 
 impl DescriptorArrays {
     fn new(graph: &HeapGraph) -> Self {
-        let name_indexes = (0..graph.strings.len() as u32)
-            .filter(|&i| graph.strings.get(i) == "(map descriptors)")
-            .collect();
+        let name_indexes = graph.strings.indexes_of("(map descriptors)");
         DescriptorArrays { name_indexes }
     }
 

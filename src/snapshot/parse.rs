@@ -21,7 +21,7 @@ use std::sync::Arc;
 use super::error::SnapshotError;
 use super::graph::{HeapGraph, Location, Locations};
 use super::meta::{Header, Layout};
-use super::strings::{decode_json_string, StringTable};
+use super::strings::{decode_json_string, Span, StringTable};
 
 mod blocks;
 mod columns;
@@ -411,6 +411,10 @@ fn read_strings_into<R: Read>(
             table.push(text);
         } else {
             read_escaped_string(s, table, &mut raw, start)?;
+        }
+        // The cursor is past the closing quote.
+        if let Ok(len) = u32::try_from(s.offset() - 1 - start) {
+            table.note_span(Span { offset: start, len });
         }
         match s.next_non_ws_in(section)? {
             b',' => {}

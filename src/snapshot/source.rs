@@ -34,6 +34,19 @@ pub fn open(path: &Path) -> Result<Source, SnapshotError> {
     })
 }
 
+/// A second handle on `path` when it is a plain (not gzipped) regular
+/// file, which can give back any of its bytes later: the string table
+/// leaves long strings there. None for gzip, standard input and pipes.
+pub fn backing_file(path: &Path) -> Option<File> {
+    if path.as_os_str() == "-" || !path.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut file = File::open(path).ok()?;
+    let mut magic = [0u8; 2];
+    let gzip = file.read_exact(&mut magic).is_ok() && magic == [0x1f, 0x8b];
+    (!gzip).then_some(file)
+}
+
 /// Says "corrupt gzip data" instead of flate2's bare I/O errors.
 struct GzipErrors<R>(R);
 

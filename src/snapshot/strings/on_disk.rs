@@ -1,0 +1,122 @@
+//! Long strings left in the snapshot file and read back when asked for.
+//!
+//! A plain (not gzipped) snapshot file can be read again at any offset, so
+//! the table need not hold every string. Long ones (WeakMap entry names,
+//! script sources, payloads) are most of the strings section: 121 of the
+//! 140 MB of a 1 GB Node snapshot are strings of 64 bytes or more. After the
+//! load passes have read them, the table keeps only their file offsets and
+//! reads one back, once, when a view shows it.
+
+use std::fs::File;
+use std::hash::BuildHasher;
+use std::io::{Read, Seek, SeekFrom};
+use std::sync::{Arc, Mutex};
+
+use elsa::sync::FrozenMap;
+use rustc_hash::FxBuildHasher;
+
+use super::decode_json_string;
+
+/// Strings whose JSON text is at least this long are left on disk.
+pub const LONG_STRING_BYTES: u32 = 64;
+
+/// What a view shows for a string the file no longer holds (it was
+/// rewritten after loading).
+pub const CHANGED_ON_DISK: &str = "(string unavailable: the snapshot file changed after loading)";
+
+/// Where a string's JSON text lies in the snapshot file.
+#[derive(Debug, Clone, Copy)]
+pub struct Span {
+    /// Byte offset of the text, after the opening quote.
+    pub offset: u64,
+    /// Bytes of JSON text (escapes not decoded).
+    pub len: u32,
+}
+
+/// What is kept of a string left on disk, to check it when read back and
+/// to rule it out of searches without reading it.
+#[derive(Debug, Clone, Copy)]
+pub struct Held {
+    pub hash: u32,
+    /// UTF-8 bytes of the decoded text.
+    pub len: u32,
+}
+
+impl Held {
+    pub fn of(text: &str) -> Held {
+        Held {
+            hash: text_hash(text),
+            len: u32::try_from(text.len()).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// The strings of a table that stay in its file.
+#[derive(Debug)]
+pub struct OnDisk {
+    file: Mutex<Arc<File>>,
+    /// String indexes, ascending, with their spans and texts' hashes and
+    /// lengths.
+    indexes: Vec<u32>,
+    spans: Vec<(Span, Held)>,
+    /// Strings read back so far.
+    read: FrozenMap<u32, Box<str>>,
+}
+
+impl OnDisk {
+    /// `strings`: (string index, span, what is held of it), by index.
+    pub fn new(file: Arc<File>, strings: Vec<(u32, Span, Held)>) -> OnDisk {
+        let indexes = strings.iter().map(|&(i, _, _)| i).collect();
+        let spans = strings
+            .iter()
+            .map(|&(_, span, held)| (span, held))
+            .collect();
+        OnDisk {
+            file: Mutex::new(file),
+            indexes,
+            spans,
+            read: FrozenMap::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.indexes.len()
+    }
+
+    /// String `index` if it is on disk: read back once, then kept.
+    pub fn get(&self, index: u32) -> Option<&str> {
+        let at = self.indexes.binary_search(&index).ok()?;
+        if let Some(text) = self.read.get(&index) {
+            return Some(text);
+        }
+        let (span, held) = self.spans[at];
+        let text = self
+            .read_back(span)
+            .filter(|text| text_hash(text) == held.hash)
+            .unwrap_or_else(|| CHANGED_ON_DISK.to_owned());
+        Some(self.read.insert(index, text.into_boxed_str()))
+    }
+
+    /// The UTF-8 length of string `index`'s text, if it is on disk.
+    pub fn len_of(&self, index: u32) -> Option<usize> {
+        let at = self.indexes.binary_search(&index).ok()?;
+        Some(self.spans[at].1.len as usize)
+    }
+
+    /// Reads and decodes a span; None if the file cannot give it.
+    fn read_back(&self, span: Span) -> Option<String> {
+        let mut raw = vec![0u8; span.len as usize];
+        // A poisoned lock only means another reader panicked mid-read; the
+        // file handle itself is fine, and every read seeks first.
+        let guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let mut file: &File = &guard;
+        file.seek(SeekFrom::Start(span.offset)).ok()?;
+        file.read_exact(&mut raw).ok()?;
+        decode_json_string(&raw).ok()
+    }
+}
+
+/// A 32-bit hash of a string's text, to notice a file rewritten since.
+fn text_hash(text: &str) -> u32 {
+    FxBuildHasher.hash_one(text) as u32
+}
