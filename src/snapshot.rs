@@ -113,8 +113,9 @@ fn analyze_backed(
         // The edges come before the strings: they are indexed on another
         // core while this one reads the rest.
         let mut indexing = None;
-        let mut graph = parse::parse_snapshot_with(
+        let graph = parse::parse_snapshot_with(
             reader,
+            backing,
             &mut |bytes_read| {
                 progress(Progress {
                     stage: Stage::Read,
@@ -126,9 +127,6 @@ fn analyze_backed(
                 indexing = Some(scope.spawn(move || EdgeIndex::build(&shared, &types)));
             },
         )?;
-        if let Some(file) = backing {
-            graph.strings.set_backing(file);
-        }
         let mut timings = Timings::default();
         timings.record(Stage::Read, started.elapsed());
         let index = match indexing {

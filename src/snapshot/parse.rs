@@ -15,6 +15,7 @@
 //! (`blocks`, `columns`): the nodes and edges of a 1 GB snapshot take
 //! ~1.1 s, against 2.1 s when one thread cut the values into records.
 
+use std::fs::File;
 use std::io::Read;
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ use super::error::SnapshotError;
 use super::graph::{HeapGraph, Location, Locations};
 use super::meta::{Header, Layout};
 use super::strings::{decode_json_string, Span, StringTable};
+use super::weakmap::may_be_ephemeron;
 
 mod blocks;
 mod columns;
@@ -52,29 +54,35 @@ pub fn parse_snapshot(
     reader: impl Read,
     progress: ReadProgress<'_>,
 ) -> Result<HeapGraph, SnapshotError> {
-    parse_snapshot_with(reader, progress, &mut |_, _| {})
+    parse_snapshot_with(reader, None, progress, &mut |_, _| {})
 }
 
 /// [`parse_snapshot`], handing the edge topology to `on_edges` as soon as
-/// it is read.
+/// it is read. `backing`, if any, is the plain file `reader` reads: long
+/// strings no load pass needs stay there (see `StringTable`).
 pub fn parse_snapshot_with(
     reader: impl Read,
+    backing: Option<File>,
     progress: ReadProgress<'_>,
     on_edges: EdgesHook<'_>,
 ) -> Result<HeapGraph, SnapshotError> {
-    parse_with_buffer(reader, progress, on_edges, BUFFER_BYTES)
+    parse_with_buffer(reader, backing, progress, on_edges, BUFFER_BYTES)
 }
 
 /// `parse_snapshot` through a buffer of `buffer_bytes` (tests use small
 /// ones to cut records and strings at every possible place).
 fn parse_with_buffer(
     reader: impl Read,
+    backing: Option<File>,
     progress: ReadProgress<'_>,
     on_edges: EdgesHook<'_>,
     buffer_bytes: usize,
 ) -> Result<HeapGraph, SnapshotError> {
     let mut stream = Stream::new(reader, progress, buffer_bytes);
-    let mut sections = Sections::default();
+    let mut sections = Sections {
+        backing,
+        ..Sections::default()
+    };
     match stream.peek_non_ws()? {
         None => return Err(SnapshotError::Empty),
         Some(b'{') => stream.pos += 1,
@@ -137,6 +145,8 @@ struct Sections {
     /// The edge topology, moved out of `edges` once it is consistent.
     shared: Option<SharedEdges>,
     strings: Option<StringTable>,
+    /// The file being read, if it can be read again (see `StringTable`).
+    backing: Option<File>,
     locations: Option<Vec<u64>>,
     seen: Vec<String>,
     foreign_keys: usize,
@@ -180,7 +190,7 @@ impl Sections {
                 self.shared = shared;
                 self.edges = Some(edges);
             }
-            "strings" => self.strings = Some(read_strings(s)?),
+            "strings" => self.strings = Some(read_strings(s, self.backing.take())?),
             "locations" => {
                 let header = self.header_before(key)?;
                 let width = header.layout.location.as_ref().map_or(1, |l| l.field_count);
@@ -371,8 +381,11 @@ fn read_edges<R: Read>(
     Ok(edges)
 }
 
-fn read_strings<R: Read>(s: &mut Stream<'_, R>) -> Result<StringTable, SnapshotError> {
-    let mut table = StringTable::default();
+fn read_strings<R: Read>(
+    s: &mut Stream<'_, R>,
+    backing: Option<File>,
+) -> Result<StringTable, SnapshotError> {
+    let mut table = StringTable::backed_by(backing);
     read_strings_into(s, &mut table).map_err(|e| match e {
         SnapshotError::Truncated { place, offset, .. } => SnapshotError::Truncated {
             place,
@@ -381,6 +394,7 @@ fn read_strings<R: Read>(s: &mut Stream<'_, R>) -> Result<StringTable, SnapshotE
         },
         other => other,
     })?;
+    table.open_on_disk();
     Ok(table)
 }
 
@@ -408,13 +422,11 @@ fn read_strings_into<R: Read>(
         // Most strings have no escapes and lie whole in the buffer: those
         // go from the buffer straight into the table.
         if let Some(text) = s.plain_string() {
-            table.push(text);
+            // No escapes: the text is the JSON text.
+            let span = span_to(start, start + text.len() as u64);
+            table.push_read(text, span, may_be_ephemeron(text));
         } else {
             read_escaped_string(s, table, &mut raw, start)?;
-        }
-        // The cursor is past the closing quote.
-        if let Ok(len) = u32::try_from(s.offset() - 1 - start) {
-            table.note_span(Span { offset: start, len });
         }
         match s.next_non_ws_in(section)? {
             b',' => {}
@@ -442,8 +454,9 @@ fn read_escaped_string<R: Read>(
     let plain = (!raw.contains(&b'\\'))
         .then(|| std::str::from_utf8(raw).ok())
         .flatten();
+    let span = span_to(start, start + raw.len() as u64);
     match plain {
-        Some(text) => table.push(text),
+        Some(text) => table.push_read(text, span, may_be_ephemeron(text)),
         None => {
             let text = decode_json_string(raw).map_err(|m| {
                 let (at, what) = string_fault(raw, m);
@@ -453,10 +466,17 @@ fn read_escaped_string<R: Read>(
                     message: format!("{what} in string {}", table.len()),
                 }
             })?;
-            table.push(&text)
+            table.push_read(&text, span, may_be_ephemeron(&text))
         }
     };
     Ok(())
+}
+
+/// The span of a string's JSON text from `start` to `end` (its closing
+/// quote); a text past 4 GiB is noted as short, so it stays in memory.
+fn span_to(start: u64, end: u64) -> Span {
+    let len = u32::try_from(end - start).unwrap_or(0);
+    Span { offset: start, len }
 }
 
 /// Where in a raw string body decoding failed, and why in a few words
@@ -1089,7 +1109,7 @@ mod tests {
     }
 
     fn parse(bytes: &[u8], buffer_bytes: usize) -> HeapGraph {
-        parse_with_buffer(bytes, &mut |_| true, &mut |_, _| {}, buffer_bytes)
+        parse_with_buffer(bytes, None, &mut |_| true, &mut |_, _| {}, buffer_bytes)
             .unwrap_or_else(|e| panic!("buffer of {buffer_bytes} bytes: {e}"))
     }
 
@@ -1097,6 +1117,30 @@ mod tests {
         (0..graph.strings.len() as u32)
             .map(|i| graph.strings.get(i))
             .collect()
+    }
+
+    /// Reading a plain file, long strings stay in it from the start, but
+    /// for WeakMap entry names, which a load pass reads; every string reads
+    /// the same as from memory.
+    #[test]
+    fn long_strings_of_a_plain_file_stay_in_it() {
+        let weakmap_name = "1 / part of key (K @3) -> value (V @5) pair in WeakMap (table @7)";
+        let long_value = format!("caf\u{e9} \"{}\"", "x".repeat(80));
+        let mut s = crate::snapshot::test_snapshot::TestSnapshot::new();
+        let value = s.node("string", &long_value, 3, 32);
+        let other = s.node("object", "Other", 5, 10);
+        s.edge(0, "element", "1", value);
+        s.edge(value, "internal", weakmap_name, other);
+        let json = s.json();
+        let file = tempfile::NamedTempFile::new().expect("temp file");
+        std::fs::write(file.path(), &json).expect("written");
+        let open = || std::fs::File::open(file.path()).expect("opens");
+        let backed = parse_snapshot_with(open(), Some(open()), &mut |_| true, &mut |_, _| {})
+            .expect("parses");
+        let in_memory = parse(json.as_bytes(), BUFFER_BYTES);
+        assert_eq!(backed.strings.on_disk_count(), 1, "the long value only");
+        assert_eq!(strings(&backed), strings(&in_memory));
+        assert!(strings(&backed).contains(&long_value.as_str()));
     }
 
     /// The topology handed out early is the one the graph keeps, and it is
@@ -1107,6 +1151,7 @@ mod tests {
         let mut shared = None;
         let graph = parse_with_buffer(
             bytes.as_slice(),
+            None,
             &mut |_| true,
             &mut |edges, _| shared = Some(edges.clone()),
             BUFFER_BYTES,
@@ -1127,6 +1172,7 @@ mod tests {
         let mut called = false;
         let result = parse_with_buffer(
             lying.as_bytes(),
+            None,
             &mut |_| true,
             &mut |_, _| called = true,
             BUFFER_BYTES,

@@ -3,8 +3,7 @@
 //!
 //! All strings live in one buffer with an offset table: a 1 GB snapshot has
 //! millions of strings and a `Vec<String>` would cost an allocation each.
-//! Long strings of a plain file can be left in the file once loaded
-//! ([`StringTable::leave_long_on_disk`]).
+//! Long strings of a plain file can stay in the file (`on_disk`).
 
 use std::cmp::Ordering;
 use std::fs::File;
@@ -23,16 +22,28 @@ pub use on_disk::{Span, CHANGED_ON_DISK, LONG_STRING_BYTES};
 pub struct StringTable {
     text: String,
     ends: Vec<usize>,
-    /// Where the long strings lie in the file, as the parser noted them.
-    long: Vec<(u32, Span)>,
-    /// The file the strings were read from, when it can be read again.
+    /// The file the strings are read from, when it can be read again.
     backing: Option<Arc<File>>,
-    /// The strings left in that file, a bit each, and their spans.
+    /// Long strings held in memory until the load passes are done with
+    /// them, and where they lie in the file.
+    held_long: Vec<(u32, Span)>,
+    /// The strings that stay in the file: their spans (by index) until
+    /// `open_on_disk`, then a bit each and the reader.
+    spans: Vec<(u32, Span, Held)>,
     left: FixedBitSet,
     on_disk: Option<Arc<OnDisk>>,
 }
 
 impl StringTable {
+    /// A table for the strings of `file`, if it can be read again (a plain
+    /// file): long strings can stay there.
+    pub fn backed_by(file: Option<File>) -> StringTable {
+        StringTable {
+            backing: file.map(Arc::new),
+            ..StringTable::default()
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -68,52 +79,73 @@ impl StringTable {
             .unwrap_or_default()
     }
 
-    /// Notes where the last string pushed lies in its file, if it is long.
-    pub fn note_span(&mut self, span: Span) {
-        if span.len >= LONG_STRING_BYTES && !self.ends.is_empty() {
-            self.long.push((self.ends.len() as u32 - 1, span));
+    /// Appends a string the parser read at `span` of the file. A long one
+    /// stays in a backing file right away unless `needed` by a load pass
+    /// (then it is held until [`StringTable::leave_long_on_disk`]).
+    pub fn push_read(&mut self, text: &str, span: Span, needed: bool) -> u32 {
+        let long = span.len >= LONG_STRING_BYTES;
+        if long && !needed && self.backing.is_some() {
+            let index = self.push("");
+            self.spans.push((index, span, Held::of(text)));
+            return index;
         }
+        let index = self.push(text);
+        if long {
+            self.held_long.push((index, span));
+        }
+        index
     }
 
-    /// The file the strings came from can be read again at the noted spans.
-    pub fn set_backing(&mut self, file: File) {
-        self.backing = Some(Arc::new(file));
-    }
-
-    /// Drops the long strings from memory when the file can give them back
-    /// (see `on_disk`); forgets their spans either way. Strings pushed
-    /// later stay in memory.
-    pub fn leave_long_on_disk(&mut self) {
-        let long = std::mem::take(&mut self.long);
-        let Some(file) = self.backing.take() else {
+    /// Makes the strings left on disk so far readable: the parser calls it
+    /// at the end of the strings.
+    pub fn open_on_disk(&mut self) {
+        let Some(file) = &self.backing else {
             return;
         };
-        if long.is_empty() {
+        if self.spans.is_empty() {
             return;
         }
-        let held: Vec<(u32, Span, Held)> = long
+        let mut left = FixedBitSet::with_capacity(self.ends.len());
+        left.extend(self.spans.iter().map(|&(index, _, _)| index as usize));
+        self.left = left;
+        let spans = std::mem::take(&mut self.spans);
+        self.on_disk = Some(Arc::new(OnDisk::new(Arc::clone(file), spans)));
+    }
+
+    /// Drops the long strings still held from memory when the file can
+    /// give them back (see `on_disk`); forgets where they lie either way.
+    /// Strings pushed later stay in memory.
+    pub fn leave_long_on_disk(&mut self) {
+        let held_long = std::mem::take(&mut self.held_long);
+        if held_long.is_empty() || self.backing.is_none() {
+            return;
+        }
+        let dropping: Vec<(u32, Span, Held)> = held_long
             .par_iter()
             .map(|&(index, span)| (index, span, Held::of(self.get(index))))
             .collect();
-        let mut left = FixedBitSet::with_capacity(self.ends.len());
-        left.extend(long.iter().map(|&(index, _)| index as usize));
-        let dropped: usize = held.iter().map(|&(_, _, h)| h.len as usize).sum();
-        self.drop_texts(&left, self.text.len().saturating_sub(dropped));
-        self.left = left;
-        self.on_disk = Some(Arc::new(OnDisk::new(file, held)));
+        let mut dropped = FixedBitSet::with_capacity(self.ends.len());
+        dropped.extend(held_long.iter().map(|&(index, _)| index as usize));
+        let bytes: usize = dropping.iter().map(|&(_, _, h)| h.len as usize).sum();
+        self.drop_texts(&dropped, self.text.len().saturating_sub(bytes));
+        let mut spans = self.on_disk.take().map_or_else(Vec::new, |d| d.entries());
+        spans.extend(dropping);
+        spans.sort_unstable_by_key(|&(index, _, _)| index);
+        self.spans = spans;
+        self.open_on_disk();
     }
 
-    /// Removes the texts of the strings in `left` from memory (leaving
+    /// Removes the texts of the strings in `dropped` from memory (leaving
     /// `kept` bytes), copying the runs of strings between them whole (per
     /// string, with hashing on one core, this took 0.15 s of a 1 GB load).
-    fn drop_texts(&mut self, left: &FixedBitSet, kept: usize) {
+    fn drop_texts(&mut self, dropped: &FixedBitSet, kept: usize) {
         let mut text = String::with_capacity(kept);
         let mut removed = 0;
         let mut run_start = 0;
         let mut previous_end = 0;
         for (i, end) in self.ends.iter_mut().enumerate() {
             let old_end = *end;
-            if left.contains(i) {
+            if dropped.contains(i) {
                 text.push_str(&self.text[run_start..previous_end]);
                 run_start = old_end;
                 removed += old_end - previous_end;

@@ -52,6 +52,13 @@ const KEY_PREFIX: &str = " / part of key (";
 const TABLE_SUFFIX: &str = " pair in WeakMap (table @";
 const VALUE_INFIX: &str = ") -> value (";
 
+/// Whether `name` starts like an ephemeron name (`N / part of key (`): the
+/// cheap test the parser uses to keep such names in memory for this pass.
+pub fn may_be_ephemeron(name: &str) -> bool {
+    let digits = name.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && name[digits..].starts_with(KEY_PREFIX)
+}
+
 /// Matches DevTools' ephemeron regex by hand:
 /// `^\d+ / part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\)$`.
 /// A hand matcher is ~20× faster than the regex crate here (every WeakMap

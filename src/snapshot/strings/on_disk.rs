@@ -3,9 +3,11 @@
 //! A plain (not gzipped) snapshot file can be read again at any offset, so
 //! the table need not hold every string. Long ones (WeakMap entry names,
 //! script sources, payloads) are most of the strings section: 121 of the
-//! 140 MB of a 1 GB Node snapshot are strings of 64 bytes or more. After the
-//! load passes have read them, the table keeps only their file offsets and
-//! reads one back, once, when a view shows it.
+//! 140 MB of a 1 GB Node snapshot are strings of 64 bytes or more. The
+//! parser leaves them in the file at once, but for WeakMap entry names,
+//! which a load pass parses and which are dropped after it; the table
+//! keeps their file offsets and reads one back, once, when a view shows
+//! it. A snapshot with a 4.4 GB strings section loads in 14 MB.
 
 use std::fs::File;
 use std::hash::BuildHasher;
@@ -81,6 +83,12 @@ impl OnDisk {
 
     pub fn len(&self) -> usize {
         self.indexes.len()
+    }
+
+    /// The strings' (index, span, what is held of it), to add more.
+    pub fn entries(&self) -> Vec<(u32, Span, Held)> {
+        let spans = self.indexes.iter().zip(&self.spans);
+        spans.map(|(&i, &(span, held))| (i, span, held)).collect()
     }
 
     /// String `index` if it is on disk: read back once, then kept.
