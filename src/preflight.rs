@@ -13,14 +13,19 @@ use crate::format;
 use crate::snapshot::gate::bytes_per_unit;
 use crate::snapshot::{parse, source};
 
-/// Bytes of peak memory per node and per edge, measured on a 1.00 GB Node
-/// 20 snapshot (10.1 M nodes, 35.5 M edges: 1.67 GB peak RSS): node
-/// columns, dominator and distance arrays, class indexes (~96 B/node);
-/// edge columns, retainer index and essential-edge bits (~17 B/edge).
-const BYTES_PER_NODE: u64 = 96;
-const BYTES_PER_EDGE: u64 = 17;
+/// Bytes of peak memory per node and per edge, with some room: node
+/// columns, dominator and distance arrays, class indexes (~68 B/node);
+/// edge columns, retainer index and essential-edge bits (~13.5 B/edge).
+/// Measured peaks: 1.27 GB for a 1.00 GB Node 20 snapshot (10.1 M nodes,
+/// 35.5 M edges; estimated 1.49 GB), 2.48 GB for 2.02 GB (2.97 GB), 0.25 GB
+/// for 152 MB (0.25 GB).
+const BYTES_PER_NODE: u64 = 80;
+const BYTES_PER_EDGE: u64 = 15;
 /// Strings and buffers, as a share of the file size.
 const FILE_SHARE_DIVISOR: u64 = 8;
+/// The program itself, its threads and its read buffer (27 MB for the
+/// 1.6 MB demo snapshot).
+const FIXED_BYTES: u64 = 24_000_000;
 
 /// What loading a snapshot will take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +61,8 @@ pub fn estimate(path: &Path) -> Option<Estimate> {
         edges: header.edge_count,
         bytes: header.node_count * BYTES_PER_NODE
             + header.edge_count * BYTES_PER_EDGE
-            + file_bytes / FILE_SHARE_DIVISOR,
+            + file_bytes / FILE_SHARE_DIVISOR
+            + FIXED_BYTES,
     })
 }
 
