@@ -555,14 +555,20 @@ mod on_disk_tests {
         (s, long)
     }
 
-    /// Long strings of a plain file are read back from it, equal to what
-    /// was loaded; a gzip or in-memory source keeps them all.
-    #[test]
-    fn long_strings_left_on_disk_read_back_the_same() {
+    /// That snapshot's JSON, written to a plain file, and its long strings.
+    fn written() -> (String, tempfile::NamedTempFile, Vec<String>) {
         let (snapshot, long) = with_long_strings();
         let json = snapshot.json();
         let mut file = tempfile::NamedTempFile::new().expect("temp file");
         file.write_all(json.as_bytes()).expect("written");
+        (json, file, long)
+    }
+
+    /// Long strings of a plain file are read back from it, equal to what
+    /// was loaded; a gzip or in-memory source keeps them all.
+    #[test]
+    fn long_strings_left_on_disk_read_back_the_same() {
+        let (json, file, long) = written();
         let from_file = load(file.path(), &mut |_| true).expect("loads");
         let in_memory = analyze_reader(json.as_bytes(), &mut |_| true, None).expect("loads");
         assert_eq!(in_memory.graph.strings.on_disk_count(), 0);
@@ -581,10 +587,7 @@ mod on_disk_tests {
     /// A file rewritten after loading is noticed, not misread.
     #[test]
     fn a_rewritten_file_gives_a_placeholder_not_other_text() {
-        let (snapshot, long) = with_long_strings();
-        let json = snapshot.json();
-        let mut file = tempfile::NamedTempFile::new().expect("temp file");
-        file.write_all(json.as_bytes()).expect("written");
+        let (json, file, long) = written();
         let analysis = load(file.path(), &mut |_| true).expect("loads");
         let strings = &analysis.graph.strings;
         let read_before = strings.indexes_of(&long[0])[0];
