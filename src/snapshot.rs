@@ -1,8 +1,9 @@
 //! The headless engine: parse → graph → DevTools' analysis passes.
 //!
-//! Nothing in here knows about terminals, threads or channels; the CLI, the
-//! TUI's loader thread, the tests and the benchmarks all call [`load`] or
-//! [`analyze`] the same way. Every pass replicates Chrome DevTools'
+//! Nothing in here knows about terminals; the CLI, the TUI's loader thread,
+//! the tests and the benchmarks all call [`load`] (or, wanting the class
+//! counts early, [`load_with_early`]) the same way. A load runs its passes
+//! on scoped threads of its own where they are independent. Every pass replicates Chrome DevTools'
 //! `HeapSnapshot.ts` (`docs/heapsnapshot-semantics.md` in `shared/`, cited
 //! as §N), so the numbers match the Memory panel exactly.
 
@@ -81,7 +82,7 @@ pub fn load_with_early(
     load_file(path, progress, Some(early))
 }
 
-/// A plain file's long strings stay in it once loaded (see `strings`).
+/// A plain file's long strings stay in it (see `strings`).
 fn load_file(
     path: &Path,
     progress: ProgressSink<'_>,
@@ -186,10 +187,16 @@ impl StageClock {
     ) -> Result<(), SnapshotError> {
         timings.record_as(stage, self.started.elapsed(), self.beside);
         self.started = Instant::now();
+        if self.beside {
+            // The stage on the other thread is what progress reports.
+            return Ok(());
+        }
+        // Distances run beside the dominators: the stage after those is
+        // the class retained sizes.
         let next = Stage::ALL
             .iter()
             .skip_while(|&&s| s != stage)
-            .nth(1)
+            .find(|&&s| s != stage && s != Stage::Distances)
             .copied()
             .unwrap_or(stage);
         let going_on = progress(Progress {
@@ -237,19 +244,17 @@ fn analyze_indexed(
         let counted = count_classes(&mut graph, &mut timings, &mut beside, progress, &mut |_| {
             true
         });
-        let distances = distances::compute_distances(&graph, &weakmaps);
-        let distances_took = beside.started.elapsed();
-        counted.map(|c| (c, distances, distances_took))
+        counted.map(|counts| {
+            let distances = distances::compute_distances(&graph, &weakmaps);
+            (counts, distances, beside.started.elapsed())
+        })
     });
     let (counts, distances, distances_took) = classes_and_distances?;
     timings.record_as(Stage::Distances, distances_took, true);
     graph.set_retainers(retainers);
     let dominators = immediate.into_tree(&graph);
     clock.done(Stage::Dominators, &mut timings, progress)?;
-    let node_class = classes::node_classes(&counts.aggregates, graph.node_count());
-    conclude(
-        graph, counts, distances, dominators, node_class, timings, clock,
-    )
+    conclude(graph, counts, distances, dominators, timings, clock)
 }
 
 /// Lengauer–Tarjan on another thread, beside `work` on this one, which
@@ -265,13 +270,12 @@ fn dominators_beside<R>(
     std::thread::scope(|scope| {
         let dominators = scope.spawn(move || {
             dominators::immediate_dominators(topology, essential, || {
-                // Closed only if this thread panicked before sending.
-                slots
-                    .recv()
-                    .unwrap_or_else(|_| topology.by_retainer_slot(essential))
+                // Closed only if the sending thread panicked, which the
+                // scope then raises: no result of this one is used.
+                slots.recv().unwrap_or_default()
             })
         });
-        // A closed channel only means the dominators thread is gone.
+        // A closed channel only means the dominators thread panicked.
         let _ = slots_sent.send(topology.by_retainer_slot(essential));
         let done = work();
         (join(dominators), done)
@@ -296,8 +300,9 @@ pub struct Prepared {
     timings: Timings,
 }
 
-/// DOM state, shallow sizes, class names and counts, then retainers (§2
-/// steps 1–6, 9). The early Summary goes to `early` before the retainers.
+/// DOM state, shallow sizes, class names and counts (§2 steps 1–4, 9), the
+/// early Summary to `early`, then the WeakMap names; the retainer index
+/// comes from reading.
 fn prepare(
     mut graph: HeapGraph,
     index: EdgeIndex,
@@ -389,20 +394,16 @@ impl Prepared {
         let essential = flags::essential_edges(&graph, &page_owned, &weakmaps);
         drop(page_owned);
         // The distances (0.4 s of a 1 GB snapshot) hide behind the dominators.
-        let (immediate, (distances, distances_took, node_class)) =
+        let (immediate, (distances, distances_took)) =
             dominators_beside(&graph.topology(), &essential, || {
                 let started = Instant::now();
                 let distances = distances::compute_distances(&graph, &weakmaps);
-                let took = started.elapsed();
-                let node_class = classes::node_classes(&counts.aggregates, graph.node_count());
-                (distances, took, node_class)
+                (distances, started.elapsed())
             });
         let dominators = immediate.into_tree(&graph);
         clock.done(Stage::Dominators, &mut timings, progress)?;
         timings.record_as(Stage::Distances, distances_took, true);
-        conclude(
-            graph, counts, distances, dominators, node_class, timings, clock,
-        )
+        conclude(graph, counts, distances, dominators, timings, clock)
     }
 }
 
@@ -412,7 +413,6 @@ fn conclude(
     counts: ClassCounts,
     distances: Vec<i32>,
     dominators: DominatorTree,
-    node_class: Vec<u32>,
     mut timings: Timings,
     clock: StageClock,
 ) -> Result<Analysis, SnapshotError> {
@@ -422,6 +422,7 @@ fn conclude(
         mut aggregates,
     } = counts;
     classes::add_distances(&mut aggregates, &distances);
+    let node_class = classes::node_classes(&aggregates, graph.node_count());
     let _counted =
         classes::add_class_retained_sizes(&mut aggregates, &node_class, &dominators, graph.root);
     let aggregates = classes::merge_public_keys(aggregates);

@@ -40,18 +40,6 @@ impl DominatorTree {
     }
 }
 
-/// Computes dominators over the edges marked in `essential`.
-///
-/// # Complexity
-/// O((nodes + edges) log nodes) time; six `u32` arrays of `nodes + 1`.
-pub fn compute_dominators(graph: &HeapGraph, essential: &FixedBitSet) -> DominatorTree {
-    let topology = graph.topology();
-    immediate_dominators(&topology, essential, || {
-        topology.by_retainer_slot(essential)
-    })
-    .into_tree(graph)
-}
-
 /// Immediate dominators, before retained sizes.
 pub struct ImmediateDominators {
     /// Per node ordinal (the root dominates itself).
@@ -62,7 +50,8 @@ pub struct ImmediateDominators {
 }
 
 /// Lengauer–Tarjan over `topology` alone, so it can run while other passes
-/// rewrite node names and sizes. `essential_slots` gives `essential`
+/// rewrite node names and sizes: six `u32` arrays of `nodes + 1` and a bit
+/// per edge, O((nodes + edges) log nodes) time. `essential_slots` gives `essential`
 /// re-indexed by retainer slot ([`Topology::by_retainer_slot`]); it is
 /// called only after the first depth-first search, so another thread can
 /// compute it meanwhile (0.2 s of a 1 GB snapshot).

@@ -33,7 +33,9 @@ pub fn shortcut_owned(shared: &SharedEdges, types: &Types) -> Vec<bool> {
     owned
 }
 
-/// All page-owned nodes of a parsed graph.
+/// All page-owned nodes of a parsed graph (the load builds them in two
+/// steps, see `EdgeIndex`).
+#[cfg(test)]
 pub fn page_owned(graph: &HeapGraph) -> Vec<bool> {
     let mut owned = shortcut_owned(&graph.shared_edges(), &graph.layout.types);
     add_dom_tree_owners(graph, &mut owned);

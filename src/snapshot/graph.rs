@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use elsa::sync::FrozenMap;
 use fixedbitset::FixedBitSet;
 use rayon::slice::ParallelSliceMut;
 
@@ -81,7 +82,8 @@ impl Locations {
 }
 
 /// The parsed graph. Immutable after analysis except for the load-time
-/// passes that DevTools also applies in place (DOM renaming, shallow sizes).
+/// passes that DevTools also applies in place (DOM renaming, shallow sizes)
+/// and the long strings the table leaves on disk once read.
 #[derive(Debug, Clone)]
 pub struct HeapGraph {
     pub layout: Layout,
@@ -96,8 +98,8 @@ pub struct HeapGraph {
     /// Detachedness (0 unknown, 1 attached, 2 detached) per node.
     pub detachedness: Vec<u8>,
     /// `node_count + 1` CSR offsets into the edge arrays. The edge topology
-    /// is shared (`Arc`) so that a thread can index it while another pass
-    /// rewrites names and sizes.
+    /// is shared (`Arc`): a thread indexes it while the strings are read,
+    /// another computes dominators over it while names and sizes change.
     pub first_edge: Arc<Vec<u32>>,
     pub edge_type: Arc<Vec<u8>>,
     /// String index, or the element/hidden index itself.
@@ -112,6 +114,9 @@ pub struct HeapGraph {
     pub retainer_node: Vec<u32>,
     /// Constructor locations by node ordinal.
     pub locations: Locations,
+    /// The edges of retaining nodes with many, sorted by target, as
+    /// [`HeapGraph::retaining_edges`] asked for them.
+    pub big_sources: FrozenMap<u32, Box<[(u32, u32)]>>,
     pub root: u32,
     pub extra_native_bytes: u64,
 }
@@ -184,22 +189,40 @@ impl HeapGraph {
 
     /// `(edge, retaining node)` of every retainer slot of `n`, in slot
     /// order. A retaining node's slots are contiguous and hold its edges to
-    /// `n` last first (see [`RetainerIndex::build`]), so each retaining node's
-    /// edges are scanned once.
+    /// `n` last first (see [`RetainerIndex::build`]), so they are found among
+    /// its edges: scanned when it has few, looked up in its edges sorted by
+    /// target (once per node, kept) when it has many, so that the objects of
+    /// a big array do not each scan all of it.
     pub fn retaining_edges(&self, n: u32) -> Vec<(usize, u32)> {
         let sources = &self.retainer_node[self.retainers(n)];
         let mut found = Vec::with_capacity(sources.len());
         for run in sources.chunk_by(|a, b| a == b) {
             let from = run[0];
-            let mut edges: Vec<usize> = self
-                .edges(from)
-                .filter(|&e| self.edge_to[e] == n)
-                .take(run.len())
-                .collect();
-            edges.reverse();
-            found.extend(edges.into_iter().map(|e| (e, from)));
+            let edges = self.edges(from);
+            if edges.len() <= SCAN_EDGES {
+                let to_n = edges.rev().filter(|&e| self.edge_to[e] == n);
+                found.extend(to_n.take(run.len()).map(|e| (e, from)));
+            } else {
+                let by_target = self.edges_by_target(from);
+                let start = by_target.partition_point(|&(to, _)| to < n);
+                let to_n = by_target[start..].iter().take_while(|&&(to, _)| to == n);
+                let last_first: Vec<(usize, u32)> =
+                    to_n.map(|&(_, e)| (e as usize, from)).collect();
+                found.extend(last_first.into_iter().rev().take(run.len()));
+            }
         }
         found
+    }
+
+    /// `(target, edge)` of node `n`'s edges, sorted, built on first use.
+    fn edges_by_target(&self, n: u32) -> &[(u32, u32)] {
+        if let Some(sorted) = self.big_sources.get(&n) {
+            return sorted;
+        }
+        let mut sorted: Vec<(u32, u32)> =
+            self.edges(n).map(|e| (self.edge_to[e], e as u32)).collect();
+        sorted.sort_unstable();
+        self.big_sources.insert(n, sorted.into_boxed_slice())
     }
 
     /// The edge topology, shared.
@@ -265,6 +288,10 @@ impl Topology<'_> {
         slots
     }
 }
+
+/// Retaining nodes with up to this many edges are scanned for the edges
+/// to a retained node; larger ones are sorted once.
+const SCAN_EDGES: usize = 64;
 
 /// Calls `visit(slot, source, edge)` for every edge in DevTools' slot
 /// filling order: sources in ordinal order, each target's slots from its
@@ -372,6 +399,28 @@ mod tests {
             ("x".to_owned(), h),
         ];
         assert_eq!(found, expected);
+
+        // The same from a retaining node with too many edges to scan.
+        let mut s = TestSnapshot::new();
+        let holder = s.node("object", "Holder", 3, 10);
+        let target = s.node("object", "Target", 7, 10);
+        s.edge(0, "element", "1", holder);
+        for i in 0..2 * super::SCAN_EDGES {
+            let filler = s.node("object", "Filler", 9 + 2 * i as u64, 10);
+            s.edge(holder, "element", &i.to_string(), filler);
+            if i == 5 {
+                s.edge(holder, "property", "x", target);
+            }
+        }
+        s.edge(holder, "property", "y", target);
+        let big = s.analyze();
+        let names: Vec<String> = big
+            .graph
+            .retaining_edges(big.ordinal(7))
+            .into_iter()
+            .map(|(e, _)| big.graph.edge_name_text(e))
+            .collect();
+        assert_eq!(names, ["y", "x"]);
 
         // An edge set re-indexed by slot marks the slots of those edges.
         let mut edges = FixedBitSet::with_capacity(graph.edge_count());

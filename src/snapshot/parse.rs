@@ -294,6 +294,7 @@ impl Sections {
             edge_to: shared.edge_to,
             first_retainer: Vec::new(),
             retainer_node: Vec::new(),
+            big_sources: Default::default(),
             locations,
             root: shared.root,
             extra_native_bytes: header.extra_native_bytes,

@@ -90,7 +90,7 @@ impl StringTable {
             return index;
         }
         let index = self.push(text);
-        if long {
+        if long && self.backing.is_some() {
             self.held_long.push((index, span));
         }
         index
@@ -170,6 +170,7 @@ impl StringTable {
     }
 
     /// How many strings are left on disk.
+    #[cfg(test)]
     pub fn on_disk_count(&self) -> usize {
         self.on_disk.as_ref().map_or(0, |d| d.len())
     }

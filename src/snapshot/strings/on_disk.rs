@@ -81,6 +81,7 @@ impl OnDisk {
         }
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.indexes.len()
     }
@@ -100,7 +101,7 @@ impl OnDisk {
         let (span, held) = self.spans[at];
         let text = self
             .read_back(span)
-            .filter(|text| text_hash(text) == held.hash)
+            .filter(|text| text.len() == held.len as usize && text_hash(text) == held.hash)
             .unwrap_or_else(|| CHANGED_ON_DISK.to_owned());
         Some(self.read.insert(index, text.into_boxed_str()))
     }
