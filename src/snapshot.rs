@@ -553,6 +553,9 @@ mod on_disk_tests {
             let n = s.node("string", name, 3 + 2 * i as u64, 32);
             s.edge(0, "element", &(i + 1).to_string(), n);
         }
+        // A second copy of the first, for the duplicated strings.
+        let copy = s.node("string", &long[0], 101, 32);
+        s.edge(0, "element", "99", copy);
         (s, long)
     }
 
@@ -580,6 +583,11 @@ mod on_disk_tests {
                 .collect()
         };
         assert_eq!(all(&from_file), all(&in_memory));
+        let duplicates = super::duplicates::duplicated_strings;
+        let (on_disk, held) = (duplicates(&from_file), duplicates(&in_memory));
+        assert_eq!(on_disk, held);
+        assert_eq!(on_disk.len(), 1);
+        assert_eq!(on_disk[0].value, long[0]);
         for text in &long {
             assert_eq!(from_file.graph.strings.indexes_of(text).len(), 1, "{text}");
         }

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::names::display_name;
+use super::strings::Held;
 use super::Analysis;
 
 /// One group of equal strings.
@@ -35,62 +36,92 @@ impl DuplicateGroup {
     }
 }
 
-/// (text, and for truncated strings their V8 length and hash).
-type GroupKey<'a> = (Cow<'a, str>, Option<(Option<i64>, Option<i64>)>);
+/// What candidates are bucketed by: a key equal for equal texts (length and
+/// hash: strings left on disk give it without being read back), and for
+/// truncated strings their V8 length and hash.
+type BucketKey = ((u32, u32), Option<(Option<i64>, Option<i64>)>);
 
 /// Groups of ≥ 2 equal strings, most wasted bytes first (then most retained,
 /// then text).
+///
+/// Strings are bucketed by a key of their text first, and only the buckets
+/// of two or more compare texts: a long string seen once is never read back
+/// from disk.
 ///
 /// # Complexity
 /// O(string nodes + their edges).
 pub fn duplicated_strings(analysis: &Analysis) -> Vec<DuplicateGroup> {
     let graph = &analysis.graph;
-    let mut by_key: HashMap<GroupKey<'_>, usize> = HashMap::new();
-    let mut groups: Vec<DuplicateGroup> = Vec::new();
+    let mut buckets: HashMap<BucketKey, Vec<u32>> = HashMap::new();
     for n in 0..graph.node_count() as u32 {
         if !is_candidate(analysis, n) {
             continue;
         }
-        let text: Cow<'_, str> = if graph.is_type(n, graph.layout.types.cons_string) {
-            Cow::Owned(display_name(graph, n))
+        let key = if graph.is_type(n, graph.layout.types.cons_string) {
+            let held = Held::of(&display_name(graph, n));
+            (held.len, held.hash)
         } else {
-            Cow::Borrowed(graph.name(n))
+            graph.strings.key_of(graph.node_name[n as usize])
         };
-        let truncated = is_truncated(analysis, n);
-        let metadata = truncated.then(|| {
+        let metadata = is_truncated(analysis, n).then(|| {
             (
                 int_field(analysis, n, "length"),
                 int_field(analysis, n, "hash"),
             )
         });
-        let value = text.to_string();
-        let next = groups.len();
-        let at = *by_key.entry((text, metadata)).or_insert(next);
-        if at == next {
-            groups.push(DuplicateGroup {
-                value,
-                nodes: Vec::new(),
-                total_size: 0,
-                copy_size: 0,
-                retained_size: 0,
-                truncated,
-            });
-        }
-        let group = &mut groups[at];
-        let size = u64::from(graph.self_size[n as usize]);
-        group.nodes.push(n);
-        group.total_size += size;
-        group.copy_size = group.copy_size.max(size);
-        group.retained_size += analysis.dominators.retained[n as usize];
+        buckets.entry((key, metadata)).or_default().push(n);
     }
-    groups.retain(|g| g.nodes.len() >= 2);
+    let mut groups: Vec<DuplicateGroup> = buckets
+        .into_iter()
+        .filter(|(_, nodes)| nodes.len() >= 2)
+        .flat_map(|((_, metadata), nodes)| split_by_text(analysis, nodes, metadata.is_some()))
+        .collect();
     groups.sort_by(|a, b| {
         b.wasted()
             .cmp(&a.wasted())
             .then(b.retained_size.cmp(&a.retained_size))
             .then_with(|| a.value.cmp(&b.value))
+            .then_with(|| a.nodes.cmp(&b.nodes))
     });
     groups
+}
+
+/// The groups of ≥ 2 equal texts among one bucket's nodes (in ordinal
+/// order); almost always the whole bucket.
+fn split_by_text(analysis: &Analysis, nodes: Vec<u32>, truncated: bool) -> Vec<DuplicateGroup> {
+    let graph = &analysis.graph;
+    let mut by_text: Vec<(Cow<'_, str>, Vec<u32>)> = Vec::new();
+    for n in nodes {
+        let text: Cow<'_, str> = if graph.is_type(n, graph.layout.types.cons_string) {
+            Cow::Owned(display_name(graph, n))
+        } else {
+            Cow::Borrowed(graph.name(n))
+        };
+        match by_text.iter_mut().find(|(t, _)| *t == text) {
+            Some((_, same)) => same.push(n),
+            None => by_text.push((text, vec![n])),
+        }
+    }
+    by_text
+        .into_iter()
+        .filter(|(_, nodes)| nodes.len() >= 2)
+        .map(|(text, nodes)| {
+            let sizes = nodes
+                .iter()
+                .map(|&n| u64::from(graph.self_size[n as usize]));
+            DuplicateGroup {
+                value: text.into_owned(),
+                total_size: sizes.clone().sum(),
+                copy_size: sizes.max().unwrap_or(0),
+                retained_size: nodes
+                    .iter()
+                    .map(|&n| analysis.dominators.retained[n as usize])
+                    .sum(),
+                nodes,
+                truncated,
+            }
+        })
+        .collect()
 }
 
 /// String or non-flat cons string with a size.

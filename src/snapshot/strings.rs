@@ -14,7 +14,8 @@ use rayon::prelude::*;
 
 mod on_disk;
 
-use on_disk::{Held, OnDisk};
+pub use on_disk::Held;
+use on_disk::OnDisk;
 pub use on_disk::{Span, CHANGED_ON_DISK, LONG_STRING_BYTES};
 
 /// Append-only table of strings addressed by index, like V8's `strings`.
@@ -155,6 +156,19 @@ impl StringTable {
         }
         text.push_str(&self.text[run_start..]);
         self.text = text;
+    }
+
+    /// A key equal for equal texts (their length and hash), which strings
+    /// left on disk give without being read back: group by it, then
+    /// compare the texts of the groups that matter.
+    pub fn key_of(&self, index: u32) -> (u32, u32) {
+        let held = self
+            .on_disk
+            .as_ref()
+            .filter(|_| self.left.contains(index as usize))
+            .and_then(|d| d.held(index))
+            .unwrap_or_else(|| Held::of(self.get(index)));
+        (held.len, held.hash)
     }
 
     /// Indexes of the strings equal to `text`, without reading back strings

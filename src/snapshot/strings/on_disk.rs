@@ -106,6 +106,12 @@ impl OnDisk {
         Some(self.read.insert(index, text.into_boxed_str()))
     }
 
+    /// What is held of string `index`, if it is on disk.
+    pub fn held(&self, index: u32) -> Option<Held> {
+        let at = self.indexes.binary_search(&index).ok()?;
+        Some(self.spans[at].1)
+    }
+
     /// The UTF-8 length of string `index`'s text, if it is on disk.
     pub fn len_of(&self, index: u32) -> Option<usize> {
         let at = self.indexes.binary_search(&index).ok()?;
