@@ -19,10 +19,12 @@ use std::fs::File;
 use std::io::Read;
 use std::sync::Arc;
 
+use fixedbitset::FixedBitSet;
+
 use super::error::SnapshotError;
 use super::graph::{HeapGraph, Location, Locations};
 use super::meta::{Header, Layout};
-use super::strings::{decode_json_string, Span, StringTable};
+use super::strings::{decode_json_string, Keep, Span, StringTable};
 use super::weakmap::may_be_ephemeron;
 
 mod blocks;
@@ -190,7 +192,11 @@ impl Sections {
                 self.shared = shared;
                 self.edges = Some(edges);
             }
-            "strings" => self.strings = Some(read_strings(s, self.backing.take())?),
+            "strings" => {
+                let backing = self.backing.take();
+                let names = backing.is_some().then(|| self.names()).flatten();
+                self.strings = Some(read_strings(s, backing, names.as_ref())?);
+            }
             "locations" => {
                 let header = self.header_before(key)?;
                 let width = header.layout.location.as_ref().map_or(1, |l| l.field_count);
@@ -209,6 +215,33 @@ impl Sections {
             _ => s.skip_value(&quoted_key(key))?,
         }
         Ok(())
+    }
+
+    /// The strings that name nodes other than strings, or edges: the load
+    /// passes and views read those often, so they stay in memory. None
+    /// before the nodes and edges are read (then every string stays).
+    fn names(&self) -> Option<FixedBitSet> {
+        let (header, nodes, edges) = (
+            self.header.as_ref()?,
+            self.nodes.as_ref()?,
+            self.edges.as_ref()?,
+        );
+        let edge_type = &self.shared.as_ref()?.edge_type;
+        let t = &header.layout.types;
+        let value = [t.string, t.cons_string, t.sliced_string];
+        let mut names = FixedBitSet::new();
+        let node_names = nodes.node_type.iter().zip(&nodes.name);
+        let named_nodes = node_names.filter(|(ty, _)| !value.contains(ty));
+        let edge_names = edge_type.iter().zip(&edges.name);
+        let named_edges = edge_names.filter(|(&ty, _)| ty != t.edge_element && ty != t.edge_hidden);
+        for (_, &name) in named_nodes.chain(named_edges) {
+            let name = name as usize;
+            if name >= names.len() {
+                names.grow(name + 1);
+            }
+            names.insert(name);
+        }
+        Some(names)
     }
 
     /// Rewords a truncation between sections: say which one was complete.
@@ -385,9 +418,10 @@ fn read_edges<R: Read>(
 fn read_strings<R: Read>(
     s: &mut Stream<'_, R>,
     backing: Option<File>,
+    names: Option<&FixedBitSet>,
 ) -> Result<StringTable, SnapshotError> {
     let mut table = StringTable::backed_by(backing);
-    read_strings_into(s, &mut table).map_err(|e| match e {
+    read_strings_into(s, &mut table, names).map_err(|e| match e {
         SnapshotError::Truncated { place, offset, .. } => SnapshotError::Truncated {
             place,
             offset,
@@ -402,7 +436,17 @@ fn read_strings<R: Read>(
 fn read_strings_into<R: Read>(
     s: &mut Stream<'_, R>,
     table: &mut StringTable,
+    names: Option<&FixedBitSet>,
 ) -> Result<(), SnapshotError> {
+    let keep = |table: &StringTable, text: &str| {
+        if may_be_ephemeron(text) {
+            Keep::UntilLoaded
+        } else if names.is_none_or(|n| n.contains(table.len())) {
+            Keep::InMemory
+        } else {
+            Keep::OnDisk
+        }
+    };
     let section = "\"strings\"";
     if s.next_non_ws_in(section)? != b'[' {
         return Err(s.syntax(section, "expected an array of strings"));
@@ -425,9 +469,10 @@ fn read_strings_into<R: Read>(
         if let Some(text) = s.plain_string() {
             // No escapes: the text is the JSON text.
             let span = span_to(start, start + text.len() as u64);
-            table.push_read(text, span, may_be_ephemeron(text));
+            let keep = keep(table, text);
+            table.push_read(text, span, keep);
         } else {
-            read_escaped_string(s, table, &mut raw, start)?;
+            read_escaped_string(s, table, &mut raw, start, &keep)?;
         }
         match s.next_non_ws_in(section)? {
             b',' => {}
@@ -449,6 +494,7 @@ fn read_escaped_string<R: Read>(
     table: &mut StringTable,
     raw: &mut Vec<u8>,
     start: u64,
+    keep: &dyn Fn(&StringTable, &str) -> Keep,
 ) -> Result<(), SnapshotError> {
     let section = "\"strings\"";
     s.read_string_body(section, raw)?;
@@ -457,7 +503,7 @@ fn read_escaped_string<R: Read>(
         .flatten();
     let span = span_to(start, start + raw.len() as u64);
     match plain {
-        Some(text) => table.push_read(text, span, may_be_ephemeron(text)),
+        Some(text) => table.push_read(text, span, keep(table, text)),
         None => {
             let text = decode_json_string(raw).map_err(|m| {
                 let (at, what) = string_fault(raw, m);
@@ -467,7 +513,7 @@ fn read_escaped_string<R: Read>(
                     message: format!("{what} in string {}", table.len()),
                 }
             })?;
-            table.push_read(&text, span, may_be_ephemeron(&text))
+            table.push_read(&text, span, keep(table, &text))
         }
     };
     Ok(())

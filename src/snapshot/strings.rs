@@ -18,6 +18,18 @@ pub use on_disk::Held;
 use on_disk::OnDisk;
 pub use on_disk::{Span, CHANGED_ON_DISK, LONG_STRING_BYTES};
 
+/// Where a long string of a backing file is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Named nodes and edges: the load passes and views read them often.
+    InMemory,
+    /// Until [`StringTable::leave_long_on_disk`]: WeakMap entry names, which
+    /// only their load pass reads.
+    UntilLoaded,
+    /// Other strings (string values): read back when a view shows them.
+    OnDisk,
+}
+
 /// Append-only table of strings addressed by index, like V8's `strings`.
 #[derive(Debug, Default, Clone)]
 pub struct StringTable {
@@ -81,20 +93,24 @@ impl StringTable {
     }
 
     /// Appends a string the parser read at `span` of the file. A long one
-    /// stays in a backing file right away unless `needed` by a load pass
-    /// (then it is held until [`StringTable::leave_long_on_disk`]).
-    pub fn push_read(&mut self, text: &str, span: Span, needed: bool) -> u32 {
-        let long = span.len >= LONG_STRING_BYTES;
-        if long && !needed && self.backing.is_some() {
-            let index = self.push("");
-            self.spans.push((index, span, Held::of(text)));
-            return index;
+    /// of a backing file stays there as `keep` says.
+    pub fn push_read(&mut self, text: &str, span: Span, keep: Keep) -> u32 {
+        if span.len < LONG_STRING_BYTES || self.backing.is_none() {
+            return self.push(text);
         }
-        let index = self.push(text);
-        if long && self.backing.is_some() {
-            self.held_long.push((index, span));
+        match keep {
+            Keep::InMemory => self.push(text),
+            Keep::UntilLoaded => {
+                let index = self.push(text);
+                self.held_long.push((index, span));
+                index
+            }
+            Keep::OnDisk => {
+                let index = self.push("");
+                self.spans.push((index, span, Held::of(text)));
+                index
+            }
         }
-        index
     }
 
     /// Makes the strings left on disk so far readable: the parser calls it
