@@ -135,7 +135,7 @@ fn analyze_backed(
             None => EdgeIndex::build(&graph.shared_edges(), &graph.layout.types),
         };
         match early {
-            Some(early) => prepare(graph, index, timings, progress, early)?.finish(progress),
+            Some(early) => analyze_early(graph, index, timings, progress, early),
             None => analyze_indexed(graph, index, timings, progress),
         }
     })
@@ -289,27 +289,17 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-/// The first half of the pipeline: class counts and shallow sizes, which a
-/// UI can show while dominators are still being computed.
-#[derive(Debug)]
-pub struct Prepared {
-    graph: HeapGraph,
-    weakmaps: weakmap::WeakMapEdges,
-    page_owned: Vec<bool>,
-    counts: ClassCounts,
-    timings: Timings,
-}
-
-/// DOM state, shallow sizes, class names and counts (§2 steps 1–4, 9), the
-/// early Summary to `early`, then the WeakMap names; the retainer index
-/// comes from reading.
-fn prepare(
+/// The pipeline for a UI (§2): DOM state, shallow sizes, class names and
+/// counts first, so that `early` gets the Summary's counts and shallow
+/// sizes while the rest runs; then the WeakMap names, and dominators with
+/// the distances beside them. The retainer index comes from reading.
+fn analyze_early(
     mut graph: HeapGraph,
     index: EdgeIndex,
     mut timings: Timings,
     progress: ProgressSink<'_>,
     early: EarlySink<'_>,
-) -> Result<Prepared, SnapshotError> {
+) -> Result<Analysis, SnapshotError> {
     let mut clock = StageClock::start(false);
     let (retainers, page_owned) = index.complete(&graph);
     let counts = count_classes(&mut graph, &mut timings, &mut clock, progress, early)?;
@@ -317,13 +307,19 @@ fn prepare(
     let weakmaps = weakmap::WeakMapEdges::new(&graph);
     graph.strings.leave_long_on_disk();
     clock.done(Stage::Retainers, &mut timings, progress)?;
-    Ok(Prepared {
-        graph,
-        weakmaps,
-        page_owned,
-        counts,
-        timings,
-    })
+    let essential = flags::essential_edges(&graph, &page_owned, &weakmaps);
+    drop(page_owned);
+    // The distances (0.4 s of a 1 GB snapshot) hide behind the dominators.
+    let (immediate, (distances, distances_took)) =
+        dominators_beside(&graph.topology(), &essential, || {
+            let started = Instant::now();
+            let distances = distances::compute_distances(&graph, &weakmaps);
+            (distances, started.elapsed())
+        });
+    let dominators = immediate.into_tree(&graph);
+    clock.done(Stage::Dominators, &mut timings, progress)?;
+    timings.record_as(Stage::Distances, distances_took, true);
+    conclude(graph, counts, distances, dominators, timings, clock)
 }
 
 /// What the first passes give: each node's class and the class counts.
@@ -378,33 +374,6 @@ fn early_summary(aggregates: &[ClassAggregate]) -> Vec<ClassAggregate> {
         ..a.clone()
     });
     classes::merge_public_keys(rows.collect())
-}
-
-impl Prepared {
-    /// Dominators, retained sizes, distances and class totals (§2 steps 5, 7, 8, 10).
-    pub fn finish(self, progress: ProgressSink<'_>) -> Result<Analysis, SnapshotError> {
-        let Prepared {
-            graph,
-            weakmaps,
-            page_owned,
-            counts,
-            mut timings,
-        } = self;
-        let mut clock = StageClock::start(false);
-        let essential = flags::essential_edges(&graph, &page_owned, &weakmaps);
-        drop(page_owned);
-        // The distances (0.4 s of a 1 GB snapshot) hide behind the dominators.
-        let (immediate, (distances, distances_took)) =
-            dominators_beside(&graph.topology(), &essential, || {
-                let started = Instant::now();
-                let distances = distances::compute_distances(&graph, &weakmaps);
-                (distances, started.elapsed())
-            });
-        let dominators = immediate.into_tree(&graph);
-        clock.done(Stage::Dominators, &mut timings, progress)?;
-        timings.record_as(Stage::Distances, distances_took, true);
-        conclude(graph, counts, distances, dominators, timings, clock)
-    }
 }
 
 /// Class distances and retained sizes, then the Analysis (§2 step 10).
