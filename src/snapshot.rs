@@ -241,9 +241,15 @@ fn analyze_indexed(
     let topology = retainers.topology(&first_edge, &edge_to, graph.root);
     let (immediate, classes_and_distances) = dominators_beside(&topology, &essential, || {
         let mut beside = StageClock::start(true);
-        let counted = count_classes(&mut graph, &mut timings, &mut beside, progress, &mut |_| {
-            true
-        });
+        let no_early: EarlySink<'_> = &mut |_| true;
+        let counted = count_classes(
+            &mut graph,
+            &mut timings,
+            &mut beside,
+            progress,
+            no_early,
+            false,
+        );
         counted.map(|counts| {
             let distances = distances::compute_distances(&graph, &weakmaps);
             (counts, distances, beside.started.elapsed())
@@ -302,7 +308,7 @@ fn analyze_early(
 ) -> Result<Analysis, SnapshotError> {
     let mut clock = StageClock::start(false);
     let (retainers, page_owned) = index.complete(&graph);
-    let counts = count_classes(&mut graph, &mut timings, &mut clock, progress, early)?;
+    let counts = count_classes(&mut graph, &mut timings, &mut clock, progress, early, true)?;
     graph.set_retainers(retainers);
     let weakmaps = weakmap::WeakMapEdges::new(&graph);
     graph.strings.leave_long_on_disk();
@@ -332,26 +338,34 @@ struct ClassCounts {
 }
 
 /// DOM state, shallow sizes, class names and counts (§2 steps 1–4, 9),
-/// then the early Summary.
+/// then the early Summary. With `both_cores`, shallow sizes and class names
+/// run side by side: both only read the graph (on the TUI's schedule the
+/// other core is free then).
 fn count_classes(
     graph: &mut HeapGraph,
     timings: &mut Timings,
     clock: &mut StageClock,
     progress: ProgressSink<'_>,
     early: EarlySink<'_>,
+    both_cores: bool,
 ) -> Result<ClassCounts, SnapshotError> {
     dom_state::propagate_dom_state(graph);
     clock.done(Stage::DomState, timings, progress)?;
-    shallow::attribute_shallow_sizes(graph);
-    clock.done(Stage::ShallowSizes, timings, progress)?;
-    let mut interner = names::Interner::default();
-    let base_classes = names::base_class_names(graph, &mut interner);
-    let interfaces = names::infer_interfaces(graph);
-    let interface_classes: Vec<u32> = interfaces
-        .iter()
-        .map(|d| interner.intern(graph, &d.name))
-        .collect();
-    let classes = names::apply_interfaces(graph, base_classes, &interfaces, &interface_classes);
+    let view: &HeapGraph = graph;
+    let (owners, (interner, classes, interfaces)) = if both_cores {
+        rayon::join(|| shallow::owners(view), || class_names(view))
+    } else {
+        let owners = shallow::owners(view);
+        clock.done(Stage::ShallowSizes, timings, progress)?;
+        (owners, class_names(view))
+    };
+    if let Some(owners) = owners {
+        shallow::move_sizes(graph, &owners);
+    }
+    interner.append_to(graph);
+    if both_cores {
+        clock.done(Stage::ShallowSizes, timings, progress)?;
+    }
     clock.done(Stage::ClassNames, timings, progress)?;
     let aggregates =
         classes::build_aggregates(graph, &classes, &|c| graph.strings.get(c), &|_| true);
@@ -364,6 +378,20 @@ fn count_classes(
         interfaces,
         aggregates,
     })
+}
+
+/// Each node's class (string indexes, some of names still to append) and
+/// the `{a, b}` interfaces (§5).
+fn class_names(graph: &HeapGraph) -> (names::Interner, Vec<u32>, Vec<InterfaceDefinition>) {
+    let mut interner = names::Interner::new(graph);
+    let base_classes = names::base_class_names(graph, &mut interner);
+    let interfaces = names::infer_interfaces(graph);
+    let interface_classes: Vec<u32> = interfaces
+        .iter()
+        .map(|d| interner.intern(&d.name))
+        .collect();
+    let classes = names::apply_interfaces(graph, base_classes, &interfaces, &interface_classes);
+    (interner, classes, interfaces)
 }
 
 /// Summary rows with counts and shallow sizes only (retained sizes 0,

@@ -37,20 +37,41 @@ pub struct InterfaceDefinition {
     pub properties: Vec<String>,
 }
 
-/// Appends class-name strings on demand, each once.
-#[derive(Debug, Default)]
+/// Numbers class-name strings on demand, each once, as the indexes they
+/// get when [`Interner::append_to`] appends them to the string table: the
+/// naming passes only read the graph, so they can run beside another.
+#[derive(Debug)]
 pub struct Interner {
+    first: u32,
+    names: Vec<String>,
     indexes: HashMap<String, u32>,
 }
 
 impl Interner {
-    pub fn intern(&mut self, graph: &mut HeapGraph, name: &str) -> u32 {
+    /// Names to be appended to `graph`'s strings.
+    pub fn new(graph: &HeapGraph) -> Interner {
+        Interner {
+            first: graph.strings.len() as u32,
+            names: Vec::new(),
+            indexes: HashMap::default(),
+        }
+    }
+
+    pub fn intern(&mut self, name: &str) -> u32 {
         if let Some(&i) = self.indexes.get(name) {
             return i;
         }
-        let i = graph.strings.push(name);
+        let i = self.first + self.names.len() as u32;
+        self.names.push(name.to_owned());
         self.indexes.insert(name.to_owned(), i);
         i
+    }
+
+    /// Appends the names, at the indexes `intern` gave them.
+    pub fn append_to(self, graph: &mut HeapGraph) {
+        for name in &self.names {
+            graph.strings.push(name);
+        }
     }
 }
 
@@ -58,7 +79,7 @@ impl Interner {
 ///
 /// # Complexity
 /// O(nodes).
-pub fn base_class_names(graph: &mut HeapGraph, interner: &mut Interner) -> Vec<u32> {
+pub fn base_class_names(graph: &HeapGraph, interner: &mut Interner) -> Vec<u32> {
     let t = graph.layout.types.clone();
     let fixed = [
         (t.hidden, "(system)"),
@@ -66,7 +87,7 @@ pub fn base_class_names(graph: &mut HeapGraph, interner: &mut Interner) -> Vec<u
         (t.closure, "Function"),
         (t.regexp, "RegExp"),
     ]
-    .map(|(ty, name)| (ty, interner.intern(graph, name)));
+    .map(|(ty, name)| (ty, interner.intern(name)));
     // Class of each other node type, by raw type number.
     let mut by_type = [u32::MAX; 256];
     let mut classes = Vec::with_capacity(graph.node_count());
@@ -74,7 +95,7 @@ pub fn base_class_names(graph: &mut HeapGraph, interner: &mut Interner) -> Vec<u
         let ty = graph.node_type[n as usize];
         let class = if ty == t.object || ty == t.native {
             match dom_tag_class(graph.name(n)) {
-                Some(tag) => interner.intern(graph, &tag),
+                Some(tag) => interner.intern(&tag),
                 None => graph.node_name[n as usize],
             }
         } else if let Some(&(_, class)) = fixed.iter().find(|(fixed_type, _)| *fixed_type == ty) {
@@ -83,7 +104,7 @@ pub fn base_class_names(graph: &mut HeapGraph, interner: &mut Interner) -> Vec<u
             by_type[usize::from(ty)]
         } else {
             let name = format!("({})", graph.layout.node_type_name(ty));
-            let class = interner.intern(graph, &name);
+            let class = interner.intern(&name);
             by_type[usize::from(ty)] = class;
             class
         };

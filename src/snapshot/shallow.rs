@@ -12,17 +12,19 @@ use super::graph::HeapGraph;
 const UNVISITED: u32 = u32::MAX;
 const MULTIPLE_OWNERS: u32 = u32::MAX - 1;
 
-/// Rewrites `graph.self_size` in place. Skipped for snapshots without user
-/// roots ("expose internals" captures), as DevTools does.
+/// The owner of each node (itself, `UNVISITED` or `MULTIPLE_OWNERS` when
+/// none), for [`move_sizes`]; None for snapshots without user roots
+/// ("expose internals" captures), whose sizes DevTools leaves alone. Reads
+/// the graph only.
 ///
 /// # Complexity
 /// O(nodes + edges); each node enters the worklist at most twice.
-pub fn attribute_shallow_sizes(graph: &mut HeapGraph) {
+pub fn owners(graph: &HeapGraph) -> Option<Vec<u32>> {
     if !graph
         .edges(graph.root)
         .any(|e| is_user_root(graph, graph.edge_to[e]))
     {
-        return;
+        return None;
     }
     let t = &graph.layout.types;
     let mut owners: Vec<u32> = (0..graph.node_count() as u32)
@@ -57,6 +59,12 @@ pub fn attribute_shallow_sizes(graph: &mut HeapGraph) {
             }
         }
     }
+    Some(owners)
+}
+
+/// Moves each owned node's size onto its single owner.
+pub fn move_sizes(graph: &mut HeapGraph, owners: &[u32]) {
+    let t = &graph.layout.types;
     for (n, &owner) in owners.iter().enumerate() {
         if owner == UNVISITED || owner == MULTIPLE_OWNERS || owner as usize == n {
             continue;
