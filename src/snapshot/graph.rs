@@ -137,7 +137,7 @@ impl HeapGraph {
 
     /// Retainer slots of node `n` (index `retainer_node`).
     pub fn retainers(&self, n: u32) -> std::ops::Range<usize> {
-        self.first_retainer[n as usize] as usize..self.first_retainer[n as usize + 1] as usize
+        self.topology().retainers(n)
     }
 
     /// Snapshot id of node `n`.
@@ -205,10 +205,9 @@ impl HeapGraph {
             } else {
                 let by_target = self.edges_by_target(from);
                 let start = by_target.partition_point(|&(to, _)| to < n);
-                let to_n = by_target[start..].iter().take_while(|&&(to, _)| to == n);
-                let last_first: Vec<(usize, u32)> =
-                    to_n.map(|&(_, e)| (e as usize, from)).collect();
-                found.extend(last_first.into_iter().rev().take(run.len()));
+                let end = by_target.partition_point(|&(to, _)| to <= n);
+                let last_first = by_target[start..end].iter().rev();
+                found.extend(last_first.take(run.len()).map(|&(_, e)| (e as usize, from)));
             }
         }
         found

@@ -193,7 +193,12 @@ impl StringTable {
         (0..self.ends.len() as u32)
             .filter(|&i| {
                 let on_disk = self.left.contains(i as usize);
-                let disk_len = || self.on_disk.as_ref().and_then(|d| d.len_of(i));
+                let disk_len = || {
+                    self.on_disk
+                        .as_ref()
+                        .and_then(|d| d.held(i))
+                        .map(|h| h.len as usize)
+                };
                 (!on_disk || disk_len() == Some(text.len())) && self.get(i) == text
             })
             .collect()

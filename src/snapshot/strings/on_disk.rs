@@ -57,10 +57,8 @@ impl Held {
 #[derive(Debug)]
 pub struct OnDisk {
     file: Mutex<Arc<File>>,
-    /// String indexes, ascending, with their spans and texts' hashes and
-    /// lengths.
-    indexes: Vec<u32>,
-    spans: Vec<(Span, Held)>,
+    /// (string index, span, what is held of it), by index.
+    strings: Vec<(u32, Span, Held)>,
     /// Strings read back so far.
     read: FrozenMap<u32, Box<str>>,
 }
@@ -68,37 +66,29 @@ pub struct OnDisk {
 impl OnDisk {
     /// `strings`: (string index, span, what is held of it), by index.
     pub fn new(file: Arc<File>, strings: Vec<(u32, Span, Held)>) -> OnDisk {
-        let indexes = strings.iter().map(|&(i, _, _)| i).collect();
-        let spans = strings
-            .iter()
-            .map(|&(_, span, held)| (span, held))
-            .collect();
         OnDisk {
             file: Mutex::new(file),
-            indexes,
-            spans,
+            strings,
             read: FrozenMap::new(),
         }
     }
 
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.indexes.len()
+        self.strings.len()
     }
 
     /// The strings' (index, span, what is held of it), to add more.
     pub fn entries(&self) -> Vec<(u32, Span, Held)> {
-        let spans = self.indexes.iter().zip(&self.spans);
-        spans.map(|(&i, &(span, held))| (i, span, held)).collect()
+        self.strings.clone()
     }
 
     /// String `index` if it is on disk: read back once, then kept.
     pub fn get(&self, index: u32) -> Option<&str> {
-        let at = self.indexes.binary_search(&index).ok()?;
+        let (span, held) = self.find(index)?;
         if let Some(text) = self.read.get(&index) {
             return Some(text);
         }
-        let (span, held) = self.spans[at];
         let text = self
             .read_back(span)
             .filter(|text| text.len() == held.len as usize && text_hash(text) == held.hash)
@@ -108,14 +98,16 @@ impl OnDisk {
 
     /// What is held of string `index`, if it is on disk.
     pub fn held(&self, index: u32) -> Option<Held> {
-        let at = self.indexes.binary_search(&index).ok()?;
-        Some(self.spans[at].1)
+        self.find(index).map(|(_, held)| held)
     }
 
-    /// The UTF-8 length of string `index`'s text, if it is on disk.
-    pub fn len_of(&self, index: u32) -> Option<usize> {
-        let at = self.indexes.binary_search(&index).ok()?;
-        Some(self.spans[at].1.len as usize)
+    fn find(&self, index: u32) -> Option<(Span, Held)> {
+        let at = self
+            .strings
+            .binary_search_by_key(&index, |&(i, _, _)| i)
+            .ok()?;
+        let (_, span, held) = self.strings[at];
+        Some((span, held))
     }
 
     /// Reads and decodes a span; None if the file cannot give it.
