@@ -231,9 +231,7 @@ fn analyze_indexed(
 ) -> Result<Analysis, SnapshotError> {
     let mut clock = StageClock::start(false);
     let (retainers, page_owned) = index.complete(&graph);
-    let weakmaps = weakmap::WeakMapEdges::new(&graph);
-    // The WeakMap names were the last bulk reader of long strings.
-    graph.strings.leave_long_on_disk();
+    let weakmaps = weakmap_edges(&mut graph);
     clock.done(Stage::Retainers, &mut timings, progress)?;
     let essential = flags::essential_edges(&graph, &page_owned, &weakmaps);
     drop(page_owned);
@@ -261,6 +259,12 @@ fn analyze_indexed(
     let dominators = immediate.into_tree(&graph);
     clock.done(Stage::Dominators, &mut timings, progress)?;
     conclude(graph, counts, distances, dominators, timings, clock)
+}
+
+/// Numbers the WeakMap entry names the parser found (it keeps none).
+fn weakmap_edges(graph: &mut HeapGraph) -> weakmap::WeakMapEdges {
+    let names = std::mem::take(&mut graph.ephemeron_names);
+    weakmap::WeakMapEdges::new(&names, graph.strings.len())
 }
 
 /// Lengauer–Tarjan on another thread, beside `work` on this one, which
@@ -310,8 +314,7 @@ fn analyze_early(
     let (retainers, page_owned) = index.complete(&graph);
     let counts = count_classes(&mut graph, &mut timings, &mut clock, progress, early, true)?;
     graph.set_retainers(retainers);
-    let weakmaps = weakmap::WeakMapEdges::new(&graph);
-    graph.strings.leave_long_on_disk();
+    let weakmaps = weakmap_edges(&mut graph);
     clock.done(Stage::Retainers, &mut timings, progress)?;
     let essential = flags::essential_edges(&graph, &page_owned, &weakmaps);
     drop(page_owned);

@@ -16,6 +16,7 @@ use rayon::slice::ParallelSliceMut;
 use super::meta::Layout;
 use super::parse::SharedEdges;
 use super::strings::StringTable;
+use super::weakmap::EphemeronName;
 
 /// Where the constructor of an object was defined (`locations` section).
 /// 32 bits each, as DevTools stores them (half the memory of `u64`s: 35 MB
@@ -88,6 +89,9 @@ impl Locations {
 pub struct HeapGraph {
     pub layout: Layout,
     pub strings: StringTable,
+    /// The WeakMap entry names among the strings, parsed as they were read;
+    /// [`crate::snapshot::weakmap::WeakMapEdges`] takes them.
+    pub ephemeron_names: Vec<EphemeronName>,
     pub node_type: Vec<u8>,
     /// String index of the node's name.
     pub node_name: Vec<u32>,

@@ -25,7 +25,7 @@ use super::error::SnapshotError;
 use super::graph::{HeapGraph, Location, Locations};
 use super::meta::{Header, Layout};
 use super::strings::{decode_json_string, Keep, Span, StringTable};
-use super::weakmap::may_be_ephemeron;
+use super::weakmap::EphemeronName;
 
 mod blocks;
 mod columns;
@@ -147,6 +147,7 @@ struct Sections {
     /// The edge topology, moved out of `edges` once it is consistent.
     shared: Option<SharedEdges>,
     strings: Option<StringTable>,
+    ephemeron_names: Vec<EphemeronName>,
     /// The file being read, if it can be read again (see `StringTable`).
     backing: Option<File>,
     locations: Option<Vec<u64>>,
@@ -195,7 +196,9 @@ impl Sections {
             "strings" => {
                 let backing = self.backing.take();
                 let names = backing.is_some().then(|| self.names()).flatten();
-                self.strings = Some(read_strings(s, backing, names.as_ref())?);
+                let (strings, ephemerons) = read_strings(s, backing, names.as_ref())?;
+                self.strings = Some(strings);
+                self.ephemeron_names = ephemerons;
             }
             "locations" => {
                 let header = self.header_before(key)?;
@@ -317,6 +320,7 @@ impl Sections {
             },
             layout,
             strings,
+            ephemeron_names: self.ephemeron_names,
             node_type: nodes.node_type,
             node_name: nodes.name,
             node_id: nodes.id,
@@ -415,13 +419,15 @@ fn read_edges<R: Read>(
     Ok(edges)
 }
 
+/// The string table, and the WeakMap entry names among the strings.
 fn read_strings<R: Read>(
     s: &mut Stream<'_, R>,
     backing: Option<File>,
     names: Option<&FixedBitSet>,
-) -> Result<StringTable, SnapshotError> {
+) -> Result<(StringTable, Vec<EphemeronName>), SnapshotError> {
     let mut table = StringTable::backed_by(backing);
-    read_strings_into(s, &mut table, names).map_err(|e| match e {
+    let mut ephemerons = Vec::new();
+    read_strings_into(s, &mut table, names, &mut ephemerons).map_err(|e| match e {
         SnapshotError::Truncated { place, offset, .. } => SnapshotError::Truncated {
             place,
             offset,
@@ -430,18 +436,23 @@ fn read_strings<R: Read>(
         other => other,
     })?;
     table.open_on_disk();
-    Ok(table)
+    Ok((table, ephemerons))
 }
 
 fn read_strings_into<R: Read>(
     s: &mut Stream<'_, R>,
     table: &mut StringTable,
     names: Option<&FixedBitSet>,
+    ephemerons: &mut Vec<EphemeronName>,
 ) -> Result<(), SnapshotError> {
-    let keep = |table: &StringTable, text: &str| {
-        if may_be_ephemeron(text) {
-            Keep::UntilLoaded
-        } else if names.is_none_or(|n| n.contains(table.len())) {
+    // WeakMap entry names are parsed here, while in cache; only views
+    // read them afterwards.
+    let mut keep = |table: &StringTable, text: &str| {
+        let index = table.len() as u32;
+        if let Some(ephemeron) = EphemeronName::read(index, text) {
+            ephemerons.push(ephemeron);
+            Keep::OnDisk
+        } else if names.is_none_or(|n| n.contains(index as usize)) {
             Keep::InMemory
         } else {
             Keep::OnDisk
@@ -472,7 +483,7 @@ fn read_strings_into<R: Read>(
             let keep = keep(table, text);
             table.push_read(text, span, keep);
         } else {
-            read_escaped_string(s, table, &mut raw, start, &keep)?;
+            read_escaped_string(s, table, &mut raw, start, &mut keep)?;
         }
         match s.next_non_ws_in(section)? {
             b',' => {}
@@ -494,7 +505,7 @@ fn read_escaped_string<R: Read>(
     table: &mut StringTable,
     raw: &mut Vec<u8>,
     start: u64,
-    keep: &dyn Fn(&StringTable, &str) -> Keep,
+    keep: &mut dyn FnMut(&StringTable, &str) -> Keep,
 ) -> Result<(), SnapshotError> {
     let section = "\"strings\"";
     s.read_string_body(section, raw)?;
@@ -1166,8 +1177,8 @@ mod tests {
             .collect()
     }
 
-    /// Reading a plain file, long strings stay in it from the start, but
-    /// for WeakMap entry names, which a load pass reads; every string reads
+    /// Reading a plain file, long strings stay in it from the start: values,
+    /// and WeakMap entry names, parsed as they are read; every string reads
     /// the same as from memory.
     #[test]
     fn long_strings_of_a_plain_file_stay_in_it() {
@@ -1185,8 +1196,12 @@ mod tests {
         let backed = parse_snapshot_with(open(), Some(open()), &mut |_| true, &mut |_, _| {})
             .expect("parses");
         let in_memory = parse(json.as_bytes(), BUFFER_BYTES);
-        assert_eq!(backed.strings.on_disk_count(), 1, "the long value only");
+        assert_eq!(backed.strings.on_disk_count(), 2, "the value and the name");
         assert_eq!(strings(&backed), strings(&in_memory));
+        let ephemeron = backed.ephemeron_names.as_slice();
+        assert!(matches!(ephemeron, [e] if e.table_id == Some(7)
+            && backed.strings.get(e.index) == weakmap_name));
+        assert_eq!(ephemeron, in_memory.ephemeron_names.as_slice());
         assert!(strings(&backed).contains(&long_value.as_str()));
     }
 

@@ -10,7 +10,6 @@ use std::fs::File;
 use std::sync::Arc;
 
 use fixedbitset::FixedBitSet;
-use rayon::prelude::*;
 
 mod on_disk;
 
@@ -23,10 +22,8 @@ pub use on_disk::{Span, CHANGED_ON_DISK, LONG_STRING_BYTES};
 pub enum Keep {
     /// Named nodes and edges: the load passes and views read them often.
     InMemory,
-    /// Until [`StringTable::leave_long_on_disk`]: WeakMap entry names, which
-    /// only their load pass reads.
-    UntilLoaded,
-    /// Other strings (string values): read back when a view shows them.
+    /// Other strings (string values, WeakMap entry names): read back when a
+    /// view shows them.
     OnDisk,
 }
 
@@ -37,9 +34,6 @@ pub struct StringTable {
     ends: Vec<usize>,
     /// The file the strings are read from, when it can be read again.
     backing: Option<Arc<File>>,
-    /// Long strings held in memory until the load passes are done with
-    /// them, and where they lie in the file.
-    held_long: Vec<(u32, Span)>,
     /// The strings that stay in the file: their spans (by index) until
     /// `open_on_disk`, then a bit each and the reader.
     spans: Vec<(u32, Span, Held)>,
@@ -100,11 +94,6 @@ impl StringTable {
         }
         match keep {
             Keep::InMemory => self.push(text),
-            Keep::UntilLoaded => {
-                let index = self.push(text);
-                self.held_long.push((index, span));
-                index
-            }
             Keep::OnDisk => {
                 let index = self.push("");
                 self.spans.push((index, span, Held::of(text)));
@@ -127,51 +116,6 @@ impl StringTable {
         self.left = left;
         let spans = std::mem::take(&mut self.spans);
         self.on_disk = Some(Arc::new(OnDisk::new(Arc::clone(file), spans)));
-    }
-
-    /// Drops the long strings still held from memory when the file can
-    /// give them back (see `on_disk`); forgets where they lie either way.
-    /// Strings pushed later stay in memory.
-    pub fn leave_long_on_disk(&mut self) {
-        let held_long = std::mem::take(&mut self.held_long);
-        if held_long.is_empty() || self.backing.is_none() {
-            return;
-        }
-        let dropping: Vec<(u32, Span, Held)> = held_long
-            .par_iter()
-            .map(|&(index, span)| (index, span, Held::of(self.get(index))))
-            .collect();
-        let mut dropped = FixedBitSet::with_capacity(self.ends.len());
-        dropped.extend(held_long.iter().map(|&(index, _)| index as usize));
-        let bytes: usize = dropping.iter().map(|&(_, _, h)| h.len as usize).sum();
-        self.drop_texts(&dropped, self.text.len().saturating_sub(bytes));
-        let mut spans = self.on_disk.take().map_or_else(Vec::new, |d| d.entries());
-        spans.extend(dropping);
-        spans.sort_unstable_by_key(|&(index, _, _)| index);
-        self.spans = spans;
-        self.open_on_disk();
-    }
-
-    /// Removes the texts of the strings in `dropped` from memory (leaving
-    /// `kept` bytes), copying the runs of strings between them whole (per
-    /// string, with hashing on one core, this took 0.15 s of a 1 GB load).
-    fn drop_texts(&mut self, dropped: &FixedBitSet, kept: usize) {
-        let mut text = String::with_capacity(kept);
-        let mut removed = 0;
-        let mut run_start = 0;
-        let mut previous_end = 0;
-        for (i, end) in self.ends.iter_mut().enumerate() {
-            let old_end = *end;
-            if dropped.contains(i) {
-                text.push_str(&self.text[run_start..previous_end]);
-                run_start = old_end;
-                removed += old_end - previous_end;
-            }
-            *end = old_end - removed;
-            previous_end = old_end;
-        }
-        text.push_str(&self.text[run_start..]);
-        self.text = text;
     }
 
     /// A key equal for equal texts (their length and hash), which strings

@@ -5,15 +5,12 @@
 //! `N / part of key (K @k) -> value (V @v) pair in WeakMap (table @t)`:
 //! one from the key, one from the table.
 
-// Names here are hashed millions of times per load and come from the
-// snapshot, not from an attacker with a live connection: FxHash (~3× the
-// speed of SipHash on these keys) instead of std's DoS-resistant default.
-use std::hash::BuildHasher;
+use std::sync::LazyLock;
 
+use memchr::memchr3;
+use memchr::memmem::Finder;
 use rayon::prelude::*;
-use rustc_hash::FxBuildHasher;
-
-use super::graph::HeapGraph;
+use xxhash_rust::xxh3::xxh3_128;
 
 /// A parsed ephemeron edge name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,8 +31,36 @@ pub struct WeakMapEdge {
     pub pair: u32,
 }
 
-/// The ephemeron names among the internal edges' names, by string index,
-/// parsed once up front: the same names repeat across many edges.
+/// An ephemeron name found while the strings were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EphemeronName {
+    /// Its string index.
+    pub index: u32,
+    /// The table's node id (None if it overflows, which never matches).
+    pub table_id: Option<u64>,
+    /// A 128-bit hash of the shared part. Equal hashes are taken as equal
+    /// texts: among the ~1 M names of a 1 GB snapshot a collision has odds
+    /// near 1e-27, and comparing texts meant keeping every name in memory
+    /// (85 MB there) or reading them back.
+    pub shared: u128,
+}
+
+impl EphemeronName {
+    /// The string `text` at `index`, if it is an ephemeron name. The parser
+    /// asks while the text is in cache: afterwards parsing the ~2 M internal
+    /// edge names of a 1 GB snapshot took 0.35 s, mostly fetching them.
+    pub fn read(index: u32, text: &str) -> Option<EphemeronName> {
+        let parsed = parse_ephemeron(text)?;
+        Some(EphemeronName {
+            index,
+            table_id: parsed.table_id,
+            shared: xxh3_128(&text.as_bytes()[parsed.shared_from..]),
+        })
+    }
+}
+
+/// The ephemeron names among the strings, numbered by shared part. Only
+/// internal edges' names are looked up, as DevTools parses only those.
 #[derive(Debug, Default)]
 pub struct WeakMapEdges {
     /// Per string: its entry in `entries`, or `NOT_EPHEMERON`. An array, not
@@ -51,6 +76,8 @@ const NOT_EPHEMERON: u32 = u32::MAX;
 const KEY_PREFIX: &str = " / part of key (";
 const TABLE_SUFFIX: &str = " pair in WeakMap (table @";
 const VALUE_INFIX: &str = ") -> value (";
+/// Built once: `match_indices` set a searcher up for every name.
+static VALUE_INFIX_FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(VALUE_INFIX));
 
 /// Whether `name` starts like an ephemeron name (`N / part of key (`): the
 /// cheap test the parser uses to keep such names in memory for this pass.
@@ -62,16 +89,20 @@ pub fn may_be_ephemeron(name: &str) -> bool {
 /// Matches DevTools' ephemeron regex by hand:
 /// `^\d+ / part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\)$`.
 /// A hand matcher is ~20× faster than the regex crate here (every WeakMap
-/// entry has its own edge name, so there are as many names as entries).
+/// entry has its own edge name, so there are as many names as entries):
+/// 62–74 ns a name on the 1 GB snapshot's 948 K names of 109 bytes.
 pub fn parse_ephemeron(name: &str) -> Option<Ephemeron> {
-    // JavaScript's `.` stops at line terminators.
-    if name.contains(['\n', '\r', '\u{2028}', '\u{2029}']) {
+    if !may_be_ephemeron(name) {
+        return None;
+    }
+    // JavaScript's `.` stops at line terminators. Their bytes are looked
+    // for first: `contains` with chars alone took half of this function.
+    if memchr3(b'\n', b'\r', 0xE2, name.as_bytes()).is_some()
+        && name.contains(['\n', '\r', '\u{2028}', '\u{2029}'])
+    {
         return None;
     }
     let shared_from = name.bytes().position(|b| !b.is_ascii_digit())?;
-    if shared_from == 0 {
-        return None;
-    }
     let middle = name[shared_from..].strip_prefix(KEY_PREFIX)?;
     let table_digits = trailing_digits(middle.strip_suffix(')')?)?;
     let before_table = &middle[..middle.len() - 1 - table_digits.len()];
@@ -85,9 +116,9 @@ pub fn parse_ephemeron(name: &str) -> Option<Ephemeron> {
     }
     let last_at = value_at - 2;
     // The earliest `" @" digits ") -> value ("` that ends before the value's id.
-    let key_end = pairs[..last_at]
-        .match_indices(VALUE_INFIX)
-        .find(|&(at, _)| {
+    let key_end = VALUE_INFIX_FINDER
+        .find_iter(&pairs.as_bytes()[..last_at])
+        .find(|&at| {
             let key = &pairs[..at];
             trailing_digits(key).is_some_and(|d| key[..key.len() - d.len()].ends_with(" @"))
         });
@@ -96,51 +127,6 @@ pub fn parse_ephemeron(name: &str) -> Option<Ephemeron> {
         shared_from,
         table_id: table_digits.parse().ok(),
     })
-}
-
-/// Numbers items `0..count` by equal `text`: the same number for the
-/// same text, numbers dense from 0; returns them and how many there are.
-/// Shared parts are compared here once, not at every edge the distances
-/// pass follows (string compares were 2 % of a load). Items are sorted by
-/// `hash` and only equal hashes compared, on all cores: a hash map of the
-/// ~1 M names of a 1 GB snapshot took 0.3 s, mostly fetching the texts.
-fn number_equal<'a>(
-    count: usize,
-    hash: impl Fn(usize) -> u64,
-    text: impl Fn(usize) -> &'a str + Sync,
-) -> (Vec<u32>, u32) {
-    // (hash, item, the item's text among the distinct texts of its hash)
-    let mut order: Vec<(u64, u32, u32)> = (0..count).map(|i| (hash(i), i as u32, 0)).collect();
-    order.par_sort_unstable();
-    order
-        .par_chunk_by_mut(|a, b| a.0 == b.0)
-        .for_each(|run| number_run(run, &text));
-    let mut number = vec![0u32; count];
-    let mut next = 0u32;
-    for run in order.chunk_by(|a, b| a.0 == b.0) {
-        let mut distinct = 0;
-        for &(_, item, local) in run {
-            number[item as usize] = next + local;
-            distinct = distinct.max(local + 1);
-        }
-        next += distinct;
-    }
-    (number, next)
-}
-
-/// Numbers the distinct texts of one hash (almost always one) in order.
-fn number_run<'a>(run: &mut [(u64, u32, u32)], text: &impl Fn(usize) -> &'a str) {
-    let mut seen: Vec<&str> = Vec::new();
-    for entry in run {
-        let t = text(entry.1 as usize);
-        entry.2 = match seen.iter().position(|&s| s == t) {
-            Some(local) => local as u32,
-            None => {
-                seen.push(t);
-                seen.len() as u32 - 1
-            }
-        };
-    }
 }
 
 /// The run of ASCII digits at the end of `s`, if any.
@@ -153,45 +139,37 @@ fn trailing_digits(s: &str) -> Option<&str> {
 }
 
 impl WeakMapEdges {
-    /// Scans the names of all internal edges.
+    /// Numbers `names` (of a table of `string_count` strings) by shared
+    /// part: the key's and the table's edge into a value get one number.
     ///
     /// # Complexity
-    /// O(edges) plus one regex match per distinct candidate name.
-    pub fn new(graph: &HeapGraph) -> WeakMapEdges {
-        let internal = graph.layout.types.edge_internal;
-        let mut checked = vec![false; graph.strings.len()];
-        let mut candidates = Vec::new();
-        for (e, &edge_type) in graph.edge_type.iter().enumerate() {
-            let name = graph.edge_name[e];
-            if edge_type == internal && !checked[name as usize] {
-                checked[name as usize] = true;
-                candidates.push(name);
-            }
-        }
-        // Every WeakMap entry has names of its own: millions to parse.
-        let parsed: Vec<(u32, Ephemeron, u64)> = candidates
-            .par_iter()
-            .filter_map(|&name| {
-                let text = graph.strings.get(name);
-                let ephemeron = parse_ephemeron(text)?;
-                let hash = FxBuildHasher.hash_one(&text[ephemeron.shared_from..]);
-                Some((name, ephemeron, hash))
-            })
+    /// O(n log n) in the names, sorted by hash.
+    pub fn new(names: &[EphemeronName], string_count: usize) -> WeakMapEdges {
+        let mut order: Vec<(u128, u32)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.shared, i as u32))
             .collect();
-        let shared = |i: usize| {
-            let (name, ephemeron, _) = &parsed[i];
-            &graph.strings.get(*name)[ephemeron.shared_from..]
-        };
-        let (pair_of, pairs) = number_equal(parsed.len(), |i| parsed[i].2, shared);
-        let mut entry_of = vec![NOT_EPHEMERON; graph.strings.len()];
-        let entries = parsed
+        order.par_sort_unstable();
+        let mut pair_of = vec![0u32; names.len()];
+        let mut pairs = 0;
+        for run in order.chunk_by(|a, b| a.0 == b.0) {
+            for &(_, i) in run {
+                pair_of[i as usize] = pairs;
+            }
+            pairs += 1;
+        }
+        let mut entry_of = vec![NOT_EPHEMERON; string_count];
+        let entries = names
             .iter()
             .zip(pair_of)
             .enumerate()
-            .map(|(i, ((name, ephemeron, _), pair))| {
-                entry_of[*name as usize] = i as u32;
+            .map(|(i, (name, pair))| {
+                if let Some(entry) = entry_of.get_mut(name.index as usize) {
+                    *entry = i as u32;
+                }
                 WeakMapEdge {
-                    table_id: ephemeron.table_id,
+                    table_id: name.table_id,
                     pair,
                 }
             })
@@ -219,23 +197,27 @@ impl WeakMapEdges {
 mod tests {
     use super::*;
 
-    /// Equal texts share a number, whatever their hashes collide with.
+    /// The key's and the table's names of one entry share a number; other
+    /// entries, and strings that are not ephemeron names, do not.
     #[test]
-    fn equal_texts_share_a_number_even_when_hashes_collide() {
-        let texts = ["b", "a", "b", "c", "a"];
-        // A hash of the text that collides for "a" and "c", and one that
-        // collides for all.
-        let some = |i: usize| u64::from(texts[i].as_bytes()[0] % 2);
-        let all = |i: usize| texts[i].len() as u64;
-        for hash in [&some as &dyn Fn(usize) -> u64, &all] {
-            let (numbers, count) = number_equal(texts.len(), hash, |i| texts[i]);
-            assert_eq!(count, 3);
-            for (i, a) in texts.iter().enumerate() {
-                for (j, b) in texts.iter().enumerate() {
-                    assert_eq!(a == b, numbers[i] == numbers[j], "{a} {b}");
-                }
-            }
-        }
+    fn names_of_one_entry_share_a_pair() {
+        let texts = [
+            "3 / part of key (Object @21) -> value (Meta @23) pair in WeakMap (table @25)",
+            "just a string",
+            "7 / part of key (Object @21) -> value (Meta @23) pair in WeakMap (table @25)",
+            "7 / part of key (Object @31) -> value (Meta @23) pair in WeakMap (table @25)",
+        ];
+        let names: Vec<EphemeronName> = (0..texts.len() as u32)
+            .filter_map(|i| EphemeronName::read(i, texts[i as usize]))
+            .collect();
+        assert_eq!(names.len(), 3);
+        let weakmaps = WeakMapEdges::new(&names, texts.len());
+        let pair = |i: u32| weakmaps.get(i).map(|e| e.pair);
+        assert_eq!(pair(0), pair(2));
+        assert_ne!(pair(0), pair(3));
+        assert_eq!(pair(1), None);
+        assert_eq!(weakmaps.pair_count(), 2);
+        assert_eq!(weakmaps.get(3).and_then(|e| e.table_id), Some(25));
     }
 
     #[test]

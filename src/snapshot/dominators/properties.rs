@@ -77,7 +77,7 @@ fn random_graph() -> impl Strategy<Value = RandomGraph> {
 
 /// The essential edges, recomputed from their definition's inputs.
 fn essential_edges(graph: &HeapGraph) -> FixedBitSet {
-    let weakmaps = WeakMapEdges::new(graph);
+    let weakmaps = WeakMapEdges::new(&graph.ephemeron_names, graph.strings.len());
     flags::essential_edges(graph, &flags::page_owned(graph), &weakmaps)
 }
 

@@ -78,11 +78,6 @@ impl OnDisk {
         self.strings.len()
     }
 
-    /// The strings' (index, span, what is held of it), to add more.
-    pub fn entries(&self) -> Vec<(u32, Span, Held)> {
-        self.strings.clone()
-    }
-
     /// String `index` if it is on disk: read back once, then kept.
     pub fn get(&self, index: u32) -> Option<&str> {
         let (span, held) = self.find(index)?;
