@@ -237,9 +237,9 @@ fn analyze_indexed(
     drop(page_owned);
     let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
     let topology = retainers.topology(&first_edge, &edge_to, graph.root);
-    let indexing = SlotIndexing::WithDominators;
+    let slot_indexing = SlotIndexing::WithDominators;
     let (immediate, classes_and_distances) =
-        dominators_beside(&topology, &essential, indexing, || {
+        dominators_beside(&topology, &essential, slot_indexing, || {
             let mut beside = StageClock::start(true);
             let no_early: EarlySink<'_> = &mut |_| true;
             let counted = count_classes(
@@ -263,7 +263,8 @@ fn analyze_indexed(
     conclude(graph, counts, distances, dominators, timings, clock)
 }
 
-/// Numbers the WeakMap entry names the parser found (it keeps none).
+/// Numbers the WeakMap entry names the parser found, taking them out of the
+/// graph: only the numbered lookup is needed from here on.
 fn weakmap_edges(graph: &mut HeapGraph) -> weakmap::WeakMapEdges {
     let names = std::mem::take(&mut graph.ephemeron_names);
     weakmap::WeakMapEdges::new(&names, graph.strings.len())
@@ -272,7 +273,7 @@ fn weakmap_edges(graph: &mut HeapGraph) -> weakmap::WeakMapEdges {
 /// Which thread indexes the essential edges by retainer slot (0.2 s of a
 /// 1 GB snapshot) for Lengauer–Tarjan, which needs them only after its
 /// first depth-first search.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum SlotIndexing {
     /// The thread of `work`, before it: when `work` is the shorter side
     /// (the TUI's schedule, distances only).
@@ -291,17 +292,24 @@ fn dominators_beside<R>(
     slot_indexing: SlotIndexing,
     work: impl FnOnce() -> R,
 ) -> (dominators::ImmediateDominators, R) {
-    let (slots_sent, slots) = std::sync::mpsc::sync_channel(1);
+    // The index comes over a channel when this thread builds it.
+    let (slots_sent, slots) = match slot_indexing {
+        SlotIndexing::BesideWork => {
+            let (sent, received) = std::sync::mpsc::sync_channel(1);
+            (Some(sent), Some(received))
+        }
+        SlotIndexing::WithDominators => (None, None),
+    };
     std::thread::scope(|scope| {
         let dominators = scope.spawn(move || {
-            dominators::immediate_dominators(topology, essential, || match slot_indexing {
-                SlotIndexing::WithDominators => topology.by_retainer_slot(essential),
+            dominators::immediate_dominators(topology, essential, || match slots {
                 // Closed only if the sending thread panicked, which the
                 // scope then raises: no result of this one is used.
-                SlotIndexing::BesideWork => slots.recv().unwrap_or_default(),
+                Some(slots) => slots.recv().unwrap_or_default(),
+                None => topology.by_retainer_slot(essential),
             })
         });
-        if slot_indexing == SlotIndexing::BesideWork {
+        if let Some(slots_sent) = slots_sent {
             // A closed channel only means the dominators thread panicked.
             let _ = slots_sent.send(topology.by_retainer_slot(essential));
         }
@@ -337,16 +345,13 @@ fn analyze_early(
     let essential = flags::essential_edges(&graph, &page_owned, &weakmaps);
     drop(page_owned);
     // The distances (0.4 s of a 1 GB snapshot) hide behind the dominators.
-    let (immediate, (distances, distances_took)) = dominators_beside(
-        &graph.topology(),
-        &essential,
-        SlotIndexing::BesideWork,
-        || {
+    let slot_indexing = SlotIndexing::BesideWork;
+    let (immediate, (distances, distances_took)) =
+        dominators_beside(&graph.topology(), &essential, slot_indexing, || {
             let started = Instant::now();
             let distances = distances::compute_distances(&graph, &weakmaps);
             (distances, started.elapsed())
-        },
-    );
+        });
     let dominators = immediate.into_tree(&graph);
     clock.done(Stage::Dominators, &mut timings, progress)?;
     timings.record_as(Stage::Distances, distances_took, true);
@@ -496,7 +501,7 @@ mod schedule_tests {
 
     /// Everything a view reads, to compare two analyses: class rows with
     /// their instances, then the per-node arrays.
-    fn numbers(a: &Analysis) -> (Vec<String>, Vec<Vec<u64>>) {
+    pub(super) fn numbers(a: &Analysis) -> (Vec<String>, Vec<Vec<u64>>) {
         let rows = a
             .aggregates
             .iter()
@@ -613,6 +618,49 @@ mod on_disk_tests {
         for text in &long {
             assert_eq!(from_file.graph.strings.indexes_of(text).len(), 1, "{text}");
         }
+    }
+
+    /// Loading and the statistics read no string back from disk, though
+    /// WeakMap entry names stay there and name edges of objects both look
+    /// at (a plain object and an array used as keys); the numbers are the
+    /// ones of an in-memory load.
+    #[test]
+    fn loading_reads_no_weakmap_name_back() {
+        let mut s = TestSnapshot::new();
+        let key = s.node("object", "Object", 3, 16);
+        let array = s.node("object", "Array", 5, 16);
+        let elements = s.node("array", "", 7, 64);
+        let table = s.node("array", "system / EphemeronHashTable", 9, 64);
+        let value = s.node("object", "Value", 11, 16);
+        let other = s.node("object", "Other", 13, 16);
+        let entry = |n: u32, k: u64| {
+            format!(
+                "{n} / part of key (Object @{k}) -> value (Value @11) pair in WeakMap (table @9)"
+            )
+        };
+        for n in [key, array, table, value] {
+            s.edge(0, "element", &n.to_string(), n);
+        }
+        s.edge(key, "internal", &entry(1, 3), value);
+        s.edge(key, "property", "size", other);
+        s.edge(array, "internal", &entry(2, 5), value);
+        s.edge(array, "internal", "elements", elements);
+        s.edge(table, "internal", &entry(3, 3), value);
+        let json = s.json();
+        let mut file = tempfile::NamedTempFile::new().expect("temp file");
+        file.write_all(json.as_bytes()).expect("written");
+        let analysis = load(file.path(), &mut |_| true).expect("loads");
+        let strings = &analysis.graph.strings;
+        assert_eq!(strings.on_disk_count(), 3, "the three entry names");
+        let statistics = format!("{:?}", super::statistics::statistics(&analysis));
+        assert_eq!(strings.read_back_count(), 0);
+        let in_memory = analyze_reader(json.as_bytes(), &mut |_| true, None).expect("loads");
+        let same = format!("{:?}", super::statistics::statistics(&in_memory));
+        assert_eq!(statistics, same);
+        assert_eq!(
+            schedule_tests::numbers(&analysis),
+            schedule_tests::numbers(&in_memory)
+        );
     }
 
     /// A file rewritten after loading is noticed, not misread.

@@ -98,7 +98,7 @@ pub fn is_user_root(graph: &HeapGraph, n: u32) -> bool {
 /// in cache during Lengauer–Tarjan's random lookups.
 ///
 /// # Complexity
-/// O(edges); WeakMap names are parsed once per distinct string.
+/// O(edges); the WeakMap names were parsed as the strings were read.
 pub fn essential_edges(
     graph: &HeapGraph,
     page_owned: &[bool],
@@ -146,7 +146,7 @@ fn is_essential(
     // only the key's edge so the key dominates the value.
     if edge_type == t.edge_internal {
         if let Some(entry) = weakmaps.get(graph.edge_name[e]) {
-            if entry.table_id == Some(graph.id(from)) {
+            if entry.table_id == Some(graph.node_id[from as usize]) {
                 return false;
             }
         }

@@ -165,8 +165,13 @@ pub fn infer_interfaces(graph: &HeapGraph) -> Vec<InterfaceDefinition> {
         let mut name_len = 1;
         properties.clear();
         for e in graph.edges(n) {
+            // The type first: other edges' names may be on disk (a WeakMap
+            // key's entry names).
+            if graph.edge_type[e] != property {
+                continue;
+            }
             let edge_name = graph.edge_string(e);
-            if graph.edge_type[e] != property || edge_name == "__proto__" {
+            if edge_name == "__proto__" {
                 continue;
             }
             let formatted = format_property_name(edge_name);
@@ -375,15 +380,16 @@ fn plain_object_preview(graph: &HeapGraph, n: u32) -> String {
     let mut take_end = false;
     while from_start <= from_end {
         let e = if take_end { from_end } else { from_start } as usize;
-        let name = graph.edge_string(e);
-        if graph.edge_type[e] != property || name == "__proto__" {
+        // The type first: other edges' names may be on disk.
+        let name = (graph.edge_type[e] == property).then(|| graph.edge_string(e));
+        let Some(name) = name.filter(|&name| name != "__proto__") else {
             if take_end {
                 from_end -= 1;
             } else {
                 from_start += 1;
             }
             continue;
-        }
+        };
         let formatted = format_property_name(name);
         let formatted_len = js_len(&formatted);
         if start_len > 1 && start_len + end_len + formatted_len > MAX_PLAIN_OBJECT_NAME_LENGTH {

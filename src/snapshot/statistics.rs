@@ -94,8 +94,11 @@ pub fn statistics(analysis: &Analysis) -> Statistics {
 fn array_size(analysis: &Analysis, n: u32) -> u64 {
     let graph = &analysis.graph;
     let own = u64::from(graph.self_size[n as usize]);
+    // Compared without reading back the long names of other internal
+    // edges (an array that is a WeakMap key has its entry names).
     let elements = graph.edges(n).find(|&e| {
-        graph.edge_type[e] == graph.layout.types.edge_internal && graph.edge_string(e) == "elements"
+        graph.edge_type[e] == graph.layout.types.edge_internal
+            && graph.strings.is(graph.edge_name[e], "elements")
     });
     let Some(e) = elements else {
         return own;

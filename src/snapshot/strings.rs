@@ -135,23 +135,33 @@ impl StringTable {
     /// left on disk that cannot be (their length differs).
     pub fn indexes_of(&self, text: &str) -> Vec<u32> {
         (0..self.ends.len() as u32)
-            .filter(|&i| {
-                let on_disk = self.left.contains(i as usize);
-                let disk_len = || {
-                    self.on_disk
-                        .as_ref()
-                        .and_then(|d| d.held(i))
-                        .map(|h| h.len as usize)
-                };
-                (!on_disk || disk_len() == Some(text.len())) && self.get(i) == text
-            })
+            .filter(|&i| self.is(i, text))
             .collect()
+    }
+
+    /// Whether string `index` is `text`, without reading back a string
+    /// left on disk whose length differs.
+    pub fn is(&self, index: u32, text: &str) -> bool {
+        let on_disk = self.left.contains(index as usize);
+        let disk_len = || {
+            self.on_disk
+                .as_ref()
+                .and_then(|d| d.held(index))
+                .map(|h| h.len as usize)
+        };
+        (!on_disk || disk_len() == Some(text.len())) && self.get(index) == text
     }
 
     /// How many strings are left on disk.
     #[cfg(test)]
     pub fn on_disk_count(&self) -> usize {
         self.on_disk.as_ref().map_or(0, |d| d.len())
+    }
+
+    /// How many strings left on disk were read back so far.
+    #[cfg(test)]
+    pub fn read_back_count(&self) -> usize {
+        self.on_disk.as_ref().map_or(0, |d| d.read_back_count())
     }
 
     /// Appends a string and returns its index.

@@ -17,15 +17,15 @@ use xxhash_rust::xxh3::xxh3_128;
 pub struct Ephemeron {
     /// Byte offset where the name's shared part starts (after the number).
     pub shared_from: usize,
-    /// The table's node id (None if it overflows, which never matches).
-    pub table_id: Option<u64>,
+    /// The table's node id (None past 32 bits: no node has such an id).
+    pub table_id: Option<u32>,
 }
 
 /// An internal edge name that is an ephemeron name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WeakMapEdge {
-    /// The table's node id (None if it overflows, which never matches).
-    pub table_id: Option<u64>,
+    /// The table's node id (None past 32 bits: no node has such an id).
+    pub table_id: Option<u32>,
     /// Numbers the name's shared part (everything after `N / `): the key's
     /// and the table's edge into the same value share it.
     pub pair: u32,
@@ -36,8 +36,8 @@ pub struct WeakMapEdge {
 pub struct EphemeronName {
     /// Its string index.
     pub index: u32,
-    /// The table's node id (None if it overflows, which never matches).
-    pub table_id: Option<u64>,
+    /// The table's node id (None past 32 bits: no node has such an id).
+    pub table_id: Option<u32>,
     /// A 128-bit hash of the shared part. Equal hashes are taken as equal
     /// texts: among the ~1 M names of a 1 GB snapshot a collision has odds
     /// near 1e-27, and comparing texts meant keeping every name in memory
@@ -79,22 +79,18 @@ const VALUE_INFIX: &str = ") -> value (";
 /// Built once: `match_indices` set a searcher up for every name.
 static VALUE_INFIX_FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(VALUE_INFIX));
 
-/// Whether `name` starts like an ephemeron name (`N / part of key (`): the
-/// cheap test the parser uses to keep such names in memory for this pass.
-pub fn may_be_ephemeron(name: &str) -> bool {
-    let digits = name.bytes().take_while(u8::is_ascii_digit).count();
-    digits > 0 && name[digits..].starts_with(KEY_PREFIX)
-}
-
 /// Matches DevTools' ephemeron regex by hand:
 /// `^\d+ / part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\)$`.
 /// A hand matcher is ~20× faster than the regex crate here (every WeakMap
 /// entry has its own edge name, so there are as many names as entries):
 /// 62–74 ns a name on the 1 GB snapshot's 948 K names of 109 bytes.
 pub fn parse_ephemeron(name: &str) -> Option<Ephemeron> {
-    if !may_be_ephemeron(name) {
+    // The parser asks of every string: the cheap tests come first.
+    let shared_from = name.bytes().position(|b| !b.is_ascii_digit())?;
+    if shared_from == 0 {
         return None;
     }
+    let middle = name[shared_from..].strip_prefix(KEY_PREFIX)?;
     // JavaScript's `.` stops at line terminators. Their bytes are looked
     // for first: `contains` with chars alone took half of this function.
     if memchr3(b'\n', b'\r', 0xE2, name.as_bytes()).is_some()
@@ -102,8 +98,6 @@ pub fn parse_ephemeron(name: &str) -> Option<Ephemeron> {
     {
         return None;
     }
-    let shared_from = name.bytes().position(|b| !b.is_ascii_digit())?;
-    let middle = name[shared_from..].strip_prefix(KEY_PREFIX)?;
     let table_digits = trailing_digits(middle.strip_suffix(')')?)?;
     let before_table = &middle[..middle.len() - 1 - table_digits.len()];
     let pairs = before_table.strip_suffix(TABLE_SUFFIX)?;

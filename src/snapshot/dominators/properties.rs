@@ -10,7 +10,7 @@ use crate::snapshot::flags;
 use crate::snapshot::graph::HeapGraph;
 use crate::snapshot::progress::Timings;
 use crate::snapshot::test_snapshot::TestSnapshot;
-use crate::snapshot::weakmap::WeakMapEdges;
+use crate::snapshot::weakmap::{EphemeronName, WeakMapEdges};
 use crate::snapshot::{analyze, diff, parse, Analysis};
 
 /// Node types the random graphs draw from (the global is always `object`).
@@ -75,9 +75,13 @@ fn random_graph() -> impl Strategy<Value = RandomGraph> {
     })
 }
 
-/// The essential edges, recomputed from their definition's inputs.
+/// The essential edges, recomputed from their definition's inputs (the
+/// WeakMap names too: the load took the parser's list out of the graph).
 fn essential_edges(graph: &HeapGraph) -> FixedBitSet {
-    let weakmaps = WeakMapEdges::new(&graph.ephemeron_names, graph.strings.len());
+    let names: Vec<EphemeronName> = (0..graph.strings.len() as u32)
+        .filter_map(|i| EphemeronName::read(i, graph.strings.get(i)))
+        .collect();
+    let weakmaps = WeakMapEdges::new(&names, graph.strings.len());
     flags::essential_edges(graph, &flags::page_owned(graph), &weakmaps)
 }
 
