@@ -47,6 +47,10 @@ pub struct ImmediateDominators {
     /// Vertices (`ordinal + 1`) in DFS preorder from index 1.
     order: Vec<u32>,
     root: u32,
+    /// Lengauer–Tarjan's spent arrays, for the children lists: their pages
+    /// are in memory already (fresh ones fault one by one: 20 K faults of
+    /// 80 MB on a 1 GB snapshot).
+    scratch: [Vec<u32>; 2],
 }
 
 /// Lengauer–Tarjan over `topology` alone, so it can run while other passes
@@ -73,16 +77,22 @@ pub fn immediate_dominators(
         idom,
         order,
         root: topology.root,
+        scratch: lt.scratch,
     }
 }
 
 impl ImmediateDominators {
     /// The tree with retained sizes from `graph`'s (final) self sizes.
     pub fn into_tree(self, graph: &HeapGraph) -> DominatorTree {
-        let ImmediateDominators { idom, order, root } = self;
+        let ImmediateDominators {
+            idom,
+            order,
+            root,
+            scratch,
+        } = self;
         let (retained, (first_child, children)) = rayon::join(
             || retained_sizes(graph, &idom, &order),
-            || dominated_lists(&idom, root),
+            || dominated_lists(&idom, root, scratch),
         );
         DominatorTree {
             idom,
@@ -107,10 +117,13 @@ fn retained_sizes(graph: &HeapGraph, idom: &[u32], order: &[u32]) -> Vec<u64> {
 }
 
 /// DevTools' `buildDominatedNodes`: children lists, filled by counting down,
-/// so each list is in descending ordinal order.
-fn dominated_lists(idom: &[u32], root: u32) -> (Vec<u32>, Vec<u32>) {
+/// so each list is in descending ordinal order. The two arrays become the
+/// offsets and the children.
+fn dominated_lists(idom: &[u32], root: u32, arrays: [Vec<u32>; 2]) -> (Vec<u32>, Vec<u32>) {
     let n = idom.len();
-    let mut first = vec![0u32; n + 1];
+    let [mut first, mut children] = arrays;
+    first.clear();
+    first.resize(n + 1, 0);
     for (node, &d) in idom.iter().enumerate() {
         if node as u32 != root {
             first[d as usize] += 1;
@@ -125,7 +138,8 @@ fn dominated_lists(idom: &[u32], root: u32) -> (Vec<u32>, Vec<u32>) {
         *slot = total;
     }
     first[n] = total;
-    let mut children = vec![0u32; total as usize];
+    children.clear();
+    children.resize(total as usize, 0);
     for (node, &d) in idom.iter().enumerate() {
         if node as u32 != root {
             first[d as usize] -= 1;
@@ -140,6 +154,8 @@ struct LengauerTarjan {
     dom: Vec<u32>,
     vertex: Vec<u32>,
     numbered: u32,
+    /// Two arrays of `nodes + 1` it is done with.
+    scratch: [Vec<u32>; 2],
 }
 
 /// Step 1 of Lengauer–Tarjan: DFS preorder numbering.
@@ -321,6 +337,7 @@ impl LengauerTarjan {
             dom,
             vertex,
             numbered,
+            scratch: [semi, label],
         }
     }
 }
