@@ -181,10 +181,12 @@ impl Sections {
                 self.nodes = Some(read_nodes(s, header)?);
             }
             "edges" => {
-                let header = self.header_before(key)?;
-                let nodes = self.nodes.as_ref().ok_or_else(|| {
-                    SnapshotError::NotHeapSnapshot("\"edges\" comes before \"nodes\"".into())
-                })?;
+                self.header_before(key)?;
+                let (Some(header), Some(nodes)) = (&self.header, &mut self.nodes) else {
+                    return Err(SnapshotError::NotHeapSnapshot(
+                        "\"edges\" comes before \"nodes\"".into(),
+                    ));
+                };
                 let mut edges = read_edges(s, header, nodes.node_type.len() as u64)?;
                 let shared = share_edges(header, nodes, &mut edges);
                 if let Some(shared) = &shared {
@@ -563,9 +565,21 @@ fn string_fault(raw: &[u8], message: String) -> (usize, String) {
 
 /// Moves the edge topology out of `edges` when it is consistent: the edge
 /// counts add up and the root is a node. Otherwise `finish` reports why.
-fn share_edges(header: &Header, nodes: &Nodes, edges: &mut Edges) -> Option<SharedEdges> {
-    let first_edge = edge_offsets(&nodes.edge_count, edges.to.len()).ok()?;
+fn share_edges(header: &Header, nodes: &mut Nodes, edges: &mut Edges) -> Option<SharedEdges> {
+    let total: u64 = nodes.edge_count.iter().map(|&c| u64::from(c)).sum();
+    if total != edges.to.len() as u64 {
+        return None;
+    }
     let root = root_ordinal(header.root_index, &header.layout, nodes.node_type.len()).ok()?;
+    // The counts become the offsets in place: a new array of 40 MB (1 GB
+    // snapshot) would be fresh pages, faulted in one by one.
+    let mut first_edge = std::mem::take(&mut nodes.edge_count);
+    let mut start = 0;
+    for count in &mut first_edge {
+        (*count, start) = (start, start + *count);
+    }
+    first_edge.reserve_exact(1);
+    first_edge.push(start);
     Some(SharedEdges {
         first_edge: first_edge.into(),
         edge_to: std::mem::take(&mut edges.to).into(),
