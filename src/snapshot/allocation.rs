@@ -7,6 +7,8 @@
 //! the target's. DevTools applies its filters to the class-retained walk as
 //! well, so a filtered Summary is recomputed here, not derived from rows.
 
+use fixedbitset::FixedBitSet;
+
 use super::classes::{self, ClassAggregate};
 use super::graph::HeapGraph;
 use super::Analysis;
@@ -51,7 +53,7 @@ pub struct FilteredSummary {
     /// Rows in first-seen order, public keys merged as DevTools does.
     pub aggregates: Vec<ClassAggregate>,
     /// Per node ordinal: counted in its class's retained size.
-    pub counted: Vec<bool>,
+    pub counted: FixedBitSet,
 }
 
 /// The Summary restricted to the nodes `keep` accepts: DevTools'

@@ -9,6 +9,7 @@
 // Keys here are hashed millions of times per load and come from the
 // snapshot, not from an attacker with a live connection: FxHash (~3× the
 // speed of SipHash on these keys) instead of std's DoS-resistant default.
+use fixedbitset::FixedBitSet;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::dominators::DominatorTree;
@@ -157,8 +158,9 @@ pub fn add_class_retained_sizes(
     node_class: &[u32],
     tree: &DominatorTree,
     root: u32,
-) -> Vec<bool> {
-    let mut counted = vec![false; node_class.len()];
+) -> FixedBitSet {
+    // A bit a node: 1.3 MB on 1 GB, against 10 MB of bools.
+    let mut counted = FixedBitSet::with_capacity(node_class.len());
     let mut open = vec![false; aggregates.len()];
     // (node, closing): the closing entry reopens the class after the subtree.
     let mut stack: Vec<(u32, bool)> = vec![(root, false)];
@@ -170,7 +172,7 @@ pub fn add_class_retained_sizes(
         }
         let children = tree.children_of(n);
         if class != u32::MAX && !open[class as usize] {
-            counted[n as usize] = true;
+            counted.insert(n as usize);
             aggregates[class as usize].retained_size += tree.retained[n as usize];
             if !children.is_empty() {
                 open[class as usize] = true;

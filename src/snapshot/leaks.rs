@@ -10,6 +10,8 @@
 
 use std::collections::HashMap;
 
+use fixedbitset::FixedBitSet;
+
 use super::allocation::{filtered_summary, IdRange};
 use super::classes::{add_class_retained_sizes, ClassAggregate};
 use super::distances::BASE_UNREACHABLE_DISTANCE;
@@ -148,7 +150,7 @@ fn union_retained_size(analysis: &Analysis, keep: &dyn Fn(u32) -> bool) -> u64 {
 fn leak_class(
     s3: &Analysis,
     row: ClassAggregate,
-    counted: &[bool],
+    counted: &FixedBitSet,
     paths: &mut PathFinder<'_>,
 ) -> LeakClass {
     let mut trie = Trie::default();
