@@ -287,7 +287,7 @@ impl Sections {
                 SnapshotError::NotHeapSnapshot("no \"snapshot\" header".into())
             }
         })?;
-        let nodes = self.nodes.ok_or(SnapshotError::MissingSection("nodes"))?;
+        let mut nodes = self.nodes.ok_or(SnapshotError::MissingSection("nodes"))?;
         let edges = self.edges.ok_or(SnapshotError::MissingSection("edges"))?;
         let strings = self
             .strings
@@ -304,7 +304,7 @@ impl Sections {
         let shared = match self.shared {
             Some(shared) => shared,
             None => SharedEdges {
-                first_edge: edge_offsets(&nodes.edge_count, edges.to.len())?.into(),
+                first_edge: edge_offsets(&mut nodes.edge_count, edges.to.len())?.into(),
                 root: root_ordinal(header.root_index, &layout, node_count)?,
                 edge_to: edges.to.into(),
                 edge_type: edges.edge_type.into(),
@@ -566,20 +566,10 @@ fn string_fault(raw: &[u8], message: String) -> (usize, String) {
 /// Moves the edge topology out of `edges` when it is consistent: the edge
 /// counts add up and the root is a node. Otherwise `finish` reports why.
 fn share_edges(header: &Header, nodes: &mut Nodes, edges: &mut Edges) -> Option<SharedEdges> {
-    let total: u64 = nodes.edge_count.iter().map(|&c| u64::from(c)).sum();
-    if total != edges.to.len() as u64 {
-        return None;
-    }
+    // The root first: the offsets take the counts, which an error found in
+    // `finish` still needs.
     let root = root_ordinal(header.root_index, &header.layout, nodes.node_type.len()).ok()?;
-    // The counts become the offsets in place: a new array of 40 MB (1 GB
-    // snapshot) would be fresh pages, faulted in one by one.
-    let mut first_edge = std::mem::take(&mut nodes.edge_count);
-    let mut start = 0;
-    for count in &mut first_edge {
-        (*count, start) = (start, start + *count);
-    }
-    first_edge.reserve_exact(1);
-    first_edge.push(start);
+    let first_edge = edge_offsets(&mut nodes.edge_count, edges.to.len()).ok()?;
     Some(SharedEdges {
         first_edge: first_edge.into(),
         edge_to: std::mem::take(&mut edges.to).into(),
@@ -614,24 +604,26 @@ fn check_string_indexes(
     Ok(())
 }
 
-fn edge_offsets(counts: &[u32], edge_total: usize) -> Result<Vec<u32>, SnapshotError> {
-    let mut first = Vec::with_capacity(counts.len() + 1);
-    let mut sum = 0u64;
-    first.push(0);
-    for &c in counts {
-        sum += u64::from(c);
-        if sum > edge_total as u64 {
-            break;
-        }
-        first.push(sum as u32);
-    }
-    if sum != edge_total as u64 || first.len() != counts.len() + 1 {
-        let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+/// The `node_count + 1` edge offsets, made from the nodes' edge counts in
+/// place (a new array, 40 MB of a 1 GB snapshot, would be fresh pages
+/// faulted in one by one). The counts stay when they do not add up.
+fn edge_offsets(counts: &mut Vec<u32>, edge_total: usize) -> Result<Vec<u32>, SnapshotError> {
+    let sum: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+    if sum != edge_total as u64 {
         return Err(SnapshotError::EdgeSum {
-            sum: total,
+            sum,
             actual: edge_total as u64,
         });
     }
+    // Every partial sum is at most `edge_total`, below 2^32 (checked when
+    // the edges were read).
+    let mut first = std::mem::take(counts);
+    let mut start = 0;
+    for count in &mut first {
+        (*count, start) = (start, start + *count);
+    }
+    first.reserve_exact(1);
+    first.push(start);
     Ok(first)
 }
 

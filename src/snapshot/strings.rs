@@ -123,12 +123,18 @@ impl StringTable {
     /// compare the texts of the groups that matter.
     pub fn key_of(&self, index: u32) -> (u32, u32) {
         let held = self
-            .on_disk
-            .as_ref()
-            .filter(|_| self.left.contains(index as usize))
-            .and_then(|d| d.held(index))
+            .held_on_disk(index)
             .unwrap_or_else(|| Held::of(self.get(index)));
         (held.len, held.hash)
+    }
+
+    /// What is held of string `index` when it is left on disk.
+    fn held_on_disk(&self, index: u32) -> Option<Held> {
+        let on_disk = self.on_disk.as_ref()?;
+        self.left
+            .contains(index as usize)
+            .then(|| on_disk.held(index))
+            .flatten()
     }
 
     /// Indexes of the strings equal to `text`, without reading back strings
@@ -142,14 +148,8 @@ impl StringTable {
     /// Whether string `index` is `text`, without reading back a string
     /// left on disk whose length differs.
     pub fn is(&self, index: u32, text: &str) -> bool {
-        let on_disk = self.left.contains(index as usize);
-        let disk_len = || {
-            self.on_disk
-                .as_ref()
-                .and_then(|d| d.held(index))
-                .map(|h| h.len as usize)
-        };
-        (!on_disk || disk_len() == Some(text.len())) && self.get(index) == text
+        let held = self.held_on_disk(index);
+        held.is_none_or(|h| h.len as usize == text.len()) && self.get(index) == text
     }
 
     /// How many strings are left on disk.
