@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::{anyhow, Context};
 use clap::Parser;
@@ -21,6 +22,7 @@ use heaplens::snapshot::diff::{compare, DiffColumn};
 use heaplens::snapshot::gate::{violations, DiffMetrics, Violation};
 use heaplens::snapshot::graph::HeapGraph;
 use heaplens::snapshot::meta::Layout;
+use heaplens::snapshot::progress::peak_rss_bytes;
 use heaplens::snapshot::{self, compat, duplicates, growth, leaks, statistics};
 use heaplens::snapshot::{tree::TreeLimits, Analysis};
 
@@ -150,7 +152,8 @@ fn diff(args: DiffArgs, timings: bool) -> anyhow::Result<Outcome> {
         [&args.baseline, &args.target],
         [&base.graph.layout, &target.graph.layout],
     );
-    let diffs = compare(base, target);
+    let mut steps = Steps::new(timings);
+    let diffs = steps.run("comparing classes", || compare(base, target));
     let retained = growth::retained_deltas(base, target, &diffs);
     let markdown = args.format == ReportFormat::Markdown;
     let default_sort = if markdown {
@@ -165,8 +168,10 @@ fn diff(args: DiffArgs, timings: bool) -> anyhow::Result<Outcome> {
     };
     let order = diff_order(args.sort.unwrap_or(default_sort));
     let rows = report::diff_rows(&diffs, &retained, order, &selection);
-    let holders = report::top_holders(base, target, &rows, report::HOLDER_CLASSES);
-    let report = match args.format {
+    let holders = steps.run("finding top holders", || {
+        report::top_holders(base, target, &rows, report::HOLDER_CLASSES)
+    });
+    let report = steps.run("writing the report", || match args.format {
         ReportFormat::Json => report::diff_json(&rows, target, &holders),
         ReportFormat::Table => report::diff_table(&rows, target, &holders),
         ReportFormat::Markdown => {
@@ -174,7 +179,8 @@ fn diff(args: DiffArgs, timings: bool) -> anyhow::Result<Outcome> {
             let top = args.top.unwrap_or(MARKDOWN_TOP);
             report::diff_markdown(base, target, &rows, [&files[0], &files[1]], top)
         }
-    };
+    });
+    steps.print("the comparison");
     let metrics = DiffMetrics {
         diffs: &diffs,
         base,
@@ -185,6 +191,40 @@ fn diff(args: DiffArgs, timings: bool) -> anyhow::Result<Outcome> {
         .map(violation_line)
         .collect();
     Ok(Outcome { report, violations })
+}
+
+/// `--timings` for a command's own steps after its loads, to stderr.
+struct Steps {
+    shown: bool,
+    lines: String,
+    started: Instant,
+}
+
+impl Steps {
+    fn new(shown: bool) -> Steps {
+        Steps {
+            shown,
+            lines: String::new(),
+            started: Instant::now(),
+        }
+    }
+
+    fn run<T>(&mut self, label: &str, step: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let out = step();
+        if self.shown {
+            let line = report::timing_line(label, started.elapsed(), peak_rss_bytes());
+            self.lines.push_str(&line);
+        }
+        out
+    }
+
+    fn print(&self, title: &str) {
+        if self.shown {
+            let total = report::timing_line("total (wall)", self.started.elapsed(), None);
+            eprint!("timings for {title}:\n{}{total}", self.lines);
+        }
+    }
 }
 
 /// `--fail-if 'RULE' holds: METRIC(CLASS) = VALUE`, sizes also in DevTools units.

@@ -702,13 +702,18 @@ pub fn timings(path: &std::path::Path, timings: &crate::snapshot::Timings) -> St
         } else {
             timing.stage.label().to_owned()
         };
-        let _ = write!(out, "  {:<40} {:>8.3} s", label, timing.took.as_secs_f64());
-        if let Some(bytes) = timing.peak_rss {
-            let _ = write!(out, "   peak RSS {:>6.2} GB", bytes as f64 / 1e9);
-        }
-        out.push('\n');
+        out.push_str(&timing_line(&label, timing.took, timing.peak_rss));
     }
-    let total = timings.wall().as_secs_f64();
-    let _ = writeln!(out, "  {:<40} {:>8.3} s", "total (wall)", total);
+    out.push_str(&timing_line("total (wall)", timings.wall(), None));
     out
+}
+
+/// One `--timings` line: a step, its time and the peak RSS after it.
+pub fn timing_line(label: &str, took: std::time::Duration, peak_rss: Option<u64>) -> String {
+    let mut line = format!("  {:<40} {:>8.3} s", label, took.as_secs_f64());
+    if let Some(bytes) = peak_rss {
+        let _ = write!(line, "   peak RSS {:>6.2} GB", bytes as f64 / 1e9);
+    }
+    line.push('\n');
+    line
 }

@@ -114,13 +114,18 @@ fn empty_like(aggregate: &ClassAggregate) -> ClassAggregate {
     }
 }
 
-/// `(id, node)` of the instances by id. Sorting the pairs instead of the
+/// The instances as `id << 32 | node`, by id. Sorting pairs instead of
 /// nodes by a looked-up id keeps the sort out of random memory (with the
-/// classes on all cores, `compare` of the 1 GB pair went 0.71 s → 0.44 s);
-/// V8's instances mostly come in id order already.
-fn keyed_by_id(analysis: &Analysis, instances: &[u32]) -> Vec<(u64, u32)> {
-    let graph = &analysis.graph;
-    let mut keyed: Vec<(u64, u32)> = instances.iter().map(|&n| (graph.id(n), n)).collect();
+/// classes on all cores, `compare` of the 1 GB pair went 0.71 s → 0.44 s),
+/// and one `u64` per pair halves what it moves (its class diffs took
+/// 0.19–0.22 s instead of 0.24–0.28 s). V8's instances mostly come in id
+/// order already.
+fn keyed_by_id(analysis: &Analysis, instances: &[u32]) -> Vec<u64> {
+    let ids = &analysis.graph.node_id;
+    let mut keyed: Vec<u64> = instances
+        .iter()
+        .map(|&n| u64::from(ids[n as usize]) << 32 | u64::from(n))
+        .collect();
     if !keyed.is_sorted() {
         keyed.sort_unstable();
     }
@@ -139,13 +144,13 @@ fn diff_class(
     let (mut deleted, mut added) = (Vec::new(), Vec::new());
     let (mut i, mut j) = (0, 0);
     while i < old.len() && j < new.len() {
-        match old[i].0.cmp(&new[j].0) {
+        match (old[i] >> 32).cmp(&(new[j] >> 32)) {
             std::cmp::Ordering::Less => {
-                deleted.push(old[i].1);
+                deleted.push(old[i] as u32);
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                added.push(new[j].1);
+                added.push(new[j] as u32);
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
@@ -154,8 +159,8 @@ fn diff_class(
             }
         }
     }
-    deleted.extend(old[i..].iter().map(|&(_, n)| n));
-    added.extend(new[j..].iter().map(|&(_, n)| n));
+    deleted.extend(old[i..].iter().map(|&key| key as u32));
+    added.extend(new[j..].iter().map(|&key| key as u32));
     if added.is_empty() && deleted.is_empty() {
         return None;
     }

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use fixedbitset::FixedBitSet;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::diff::ClassDiff;
@@ -85,24 +86,37 @@ pub fn holders(base: &Analysis, target: &Analysis, key: &str, top: usize) -> Vec
         return Vec::new();
     };
     let tree = &target.dominators;
-    // A bit per node and FxHash rather than SipHash sets: classes have
-    // millions of instances (holders of the 1 GB pair: 1.2 s → 0.7 s).
+    // A bit per node: classes have millions of instances.
     let mut in_class = FixedBitSet::with_capacity(target.graph.node_count());
     in_class.extend(class.instances.iter().map(|&n| n as usize));
-    let mut by_holder: FxHashMap<u32, (u64, u64)> = FxHashMap::default();
-    for &n in &class.instances {
-        if in_class.contains(tree.idom[n as usize] as usize) {
-            continue; // counted with the instance that dominates it
+    // `holder << 32 | instance`, sorted, groups each holder's instances:
+    // on all cores and in half the memory of a map by holder (the 1 GB
+    // pair's 3 M-instance class has 1.3 M holders: 0.31 s and +120 MB of
+    // peak RSS with a map).
+    let mut held: Vec<u64> = class
+        .instances
+        .par_iter()
+        .filter(|&&n| !in_class.contains(tree.idom[n as usize] as usize))
+        .map(|&n| u64::from(owning_object(target, tree.idom[n as usize])) << 32 | u64::from(n))
+        .collect();
+    held.par_sort_unstable();
+    // The largest shares by retained size, ties by node.
+    let mut holders: Vec<(u32, (u64, u64))> = Vec::with_capacity(top + 1);
+    for group in held.chunk_by(|a, b| a >> 32 == b >> 32) {
+        let holder = (group[0] >> 32) as u32;
+        if holder == target.graph.root {
+            continue;
         }
-        let holder = owning_object(target, tree.idom[n as usize]);
-        let entry = by_holder.entry(holder).or_default();
-        entry.0 += 1;
-        entry.1 += tree.retained[n as usize];
+        let retained: u64 = group
+            .iter()
+            .map(|&k| tree.retained[k as u32 as usize])
+            .sum();
+        let at = holders.partition_point(|&(_, (_, r))| r >= retained);
+        if at < top {
+            holders.insert(at, (holder, (group.len() as u64, retained)));
+            holders.truncate(top);
+        }
     }
-    let mut holders: Vec<(u32, (u64, u64))> = by_holder.into_iter().collect();
-    holders.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then(a.0.cmp(&b.0)));
-    holders.retain(|&(n, _)| n != target.graph.root);
-    holders.truncate(top);
     let ids: Vec<u64> = holders.iter().map(|&(n, _)| target.graph.id(n)).collect();
     let in_base = nodes_by_ids(base, &ids);
     holders
@@ -185,5 +199,38 @@ mod holder_tests {
             80,
             "two more records of 40 bytes"
         );
+    }
+
+    /// Holders A, B, C hold one Record each, D two; one Record hangs
+    /// from the root itself.
+    #[test]
+    fn holders_rank_by_retained_then_node_without_the_root() {
+        let mut s = TestSnapshot::new();
+        let global = s.node("object", "global", 3, 10);
+        s.edge(0, "shortcut", "global", global);
+        let mut id = 11;
+        let mut record = |s: &mut TestSnapshot, holder: usize| {
+            id += 2;
+            let r = s.node("object", "Record", id, 40);
+            s.edge(holder, "property", "r", r);
+        };
+        let held = [("A", 1), ("B", 1), ("D", 2), ("C", 1)];
+        for (i, (name, records)) in held.into_iter().enumerate() {
+            let holder = s.node("object", name, 5 + 2 * i as u64, 10);
+            s.edge(global, "property", name, holder);
+            for _ in 0..records {
+                record(&mut s, holder);
+            }
+        }
+        record(&mut s, 0);
+        let target = s.analyze();
+        let names = |top| -> Vec<String> {
+            holders(&target, &target, ",Record", top)
+                .iter()
+                .map(|h| target.graph.name(h.node).to_owned())
+                .collect()
+        };
+        assert_eq!(names(3), ["D", "A", "B"], "D retains 80, ties by node");
+        assert_eq!(names(9), ["D", "A", "B", "C"], "the root is no holder");
     }
 }

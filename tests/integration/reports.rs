@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::report_util::{array, int, json, text};
+use crate::report_util::{array, int, json, run, text};
 
 const BASE: &str = "demo/baseline.heapsnapshot";
 const TARGET: &str = "demo/after.heapsnapshot";
@@ -151,4 +151,38 @@ fn diff_names_the_object_a_growing_class_hangs_on() {
         "the Map, not its backing store: {session}"
     );
     assert!(int(holder, "retained_delta") > 0, "{session}");
+}
+
+/// `--timings` goes to stderr: both loads' stages, then the comparison's
+/// own steps; the report itself does not change.
+#[test]
+fn diff_timings_name_the_comparison_steps() {
+    let args = ["diff", BASE, TARGET, "--format", "json"];
+    let timed = run(&[&args[..], &["--timings"]].concat());
+    assert!(timed.status.success());
+    assert_eq!(timed.stdout, run(&args).stdout, "the report is unchanged");
+    let stderr = String::from_utf8_lossy(&timed.stderr);
+    assert_eq!(
+        stderr.matches("  computing dominators ").count(),
+        2,
+        "{stderr}"
+    );
+    let steps = stderr
+        .split_once("timings for the comparison:\n")
+        .unwrap_or_else(|| panic!("no comparison timings: {stderr}"))
+        .1;
+    let labels: Vec<&str> = steps
+        .lines()
+        .map(|l| l.split("  ").find(|part| !part.is_empty()).unwrap_or(""))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "comparing classes",
+            "finding top holders",
+            "writing the report",
+            "total (wall)"
+        ],
+        "{stderr}"
+    );
 }
