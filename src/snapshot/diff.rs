@@ -84,7 +84,13 @@ fn base_aggregates(base: &Analysis, target: &Analysis) -> Vec<(ClassAggregate, S
     let foreign: Vec<u32> = (0..target.interfaces.len() as u32)
         .map(|i| foreign_from + i)
         .collect();
-    let classes = apply_interfaces(graph, base.classes.clone(), &target.interfaces, &foreign);
+    let classes = apply_interfaces(
+        graph,
+        &base.plain_shapes(),
+        base.classes.clone(),
+        &target.interfaces,
+        &foreign,
+    );
     let names: Vec<&str> = target.interfaces.iter().map(|d| d.name.as_str()).collect();
     let class_name = |class: u32| match class.checked_sub(foreign_from) {
         Some(i) => names[i as usize],
@@ -226,4 +232,63 @@ pub fn compare_diffs(
     first
         .then_with(|| js_cmp(&a.name, &b.name))
         .then_with(|| a.key.cmp(&b.key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::growth::{holders, retained_deltas};
+    use crate::snapshot::test_snapshot::TestSnapshot;
+
+    /// global → plain objects and a Map of Records. The baseline has
+    /// {a, b} @5 @7 and {c} @9 and one Record; the target has {a, b} @5
+    /// @11 @13 and three Records.
+    fn snapshot(plain: &[(u64, &[&str])], records: u64) -> Analysis {
+        let mut s = TestSnapshot::new();
+        let global = s.node("object", "global", 3, 10);
+        s.edge(0, "shortcut", "global", global);
+        for &(id, properties) in plain {
+            let object = s.node("object", "Object", id, 16);
+            s.edge(global, "property", &format!("o{id}"), object);
+            for (i, property) in properties.iter().enumerate() {
+                let value = s.node("object", "Value", id * 100 + i as u64, 8);
+                s.edge(object, "property", property, value);
+            }
+        }
+        let map = s.node("object", "Map", 31, 20);
+        s.edge(global, "property", "cache", map);
+        for i in 0..records {
+            let record = s.node("object", "Record", 41 + 2 * i, 40);
+            s.edge(map, "element", &i.to_string(), record);
+        }
+        s.analyze()
+    }
+
+    #[test]
+    fn a_shed_baseline_compares_as_the_whole_one() {
+        let ab: &[&str] = &["a", "b"];
+        let base = || snapshot(&[(5, ab), (7, ab), (9, &["c"])], 1);
+        let target = snapshot(&[(5, ab), (11, ab), (13, ab)], 3);
+        let whole = base();
+        let mut shed = base();
+        shed.shed_for_comparison();
+        assert_eq!(shed.graph.edge_count(), 0, "the edges are gone");
+        let rows = |base: &Analysis| -> Vec<String> {
+            let diffs = compare(base, &target);
+            let retained = retained_deltas(base, &target, &diffs);
+            let holders = holders(base, &target, ",Record", 3);
+            let mut rows: Vec<String> = diffs.iter().map(|d| format!("{d:?}")).collect();
+            rows.push(format!("{retained:?} {holders:?}"));
+            rows.sort();
+            rows
+        };
+        assert_eq!(rows(&shed), rows(&whole));
+        let diffs = compare(&shed, &target);
+        let ab_row = diffs.iter().find(|d| d.name == "{a, b}");
+        assert_eq!(
+            ab_row.map(|d| (d.new_count, d.deleted_count)),
+            Some((2, 1)),
+            "@7 was {{a, b}} by the target's interfaces (else 3 new, 0 deleted): {diffs:?}"
+        );
+    }
 }

@@ -33,10 +33,19 @@ pub struct DominatorTree {
 }
 
 impl DominatorTree {
-    /// Nodes immediately dominated by `n`.
+    /// Nodes immediately dominated by `n` (none once the lists are shed).
     pub fn children_of(&self, n: u32) -> &[u32] {
-        &self.children
-            [self.first_child[n as usize] as usize..self.first_child[n as usize + 1] as usize]
+        match self.first_child.get(n as usize..n as usize + 2) {
+            Some(&[start, end]) => &self.children[start as usize..end as usize],
+            _ => &[],
+        }
+    }
+
+    /// Frees the child lists (80 MB of a 1 GB snapshot): only the
+    /// dominators and containment views read them, not a comparison.
+    pub fn shed_child_lists(&mut self) {
+        self.first_child = Vec::new();
+        self.children = Vec::new();
     }
 }
 

@@ -142,21 +142,61 @@ pub fn format_property_name(name: &str) -> Cow<'_, str> {
     }
 }
 
+/// Every plain object's property list: the names' string indexes, in edge
+/// order. Interfaces are inferred and applied from it, and a baseline keeps
+/// it when it sheds its edges for a comparison.
+#[derive(Debug, Clone, Default)]
+pub struct PlainShapes {
+    objects: Vec<u32>,
+    /// `objects.len() + 1` offsets into `names`.
+    first: Vec<u32>,
+    names: Vec<u32>,
+}
+
+impl PlainShapes {
+    pub fn of(graph: &HeapGraph) -> PlainShapes {
+        let property = graph.layout.types.edge_property;
+        let mut shapes = PlainShapes {
+            first: vec![0],
+            ..PlainShapes::default()
+        };
+        for n in 0..graph.node_count() as u32 {
+            if !is_plain_object(graph, n) {
+                continue;
+            }
+            shapes.objects.push(n);
+            shapes.names.extend(
+                graph
+                    .edges(n)
+                    .filter(|&e| graph.edge_type[e] == property)
+                    .map(|e| graph.edge_name[e]),
+            );
+            // At most the edge count, which fits 32 bits.
+            shapes.first.push(shapes.names.len() as u32);
+        }
+        shapes
+    }
+
+    /// `(object, property names)`, in node order.
+    fn iter(&self) -> impl Iterator<Item = (u32, &[u32])> {
+        self.objects
+            .iter()
+            .zip(self.first.windows(2))
+            .map(|(&n, range)| (n, &self.names[range[0] as usize..range[1] as usize]))
+    }
+}
+
 /// Infers `{a, b}` interfaces from the property lists of plain objects.
 ///
 /// # Complexity
-/// O(edges of plain objects).
-pub fn infer_interfaces(graph: &HeapGraph) -> Vec<InterfaceDefinition> {
+/// O(properties of plain objects).
+pub fn infer_interfaces(graph: &HeapGraph, shapes: &PlainShapes) -> Vec<InterfaceDefinition> {
     let mut order: Vec<(InterfaceDefinition, u64)> = Vec::new();
     let mut by_name: HashMap<String, usize> = HashMap::default();
-    let mut plain_objects = 0u64;
-    let mut shapes = ShapeMemo::new(MAX_REMEMBERED_SHAPES);
-    for n in 0..graph.node_count() as u32 {
-        if !is_plain_object(graph, n) {
-            continue;
-        }
-        plain_objects += 1;
-        let interface = shapes.get_or(graph, n, |shape| {
+    let plain_objects = shapes.objects.len();
+    let mut memo = ShapeMemo::new(MAX_REMEMBERED_SHAPES);
+    for (_, shape) in shapes.iter() {
+        let interface = memo.get_or(shape, |shape| {
             let definition = interface_of(graph, shape)?;
             Some(*by_name.entry(definition.name.clone()).or_insert_with(|| {
                 order.push((definition, 0));
@@ -213,43 +253,32 @@ fn interface_of(graph: &HeapGraph, shape: &[u32]) -> Option<InterfaceDefinition>
 /// keys of their own, and those are computed afresh instead.
 const MAX_REMEMBERED_SHAPES: usize = 1 << 16;
 
-/// A plain object's shape (its property names' string indexes, in edge
-/// order) maps to one result, computed once: most objects repeat a few
-/// shapes, and a result needs the names' texts, formatting or sorting.
-/// Applying the 1 GB pair's definitions to its baseline took 0.14–0.22 s
-/// with a lookup per object.
-struct ShapeMemo<T> {
-    known: HashMap<Box<[u32]>, T>,
+/// A plain object's shape (its property list) maps to one result,
+/// computed once: most objects repeat a few shapes, and a result needs the
+/// names' texts, formatting or sorting. Applying the 1 GB pair's
+/// definitions to its baseline took 0.14–0.22 s with a lookup per object.
+struct ShapeMemo<'a, T> {
+    known: HashMap<&'a [u32], T>,
     limit: usize,
-    shape: Vec<u32>,
 }
 
-impl<T: Copy> ShapeMemo<T> {
+impl<'a, T: Copy> ShapeMemo<'a, T> {
     /// Remembers up to `limit` shapes.
     fn new(limit: usize) -> Self {
         ShapeMemo {
             known: HashMap::default(),
             limit,
-            shape: Vec::new(),
         }
     }
 
-    /// The result for `n`'s shape, from `compute` when it is new.
-    fn get_or(&mut self, graph: &HeapGraph, n: u32, compute: impl FnOnce(&[u32]) -> T) -> T {
-        let property = graph.layout.types.edge_property;
-        self.shape.clear();
-        self.shape.extend(
-            graph
-                .edges(n)
-                .filter(|&e| graph.edge_type[e] == property)
-                .map(|e| graph.edge_name[e]),
-        );
-        if let Some(&known) = self.known.get(self.shape.as_slice()) {
+    /// The result for `shape`, from `compute` when it is new.
+    fn get_or(&mut self, shape: &'a [u32], compute: impl FnOnce(&[u32]) -> T) -> T {
+        if let Some(&known) = self.known.get(shape) {
             return known;
         }
-        let result = compute(&self.shape);
+        let result = compute(shape);
         if self.known.len() < self.limit {
-            self.known.insert(self.shape.as_slice().into(), result);
+            self.known.insert(shape, result);
         }
         result
     }
@@ -328,20 +357,18 @@ impl PropertyTrie {
 /// (the diff classifies a baseline with the target's).
 ///
 /// # Complexity
-/// O(edges of plain objects × live trie states).
+/// O(properties of plain objects × live trie states).
 pub fn apply_interfaces(
     graph: &HeapGraph,
+    shapes: &PlainShapes,
     mut classes: Vec<u32>,
     definitions: &[InterfaceDefinition],
     definition_classes: &[u32],
 ) -> Vec<u32> {
     let trie = PropertyTrie::new(definitions);
-    let mut shapes = ShapeMemo::new(MAX_REMEMBERED_SHAPES);
-    for n in 0..graph.node_count() as u32 {
-        if !is_plain_object(graph, n) {
-            continue;
-        }
-        let best = shapes.get_or(graph, n, |shape| {
+    let mut memo = ShapeMemo::new(MAX_REMEMBERED_SHAPES);
+    for (n, shape) in shapes.iter() {
+        let best = memo.get_or(shape, |shape| {
             let mut properties: Vec<&str> = shape.iter().map(|&i| graph.strings.get(i)).collect();
             properties.sort_by(|a, b| js_cmp(a, b));
             trie.best_match(&properties)
@@ -478,13 +505,16 @@ mod tests {
             })
             .collect();
         let graph = s.analyze().graph;
+        let shapes = PlainShapes::of(&graph);
+        let plain: Vec<usize> = shapes.iter().map(|(n, _)| n as usize).collect();
+        assert_eq!(plain, objects, "the plain objects, in node order");
         let shapes_seen = |limit| {
             let mut memo = ShapeMemo::new(limit);
             let mut computed = 0;
-            let names: Vec<&str> = objects
+            let names: Vec<&str> = shapes
                 .iter()
-                .map(|&n| {
-                    memo.get_or(&graph, n as u32, |shape| {
+                .map(|(_, shape)| {
+                    memo.get_or(shape, |shape| {
                         computed += 1;
                         graph.strings.get(shape[0])
                     })
