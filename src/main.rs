@@ -94,14 +94,14 @@ fn write_stdout(output: &str) -> bool {
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let timings = cli.timings;
-    let (paths, loading) = snapshot_paths(&cli);
-    heaplens::preflight::check(&paths, loading, cli.force)?;
+    let (paths, allowed) = snapshot_paths(&cli);
+    let loading = heaplens::preflight::check(&paths, allowed, cli.force)?;
     let Some(command) = cli.command else {
-        return open(&cli.snapshots, timings).map(Outcome::from);
+        return open(&cli.snapshots, timings, loading).map(Outcome::from);
     };
     match command {
         Command::Summary(args) => summary(args, timings).map(Outcome::from),
-        Command::Diff(args) => diff(args, timings),
+        Command::Diff(args) => diff(args, timings, loading),
         Command::Leaks(args) => leaks_report(args, timings).map(Outcome::from),
         Command::Node(args) => node(args, timings).map(Outcome::from),
         Command::Retainers(args) => retainers(args, timings).map(Outcome::from),
@@ -148,8 +148,8 @@ fn summary(args: SummaryArgs, timings: bool) -> anyhow::Result<String> {
     })
 }
 
-fn diff(args: DiffArgs, timings: bool) -> anyhow::Result<Outcome> {
-    let (base, target) = load_for_comparison(&args.baseline, &args.target, timings)?;
+fn diff(args: DiffArgs, timings: bool, loading: Loading) -> anyhow::Result<Outcome> {
+    let (base, target) = load_for_comparison(&args.baseline, &args.target, loading, timings)?;
     warn_if_meta_differs(
         [&args.baseline, &args.target],
         [&base.graph.layout, &target.graph.layout],
@@ -182,7 +182,10 @@ fn diff(args: DiffArgs, timings: bool) -> anyhow::Result<Outcome> {
             report::diff_markdown(base, target, &rows, [&files[0], &files[1]], top)
         }
     });
-    steps.print("the comparison");
+    steps.print(match loading {
+        Loading::Together => "the comparison (snapshots loaded side by side)",
+        Loading::BaselineFirst => "the comparison (baseline loaded first, to fit in memory)",
+    });
     let metrics = DiffMetrics {
         diffs: &diffs,
         base,
@@ -352,7 +355,7 @@ fn file_name(path: &Path) -> String {
 
 /// Opens the TUI; without a terminal (output piped, a script, no `tui`
 /// feature) prints the Summary or the Comparison instead.
-fn open(snapshots: &[PathBuf], timings: bool) -> anyhow::Result<String> {
+fn open(snapshots: &[PathBuf], timings: bool, loading: Loading) -> anyhow::Result<String> {
     if !(1..=3).contains(&snapshots.len()) {
         return Err(anyhow!(
             "give one snapshot, a baseline and a target, or three snapshots S1 S2 S3 (see --help)"
@@ -368,7 +371,7 @@ fn open(snapshots: &[PathBuf], timings: bool) -> anyhow::Result<String> {
         heaplens::runtime::run(snapshots)?;
         return Ok(String::new());
     }
-    open_headless(snapshots, timings)
+    open_headless(snapshots, timings, loading)
 }
 
 /// `heaplens SNAPSHOT...` in a terminal opens the TUI (when built with it).
@@ -378,7 +381,7 @@ fn opens_tui() -> bool {
 }
 
 /// The text a terminal-less `heaplens SNAPSHOT...` prints.
-fn open_headless(snapshots: &[PathBuf], timings: bool) -> anyhow::Result<String> {
+fn open_headless(snapshots: &[PathBuf], timings: bool, loading: Loading) -> anyhow::Result<String> {
     match snapshots {
         [one] => {
             let analysis = load(one, timings)?;
@@ -393,7 +396,7 @@ fn open_headless(snapshots: &[PathBuf], timings: bool) -> anyhow::Result<String>
             }))
         }
         [base, target] => {
-            let (base, target) = load_for_comparison(base, target, timings)?;
+            let (base, target) = load_for_comparison(base, target, loading, timings)?;
             let diffs = compare(base, target);
             let retained = growth::retained_deltas(base, target, &diffs);
             let order = DiffOrder::Column(DiffColumn::Delta);
@@ -463,24 +466,45 @@ fn load_three(
     Ok((g1?, g2, a3))
 }
 
-/// The baseline, shed to what a comparison reads, then the target: one
-/// after the other, so the two loads' peaks do not add up (1 GB pair: peak
-/// RSS 2.03–2.06 → 1.57 GB, 0.5–1.0 s slower on the busy 2-core VM).
-/// Starting the target during the baseline's last stage saved no time and
-/// peaked 55 MB higher.
+/// The baseline, shed to what a comparison reads once loaded, and the
+/// target: side by side, or one after the other when the preflight found
+/// too little memory for that (1 GB pair: 5.6–6.9 s and 1.8 GB peak RSS
+/// side by side, 7.2–8.1 s and 1.55 GB one after the other; unshed side by
+/// side it took 2.1 GB).
 fn load_for_comparison(
     base: &Path,
     target: &Path,
+    loading: Loading,
     timings: bool,
 ) -> anyhow::Result<(&'static Analysis, &'static Analysis)> {
-    let mut baseline = load_owned(base, timings)?;
-    baseline.shed_for_comparison();
-    let mut target = load_owned(target, timings)?;
+    let load_baseline = || {
+        let mut baseline = load_owned(base, timings)?;
+        baseline.shed_for_comparison();
+        Ok::<_, anyhow::Error>(baseline)
+    };
+    let (baseline, target) = match loading {
+        Loading::Together => std::thread::scope(|s| {
+            let target = s.spawn(|| load_owned(target, timings));
+            let baseline = load_baseline();
+            let target = target.join();
+            (
+                baseline,
+                target.map_err(|_| anyhow!("the target loader panicked")),
+            )
+        }),
+        Loading::BaselineFirst => {
+            let baseline = load_baseline()?;
+            (Ok(baseline), Ok(load_owned(target, timings)))
+        }
+    };
+    let baseline = baseline?;
+    let mut target = target??;
     target.dominators.shed_child_lists();
     Ok((Box::leak(Box::new(baseline)), Box::leak(Box::new(target))))
 }
 
-/// Every snapshot the command will load, and how (for the preflight).
+/// Every snapshot the command will load, and whether it may load the
+/// first alone before the others (for the preflight).
 fn snapshot_paths(cli: &Cli) -> (Vec<PathBuf>, Loading) {
     let one = |path: &PathBuf| (vec![path.clone()], Loading::Together);
     let Some(command) = &cli.command else {

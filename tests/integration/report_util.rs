@@ -5,7 +5,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::util::{fixture, fixtures, heaplens};
+use crate::util::{fixture, fixtures, heaplens_with_env};
 
 /// A fixture argument (`demo/after.heapsnapshot` → its `.gz`), or the
 /// argument itself when it is an option or an id.
@@ -19,7 +19,12 @@ fn arg(a: &str) -> String {
 
 /// Runs heaplens; fixture paths are relative to `fixtures/`.
 pub fn run(args: &[&str]) -> Output {
-    heaplens(args.iter().map(|a| arg(a)))
+    run_with_env(args, &[])
+}
+
+/// Runs heaplens with the variables `env` set.
+pub fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    heaplens_with_env(args.iter().map(|a| arg(a)), env)
 }
 
 /// Runs heaplens, which must succeed, and parses its JSON output.

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::report_util::{array, int, json, run, text};
+use crate::report_util::{array, int, json, run, run_with_env, text};
 
 const BASE: &str = "demo/baseline.heapsnapshot";
 const TARGET: &str = "demo/after.heapsnapshot";
@@ -168,7 +168,7 @@ fn diff_timings_name_the_comparison_steps() {
         "{stderr}"
     );
     let steps = stderr
-        .split_once("timings for the comparison:\n")
+        .split_once("timings for the comparison (snapshots loaded side by side):\n")
         .unwrap_or_else(|| panic!("no comparison timings: {stderr}"))
         .1;
     let labels: Vec<&str> = steps
@@ -185,4 +185,21 @@ fn diff_timings_name_the_comparison_steps() {
         ],
         "{stderr}"
     );
+}
+
+/// With too little memory for both loads at once, the baseline loads
+/// first and is shed: the report is the same.
+#[test]
+fn a_pair_loaded_one_after_the_other_compares_the_same() {
+    let args = ["diff", BASE, TARGET, "--format", "json", "--timings"];
+    let side_by_side = run(&args);
+    // Both demo loads are estimated at ~28 MB each.
+    let tight = run_with_env(&args, &[("HEAPLENS_MAX_MEMORY", "40MB")]);
+    let stderr = String::from_utf8_lossy(&tight.stderr);
+    assert!(tight.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("timings for the comparison (baseline loaded first, to fit in memory):"),
+        "{stderr}"
+    );
+    assert_eq!(tight.stdout, side_by_side.stdout);
 }

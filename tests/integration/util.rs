@@ -25,8 +25,18 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
+    heaplens_with_env(args, &[])
+}
+
+/// Runs heaplens with `args` and the variables `env` set, no stdin.
+pub fn heaplens_with_env<I, S>(args: I, env: &[(&str, &str)]) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
     Command::new(env!("CARGO_BIN_EXE_heaplens"))
         .args(args)
+        .envs(env.iter().copied())
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("heaplens must start: {e}"))
