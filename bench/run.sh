@@ -7,6 +7,9 @@
 #   cat FILE > /dev/null                               (page-cache read floor)
 #   heaplens summary FILE --format json --timings      (full analysis)
 #   heaplens diff BASELINE FILE --format json          (two loads + Comparison)
+#   the same diff with HEAPLENS_MAX_MEMORY at twice FILE's size ("diff-low"),
+#   which leaves too little memory for both loads side by side: the
+#   baseline loads first and is shed before the target loads
 # and prints wall, CPU, peak RSS, the ratio to cat, and per-stage times
 # from --timings. SIZE is the target heap in MB (default: 150 1000).
 # Sizes above ~1000 MB need a lot of RAM to generate (Node's heap).
@@ -45,11 +48,17 @@ for mb in "${sizes[@]}"; do
   file=$dir/after.heapsnapshot
   file_mb=$(( $(stat -c %s "$file") / 1000000 ))
   read -r cat_wall _ _ < <(measure cat "$file")
-  for cmd in summary diff; do
-    if [ $cmd = summary ]; then args=(summary "$file" --format json); else args=(diff "$dir/baseline.heapsnapshot" "$file" --format json); fi
-    read -r wall cpu rss < <(measure "$bin" "${args[@]}")
+  budget=$(( $(stat -c %s "$file") * 2 ))
+  for cmd in summary diff diff-low; do
+    case $cmd in
+      summary) args=("$bin" summary "$file" --format json) ;;
+      diff) args=("$bin" diff "$dir/baseline.heapsnapshot" "$file" --format json) ;;
+      diff-low) args=(env HEAPLENS_MAX_MEMORY=$budget "$bin" diff "$dir/baseline.heapsnapshot" "$file" --format json) ;;
+    esac
+    read -r wall cpu rss < <(measure "${args[@]}")
     ratio=$(awk -v a="$wall" -v b="$cat_wall" 'BEGIN { printf "%.0f", (b > 0 ? a / b : 0) }')
-    printf '%-8s %-8s %8s %8s %8d %9d %8s\n' "${mb}MB" $cmd "$wall" "$cpu" $(( rss / 1000 )) "$file_mb" "$ratio"
+    # time's %M is in KiB; MB here are 10^6 bytes, as in --timings.
+    printf '%-8s %-8s %8s %8s %8d %9d %8s\n' "${mb}MB" $cmd "$wall" "$cpu" $(( rss * 1024 / 1000000 )) "$file_mb" "$ratio"
   done
   echo "  cat: ${cat_wall} s; stages of one summary run:"
   "$bin" summary "$file" --format json --timings 2>&1 >/dev/null | sed 's/^/  /'
