@@ -23,7 +23,7 @@ pub struct Cli {
     /// S1 S2 S3 for the three-snapshot leak view.
     #[arg(value_name = "SNAPSHOT", num_args = 0..=3)]
     pub snapshots: Vec<PathBuf>,
-    /// Print per-stage load times to stderr.
+    /// Print per-stage load times (and `diff`'s comparison steps) to stderr.
     #[arg(long, global = true)]
     pub timings: bool,
     /// Load even when the memory estimate exceeds the memory available

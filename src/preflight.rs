@@ -166,7 +166,8 @@ pub fn parse_size(text: &str) -> Option<u64> {
 
 /// How to load `paths`, or a refusal when they cannot fit. `allowed` is
 /// `BaselineFirst` when the command can load that way; it does so only
-/// when side by side would not fit (or, forced, when unsure).
+/// when side by side would not fit (forced or not). Without a known limit
+/// or estimates, side by side.
 pub fn check(paths: &[PathBuf], allowed: Loading, force: bool) -> anyhow::Result<Loading> {
     let Some(limit) = available() else {
         return Ok(Loading::Together);
@@ -188,7 +189,8 @@ fn choose(
     if force {
         return Ok(allowed);
     }
-    verdict(paths, estimates, needed(estimates, allowed), limit).map(|()| allowed)
+    let needed = needed(estimates, allowed);
+    verdict(paths, estimates, needed, allowed, limit).map(|()| allowed)
 }
 
 /// The peak of the loads: their sum, or for a baseline loaded first the
@@ -204,6 +206,7 @@ fn verdict(
     paths: &[PathBuf],
     estimates: &[Estimate],
     needed: u64,
+    loading: Loading,
     limit: &Available,
 ) -> anyhow::Result<()> {
     if needed <= limit.bytes {
@@ -213,9 +216,13 @@ fn verdict(
     let nodes: u64 = estimates.iter().map(|e| e.nodes).sum();
     let edges: u64 = estimates.iter().map(|e| e.edges).sum();
     Err(anyhow!(
-        "{}: needs about {} of memory ({} nodes, {} edges) but only {} is left ({}); use --force to try anyway",
+        "{}: needs about {} of memory{} ({} nodes, {} edges) but only {} is left ({}); use --force to try anyway",
         names.join(", "),
         format::bytes(needed),
+        match loading {
+            Loading::Together => "",
+            Loading::BaselineFirst => " even loading one snapshot at a time",
+        },
         format::group(nodes),
         format::group(edges),
         format::bytes(limit.bytes),
@@ -226,6 +233,16 @@ fn verdict(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An estimate of `bytes`, `shed_bytes` once shed.
+    fn estimate(bytes: u64, shed_bytes: u64) -> Estimate {
+        Estimate {
+            nodes: 0,
+            edges: 0,
+            bytes,
+            shed_bytes,
+        }
+    }
 
     #[test]
     fn sizes_parse_with_units() {
@@ -249,7 +266,14 @@ mod tests {
             bytes: 1_000_000_000,
             source: "the container's memory limit".into(),
         };
-        let error = verdict(&paths, &[estimate], estimate.bytes, &limit).map_err(|e| e.to_string());
+        let error = verdict(
+            &paths,
+            &[estimate],
+            estimate.bytes,
+            Loading::Together,
+            &limit,
+        )
+        .map_err(|e| e.to_string());
         assert_eq!(
             error,
             Err("big.heapsnapshot: needs about 1,830 MB of memory (10,100,000 nodes, 35,500,000 edges) but only 1,000 MB is left (the container's memory limit); use --force to try anyway".to_owned())
@@ -258,19 +282,20 @@ mod tests {
             bytes: 4_000_000_000,
             source: "available system memory".into(),
         };
-        assert!(verdict(&paths, &[estimate], estimate.bytes, &roomy).is_ok());
+        assert!(verdict(
+            &paths,
+            &[estimate],
+            estimate.bytes,
+            Loading::Together,
+            &roomy
+        )
+        .is_ok());
     }
 
     /// A diff's baseline is shed before the target loads: the peak is the
     /// larger of its own and its rest beside the target's.
     #[test]
     fn a_baseline_loaded_first_counts_only_its_shed_rest() {
-        let estimate = |bytes, shed_bytes| Estimate {
-            nodes: 0,
-            edges: 0,
-            bytes,
-            shed_bytes,
-        };
         let (base, target) = (estimate(800, 300), estimate(1_260, 500));
         assert_eq!(needed(&[base, target], Loading::Together), 2_060);
         assert_eq!(needed(&[base, target], Loading::BaselineFirst), 1_560);
@@ -288,12 +313,6 @@ mod tests {
     #[test]
     fn a_pair_loads_side_by_side_only_when_both_fit() {
         let paths = [PathBuf::from("a"), PathBuf::from("b")];
-        let estimate = |bytes, shed_bytes| Estimate {
-            nodes: 0,
-            edges: 0,
-            bytes,
-            shed_bytes,
-        };
         let pair = [estimate(800, 300), estimate(1_260, 500)];
         let with_limit = |bytes, allowed, force| {
             let limit = Available {

@@ -519,6 +519,9 @@ impl Analysis {
     /// `growth`'s baseline. `diff` loads its baseline first and sheds it,
     /// so the two loads' peaks do not add up.
     pub fn shed_for_comparison(&mut self) {
+        if self.kept_shapes.is_some() {
+            return; // shed already: the edges are gone
+        }
         self.kept_shapes = Some(PlainShapes::of(&self.graph));
         let graph = &mut self.graph;
         graph.first_edge = Arc::default();

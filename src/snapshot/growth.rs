@@ -80,7 +80,8 @@ impl HolderGrowth {
 /// that holds every leaked record rather than its backing store.
 ///
 /// # Complexity
-/// O(instances × dominator depth within the class + top × baseline nodes).
+/// O(instances × (dominator depth within the class + log instances) +
+/// holders × top + baseline nodes); `top` is meant to be small.
 pub fn holders(base: &Analysis, target: &Analysis, key: &str, top: usize) -> Vec<HolderGrowth> {
     let Some(class) = target.aggregates.iter().find(|a| a.key == key) else {
         return Vec::new();

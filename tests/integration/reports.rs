@@ -188,18 +188,38 @@ fn diff_timings_name_the_comparison_steps() {
 }
 
 /// With too little memory for both loads at once, the baseline loads
-/// first and is shed: the report is the same.
+/// first and is shed: reports, rules and the terminal-less comparison are
+/// the same.
 #[test]
 fn a_pair_loaded_one_after_the_other_compares_the_same() {
-    let args = ["diff", BASE, TARGET, "--format", "json", "--timings"];
-    let side_by_side = run(&args);
     // Both demo loads are estimated at ~28 MB each.
-    let tight = run_with_env(&args, &[("HEAPLENS_MAX_MEMORY", "40MB")]);
-    let stderr = String::from_utf8_lossy(&tight.stderr);
-    assert!(tight.status.success(), "{stderr}");
+    let tight = [("HEAPLENS_MAX_MEMORY", "40MB")];
+    let timed = run_with_env(&["diff", BASE, TARGET, "--timings"], &tight);
+    let stderr = String::from_utf8_lossy(&timed.stderr);
     assert!(
         stderr.contains("timings for the comparison (baseline loaded first, to fit in memory):"),
         "{stderr}"
     );
-    assert_eq!(tight.stdout, side_by_side.stdout);
+    let runs: [&[&str]; 3] = [
+        &["diff", BASE, TARGET, "--format", "json"],
+        &[
+            "diff",
+            BASE,
+            TARGET,
+            "--format",
+            "markdown",
+            "--fail-if",
+            "retained_delta > 0",
+        ],
+        &[BASE, TARGET],
+    ];
+    for args in runs {
+        let (roomy, tight) = (run(args), run_with_env(args, &tight));
+        assert_eq!(tight.status, roomy.status, "{args:?}");
+        assert_eq!(tight.stdout, roomy.stdout, "{args:?}");
+        assert_eq!(tight.stderr, roomy.stderr, "{args:?}");
+        if args.contains(&"--fail-if") {
+            assert_eq!(roomy.status.code(), Some(1), "the rule holds");
+        }
+    }
 }

@@ -36,6 +36,8 @@ where
 {
     Command::new(env!("CARGO_BIN_EXE_heaplens"))
         .args(args)
+        // The machine's own budget would change how a pair loads.
+        .env_remove("HEAPLENS_MAX_MEMORY")
         .envs(env.iter().copied())
         .stdin(std::process::Stdio::null())
         .output()
