@@ -468,7 +468,7 @@ fn load_three(
 
 /// The baseline, shed to what a comparison reads once loaded, and the
 /// target: side by side, or one after the other when the preflight found
-/// too little memory for that (1 GB pair: 5.6–6.9 s and 1.8 GB peak RSS
+/// too little memory for that (1 GB pair: 5.6–6.9 s and 1.8–2.0 GB peak RSS
 /// side by side, 7.2–8.1 s and 1.55 GB one after the other; unshed side by
 /// side it took 2.1 GB).
 fn load_for_comparison(
