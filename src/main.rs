@@ -396,13 +396,17 @@ fn open_headless(snapshots: &[PathBuf], timings: bool, loading: Loading) -> anyh
             }))
         }
         [base, target] => {
-            let (base, target) = load_for_comparison(base, target, loading, timings)?;
-            let diffs = compare(base, target);
-            let retained = growth::retained_deltas(base, target, &diffs);
-            let order = DiffOrder::Column(DiffColumn::Delta);
-            let rows = report::diff_rows(&diffs, &retained, order, &RowSelection::default());
-            let holders = report::top_holders(base, target, &rows, report::HOLDER_CLASSES);
-            Ok(report::diff_table(&rows, target, &holders))
+            // `diff BASE TARGET --sort delta`, DevTools' Comparison order.
+            let args = DiffArgs {
+                baseline: base.clone(),
+                target: target.clone(),
+                sort: Some(DiffSort::Delta),
+                top: None,
+                filter: None,
+                format: ReportFormat::Table,
+                fail_if: Vec::new(),
+            };
+            diff(args, timings, loading).map(|outcome| outcome.report)
         }
         _ => Err(anyhow!(
             "without a terminal, use `heaplens leaks S1 S2 S3` for three snapshots"
