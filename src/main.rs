@@ -383,20 +383,19 @@ fn opens_tui() -> bool {
 /// The text a terminal-less `heaplens SNAPSHOT...` prints.
 fn open_headless(snapshots: &[PathBuf], timings: bool, loading: Loading) -> anyhow::Result<String> {
     match snapshots {
+        // `summary ONE` and `diff BASE TARGET --sort delta`.
         [one] => {
-            let analysis = load(one, timings)?;
-            let selection = RowSelection::default();
-            let classes = &analysis.aggregates;
-            let rows = report::summary_rows(classes, SummaryColumn::Retained, true, &selection);
-            Ok(report::summary_table(&SummaryReport {
-                analysis,
-                classes,
-                rows,
-                allocated: None,
-            }))
+            let args = SummaryArgs {
+                snapshot: one.clone(),
+                sort: SummarySort::Retained,
+                top: None,
+                filter: None,
+                allocated_after: None,
+                format: ReportFormat::Table,
+            };
+            summary(args, timings)
         }
         [base, target] => {
-            // `diff BASE TARGET --sort delta`, DevTools' Comparison order.
             let args = DiffArgs {
                 baseline: base.clone(),
                 target: target.clone(),
