@@ -487,12 +487,12 @@ fn load_for_comparison(
     };
     let (baseline, target) = match loading {
         Loading::Together => std::thread::scope(|s| {
-            let target = s.spawn(|| load_owned(target, timings));
+            let loaded = s.spawn(|| load_owned(target, timings));
             let baseline = load_baseline();
-            let target = target.join();
+            let loaded = loaded.join();
             (
                 baseline,
-                target.map_err(|_| anyhow!("the target loader panicked")),
+                loaded.map_err(|_| anyhow!("the loader of {} panicked", target.display())),
             )
         }),
         Loading::BaselineFirst => {
