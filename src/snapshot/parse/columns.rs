@@ -421,22 +421,33 @@ impl Slots for ValueSlots<'_> {
     }
 }
 
-/// A node or edge type: a byte, with 255 reserved for "absent".
+/// A node or edge type: a byte, with 255 reserved for "absent". The checks
+/// are inlined into `set` and their messages kept out of line: as calls they
+/// took 7 % of the CPU time of reading a snapshot (the 152 MB one: best of 8
+/// reads 0.30 s, 0.27 s inlined).
+#[inline]
 fn small_type(value: u64, record: &str, index: u64) -> Result<u8, SnapshotError> {
-    u8::try_from(value)
-        .ok()
-        .filter(|&t| t != u8::MAX)
-        .ok_or_else(|| {
-            SnapshotError::Invalid(format!("{record} {index}: type {value} is out of range"))
-        })
+    match u8::try_from(value) {
+        Ok(t) if t != u8::MAX => Ok(t),
+        _ => Err(type_out_of_range(value, record, index)),
+    }
 }
 
+#[cold]
+fn type_out_of_range(value: u64, record: &str, index: u64) -> SnapshotError {
+    SnapshotError::Invalid(format!("{record} {index}: type {value} is out of range"))
+}
+
+#[inline]
 fn to_u32(v: u64, record: &str, index: u64, field: &str) -> Result<u32, SnapshotError> {
-    u32::try_from(v).map_err(|_| {
-        SnapshotError::Invalid(format!(
-            "{record} {index}: {field} {v} does not fit in 32 bits"
-        ))
-    })
+    u32::try_from(v).map_err(|_| too_wide(v, record, index, field))
+}
+
+#[cold]
+fn too_wide(v: u64, record: &str, index: u64, field: &str) -> SnapshotError {
+    SnapshotError::Invalid(format!(
+        "{record} {index}: {field} {v} does not fit in 32 bits"
+    ))
 }
 
 /// `v / width` when `v` is a multiple of `width`. Node records have 5 to 7
