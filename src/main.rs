@@ -487,20 +487,20 @@ fn load_for_comparison(
     };
     let (baseline, target) = match loading {
         Loading::Together => std::thread::scope(|s| {
-            let loaded = s.spawn(|| load_owned(target, timings));
-            let baseline = load_baseline();
-            let loaded = loaded.join();
+            let target_loaded = s.spawn(|| load_owned(target, timings));
+            let baseline_loaded = s.spawn(load_baseline);
+            let panicked = |path: &Path| anyhow!("the loader of {} panicked", path.display());
             (
-                baseline,
-                loaded.map_err(|_| anyhow!("the loader of {} panicked", target.display())),
+                baseline_loaded.join().map_err(|_| panicked(base)),
+                target_loaded.join().map_err(|_| panicked(target)),
             )
         }),
         Loading::BaselineFirst => {
             let baseline = load_baseline()?;
-            (Ok(baseline), Ok(load_owned(target, timings)))
+            (Ok(Ok(baseline)), Ok(load_owned(target, timings)))
         }
     };
-    let baseline = baseline?;
+    let baseline = baseline??;
     let mut target = target??;
     target.dominators.shed_child_lists();
     Ok((Box::leak(Box::new(baseline)), Box::leak(Box::new(target))))
