@@ -6,6 +6,10 @@
 # each size runs, three times each (median reported):
 #   cat FILE > /dev/null                               (page-cache read floor)
 #   heaplens summary FILE --format json --timings      (full analysis)
+#   the same summary pinned to one CPU with taskset ("summary-1cpu"): how
+#   much the second core gave in that hour (on this KVM machine, two threads
+#   of pure integer scanning have run no faster than one, while the whole
+#   summary ran ~1.45x faster on two CPUs than on one)
 #   heaplens diff BASELINE FILE --format json          (two loads + Comparison)
 #   the same diff with HEAPLENS_MAX_MEMORY at twice FILE's size ("diff-low"),
 #   which leaves too little memory for both loads side by side: the
@@ -42,23 +46,26 @@ measure() {  # measure CMD... -> "wall cpu rss_kb" (median of 3 by wall)
   printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }'
 }
 
-printf '%-8s %-8s %8s %8s %8s %9s %8s\n' size command wall_s cpu_s rss_MB file_MB x_cat
+printf '%-8s %-12s %8s %8s %8s %9s %8s\n' size command wall_s cpu_s rss_MB file_MB x_cat
 for mb in "${sizes[@]}"; do
   dir=$(generate "$mb")
   file=$dir/after.heapsnapshot
   file_mb=$(( $(stat -c %s "$file") / 1000000 ))
   read -r cat_wall _ _ < <(measure cat "$file")
   budget=$(( $(stat -c %s "$file") * 2 ))
-  for cmd in summary diff diff-low; do
+  commands=(summary diff diff-low)
+  if command -v taskset > /dev/null; then commands=(summary summary-1cpu diff diff-low); fi
+  for cmd in "${commands[@]}"; do
     case $cmd in
       summary) args=("$bin" summary "$file" --format json) ;;
+      summary-1cpu) args=(taskset -c 0 "$bin" summary "$file" --format json) ;;
       diff) args=("$bin" diff "$dir/baseline.heapsnapshot" "$file" --format json) ;;
       diff-low) args=(env HEAPLENS_MAX_MEMORY=$budget "$bin" diff "$dir/baseline.heapsnapshot" "$file" --format json) ;;
     esac
     read -r wall cpu rss < <(measure "${args[@]}")
     ratio=$(awk -v a="$wall" -v b="$cat_wall" 'BEGIN { printf "%.0f", (b > 0 ? a / b : 0) }')
     # time's %M is in KiB; MB here are 10^6 bytes, as in --timings.
-    printf '%-8s %-8s %8s %8s %8d %9d %8s\n' "${mb}MB" $cmd "$wall" "$cpu" $(( rss * 1024 / 1000000 )) "$file_mb" "$ratio"
+    printf '%-8s %-12s %8s %8s %8d %9d %8s\n' "${mb}MB" $cmd "$wall" "$cpu" $(( rss * 1024 / 1000000 )) "$file_mb" "$ratio"
   done
   echo "  cat: ${cat_wall} s; stages of one summary run:"
   "$bin" summary "$file" --format json --timings 2>&1 >/dev/null | sed 's/^/  /'
