@@ -100,7 +100,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         return open(&cli.snapshots, timings, loading).map(Outcome::from);
     };
     match command {
-        Command::Summary(args) => summary(args, timings).map(Outcome::from),
+        Command::Summary(args) => summary(args, timings, loading).map(Outcome::from),
         Command::Diff(args) => diff(args, timings, loading),
         Command::Leaks(args) => leaks_report(args, timings).map(Outcome::from),
         Command::Node(args) => node(args, timings).map(Outcome::from),
@@ -112,11 +112,20 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
     }
 }
 
-fn summary(args: SummaryArgs, timings: bool) -> anyhow::Result<String> {
+fn summary(args: SummaryArgs, timings: bool, loading: Loading) -> anyhow::Result<String> {
     let (analysis, base) = match &args.allocated_after {
         Some(base) => {
             let (graph, analysis) = load_with_graph(base, &args.snapshot, timings)?;
             (analysis, Some(graph))
+        }
+        None if loading == Loading::OnePassAtATime => {
+            let loaded = snapshot::load_summary_rows(&args.snapshot, &mut |_| true);
+            let analysis = loaded.with_context(|| args.snapshot.display().to_string())?;
+            if timings {
+                eprint!("{}", report::timings(&args.snapshot, &analysis.timings));
+                eprintln!("  (one pass at a time, to fit in memory)");
+            }
+            (&*Box::leak(Box::new(analysis)), None)
         }
         None => (load(&args.snapshot, timings)?, None),
     };
@@ -183,8 +192,8 @@ fn diff(args: DiffArgs, timings: bool, loading: Loading) -> anyhow::Result<Outco
         }
     });
     steps.print(match loading {
-        Loading::Together => "the comparison (snapshots loaded side by side)",
         Loading::BaselineFirst => "the comparison (baseline loaded first, to fit in memory)",
+        _ => "the comparison (snapshots loaded side by side)",
     });
     let metrics = DiffMetrics {
         diffs: &diffs,
@@ -393,7 +402,7 @@ fn open_headless(snapshots: &[PathBuf], timings: bool, loading: Loading) -> anyh
                 allocated_after: None,
                 format: ReportFormat::Table,
             };
-            summary(args, timings)
+            summary(args, timings, loading)
         }
         [base, target] => {
             let args = DiffArgs {
@@ -486,7 +495,11 @@ fn load_for_comparison(
         Ok::<_, anyhow::Error>(baseline)
     };
     let (baseline, target) = match loading {
-        Loading::Together => std::thread::scope(|s| {
+        Loading::BaselineFirst => {
+            let baseline = load_baseline()?;
+            (Ok(Ok(baseline)), Ok(load_owned(target, timings)))
+        }
+        _ => std::thread::scope(|s| {
             let target_loaded = s.spawn(|| load_owned(target, timings));
             let baseline_loaded = s.spawn(load_baseline);
             let panicked = |path: &Path| anyhow!("the loader of {} panicked", path.display());
@@ -495,10 +508,6 @@ fn load_for_comparison(
                 target_loaded.join().map_err(|_| panicked(target)),
             )
         }),
-        Loading::BaselineFirst => {
-            let baseline = load_baseline()?;
-            (Ok(Ok(baseline)), Ok(load_owned(target, timings)))
-        }
     };
     let baseline = baseline??;
     let mut target = target??;
@@ -511,18 +520,28 @@ fn load_for_comparison(
 fn snapshot_paths(cli: &Cli) -> (Vec<PathBuf>, Loading) {
     let one = |path: &PathBuf| (vec![path.clone()], Loading::Together);
     let Some(command) = &cli.command else {
-        // Without the TUI, two snapshots are compared as by `diff`.
-        let loading = if cli.snapshots.len() == 2 && !opens_tui() {
-            Loading::BaselineFirst
-        } else {
-            Loading::Together
+        // Without the TUI, one snapshot is summed up as by `summary` and
+        // two are compared as by `diff`.
+        let loading = match cli.snapshots.len() {
+            _ if opens_tui() => Loading::Together,
+            1 => Loading::OnePassAtATime,
+            2 => Loading::BaselineFirst,
+            _ => Loading::Together,
         };
         return (cli.snapshots.clone(), loading);
     };
     match command {
         Command::Summary(a) => {
             let paths = std::iter::once(&a.snapshot).chain(&a.allocated_after);
-            (paths.cloned().collect(), Loading::Together)
+            // A Markdown report and an allocation range read more than the
+            // class rows.
+            let rows_only = a.allocated_after.is_none() && a.format != ReportFormat::Markdown;
+            let loading = if rows_only {
+                Loading::OnePassAtATime
+            } else {
+                Loading::Together
+            };
+            (paths.cloned().collect(), loading)
         }
         Command::Diff(a) => (
             vec![a.baseline.clone(), a.target.clone()],

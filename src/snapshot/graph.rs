@@ -131,7 +131,7 @@ impl HeapGraph {
     }
 
     pub fn edge_count(&self) -> usize {
-        self.edge_type.len()
+        self.edge_to.len()
     }
 
     /// Edge ordinals of node `n`, in file order.

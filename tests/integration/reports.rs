@@ -187,6 +187,40 @@ fn diff_timings_name_the_comparison_steps() {
     );
 }
 
+/// With too little memory for the whole load, a Summary runs its passes
+/// one at a time and prints the same report; a Markdown one, which reads
+/// more than the class rows, is refused instead.
+#[test]
+fn a_summary_short_of_memory_runs_one_pass_at_a_time() {
+    // The demo target is estimated at 37.3 MB, 34.5 MB one pass at a time.
+    let tight = [("HEAPLENS_MAX_MEMORY", "36MB")];
+    let timed = run_with_env(&["summary", TARGET, "--timings"], &tight);
+    let stderr = String::from_utf8_lossy(&timed.stderr);
+    assert!(
+        stderr.contains("(one pass at a time, to fit in memory)"),
+        "{stderr}"
+    );
+    let runs: [&[&str]; 3] = [
+        &["summary", TARGET, "--format", "json"],
+        &["summary", TARGET, "--sort", "distance", "--top", "20"],
+        &[TARGET],
+    ];
+    for args in runs {
+        let (roomy, tight) = (run(args), run_with_env(args, &tight));
+        assert!(roomy.status.success(), "{args:?}");
+        assert_eq!(tight.status, roomy.status, "{args:?}");
+        assert_eq!(tight.stdout, roomy.stdout, "{args:?}");
+        assert_eq!(tight.stderr, roomy.stderr, "{args:?}");
+    }
+    let markdown = run_with_env(&["summary", TARGET, "--format", "markdown"], &tight);
+    let stderr = String::from_utf8_lossy(&markdown.stderr);
+    assert!(!markdown.status.success());
+    assert!(
+        stderr.contains("needs about 37.3 MB of memory ("),
+        "{stderr}"
+    );
+}
+
 /// With too little memory for both loads at once, the baseline loads
 /// first and is shed: reports, rules and the terminal-less comparison are
 /// the same.
