@@ -50,7 +50,8 @@ pub use names::{InterfaceDefinition, PlainShapes};
 pub use progress::{Progress, ProgressSink, Stage, Timings};
 
 /// A fully analysed snapshot. Immutable once built, but for a baseline's
-/// [`Analysis::shed_for_comparison`].
+/// [`Analysis::shed_for_comparison`]; one from [`load_summary_rows`] serves
+/// only its class rows and totals.
 #[derive(Debug)]
 pub struct Analysis {
     pub graph: HeapGraph,
