@@ -25,7 +25,7 @@ use heaplens::snapshot::graph::HeapGraph;
 use heaplens::snapshot::meta::Layout;
 use heaplens::snapshot::progress::peak_rss_bytes;
 use heaplens::snapshot::{self, compat, duplicates, growth, leaks, statistics};
-use heaplens::snapshot::{tree::TreeLimits, Analysis};
+use heaplens::snapshot::{tree::TreeLimits, Analysis, Reads};
 
 /// Rows of a Markdown report unless `--top` says otherwise.
 const MARKDOWN_TOP: usize = 10;
@@ -119,12 +119,7 @@ fn summary(args: SummaryArgs, timings: bool, loading: Loading) -> anyhow::Result
             (analysis, Some(graph))
         }
         None if loading == Loading::OnePassAtATime => {
-            let loaded = snapshot::load_summary_rows(&args.snapshot, &mut |_| true);
-            let analysis = loaded.with_context(|| args.snapshot.display().to_string())?;
-            if timings {
-                eprint!("{}", report::timings(&args.snapshot, &analysis.timings));
-                eprintln!("  (one pass at a time, to fit in memory)");
-            }
+            let analysis = load_owned(&args.snapshot, timings, Reads::SummaryRows)?;
             (&*Box::leak(Box::new(analysis)), None)
         }
         None => (load(&args.snapshot, timings)?, None),
@@ -158,7 +153,14 @@ fn summary(args: SummaryArgs, timings: bool, loading: Loading) -> anyhow::Result
 }
 
 fn diff(args: DiffArgs, timings: bool, loading: Loading) -> anyhow::Result<Outcome> {
-    let (base, target) = load_for_comparison(&args.baseline, &args.target, loading, timings)?;
+    // Only a Markdown report shows distances, and only the target's.
+    let target_reads = if args.format == ReportFormat::Markdown {
+        Reads::Everything
+    } else {
+        Reads::AllButDistances
+    };
+    let paths = [args.baseline.as_path(), args.target.as_path()];
+    let (base, target) = load_for_comparison(paths, target_reads, loading, timings)?;
     warn_if_meta_differs(
         [&args.baseline, &args.target],
         [&base.graph.layout, &target.graph.layout],
@@ -427,14 +429,21 @@ fn open_headless(snapshots: &[PathBuf], timings: bool, loading: Loading) -> anyh
 /// at once: freeing the analysis of a 1 GB snapshot array by array took
 /// 0.18 s, so it is never freed.
 fn load(path: &Path, timings: bool) -> anyhow::Result<&'static Analysis> {
-    Ok(Box::leak(Box::new(load_owned(path, timings)?)))
+    Ok(Box::leak(Box::new(load_owned(
+        path,
+        timings,
+        Reads::Everything,
+    )?)))
 }
 
-fn load_owned(path: &Path, timings: bool) -> anyhow::Result<Analysis> {
-    let analysis =
-        snapshot::load(path, &mut |_| true).with_context(|| path.display().to_string())?;
+fn load_owned(path: &Path, timings: bool, reads: Reads) -> anyhow::Result<Analysis> {
+    let loaded = snapshot::load_for(path, &mut |_| true, reads);
+    let analysis = loaded.with_context(|| path.display().to_string())?;
     if timings {
         eprint!("{}", report::timings(path, &analysis.timings));
+        if reads == Reads::SummaryRows {
+            eprintln!("  (one pass at a time, to fit in memory)");
+        }
     }
     Ok(analysis)
 }
@@ -479,28 +488,31 @@ fn load_three(
 }
 
 /// The baseline, shed to what a comparison reads once loaded, and the
-/// target: side by side, or one after the other when the preflight found
+/// target, which only a Markdown report reads distances of: side by side, or one after the other when the preflight found
 /// too little memory for that (1 GB pair: 5.6–6.9 s and 1.8–2.0 GB peak RSS
 /// side by side, 7.2–8.1 s and 1.55 GB one after the other; unshed side by
 /// side it took 2.1 GB).
 fn load_for_comparison(
-    base: &Path,
-    target: &Path,
+    [base, target]: [&Path; 2],
+    target_reads: Reads,
     loading: Loading,
     timings: bool,
 ) -> anyhow::Result<(&'static Analysis, &'static Analysis)> {
     let load_baseline = || {
-        let mut baseline = load_owned(base, timings)?;
+        let mut baseline = load_owned(base, timings, Reads::AllButDistances)?;
         baseline.shed_for_comparison();
         Ok::<_, anyhow::Error>(baseline)
     };
     let (baseline, target) = match loading {
         Loading::BaselineFirst => {
             let baseline = load_baseline()?;
-            (Ok(Ok(baseline)), Ok(load_owned(target, timings)))
+            (
+                Ok(Ok(baseline)),
+                Ok(load_owned(target, timings, target_reads)),
+            )
         }
         _ => std::thread::scope(|s| {
-            let target_loaded = s.spawn(|| load_owned(target, timings));
+            let target_loaded = s.spawn(|| load_owned(target, timings, target_reads));
             let baseline_loaded = s.spawn(load_baseline);
             let panicked = |path: &Path| anyhow!("the loader of {} panicked", path.display());
             (

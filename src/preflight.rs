@@ -60,7 +60,7 @@ pub enum Loading {
     BaselineFirst,
     /// One snapshot's passes one at a time, each input dropped after its
     /// last reader, for the Summary's class rows only
-    /// (`snapshot::load_summary_rows`).
+    /// (`snapshot::Reads::SummaryRows`).
     OnePassAtATime,
 }
 

@@ -167,6 +167,15 @@ fn diff_timings_name_the_comparison_steps() {
         2,
         "{stderr}"
     );
+    // Only a Markdown comparison shows distances: the loads skip them.
+    assert!(!stderr.contains("computing distances"), "{stderr}");
+    let markdown = run(&["diff", BASE, TARGET, "--format", "markdown", "--timings"]);
+    let stderr_markdown = String::from_utf8_lossy(&markdown.stderr);
+    assert_eq!(
+        stderr_markdown.matches("  computing distances ").count(),
+        1,
+        "the target's: {stderr_markdown}"
+    );
     let steps = stderr
         .split_once("timings for the comparison (snapshots loaded side by side):\n")
         .unwrap_or_else(|| panic!("no comparison timings: {stderr}"))
