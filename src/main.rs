@@ -118,11 +118,13 @@ fn summary(args: SummaryArgs, timings: bool, loading: Loading) -> anyhow::Result
             let (graph, analysis) = load_with_graph(base, &args.snapshot, timings)?;
             (analysis, Some(graph))
         }
-        None if loading == Loading::OnePassAtATime => {
-            let analysis = load_owned(&args.snapshot, timings, Reads::SummaryRows)?;
-            (&*Box::leak(Box::new(analysis)), None)
+        None => {
+            let reads = match loading {
+                Loading::OnePassAtATime => Reads::SummaryRows,
+                _ => Reads::Everything,
+            };
+            (load_for(&args.snapshot, timings, reads)?, None)
         }
-        None => (load(&args.snapshot, timings)?, None),
     };
     let range = base.map(|b| IdRange::between(&b, &analysis.graph));
     let filtered = range.map(|r| allocated_summary(analysis, r));
@@ -429,11 +431,12 @@ fn open_headless(snapshots: &[PathBuf], timings: bool, loading: Loading) -> anyh
 /// at once: freeing the analysis of a 1 GB snapshot array by array took
 /// 0.18 s, so it is never freed.
 fn load(path: &Path, timings: bool) -> anyhow::Result<&'static Analysis> {
-    Ok(Box::leak(Box::new(load_owned(
-        path,
-        timings,
-        Reads::Everything,
-    )?)))
+    load_for(path, timings, Reads::Everything)
+}
+
+/// [`load`] for a command that `reads` only some of the analysis.
+fn load_for(path: &Path, timings: bool, reads: Reads) -> anyhow::Result<&'static Analysis> {
+    Ok(Box::leak(Box::new(load_owned(path, timings, reads)?)))
 }
 
 fn load_owned(path: &Path, timings: bool, reads: Reads) -> anyhow::Result<Analysis> {
@@ -488,10 +491,10 @@ fn load_three(
 }
 
 /// The baseline, shed to what a comparison reads once loaded, and the
-/// target, which only a Markdown report reads distances of: side by side, or one after the other when the preflight found
-/// too little memory for that (1 GB pair: 5.6–6.9 s and 1.8–2.0 GB peak RSS
-/// side by side, 7.2–8.1 s and 1.55 GB one after the other; unshed side by
-/// side it took 2.1 GB).
+/// target, `target_reads` of it: side by side, or one after the other when
+/// the preflight found too little memory for that (1 GB pair, JSON:
+/// 6.3–7.6 s and 1.7–1.9 GB peak RSS side by side, 6.7–7.9 s and 1.46 GB
+/// one after the other).
 fn load_for_comparison(
     [base, target]: [&Path; 2],
     target_reads: Reads,

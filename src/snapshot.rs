@@ -395,7 +395,7 @@ struct Analysed {
 }
 
 impl Analysed {
-    /// The dominator tree, class distances and retained sizes: the Analysis.
+    /// The dominator tree and the class retained sizes: the Analysis.
     fn conclude(
         self,
         mut graph: HeapGraph,
