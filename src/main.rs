@@ -25,7 +25,7 @@ use heaplens::snapshot::graph::HeapGraph;
 use heaplens::snapshot::meta::Layout;
 use heaplens::snapshot::progress::peak_rss_bytes;
 use heaplens::snapshot::{self, compat, duplicates, growth, leaks, statistics};
-use heaplens::snapshot::{tree::TreeLimits, Analysis, Reads};
+use heaplens::snapshot::{tree::TreeLimits, Analysis, Reads, Schedule};
 
 /// Rows of a Markdown report unless `--top` says otherwise.
 const MARKDOWN_TOP: usize = 10;
@@ -119,11 +119,16 @@ fn summary(args: SummaryArgs, timings: bool, loading: Loading) -> anyhow::Result
             (analysis, Some(graph))
         }
         None => {
-            let reads = match loading {
-                Loading::OnePassAtATime => Reads::SummaryRows,
-                _ => Reads::Everything,
+            // A Markdown report reads more than the class rows.
+            let reads = match args.format {
+                ReportFormat::Markdown => Reads::Everything,
+                _ => Reads::SummaryRows,
             };
-            (load_for(&args.snapshot, timings, reads)?, None)
+            let schedule = match loading {
+                Loading::OnePassAtATime => Schedule::OnePassAtATime,
+                _ => Schedule::SideBySide,
+            };
+            (load_for(&args.snapshot, timings, reads, schedule)?, None)
         }
     };
     let range = base.map(|b| IdRange::between(&b, &analysis.graph));
@@ -431,20 +436,32 @@ fn open_headless(snapshots: &[PathBuf], timings: bool, loading: Loading) -> anyh
 /// at once: freeing the analysis of a 1 GB snapshot array by array took
 /// 0.18 s, so it is never freed.
 fn load(path: &Path, timings: bool) -> anyhow::Result<&'static Analysis> {
-    load_for(path, timings, Reads::Everything)
+    load_for(path, timings, Reads::Everything, Schedule::SideBySide)
 }
 
 /// [`load`] for a command that `reads` only some of the analysis.
-fn load_for(path: &Path, timings: bool, reads: Reads) -> anyhow::Result<&'static Analysis> {
-    Ok(Box::leak(Box::new(load_owned(path, timings, reads)?)))
+fn load_for(
+    path: &Path,
+    timings: bool,
+    reads: Reads,
+    schedule: Schedule,
+) -> anyhow::Result<&'static Analysis> {
+    Ok(Box::leak(Box::new(load_owned(
+        path, timings, reads, schedule,
+    )?)))
 }
 
-fn load_owned(path: &Path, timings: bool, reads: Reads) -> anyhow::Result<Analysis> {
-    let loaded = snapshot::load_for(path, &mut |_| true, reads);
+fn load_owned(
+    path: &Path,
+    timings: bool,
+    reads: Reads,
+    schedule: Schedule,
+) -> anyhow::Result<Analysis> {
+    let loaded = snapshot::load_for(path, &mut |_| true, reads, schedule);
     let analysis = loaded.with_context(|| path.display().to_string())?;
     if timings {
         eprint!("{}", report::timings(path, &analysis.timings));
-        if reads == Reads::SummaryRows {
+        if schedule == Schedule::OnePassAtATime {
             eprintln!("  (one pass at a time, to fit in memory)");
         }
     }
@@ -502,7 +519,7 @@ fn load_for_comparison(
     timings: bool,
 ) -> anyhow::Result<(&'static Analysis, &'static Analysis)> {
     let load_baseline = || {
-        let mut baseline = load_owned(base, timings, Reads::AllButDistances)?;
+        let mut baseline = load_owned(base, timings, Reads::AllButDistances, Schedule::SideBySide)?;
         baseline.shed_for_comparison();
         Ok::<_, anyhow::Error>(baseline)
     };
@@ -511,11 +528,17 @@ fn load_for_comparison(
             let baseline = load_baseline()?;
             (
                 Ok(Ok(baseline)),
-                Ok(load_owned(target, timings, target_reads)),
+                Ok(load_owned(
+                    target,
+                    timings,
+                    target_reads,
+                    Schedule::SideBySide,
+                )),
             )
         }
         _ => std::thread::scope(|s| {
-            let target_loaded = s.spawn(|| load_owned(target, timings, target_reads));
+            let target_loaded =
+                s.spawn(|| load_owned(target, timings, target_reads, Schedule::SideBySide));
             let baseline_loaded = s.spawn(load_baseline);
             let panicked = |path: &Path| anyhow!("the loader of {} panicked", path.display());
             (

@@ -70,7 +70,7 @@ pub struct Analysis {
 
 /// Reads and analyses the snapshot at `path` (gzip or plain; `-` is stdin).
 pub fn load(path: &Path, progress: ProgressSink<'_>) -> Result<Analysis, SnapshotError> {
-    load_for(path, progress, Reads::Everything)
+    load_for(path, progress, Reads::Everything, Schedule::SideBySide)
 }
 
 /// Receives the early Summary rows (counts and shallow sizes, no retained
@@ -97,29 +97,85 @@ pub enum Reads {
     /// distances unset), e.g. a comparison's JSON and table: one pass
     /// fewer (~0.5 s of CPU and 80 MB at the peak of a 1 GB snapshot).
     AllButDistances,
-    /// The Summary's class rows and totals only, in less memory: the
-    /// passes run one at a time, and what only some read (node ids,
-    /// detachedness, each node's class and distance, edge names and types)
-    /// is dropped after its last reader, before the distances' and
-    /// Lengauer–Tarjan's arrays are allocated.
+    /// The Summary's class rows and totals only: what only some passes
+    /// read (node ids, detachedness, each node's class and distance, edge
+    /// names and types) is dropped after its last reader.
     SummaryRows,
 }
 
-/// [`load`] for a caller that `reads` only some of the Analysis.
+impl Reads {
+    /// No pass reads node ids after the essential edges.
+    fn shed_after_essentials(self, graph: &mut HeapGraph) {
+        if self == Reads::SummaryRows {
+            graph.node_id = Vec::new();
+        }
+    }
+
+    /// Nor each node's class and detachedness after the class passes.
+    fn shed_after_class_passes(self, graph: &mut HeapGraph, counts: &mut ClassCounts) {
+        if self == Reads::SummaryRows {
+            counts.classes = Vec::new();
+            graph.detachedness = Vec::new();
+        }
+    }
+
+    /// The distances, if read, folded into the class rows; kept per node
+    /// unless only the rows are read.
+    fn distances(
+        self,
+        graph: &HeapGraph,
+        weakmaps: &weakmap::WeakMapEdges,
+        counts: &mut ClassCounts,
+    ) -> Option<Vec<i32>> {
+        if self == Reads::AllButDistances {
+            return None;
+        }
+        let distances = distances::compute_distances(graph, weakmaps);
+        classes::add_distances(&mut counts.aggregates, &distances);
+        Some(match self {
+            Reads::SummaryRows => Vec::new(),
+            _ => distances,
+        })
+    }
+
+    /// Nor edge names and types after the distances: the dominators read
+    /// neither.
+    fn shed_after_distances(self, graph: &mut HeapGraph) {
+        if self == Reads::SummaryRows {
+            graph.edge_name = Vec::new();
+            graph.edge_type = Arc::default();
+        }
+    }
+}
+
+/// How the passes after reading share the two cores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schedule {
+    /// Lengauer–Tarjan beside the class passes and distances: the fastest.
+    SideBySide,
+    /// One pass at a time: with [`Reads::SummaryRows`], what a pass drops
+    /// is gone before the next allocates, and the peak is the reading's
+    /// (1.00 GB snapshot: 0.98 GB, against 1.16 GB side by side), ~0.7 s
+    /// slower on two cores.
+    OnePassAtATime,
+}
+
+/// [`load`] for a caller that `reads` only some of the Analysis, on
+/// `schedule`.
 pub fn load_for(
     path: &Path,
     progress: ProgressSink<'_>,
     reads: Reads,
+    schedule: Schedule,
 ) -> Result<Analysis, SnapshotError> {
-    load_file(path, progress, Pipeline::Headless(reads))
+    load_file(path, progress, Pipeline::Headless(reads, schedule))
 }
 
 /// What runs after reading.
 enum Pipeline<'a> {
-    /// Lengauer–Tarjan beside the class passes and distances, or for the
-    /// Summary's rows one pass at a time.
-    Headless(Reads),
-    /// Everything; the Summary's counts to the sink first (a UI).
+    Headless(Reads, Schedule),
+    /// Everything side by side; the Summary's counts to the sink first (a
+    /// UI).
     Early(EarlySink<'a>),
 }
 
@@ -140,7 +196,8 @@ pub fn analyze_reader(
     progress: ProgressSink<'_>,
     early: Option<EarlySink<'_>>,
 ) -> Result<Analysis, SnapshotError> {
-    let pipeline = early.map_or(Pipeline::Headless(Reads::Everything), Pipeline::Early);
+    let everything = Pipeline::Headless(Reads::Everything, Schedule::SideBySide);
+    let pipeline = early.map_or(everything, Pipeline::Early);
     analyze_backed(reader, None, progress, pipeline)
 }
 
@@ -177,12 +234,11 @@ fn analyze_backed(
             None => EdgeIndex::build(&graph.shared_edges(), &graph.layout.types),
         };
         match pipeline {
-            Pipeline::Headless(Reads::SummaryRows) => {
-                analyze_for_rows(graph, index, timings, progress)
+            Pipeline::Headless(reads, Schedule::SideBySide) => {
+                analyze_indexed(graph, index, timings, progress, reads)
             }
-            Pipeline::Headless(reads) => {
-                let distances = reads == Reads::Everything;
-                analyze_indexed(graph, index, timings, progress, distances)
+            Pipeline::Headless(reads, Schedule::OnePassAtATime) => {
+                analyze_one_pass_at_a_time(graph, index, timings, progress, reads)
             }
             Pipeline::Early(early) => analyze_early(graph, index, timings, progress, early),
         }
@@ -268,7 +324,7 @@ pub fn analyze(
     progress: ProgressSink<'_>,
 ) -> Result<Analysis, SnapshotError> {
     let index = EdgeIndex::build(&graph.shared_edges(), &graph.layout.types);
-    analyze_indexed(graph, index, timings, progress, true)
+    analyze_indexed(graph, index, timings, progress, Reads::Everything)
 }
 
 fn analyze_indexed(
@@ -276,11 +332,12 @@ fn analyze_indexed(
     index: EdgeIndex,
     mut timings: Timings,
     progress: ProgressSink<'_>,
-    with_distances: bool,
+    reads: Reads,
 ) -> Result<Analysis, SnapshotError> {
     let mut clock = StageClock::start(false);
     let (retainers, weakmaps, essential) =
         essentials(&mut graph, index, &mut timings, &mut clock, progress)?;
+    reads.shed_after_essentials(&mut graph);
     let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
     let topology = retainers.topology(&first_edge, &edge_to, graph.root);
     let slot_indexing = SlotIndexing::WithDominators;
@@ -297,48 +354,37 @@ fn analyze_indexed(
                 false,
             );
             counted.map(|mut counts| {
-                let distances = with_distances.then(|| {
-                    let distances = distances::compute_distances(&graph, &weakmaps);
-                    classes::add_distances(&mut counts.aggregates, &distances);
-                    (distances, beside.started.elapsed())
-                });
-                (counts, distances)
+                reads.shed_after_class_passes(&mut graph, &mut counts);
+                let distances = reads.distances(&graph, &weakmaps, &mut counts);
+                reads.shed_after_distances(&mut graph);
+                (counts, distances, beside.started.elapsed())
             })
         });
-    let (counts, distances) = classes_and_distances?;
-    let distances = match distances {
-        Some((distances, took)) => {
-            timings.record_as(Stage::Distances, took, true);
-            distances
-        }
-        None => Vec::new(),
-    };
+    let (counts, distances, distances_took) = classes_and_distances?;
+    if distances.is_some() {
+        timings.record_as(Stage::Distances, distances_took, true);
+    }
     let analysed = Analysed {
         counts,
-        distances,
+        distances: distances.unwrap_or_default(),
         retainers,
         immediate,
     };
     analysed.conclude(graph, timings, clock, progress)
 }
 
-/// [`analyze_indexed`] one pass at a time, for [`Reads::SummaryRows`]: what
-/// only the class passes and the distances read goes before the dominators.
-fn analyze_for_rows(
+/// [`analyze_indexed`] one pass at a time ([`Schedule::OnePassAtATime`]).
+fn analyze_one_pass_at_a_time(
     mut graph: HeapGraph,
     index: EdgeIndex,
     mut timings: Timings,
     progress: ProgressSink<'_>,
+    reads: Reads,
 ) -> Result<Analysis, SnapshotError> {
     let mut clock = StageClock::start(false);
     let (retainers, weakmaps, essential) =
         essentials(&mut graph, index, &mut timings, &mut clock, progress)?;
-    // Each drop lowers the peak of the passes after it, which then stays
-    // below the reading's (0.98 GB for a 1.00 GB snapshot, against 1.26 GB
-    // with the passes side by side): no pass reads node ids after the
-    // essential edges, each node's class and detachedness after the class
-    // passes, nor edge names and types after the distances.
-    graph.node_id = Vec::new();
+    reads.shed_after_essentials(&mut graph);
     let no_early: EarlySink<'_> = &mut |_| true;
     let mut counts = count_classes(
         &mut graph,
@@ -348,14 +394,12 @@ fn analyze_for_rows(
         no_early,
         true,
     )?;
-    counts.classes = Vec::new();
-    graph.detachedness = Vec::new();
-    let distances = distances::compute_distances(&graph, &weakmaps);
-    classes::add_distances(&mut counts.aggregates, &distances);
-    drop(distances);
-    clock.done(Stage::Distances, &mut timings, progress)?;
-    graph.edge_name = Vec::new();
-    graph.edge_type = Arc::default();
+    reads.shed_after_class_passes(&mut graph, &mut counts);
+    let distances = reads.distances(&graph, &weakmaps, &mut counts);
+    if distances.is_some() {
+        clock.done(Stage::Distances, &mut timings, progress)?;
+    }
+    reads.shed_after_distances(&mut graph);
     let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
     let topology = retainers.topology(&first_edge, &edge_to, graph.root);
     let immediate = dominators::immediate_dominators(&topology, &essential, || {
@@ -363,7 +407,7 @@ fn analyze_for_rows(
     });
     let analysed = Analysed {
         counts,
-        distances: Vec::new(),
+        distances: distances.unwrap_or_default(),
         retainers,
         immediate,
     };
@@ -720,9 +764,9 @@ mod schedule_tests {
 
     /// The TUI's schedule (early Summary first) and the headless one
     /// (dominators beside the class passes) give the same analysis, and the
-    /// early rows the same counts and shallow sizes; one pass at a time for
-    /// the Summary's rows gives the same rows and totals, and a load without
-    /// distances the same but for them.
+    /// early rows the same counts and shallow sizes; one pass at a time the
+    /// same analysis; for the Summary's rows, either way, the same rows and
+    /// totals, and without distances the same but for them.
     #[test]
     fn every_schedule_gives_the_same_analysis() {
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
@@ -749,20 +793,25 @@ mod schedule_tests {
                     .collect()
             };
             assert_eq!(counts(&early_rows), counts(&early.aggregates), "{file}");
-            let rows_only = load_for(&path, &mut |_| true, Reads::SummaryRows).expect(file);
-            assert_eq!(numbers(&throughput).0, numbers(&rows_only).0, "{file}");
-            assert_eq!(
-                summary_totals(&throughput),
-                summary_totals(&rows_only),
-                "{file}"
-            );
-            let unmeasured = load_for(&path, &mut |_| true, Reads::AllButDistances).expect(file);
-            assert!(unmeasured.distances.is_empty(), "{file}");
-            assert_eq!(
-                but_distances(&throughput),
-                but_distances(&unmeasured),
-                "{file}"
-            );
+            let load = |reads, schedule| load_for(&path, &mut |_| true, reads, schedule);
+            let sequential = load(Reads::Everything, Schedule::OnePassAtATime).expect(file);
+            assert_eq!(numbers(&throughput), numbers(&sequential), "{file}");
+            for schedule in [Schedule::SideBySide, Schedule::OnePassAtATime] {
+                let rows_only = load(Reads::SummaryRows, schedule).expect(file);
+                assert_eq!(numbers(&throughput).0, numbers(&rows_only).0, "{file}");
+                assert_eq!(
+                    summary_totals(&throughput),
+                    summary_totals(&rows_only),
+                    "{file}"
+                );
+                let unmeasured = load(Reads::AllButDistances, schedule).expect(file);
+                assert!(unmeasured.distances.is_empty(), "{file}");
+                assert_eq!(
+                    but_distances(&throughput),
+                    but_distances(&unmeasured),
+                    "{file}"
+                );
+            }
         }
     }
 
