@@ -155,7 +155,7 @@ pub enum Schedule {
     SideBySide,
     /// One pass at a time: with [`Reads::SummaryRows`], what a pass drops
     /// is gone before the next allocates, and the peak is the reading's
-    /// (1.00 GB snapshot: 0.98 GB, against 1.16 GB side by side), ~0.7 s
+    /// (1.00 GB snapshot: 0.98 GB, against 1.18 GB side by side), ~0.7 s
     /// slower on two cores.
     OnePassAtATime,
 }

@@ -34,7 +34,7 @@ impl Stage {
     pub fn label(self) -> &'static str {
         match self {
             Stage::Read => "reading and parsing",
-            Stage::Retainers => "retainers, WeakMap names, essential edges",
+            Stage::Retainers => "retainers, WeakMaps, essential edges",
             Stage::DomState => "propagating DOM state",
             Stage::ShallowSizes => "attributing shallow sizes",
             Stage::ClassNames => "naming classes",
