@@ -95,7 +95,8 @@ fn write_stdout(output: &str) -> bool {
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let timings = cli.timings;
     let (paths, allowed) = snapshot_paths(&cli);
-    let loading = heaplens::preflight::check(&paths, allowed, cli.force)?;
+    let loading = heaplens::preflight::check(&paths, allowed, cli.force)
+        .map_err(|refusal| with_lighter_format(&cli, &paths, refusal))?;
     let Some(command) = cli.command else {
         return open(&cli.snapshots, timings, loading).map(Outcome::from);
     };
@@ -551,6 +552,21 @@ fn load_for_comparison(
     let mut target = target??;
     target.dominators.shed_child_lists();
     Ok((Box::leak(Box::new(baseline)), Box::leak(Box::new(target))))
+}
+
+/// A refused Markdown Summary says when its JSON or table would fit (those
+/// read only the class rows, and can run one pass at a time).
+fn with_lighter_format(cli: &Cli, paths: &[PathBuf], refusal: anyhow::Error) -> anyhow::Error {
+    let markdown_summary = matches!(
+        &cli.command,
+        Some(Command::Summary(a)) if a.format == ReportFormat::Markdown && a.allocated_after.is_none()
+    );
+    let rows_fit = || heaplens::preflight::check(paths, Loading::OnePassAtATime, false).is_ok();
+    if markdown_summary && rows_fit() {
+        anyhow!("{refusal} (as JSON or a table it would fit)")
+    } else {
+        refusal
+    }
 }
 
 /// Every snapshot the command will load, and whether it may load the

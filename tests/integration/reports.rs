@@ -198,7 +198,8 @@ fn diff_timings_name_the_comparison_steps() {
 
 /// With too little memory for the whole load, a Summary runs its passes
 /// one at a time and prints the same report; a Markdown one, which reads
-/// more than the class rows, is refused instead.
+/// more than the class rows, is refused instead, with a word on the formats
+/// that fit.
 #[test]
 fn a_summary_short_of_memory_runs_one_pass_at_a_time() {
     // The demo target is estimated at 37.3 MB, 34.5 MB one pass at a time.
@@ -226,6 +227,10 @@ fn a_summary_short_of_memory_runs_one_pass_at_a_time() {
     assert!(!markdown.status.success());
     assert!(
         stderr.contains("needs about 37.3 MB of memory ("),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("use --force to try anyway (as JSON or a table it would fit)\n"),
         "{stderr}"
     );
 }
