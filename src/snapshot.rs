@@ -336,34 +336,21 @@ fn analyze_indexed(
 ) -> Result<Analysis, SnapshotError> {
     let mut clock = StageClock::start(false);
     let (retainers, weakmaps, essential) =
-        essentials(&mut graph, index, &mut timings, &mut clock, progress)?;
-    reads.shed_after_essentials(&mut graph);
+        essentials(&mut graph, index, reads, &mut timings, &mut clock, progress)?;
     let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
     let topology = retainers.topology(&first_edge, &edge_to, graph.root);
     let slot_indexing = SlotIndexing::WithDominators;
     let (immediate, classes_and_distances) =
         dominators_beside(&topology, &essential, slot_indexing, || {
             let mut beside = StageClock::start(true);
-            let no_early: EarlySink<'_> = &mut |_| true;
-            let counted = count_classes(
-                &mut graph,
-                &mut timings,
-                &mut beside,
+            let passes = Passes {
+                reads,
                 progress,
-                no_early,
-                false,
-            );
-            counted.map(|mut counts| {
-                reads.shed_after_class_passes(&mut graph, &mut counts);
-                let distances = reads.distances(&graph, &weakmaps, &mut counts);
-                reads.shed_after_distances(&mut graph);
-                (counts, distances, beside.started.elapsed())
-            })
+                both_cores: false,
+            };
+            passes.classes_and_distances(&mut graph, &weakmaps, &mut timings, &mut beside)
         });
-    let (counts, distances, distances_took) = classes_and_distances?;
-    if distances.is_some() {
-        timings.record_as(Stage::Distances, distances_took, true);
-    }
+    let (counts, distances) = classes_and_distances?;
     let analysed = Analysed {
         counts,
         distances: distances.unwrap_or_default(),
@@ -383,23 +370,14 @@ fn analyze_one_pass_at_a_time(
 ) -> Result<Analysis, SnapshotError> {
     let mut clock = StageClock::start(false);
     let (retainers, weakmaps, essential) =
-        essentials(&mut graph, index, &mut timings, &mut clock, progress)?;
-    reads.shed_after_essentials(&mut graph);
-    let no_early: EarlySink<'_> = &mut |_| true;
-    let mut counts = count_classes(
-        &mut graph,
-        &mut timings,
-        &mut clock,
+        essentials(&mut graph, index, reads, &mut timings, &mut clock, progress)?;
+    let passes = Passes {
+        reads,
         progress,
-        no_early,
-        true,
-    )?;
-    reads.shed_after_class_passes(&mut graph, &mut counts);
-    let distances = reads.distances(&graph, &weakmaps, &mut counts);
-    if distances.is_some() {
-        clock.done(Stage::Distances, &mut timings, progress)?;
-    }
-    reads.shed_after_distances(&mut graph);
+        both_cores: true,
+    };
+    let (counts, distances) =
+        passes.classes_and_distances(&mut graph, &weakmaps, &mut timings, &mut clock)?;
     let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
     let topology = retainers.topology(&first_edge, &edge_to, graph.root);
     let immediate = dominators::immediate_dominators(&topology, &essential, || {
@@ -415,10 +393,11 @@ fn analyze_one_pass_at_a_time(
 }
 
 /// What the headless pipelines start with: the retainer index, the WeakMap
-/// entries and the essential edges.
+/// entries and the essential edges, then what `reads` drops after them.
 fn essentials(
     graph: &mut HeapGraph,
     index: EdgeIndex,
+    reads: Reads,
     timings: &mut Timings,
     clock: &mut StageClock,
     progress: ProgressSink<'_>,
@@ -427,7 +406,43 @@ fn essentials(
     let weakmaps = weakmap_edges(graph);
     let essential = flags::essential_edges(graph, &page_owned, &weakmaps);
     clock.done(Stage::Retainers, timings, progress)?;
+    reads.shed_after_essentials(graph);
     Ok((retainers, weakmaps, essential))
+}
+
+/// How the headless pipelines run the class passes and the distances.
+struct Passes<'p> {
+    reads: Reads,
+    progress: ProgressSink<'p>,
+    /// Shallow sizes and class names side by side (nothing else runs).
+    both_cores: bool,
+}
+
+impl Passes<'_> {
+    /// The class passes, then the distances if read, each followed by what
+    /// `reads` drops after it.
+    fn classes_and_distances(
+        self,
+        graph: &mut HeapGraph,
+        weakmaps: &weakmap::WeakMapEdges,
+        timings: &mut Timings,
+        clock: &mut StageClock,
+    ) -> Result<(ClassCounts, Option<Vec<i32>>), SnapshotError> {
+        let Passes {
+            reads,
+            progress,
+            both_cores,
+        } = self;
+        let no_early: EarlySink<'_> = &mut |_| true;
+        let mut counts = count_classes(graph, timings, clock, progress, no_early, both_cores)?;
+        reads.shed_after_class_passes(graph, &mut counts);
+        let distances = reads.distances(graph, weakmaps, &mut counts);
+        if distances.is_some() {
+            clock.done(Stage::Distances, timings, progress)?;
+        }
+        reads.shed_after_distances(graph);
+        Ok((counts, distances))
+    }
 }
 
 /// The passes' results before the dominator tree.
