@@ -1,9 +1,9 @@
 //! Immediate dominators and retained sizes (spec §4.3–4.4).
 //!
-//! A port of DevTools' `calculateDominatorsAndRetainedSizes`: Lengauer and
+//! The tree of DevTools' `calculateDominatorsAndRetainedSizes` (Lengauer and
 //! Tarjan, "A fast algorithm for finding dominators in a flowgraph", ACM
-//! TOPLAS 1(1), 1979, simple `eval`/`link` with iterative path compression,
-//! over `u32` arrays. DevTools' handling of nodes the root cannot reach over
+//! TOPLAS 1(1), 1979), computed by Semi-NCA over `u32` arrays indexed by
+//! DFS preorder: the same tree, since a flow graph has only one. DevTools' handling of nodes the root cannot reach over
 //! essential edges is kept exactly: nodes whose retainers are all
 //! non-essential are DFS'd from the root as "orphans", remaining cliques are
 //! hung under the root one by one. So every node gets a dominator, the root's
@@ -53,40 +53,56 @@ impl DominatorTree {
 pub struct ImmediateDominators {
     /// Per node ordinal (the root dominates itself).
     idom: Vec<u32>,
-    /// Vertices (`ordinal + 1`) in DFS preorder from index 1.
+    /// Node ordinals in DFS preorder from index 1.
     order: Vec<u32>,
     root: u32,
-    /// Lengauer–Tarjan's spent arrays, for the children lists: their pages
+    /// The algorithm's spent arrays, for the children lists: their pages
     /// are in memory already (fresh ones fault one by one: 20 K faults of
     /// 80 MB on a 1 GB snapshot).
     scratch: [Vec<u32>; 2],
 }
 
-/// Lengauer–Tarjan over `topology` alone, so it can run while other passes
+/// Semi-NCA over `topology` alone, so it can run while other passes
 /// rewrite node names and sizes: six `u32` arrays of `nodes + 1` and a bit
-/// per edge, O((nodes + edges) log nodes) time. `essential_slots` gives `essential`
-/// re-indexed by retainer slot ([`Topology::by_retainer_slot`]); it is
-/// called only after the first depth-first search, so another thread can
-/// compute it meanwhile (0.2 s of a 1 GB snapshot).
+/// per edge. `essential_slots` gives `essential` re-indexed by retainer
+/// slot ([`Topology::by_retainer_slot`]); it is called only after the first
+/// depth-first search, so another thread can compute it meanwhile (0.2 s of
+/// a 1 GB snapshot).
 pub fn immediate_dominators(
     topology: &Topology<'_>,
     essential: &FixedBitSet,
     essential_slots: impl FnOnce() -> FixedBitSet,
 ) -> ImmediateDominators {
-    let lt = LengauerTarjan::run(topology, essential, essential_slots);
-    // The vertices are `ordinal + 1`: `dom` becomes `idom` in place.
-    let mut idom = lt.dom;
-    idom.remove(0);
-    for d in &mut idom {
-        *d -= 1;
+    let mut preorder = Preorder::new(topology.node_count());
+    let root = preorder.dfs(topology, essential, topology.root, 0);
+    let essential_slots = essential_slots();
+    preorder.adopt_unreached(topology, essential, &essential_slots, root);
+    let Preorder {
+        number,
+        node,
+        parent,
+        ..
+    } = preorder;
+    let search = SemiDominators::run(topology, &essential_slots, &number, &node, parent);
+    let SemiDominators {
+        semi,
+        parent: mut idom_number,
+        ancestor,
+        best,
+    } = search;
+    nearest_common_ancestors(&mut idom_number, &semi);
+    drop(semi);
+    // `number` is spent: it becomes the dominators by ordinal.
+    let mut idom = number;
+    for (n, &d) in node.iter().zip(&idom_number).skip(1) {
+        idom[*n as usize] = node[d as usize];
     }
-    let mut order = lt.vertex;
-    order.truncate(lt.numbered as usize + 1);
+    idom.truncate(topology.node_count());
     ImmediateDominators {
         idom,
-        order,
+        order: node,
         root: topology.root,
-        scratch: lt.scratch,
+        scratch: [ancestor, best],
     }
 }
 
@@ -112,15 +128,14 @@ impl ImmediateDominators {
     }
 }
 
-/// Self sizes summed up the dominator tree: `order` (vertices, DFS
+/// Self sizes summed up the dominator tree: `order` (ordinals in DFS
 /// preorder from index 1) visited backwards reaches children before their
 /// dominators.
 fn retained_sizes(graph: &HeapGraph, idom: &[u32], order: &[u32]) -> Vec<u64> {
     let mut retained: Vec<u64> = graph.self_size.iter().map(|&s| u64::from(s)).collect();
-    for &vertex in order.iter().skip(2).rev() {
-        let node = vertex as usize - 1;
-        let size = retained[node];
-        retained[idom[node] as usize] += size;
+    for &node in order.iter().skip(2).rev() {
+        let size = retained[node as usize];
+        retained[idom[node as usize] as usize] += size;
     }
     retained
 }
@@ -158,205 +173,200 @@ fn dominated_lists(idom: &[u32], root: u32, arrays: [Vec<u32>; 2]) -> (Vec<u32>,
     (first, children)
 }
 
-/// Lengauer–Tarjan state. Vertices are `ordinal + 1`; 0 means none.
-struct LengauerTarjan {
-    dom: Vec<u32>,
-    vertex: Vec<u32>,
-    numbered: u32,
-    /// Two arrays of `nodes + 1` it is done with.
-    scratch: [Vec<u32>; 2],
-}
-
-/// Step 1 of Lengauer–Tarjan: DFS preorder numbering.
-struct Numbering {
+/// Depth-first preorder over essential edges. Numbers start at 1; 0 means
+/// unvisited (and is the root's parent).
+struct Preorder {
+    /// Per node ordinal: its number.
+    number: Vec<u32>,
+    /// Per number: the node ordinal.
+    node: Vec<u32>,
+    /// Per number: the parent's number in the DFS tree.
     parent: Vec<u32>,
-    semi: Vec<u32>,
-    vertex: Vec<u32>,
-    next_edge: Vec<u32>,
-    numbered: u32,
+    count: u32,
+    /// The DFS path: each vertex's number, next edge and edge end (a stack
+    /// as deep as the path, where cursors per node took 40 MB of a 1 GB
+    /// snapshot; recursion would overflow the stack on real heaps).
+    path: Vec<(u32, u32, u32)>,
 }
 
-impl Numbering {
-    fn number(&mut self, v: u32) {
-        self.numbered += 1;
-        self.semi[v as usize] = self.numbered;
-        self.vertex[self.numbered as usize] = v;
-    }
-
-    /// Iterative DFS over essential edges, resuming each vertex's edge scan
-    /// from a cursor (recursion would overflow the stack on real heaps).
-    fn dfs(&mut self, graph: &Topology<'_>, essential: &FixedBitSet, root: u32) {
-        self.next_edge[root as usize - 1] = graph.first_edge[root as usize - 1];
-        let mut v = root;
-        while v != 0 {
-            if self.semi[v as usize] == 0 {
-                self.number(v);
-            }
-            let mut v_next = self.parent[v as usize];
-            let ord = v as usize - 1;
-            let end = graph.first_edge[ord + 1];
-            while self.next_edge[ord] < end {
-                let e = self.next_edge[ord] as usize;
-                if essential[e] {
-                    let w = graph.edge_to[e] + 1;
-                    if self.semi[w as usize] == 0 {
-                        self.parent[w as usize] = v;
-                        self.next_edge[w as usize - 1] = graph.first_edge[w as usize - 1];
-                        v_next = w;
-                        break;
-                    }
-                }
-                self.next_edge[ord] += 1;
-            }
-            v = v_next;
+impl Preorder {
+    fn new(node_count: usize) -> Self {
+        Preorder {
+            number: vec![0; node_count + 1],
+            node: vec![0; node_count + 1],
+            parent: vec![0; node_count + 1],
+            count: 0,
+            path: Vec::new(),
         }
     }
-}
 
-impl LengauerTarjan {
-    fn run(
+    fn visit(&mut self, node: u32, parent: u32) -> u32 {
+        self.count += 1;
+        let n = self.count;
+        self.number[node as usize] = n;
+        self.node[n as usize] = node;
+        self.parent[n as usize] = parent;
+        n
+    }
+
+    /// Numbers everything `start` reaches that is not numbered yet; returns
+    /// `start`'s number.
+    fn dfs(
+        &mut self,
         graph: &Topology<'_>,
         essential: &FixedBitSet,
-        essential_slots: impl FnOnce() -> FixedBitSet,
-    ) -> Self {
-        let count = graph.node_count();
-        let len = count + 1;
-        let r = graph.root + 1;
-        let mut num = Numbering {
-            parent: vec![0; len],
-            semi: vec![0; len],
-            vertex: vec![0; len],
-            next_edge: vec![0; len],
-            numbered: 0,
+        start: u32,
+        parent: u32,
+    ) -> u32 {
+        let first = self.visit(start, parent);
+        let edges = |node: u32| {
+            (
+                graph.first_edge[node as usize],
+                graph.first_edge[node as usize + 1],
+            )
         };
-        num.dfs(graph, essential, r);
-        // The orphan check and the backward pass walk retainer slots.
-        let essential_slots = essential_slots();
-        if (num.numbered as usize) < count {
-            // Orphans: every retainer edge is non-essential.
-            for v in 1..=count as u32 {
-                if num.semi[v as usize] == 0
-                    && has_only_non_essential_retainers(graph, &essential_slots, v - 1)
+        let (from, end) = edges(start);
+        self.path.push((first, from, end));
+        while let Some(top) = self.path.last_mut() {
+            let (n, mut e, end) = *top;
+            let mut next = None;
+            while e < end {
+                let to = graph.edge_to[e as usize];
+                e += 1;
+                if essential[e as usize - 1] && self.number[to as usize] == 0 {
+                    next = Some(to);
+                    break;
+                }
+            }
+            top.1 = e;
+            match next {
+                Some(to) => {
+                    let child = self.visit(to, n);
+                    let (from, end) = edges(to);
+                    self.path.push((child, from, end));
+                }
+                None => {
+                    self.path.pop();
+                }
+            }
+        }
+        first
+    }
+
+    /// DevTools' handling of what the root does not reach: "orphans", whose
+    /// retainers are all non-essential, are searched from as children of
+    /// the root; what is left (cliques retained only by each other) is hung
+    /// under the root node by node.
+    fn adopt_unreached(
+        &mut self,
+        graph: &Topology<'_>,
+        essential: &FixedBitSet,
+        essential_slots: &FixedBitSet,
+        root: u32,
+    ) {
+        let count = graph.node_count() as u32;
+        if self.count < count {
+            for v in 0..count {
+                if self.number[v as usize] == 0
+                    && graph.retainers(v).all(|slot| !essential_slots[slot])
                 {
-                    num.parent[v as usize] = r;
-                    num.dfs(graph, essential, v);
+                    self.dfs(graph, essential, v, root);
                 }
             }
         }
-        if (num.numbered as usize) < count {
-            // Cliques retained only by each other: hang each under the root.
-            for v in 1..=count as u32 {
-                if num.semi[v as usize] == 0 {
-                    num.parent[v as usize] = r;
-                    num.number(v);
+        if self.count < count {
+            for v in 0..count {
+                if self.number[v as usize] == 0 {
+                    self.visit(v, root);
                 }
             }
-        }
-        let Numbering {
-            parent,
-            mut semi,
-            vertex,
-            numbered,
-            next_edge,
-        } = num;
-
-        let mut ancestor = vec![0u32; len];
-        // One array for parents and dominators: `parent[w]` is read once,
-        // when w is processed, and `dom[v]` is only written for vertices
-        // already processed (40 MB less at the peak of a 1 GB load).
-        let mut dom = parent;
-        let mut compression_stack: Vec<u32> = Vec::new();
-        // Buckets as intrusive linked lists: each vertex joins exactly one
-        // bucket, once, so a head per vertex and a next per member suffice.
-        // The heads share `label`: a vertex's bucket is used only before
-        // the vertex is processed (it is a proper DFS ancestor of the
-        // members), its label only after (eval reads processed vertices
-        // only). 40 MB less at the peak of a 1 GB load.
-        let mut label = vec![0u32; len];
-        // The DFS cursors are done with: their memory becomes the bucket
-        // links (one array of `nodes + 1` less at the peak of the load).
-        let mut bucket_next = next_edge;
-
-        let mut eval = |v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32]| -> u32 {
-            if ancestor[v as usize] == 0 {
-                return v;
-            }
-            compression_stack.clear();
-            let mut x = v;
-            while ancestor[ancestor[x as usize] as usize] != 0 {
-                compression_stack.push(x);
-                x = ancestor[x as usize];
-            }
-            while let Some(w) = compression_stack.pop() {
-                let a = ancestor[w as usize] as usize;
-                if semi[label[a] as usize] < semi[label[w as usize] as usize] {
-                    label[w as usize] = label[a];
-                }
-                ancestor[w as usize] = ancestor[a];
-            }
-            label[v as usize]
-        };
-
-        for i in (2..=numbered as usize).rev() {
-            let w = vertex[i];
-            let mut orphan = true;
-            for slot in graph.retainers(w - 1) {
-                if !essential_slots[slot] {
-                    continue;
-                }
-                orphan = false;
-                let v = graph.retainer_node[slot] + 1;
-                let u = eval(v, &mut ancestor, &mut label, &semi);
-                if semi[u as usize] < semi[w as usize] {
-                    semi[w as usize] = semi[u as usize];
-                }
-            }
-            if orphan {
-                semi[w as usize] = semi[r as usize];
-            }
-            let b = vertex[semi[w as usize] as usize] as usize;
-            bucket_next[w as usize] = label[b];
-            label[b] = w;
-            let p = dom[w as usize];
-            // w's own bucket was emptied by its last child: from here on
-            // the slot holds w's label.
-            label[w as usize] = w;
-            ancestor[w as usize] = p;
-            let mut v = std::mem::take(&mut label[p as usize]);
-            while v != 0 {
-                let next = bucket_next[v as usize];
-                let u = eval(v, &mut ancestor, &mut label, &semi);
-                dom[v as usize] = if semi[u as usize] < semi[v as usize] {
-                    u
-                } else {
-                    p
-                };
-                v = next;
-            }
-        }
-        dom[0] = r;
-        dom[r as usize] = r;
-        for i in 2..=numbered as usize {
-            let w = vertex[i] as usize;
-            if dom[w] != vertex[semi[w] as usize] {
-                dom[w] = dom[dom[w] as usize];
-            }
-        }
-        LengauerTarjan {
-            dom,
-            vertex,
-            numbered,
-            scratch: [semi, label],
         }
     }
 }
 
-fn has_only_non_essential_retainers(
-    graph: &Topology<'_>,
-    essential_slots: &FixedBitSet,
-    ordinal: u32,
-) -> bool {
-    graph.retainers(ordinal).all(|slot| !essential_slots[slot])
+/// Semidominators by Lengauer and Tarjan's first pass, over preorder
+/// numbers, so the pass walks its arrays in order (0.53–0.75 s of a 1 GB
+/// snapshot where Lengauer–Tarjan by ordinal took 0.84–0.91 s). Semi-NCA (Georgiadis,
+/// "Linear-Time Algorithms for Dominators and Related Problems", 2005) then
+/// needs no buckets. Every node has a DFS parent, the root's adoptees too,
+/// so the graph is a flow graph and its dominator tree, unique, is
+/// DevTools' Lengauer–Tarjan's.
+struct SemiDominators {
+    /// Per number: the semidominator's number.
+    semi: Vec<u32>,
+    /// Per number: the DFS parent's number.
+    parent: Vec<u32>,
+    /// Per number: the link forest, compressed.
+    ancestor: Vec<u32>,
+    /// Per number: the least semidominator on its compressed path.
+    best: Vec<u32>,
+}
+
+impl SemiDominators {
+    fn run(
+        graph: &Topology<'_>,
+        essential_slots: &FixedBitSet,
+        number: &[u32],
+        node: &[u32],
+        parent: Vec<u32>,
+    ) -> Self {
+        let len = node.len();
+        let mut search = SemiDominators {
+            semi: vec![0; len],
+            parent,
+            ancestor: vec![0; len],
+            best: vec![0; len],
+        };
+        let mut path = Vec::new();
+        for w in (2..len).rev() {
+            let mut semi = search.parent[w];
+            for slot in graph.retainers(node[w]) {
+                if essential_slots[slot] {
+                    let v = number[graph.retainer_node[slot] as usize];
+                    semi = semi.min(search.eval(v, w as u32, &mut path));
+                }
+            }
+            search.semi[w] = semi;
+            search.best[w] = semi;
+            search.ancestor[w] = search.parent[w];
+        }
+        search
+    }
+
+    /// The least semidominator on the path from `v` up to, not including,
+    /// the root of its tree in the forest of vertices numbered above
+    /// `linked`; `v` itself while it is not linked.
+    fn eval(&mut self, v: u32, linked: u32, path: &mut Vec<u32>) -> u32 {
+        if v <= linked {
+            return v;
+        }
+        let mut x = v;
+        while self.ancestor[x as usize] > linked {
+            path.push(x);
+            x = self.ancestor[x as usize];
+        }
+        while let Some(w) = path.pop() {
+            let a = self.ancestor[w as usize] as usize;
+            let w = w as usize;
+            self.best[w] = self.best[w].min(self.best[a]);
+            self.ancestor[w] = self.ancestor[a];
+        }
+        self.best[v as usize]
+    }
+}
+
+/// Semi-NCA's second pass: each vertex's immediate dominator is the nearest
+/// common ancestor, in the dominator tree built so far, of its parent and
+/// its semidominator. `parent` becomes the dominators, in place.
+fn nearest_common_ancestors(parent: &mut [u32], semi: &[u32]) {
+    parent[1] = 1;
+    for w in 2..parent.len() {
+        let mut d = parent[w];
+        while d > semi[w] {
+            d = parent[d as usize];
+        }
+        parent[w] = d;
+    }
 }
 
 #[cfg(test)]
