@@ -43,7 +43,7 @@ use std::time::Instant;
 pub use classes::ClassAggregate;
 pub use dominators::DominatorTree;
 pub use error::SnapshotError;
-use fixedbitset::FixedBitSet;
+use flags::EssentialEdges;
 pub use graph::HeapGraph;
 use graph::{RetainerIndex, Topology};
 pub use names::{InterfaceDefinition, PlainShapes};
@@ -151,7 +151,7 @@ impl Reads {
 /// How the passes after reading share the two cores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Schedule {
-    /// Lengauer–Tarjan beside the class passes and distances: the fastest.
+    /// The dominators beside the class passes and distances: the fastest.
     SideBySide,
     /// One pass at a time: with [`Reads::SummaryRows`], what a pass drops
     /// is gone before the next allocates, and the peak is the reading's
@@ -245,26 +245,55 @@ fn analyze_backed(
     })
 }
 
-/// What the edge topology alone gives: the retainer index, and the nodes
-/// the root's shortcuts own.
+/// What the edge topology alone gives: the retainer index, the nodes the
+/// root's shortcuts own, and the edges essential by their types and ends.
 struct EdgeIndex {
     retainers: RetainerIndex,
     shortcut_owned: Vec<bool>,
+    essential: EssentialEdges,
 }
 
 impl EdgeIndex {
+    /// Marks the essential edges as the index is built, in the same walk
+    /// (the dominators' own walk for them took 0.20–0.28 s of a 1 GB
+    /// snapshot; this runs beside the strings, which take longer).
     fn build(shared: &parse::SharedEdges, types: &meta::Types) -> EdgeIndex {
+        let shortcut_owned = flags::shortcut_owned(shared, types);
+        let (edge_to, edge_type) = (&shared.edge_to, &shared.edge_type);
+        let mut essential = EssentialEdges::with_capacity(edge_to.len());
+        let retainers = RetainerIndex::build(&shared.first_edge, edge_to, |slot, from, e| {
+            let (to, root) = (edge_to[e], shared.root);
+            if flags::is_essential_by_ends(from, to, edge_type[e], root, &shortcut_owned, types) {
+                essential.by_edge.insert(e);
+                essential.by_slot.insert(slot);
+            }
+        });
         EdgeIndex {
-            retainers: RetainerIndex::build(&shared.first_edge, &shared.edge_to),
-            shortcut_owned: flags::shortcut_owned(shared, types),
+            retainers,
+            shortcut_owned,
+            essential,
         }
     }
 
-    /// The retainer index, and every page-owned node of `graph`.
-    fn complete(self, graph: &HeapGraph) -> (RetainerIndex, Vec<bool>) {
-        let mut owned = self.shortcut_owned;
-        flags::add_dom_tree_owners(graph, &mut owned);
-        (self.retainers, owned)
+    /// The retainer index and the essential edges of `graph`: old Blink's
+    /// DOM trees own more nodes, which takes every edge again; otherwise
+    /// only the WeakMap tables' edges come out.
+    fn complete(
+        self,
+        graph: &HeapGraph,
+        weakmaps: &weakmap::WeakMapEdges,
+    ) -> (RetainerIndex, EssentialEdges) {
+        let EdgeIndex {
+            retainers,
+            shortcut_owned: mut owned,
+            mut essential,
+        } = self;
+        if flags::add_dom_tree_owners(graph, &mut owned) {
+            essential = EssentialEdges::of(graph, &retainers, &owned, weakmaps);
+        } else {
+            essential.drop_weakmap_table_edges(graph, &retainers, weakmaps);
+        }
+        (retainers, essential)
     }
 }
 
@@ -316,7 +345,7 @@ impl StageClock {
 }
 
 /// Runs DevTools' load pipeline (§2) over a parsed graph, for when nobody
-/// waits for an early Summary: Lengauer–Tarjan, which keeps one core busy,
+/// waits for an early Summary: the dominators, which keep one core busy,
 /// runs beside the class passes and the distances instead of after them.
 pub fn analyze(
     graph: HeapGraph,
@@ -339,17 +368,15 @@ fn analyze_indexed(
         essentials(&mut graph, index, reads, &mut timings, &mut clock, progress)?;
     let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
     let topology = retainers.topology(&first_edge, &edge_to, graph.root);
-    let slot_indexing = SlotIndexing::WithDominators;
-    let (immediate, classes_and_distances) =
-        dominators_beside(&topology, &essential, slot_indexing, || {
-            let mut beside = StageClock::start(true);
-            let passes = Passes {
-                reads,
-                progress,
-                both_cores: false,
-            };
-            passes.classes_and_distances(&mut graph, &weakmaps, &mut timings, &mut beside)
-        });
+    let (immediate, classes_and_distances) = dominators_beside(&topology, &essential, || {
+        let mut beside = StageClock::start(true);
+        let passes = Passes {
+            reads,
+            progress,
+            both_cores: false,
+        };
+        passes.classes_and_distances(&mut graph, &weakmaps, &mut timings, &mut beside)
+    });
     let (counts, distances) = classes_and_distances?;
     let analysed = Analysed {
         counts,
@@ -380,9 +407,7 @@ fn analyze_one_pass_at_a_time(
         passes.classes_and_distances(&mut graph, &weakmaps, &mut timings, &mut clock)?;
     let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
     let topology = retainers.topology(&first_edge, &edge_to, graph.root);
-    let immediate = dominators::immediate_dominators(&topology, &essential, || {
-        topology.by_retainer_slot(&essential)
-    });
+    let immediate = dominators::immediate_dominators(&topology, &essential);
     let analysed = Analysed {
         counts,
         distances: distances.unwrap_or_default(),
@@ -401,10 +426,9 @@ fn essentials(
     timings: &mut Timings,
     clock: &mut StageClock,
     progress: ProgressSink<'_>,
-) -> Result<(RetainerIndex, weakmap::WeakMapEdges, FixedBitSet), SnapshotError> {
-    let (retainers, page_owned) = index.complete(graph);
+) -> Result<(RetainerIndex, weakmap::WeakMapEdges, EssentialEdges), SnapshotError> {
     let weakmaps = weakmap_edges(graph);
-    let essential = flags::essential_edges(graph, &page_owned, &weakmaps);
+    let (retainers, essential) = index.complete(graph, &weakmaps);
     clock.done(Stage::Retainers, timings, progress)?;
     reads.shed_after_essentials(graph);
     Ok((retainers, weakmaps, essential))
@@ -483,49 +507,15 @@ fn weakmap_edges(graph: &mut HeapGraph) -> weakmap::WeakMapEdges {
     weakmap::WeakMapEdges::new(&names, graph.strings.len())
 }
 
-/// Which thread indexes the essential edges by retainer slot (0.2 s of a
-/// 1 GB snapshot) for Lengauer–Tarjan, which needs them only after its
-/// first depth-first search.
-#[derive(Clone, Copy)]
-enum SlotIndexing {
-    /// The thread of `work`, before it: when `work` is the shorter side
-    /// (the TUI's schedule, distances only).
-    BesideWork,
-    /// The dominators thread, after its search: when `work` is the longer
-    /// side (headless: class passes and distances, 1.4 s against 1.1 s on
-    /// 1 GB; this took the dominators stage from 1.51–1.63 s to 1.35–1.52 s).
-    WithDominators,
-}
-
-/// Lengauer–Tarjan on another thread, beside `work` on this one: on two
+/// The dominators on another thread, beside `work` on this one: on two
 /// cores it keeps one busy.
 fn dominators_beside<R>(
     topology: &Topology<'_>,
-    essential: &FixedBitSet,
-    slot_indexing: SlotIndexing,
+    essential: &EssentialEdges,
     work: impl FnOnce() -> R,
 ) -> (dominators::ImmediateDominators, R) {
-    // The index comes over a channel when this thread builds it.
-    let (slots_sent, slots) = match slot_indexing {
-        SlotIndexing::BesideWork => {
-            let (sent, received) = std::sync::mpsc::sync_channel(1);
-            (Some(sent), Some(received))
-        }
-        SlotIndexing::WithDominators => (None, None),
-    };
     std::thread::scope(|scope| {
-        let dominators = scope.spawn(move || {
-            dominators::immediate_dominators(topology, essential, || match slots {
-                // Closed only if the sending thread panicked, which the
-                // scope then raises: no result of this one is used.
-                Some(slots) => slots.recv().unwrap_or_default(),
-                None => topology.by_retainer_slot(essential),
-            })
-        });
-        if let Some(slots_sent) = slots_sent {
-            // A closed channel only means the dominators thread panicked.
-            let _ = slots_sent.send(topology.by_retainer_slot(essential));
-        }
+        let dominators = scope.spawn(|| dominators::immediate_dominators(topology, essential));
         let done = work();
         (join(dominators), done)
     })
@@ -550,17 +540,14 @@ fn analyze_early(
     early: EarlySink<'_>,
 ) -> Result<Analysis, SnapshotError> {
     let mut clock = StageClock::start(false);
-    let (retainers, page_owned) = index.complete(&graph);
     let mut counts = count_classes(&mut graph, &mut timings, &mut clock, progress, early, true)?;
-    graph.set_retainers(retainers);
     let weakmaps = weakmap_edges(&mut graph);
-    let essential = flags::essential_edges(&graph, &page_owned, &weakmaps);
-    drop(page_owned);
+    let (retainers, essential) = index.complete(&graph, &weakmaps);
+    graph.set_retainers(retainers);
     clock.done(Stage::Retainers, &mut timings, progress)?;
     // The distances (0.4 s of a 1 GB snapshot) hide behind the dominators.
-    let slot_indexing = SlotIndexing::BesideWork;
     let (immediate, (distances, distances_took)) =
-        dominators_beside(&graph.topology(), &essential, slot_indexing, || {
+        dominators_beside(&graph.topology(), &essential, || {
             let started = Instant::now();
             let distances = distances::compute_distances(&graph, &weakmaps);
             (distances, started.elapsed())
@@ -747,6 +734,57 @@ impl Analysis {
 }
 #[cfg(test)]
 pub mod test_snapshot;
+
+#[cfg(test)]
+mod essential_tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// The essential edges marked while the index is built, then completed,
+    /// are those computed from scratch: the same edges, and by retainer
+    /// slot as many per source and target. The fixtures have a WeakMap
+    /// table (the demo) and old Blink's DOM trees (Chrome 2017).
+    #[test]
+    fn marking_while_indexing_gives_the_essential_edges() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut tables_seen = 0;
+        for file in [
+            "demo/after.heapsnapshot.gz",
+            "real/chrome2017-stefanpenner.heapsnapshot.gz",
+            "real/chromium156-chat-after.heapsnapshot.gz",
+            "real/deno2.9.heapsnapshot.gz",
+            "real/node8-alinode-devtoolx.heapsnapshot.gz",
+            "tiny/tiny-detached-dom.heapsnapshot",
+        ] {
+            let reader = source::open(&fixtures.join(file)).expect(file);
+            let mut graph = parse::parse_snapshot(reader, &mut |_| true).expect(file);
+            let index = EdgeIndex::build(&graph.shared_edges(), &graph.layout.types);
+            let weakmaps = weakmap_edges(&mut graph);
+            tables_seen += weakmaps.table_ids().len();
+            let expected = flags::essential_edges(&graph, &flags::page_owned(&graph), &weakmaps);
+            let (retainers, essential) = index.complete(&graph, &weakmaps);
+            assert_eq!(essential.by_edge, expected, "{file}");
+            let topology = retainers.topology(&graph.first_edge, &graph.edge_to, graph.root);
+            let expected_slots = topology.by_retainer_slot(&expected);
+            for n in 0..graph.node_count() as u32 {
+                let slots: Vec<usize> = topology.retainers(n).collect();
+                for run in
+                    slots.chunk_by(|&a, &b| topology.retainer_node[a] == topology.retainer_node[b])
+                {
+                    let count =
+                        |set: &fixedbitset::FixedBitSet| run.iter().filter(|&&s| set[s]).count();
+                    assert_eq!(
+                        count(&essential.by_slot),
+                        count(&expected_slots),
+                        "{file} @{n}"
+                    );
+                }
+            }
+        }
+        assert!(tables_seen > 0, "some fixture has a WeakMap table");
+    }
+}
 
 #[cfg(test)]
 mod schedule_tests {

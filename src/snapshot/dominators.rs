@@ -17,6 +17,7 @@
 
 use fixedbitset::FixedBitSet;
 
+use super::flags::EssentialEdges;
 use super::graph::{HeapGraph, Topology};
 
 /// The dominator tree with retained sizes.
@@ -63,27 +64,21 @@ pub struct ImmediateDominators {
 }
 
 /// Semi-NCA over `topology` alone, so it can run while other passes
-/// rewrite node names and sizes: six `u32` arrays of `nodes + 1` and a bit
-/// per edge. `essential_slots` gives `essential` re-indexed by retainer
-/// slot ([`Topology::by_retainer_slot`]); it is called only after the first
-/// depth-first search, so another thread can compute it meanwhile (0.2 s of
-/// a 1 GB snapshot).
+/// rewrite node names and sizes: six `u32` arrays of `nodes + 1`.
 pub fn immediate_dominators(
     topology: &Topology<'_>,
-    essential: &FixedBitSet,
-    essential_slots: impl FnOnce() -> FixedBitSet,
+    essential: &EssentialEdges,
 ) -> ImmediateDominators {
     let mut preorder = Preorder::new(topology.node_count());
-    let root = preorder.dfs(topology, essential, topology.root, 0);
-    let essential_slots = essential_slots();
-    preorder.adopt_unreached(topology, essential, &essential_slots, root);
+    let root = preorder.dfs(topology, &essential.by_edge, topology.root, 0);
+    preorder.adopt_unreached(topology, essential, root);
     let Preorder {
         number,
         node,
         parent,
         ..
     } = preorder;
-    let search = SemiDominators::run(topology, &essential_slots, &number, &node, parent);
+    let search = SemiDominators::run(topology, &essential.by_slot, &number, &node, parent);
     let SemiDominators {
         semi,
         parent: mut idom_number,
@@ -257,20 +252,14 @@ impl Preorder {
     /// retainers are all non-essential, are searched from as children of
     /// the root; what is left (cliques retained only by each other) is hung
     /// under the root node by node.
-    fn adopt_unreached(
-        &mut self,
-        graph: &Topology<'_>,
-        essential: &FixedBitSet,
-        essential_slots: &FixedBitSet,
-        root: u32,
-    ) {
+    fn adopt_unreached(&mut self, graph: &Topology<'_>, essential: &EssentialEdges, root: u32) {
         let count = graph.node_count() as u32;
         if self.count < count {
             for v in 0..count {
                 if self.number[v as usize] == 0
-                    && graph.retainers(v).all(|slot| !essential_slots[slot])
+                    && graph.retainers(v).all(|slot| !essential.by_slot[slot])
                 {
-                    self.dfs(graph, essential, v, root);
+                    self.dfs(graph, &essential.by_edge, v, root);
                 }
             }
         }

@@ -341,7 +341,13 @@ impl RetainerIndex {
     ///
     /// # Complexity
     /// O(nodes + edges), two passes (counting sort).
-    pub fn build(first_edge: &[u32], edge_to: &[u32]) -> RetainerIndex {
+    /// The index of `edge_to`'s edges; `visit(slot, source, edge)` sees
+    /// each edge as it gets its slot.
+    pub fn build(
+        first_edge: &[u32],
+        edge_to: &[u32],
+        mut visit: impl FnMut(usize, u32, usize),
+    ) -> RetainerIndex {
         let n = first_edge.len() - 1;
         let mut first = vec![0u32; n + 1];
         for &to in edge_to {
@@ -356,10 +362,21 @@ impl RetainerIndex {
         }
         first[n] = total;
         let mut nodes = vec![0u32; edge_to.len()];
-        fill_slots(first_edge, edge_to, &mut first, |slot, src, _| {
-            nodes[slot] = src
+        fill_slots(first_edge, edge_to, &mut first, |slot, src, e| {
+            nodes[slot] = src;
+            visit(slot, src, e);
         });
         RetainerIndex { first, nodes }
+    }
+
+    /// The slots of `to` that `from` holds: a target's slots run from its
+    /// last source to its first.
+    pub fn slots_from(&self, to: u32, from: u32) -> std::ops::Range<usize> {
+        let start = self.first[to as usize] as usize;
+        let sources = &self.nodes[start..self.first[to as usize + 1] as usize];
+        let before = sources.partition_point(|&source| source > from);
+        let through = sources.partition_point(|&source| source >= from);
+        start + before..start + through
     }
 }
 

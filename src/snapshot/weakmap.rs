@@ -175,6 +175,14 @@ impl WeakMapEdges {
         }
     }
 
+    /// The node ids of the tables the names name, sorted, once each.
+    pub fn table_ids(&self) -> Vec<u32> {
+        let mut ids: Vec<u32> = self.entries.iter().filter_map(|e| e.table_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
     /// How many distinct shared parts the names have.
     pub fn pair_count(&self) -> usize {
         self.pairs as usize
