@@ -520,7 +520,12 @@ fn load_for_comparison(
     timings: bool,
 ) -> anyhow::Result<(&'static Analysis, &'static Analysis)> {
     let load_baseline = || {
-        let mut baseline = load_owned(base, timings, Reads::AllButDistances, Schedule::SideBySide)?;
+        let mut baseline = load_owned(
+            base,
+            timings,
+            Reads::ComparisonBaseline,
+            Schedule::SideBySide,
+        )?;
         baseline.shed_for_comparison();
         Ok::<_, anyhow::Error>(baseline)
     };
