@@ -510,11 +510,10 @@ impl Analysed {
     }
 }
 
-/// Numbers the WeakMap entry names the parser found, taking them out of the
-/// graph: only the numbered lookup is needed from here on.
+/// The WeakMap entry names the parser found, taken out of the graph: the
+/// passes that read them get them from here on.
 fn weakmap_edges(graph: &mut HeapGraph) -> weakmap::WeakMapEdges {
-    let names = std::mem::take(&mut graph.ephemeron_names);
-    weakmap::WeakMapEdges::new(&names, graph.strings.len())
+    std::mem::take(&mut graph.weakmaps)
 }
 
 /// The dominators on another thread, beside `work` on this one: on two

@@ -16,7 +16,7 @@ use rayon::slice::ParallelSliceMut;
 use super::meta::Layout;
 use super::parse::SharedEdges;
 use super::strings::StringTable;
-use super::weakmap::EphemeronName;
+use super::weakmap::WeakMapEdges;
 
 /// Where the constructor of an object was defined (`locations` section).
 /// 32 bits each, as DevTools stores them (half the memory of `u64`s: 35 MB
@@ -89,9 +89,9 @@ impl Locations {
 pub struct HeapGraph {
     pub layout: Layout,
     pub strings: StringTable,
-    /// The WeakMap entry names among the strings, parsed as they were read;
-    /// [`crate::snapshot::weakmap::WeakMapEdges`] takes them.
-    pub ephemeron_names: Vec<EphemeronName>,
+    /// The WeakMap entry names among the strings, parsed as they were read
+    /// and numbered by pair when reading ended; the load takes them.
+    pub weakmaps: WeakMapEdges,
     pub node_type: Vec<u8>,
     /// String index of the node's name.
     pub node_name: Vec<u32>,

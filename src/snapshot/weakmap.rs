@@ -61,7 +61,7 @@ impl EphemeronName {
 
 /// The ephemeron names among the strings, numbered by shared part. Only
 /// internal edges' names are looked up, as DevTools parses only those.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WeakMapEdges {
     /// Per string: its entry in `entries`, or `NOT_EPHEMERON`. An array, not
     /// a hash map: every internal edge asks, and for the ~1 M names of a
