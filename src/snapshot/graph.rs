@@ -415,6 +415,11 @@ mod tests {
             ("x".to_owned(), h),
         ];
         assert_eq!(found, expected);
+        let index = super::RetainerIndex::build(&graph.first_edge, &graph.edge_to, |_, _, _| {});
+        let start = graph.retainers(t).start;
+        assert_eq!(index.slots_from(t, h), start + 1..start + 3, "x and y");
+        assert_eq!(index.slots_from(t, o), start..start + 1, "z");
+        assert!(index.slots_from(t, t).is_empty(), "no self edge");
 
         // The same from a retaining node with too many edges to scan.
         let mut s = TestSnapshot::new();
