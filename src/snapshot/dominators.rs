@@ -3,12 +3,13 @@
 //! The tree of DevTools' `calculateDominatorsAndRetainedSizes` (Lengauer and
 //! Tarjan, "A fast algorithm for finding dominators in a flowgraph", ACM
 //! TOPLAS 1(1), 1979), computed by Semi-NCA over `u32` arrays indexed by
-//! DFS preorder: the same tree, since a flow graph has only one. DevTools' handling of nodes the root cannot reach over
-//! essential edges is kept exactly: nodes whose retainers are all
-//! non-essential are DFS'd from the root as "orphans", remaining cliques are
-//! hung under the root one by one. So every node gets a dominator, the root's
-//! retained size is the sum of all self sizes, and unreachable garbage is
-//! attributed the way the Memory panel attributes it.
+//! DFS preorder: the same tree, since a flow graph has only one. DevTools'
+//! handling of nodes the root cannot reach over essential edges is kept
+//! exactly: nodes whose retainers are all non-essential are DFS'd from the
+//! root as "orphans", remaining cliques are hung under the root one by one.
+//! So every node gets a dominator, the root's retained size is the sum of all
+//! self sizes, and unreachable garbage is attributed the way the Memory panel
+//! attributes it.
 //!
 //! A node `d` dominates `n` if every path from the root to `n` passes `d`;
 //! the immediate dominator is the closest strict dominator. The retained size
