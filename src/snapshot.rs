@@ -116,16 +116,17 @@ impl Reads {
         }
     }
 
-    /// Nor each node's class and detachedness after the class passes; a
-    /// baseline keeps its plain objects' property lists instead of edges.
+    /// A baseline keeps the plain objects' property lists the class passes
+    /// make, instead of its edges.
+    fn keeps_shapes(self) -> bool {
+        self == Reads::ComparisonBaseline
+    }
+
+    /// Nor each node's class and detachedness after the class passes.
     fn shed_after_class_passes(self, graph: &mut HeapGraph, counts: &mut ClassCounts) {
-        match self {
-            Reads::SummaryRows => {
-                counts.classes = Vec::new();
-                graph.detachedness = Vec::new();
-            }
-            Reads::ComparisonBaseline => counts.kept_shapes = Some(PlainShapes::of(graph)),
-            Reads::Everything | Reads::AllButDistances => {}
+        if self == Reads::SummaryRows {
+            counts.classes = Vec::new();
+            graph.detachedness = Vec::new();
         }
     }
 
@@ -468,7 +469,8 @@ impl Passes<'_> {
             both_cores,
         } = self;
         let no_early: EarlySink<'_> = &mut |_| true;
-        let mut counts = count_classes(graph, timings, clock, progress, no_early, both_cores)?;
+        let mut counts =
+            count_classes(graph, timings, clock, progress, no_early, both_cores, reads)?;
         reads.shed_after_class_passes(graph, &mut counts);
         let distances = reads.distances(graph, weakmaps, &mut counts);
         if distances.is_some() {
@@ -549,7 +551,16 @@ fn analyze_early(
     early: EarlySink<'_>,
 ) -> Result<Analysis, SnapshotError> {
     let mut clock = StageClock::start(false);
-    let mut counts = count_classes(&mut graph, &mut timings, &mut clock, progress, early, true)?;
+    let reads = Reads::Everything;
+    let mut counts = count_classes(
+        &mut graph,
+        &mut timings,
+        &mut clock,
+        progress,
+        early,
+        true,
+        reads,
+    )?;
     let weakmaps = weakmap_edges(&mut graph);
     let (retainers, essential) = index.complete(&graph, &weakmaps);
     graph.set_retainers(retainers);
@@ -590,16 +601,18 @@ fn count_classes(
     progress: ProgressSink<'_>,
     early: EarlySink<'_>,
     both_cores: bool,
+    reads: Reads,
 ) -> Result<ClassCounts, SnapshotError> {
     dom_state::propagate_dom_state(graph);
     clock.done(Stage::DomState, timings, progress)?;
     let view: &HeapGraph = graph;
-    let (owners, (interner, classes, interfaces)) = if both_cores {
-        rayon::join(|| shallow::owners(view), || class_names(view))
+    let names = || class_names(view, reads.keeps_shapes());
+    let (owners, (interner, classes, interfaces, kept_shapes)) = if both_cores {
+        rayon::join(|| shallow::owners(view), names)
     } else {
         let owners = shallow::owners(view);
         clock.done(Stage::ShallowSizes, timings, progress)?;
-        (owners, class_names(view))
+        (owners, names())
     };
     if let Some(owners) = owners {
         shallow::move_sizes(graph, &owners);
@@ -619,14 +632,15 @@ fn count_classes(
         classes,
         interfaces,
         aggregates,
-        kept_shapes: None,
+        kept_shapes,
     })
 }
 
-/// Each node's class (string indexes, some of names still to append) and
-/// the `{a, b}` interfaces (§5). The property lists are dropped before the
-/// peak of the load (25 MB of a 1 GB snapshot).
-fn class_names(graph: &HeapGraph) -> (names::Interner, Vec<u32>, Vec<InterfaceDefinition>) {
+/// Each node's class (string indexes, some of names still to append), the
+/// `{a, b}` interfaces (§5), and the plain objects' property lists if
+/// `keep_shapes`: otherwise they are dropped before the peak of the load
+/// (25 MB of a 1 GB snapshot).
+fn class_names(graph: &HeapGraph, keep_shapes: bool) -> ClassNames {
     let mut interner = names::Interner::new(graph);
     let base_classes = names::base_class_names(graph, &mut interner);
     let shapes = PlainShapes::of(graph);
@@ -642,8 +656,16 @@ fn class_names(graph: &HeapGraph) -> (names::Interner, Vec<u32>, Vec<InterfaceDe
         &interfaces,
         &interface_classes,
     );
-    (interner, classes, interfaces)
+    (interner, classes, interfaces, keep_shapes.then_some(shapes))
 }
+
+/// What [`class_names`] gives.
+type ClassNames = (
+    names::Interner,
+    Vec<u32>,
+    Vec<InterfaceDefinition>,
+    Option<PlainShapes>,
+);
 
 /// Summary rows with counts and shallow sizes only (retained sizes 0,
 /// distances unknown), without instance lists.
