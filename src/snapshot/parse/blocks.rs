@@ -35,7 +35,7 @@ pub(super) struct Block {
 /// a comma). None when there is no whole record or the `]` comes after a
 /// number count that is not a multiple of `width`.
 pub(super) fn plan_block(bytes: &[u8], width: usize, at_start: bool) -> Option<Block> {
-    let (text, closed) = match memchr(b']', bytes) {
+    let (text, closed) = match find_close(bytes) {
         Some(at) => (&bytes[..at], true),
         None => (&bytes[..=memrchr(b',', bytes)?], false),
     };
@@ -44,8 +44,15 @@ pub(super) fn plan_block(bytes: &[u8], width: usize, at_start: bool) -> Option<B
     } else {
         None
     };
-    let head = mid.map_or(0, |m| count_commas(&text[..=m]));
-    let commas = head + mid.map_or(count_commas(text), |m| count_commas(&text[m + 1..]));
+    // Both halves counted at once: planning is the serial part of reading.
+    let (head, tail) = match mid {
+        Some(m) => rayon::join(
+            || count_commas(&text[..=m]),
+            || count_commas(&text[m + 1..]),
+        ),
+        None => (0, count_commas(text)),
+    };
+    let commas = head + tail;
     let (span, records) = if closed {
         let empty = commas == 0 && text.iter().all(u8::is_ascii_whitespace);
         let values = if empty { 0 } else { commas + 1 };
@@ -72,6 +79,17 @@ pub(super) fn plan_block(bytes: &[u8], width: usize, at_start: bool) -> Option<B
         closed,
         split,
     })
+}
+
+/// Where the array's `]` is in `bytes`, if there; big buffers are
+/// searched in two halves at once.
+fn find_close(bytes: &[u8]) -> Option<usize> {
+    if bytes.len() <= PARALLEL_BYTES {
+        return memchr(b']', bytes);
+    }
+    let (head, tail) = bytes.split_at(bytes.len() / 2);
+    let (in_head, in_tail) = rayon::join(|| memchr(b']', head), || memchr(b']', tail));
+    in_head.or(in_tail.map(|at| head.len() + at))
 }
 
 /// The first record boundary at or after the comma at `mid`, behind which
@@ -246,6 +264,21 @@ mod tests {
             assert!(parse(text, 2, true).is_none(), "{text}");
         }
         assert!(parse(&format!("{},1]", "9".repeat(20)), 2, true).is_none());
+    }
+
+    #[test]
+    fn a_big_buffer_closes_at_its_first_bracket() {
+        let values = vec!["7"; 600_000].join(",");
+        let bytes = format!("{values}],\"next\":[{values}]");
+        let close = bytes.find(']').expect("a bracket");
+        assert!(close < bytes.len() / 2 && bytes.len() > PARALLEL_BYTES);
+        assert_eq!(find_close(bytes.as_bytes()), Some(close));
+        let block = plan_block(bytes.as_bytes(), 3, true).expect("planned");
+        assert_eq!((block.records, block.closed), (200_000, true));
+        assert_eq!(
+            find_close(&bytes.as_bytes()[close + 1..]),
+            Some(bytes.len() - close - 2)
+        );
     }
 
     #[test]
