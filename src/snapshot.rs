@@ -190,14 +190,29 @@ enum Pipeline<'a> {
     Early(EarlySink<'a>),
 }
 
-/// A plain file's long strings stay in it (see `strings`).
+/// A plain file's long strings stay in it (see `strings`). Reading's
+/// progress counts the file's own bytes, which its size measures.
 fn load_file(
     path: &Path,
     progress: ProgressSink<'_>,
     pipeline: Pipeline<'_>,
 ) -> Result<Analysis, SnapshotError> {
-    let reader = source::open(path)?;
-    analyze_backed(reader, source::backing_file(path), progress, pipeline)
+    let (reader, file_read) = source::open_counted(path)?;
+    let mut progress_in_file = |report: Progress| {
+        progress(match report.stage {
+            Stage::Read => Progress {
+                bytes_read: file_read.get(),
+                ..report
+            },
+            _ => report,
+        })
+    };
+    analyze_backed(
+        reader,
+        source::backing_file(path),
+        &mut progress_in_file,
+        pipeline,
+    )
 }
 
 /// Reads and analyses a snapshot from any byte source, with an early

@@ -4,7 +4,9 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 
@@ -15,6 +17,13 @@ pub type Source = Box<dyn Read + Send>;
 
 /// Opens `path` for streaming, decompressing gzip transparently.
 pub fn open(path: &Path) -> Result<Source, SnapshotError> {
+    open_counted(path).map(|(source, _)| source)
+}
+
+/// [`open`], and a count of the bytes taken from the file itself: of a
+/// gzip file, compressed bytes, which its size measures (the parser counts
+/// inflated ones).
+pub fn open_counted(path: &Path) -> Result<(Source, FileBytes), SnapshotError> {
     let raw: Box<dyn Read + Send> = if path.as_os_str() == "-" {
         Box::new(io::stdin())
     } else {
@@ -26,13 +35,43 @@ pub fn open(path: &Path) -> Result<Source, SnapshotError> {
         }
         Box::new(File::open(path)?)
     };
-    let mut buffered = BufReader::with_capacity(1 << 16, raw);
+    let read = FileBytes::default();
+    let counted = Counted {
+        inner: raw,
+        read: read.clone(),
+    };
+    let mut buffered = BufReader::with_capacity(1 << 16, counted);
     let is_gzip = buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    Ok(if is_gzip {
+    let source = if is_gzip {
         read_ahead(GzipErrors(MultiGzDecoder::new(buffered)))?
     } else {
         Box::new(buffered)
-    })
+    };
+    Ok((source, read))
+}
+
+/// Bytes read from a file so far, shared with the thread reading it.
+#[derive(Debug, Clone, Default)]
+pub struct FileBytes(Arc<AtomicU64>);
+
+impl FileBytes {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// `inner`, counting what it gives into `read`.
+struct Counted<R> {
+    inner: R,
+    read: FileBytes,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.0.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// A second handle on `path` when it is a plain (not gzipped) regular
@@ -158,6 +197,18 @@ mod tests {
             error,
         };
         (data, source)
+    }
+
+    #[test]
+    fn a_gzip_file_counts_its_compressed_bytes() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/baseline.heapsnapshot.gz");
+        let (mut source, read) = open_counted(&path).expect("opened");
+        let mut inflated = Vec::new();
+        source.read_to_end(&mut inflated).expect("read");
+        let size = std::fs::metadata(&path).expect("metadata").len();
+        assert_eq!(read.get(), size);
+        assert!(inflated.len() as u64 > 3 * size);
     }
 
     #[test]

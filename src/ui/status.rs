@@ -8,7 +8,7 @@ use ratatui::Frame;
 
 use crate::app::{App, Input, LoadState, Pane, SnapshotSlot};
 use crate::format;
-use crate::snapshot::Stage;
+use crate::snapshot::{Progress, Stage};
 
 use super::theme::Theme;
 
@@ -42,14 +42,7 @@ pub fn progress_lines(slot: &SnapshotSlot, theme: &Theme) -> Vec<Line<'static>> 
             } else {
                 String::new()
             };
-            let bytes = match slot.file_bytes {
-                Some(total) => format!(
-                    "{} / {}",
-                    format::bytes(progress.bytes_read),
-                    format::bytes(total)
-                ),
-                None => format::bytes(progress.bytes_read),
-            };
+            let bytes = bytes_text(progress, slot.file_bytes);
             let bar_width = 24;
             let filled = (done * bar_width as f64).round() as usize;
             vec![
@@ -72,6 +65,18 @@ pub fn progress_lines(slot: &SnapshotSlot, theme: &Theme) -> Vec<Line<'static>> 
             took.as_secs_f64()
         ))],
         LoadState::Failed(message) => vec![Line::styled(format!("  {message}"), theme.error())],
+    }
+}
+
+/// Bytes read of the file while reading; past it, that it was read whole
+/// (later stages report no bytes).
+fn bytes_text(progress: &Progress, file_bytes: Option<u64>) -> String {
+    let read = format::bytes(progress.bytes_read);
+    match (progress.stage, file_bytes) {
+        (Stage::Read, Some(total)) => format!("{read} / {}", format::bytes(total)),
+        (Stage::Read, None) => read,
+        (_, Some(total)) => format!("{} read", format::bytes(total)),
+        (_, None) => "input read".to_owned(),
     }
 }
 
@@ -150,4 +155,23 @@ pub fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         },
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(stage: Stage, bytes_read: u64) -> Progress {
+        Progress { stage, bytes_read }
+    }
+
+    #[test]
+    fn the_bytes_say_how_far_reading_got_then_that_it_is_done() {
+        let size = Some(164_000_000);
+        let reading = bytes_text(&at(Stage::Read, 68_800_000), size);
+        assert_eq!(reading, "68.8 MB / 164 MB");
+        assert_eq!(bytes_text(&at(Stage::Dominators, 0), size), "164 MB read");
+        assert_eq!(bytes_text(&at(Stage::Read, 5_000), None), "5.0 kB");
+        assert_eq!(bytes_text(&at(Stage::Dominators, 0), None), "input read");
+    }
 }
