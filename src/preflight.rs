@@ -71,7 +71,7 @@ pub fn estimate(path: &Path) -> Option<Estimate> {
         return None;
     }
     let file_bytes = fs::metadata(path).ok()?.len();
-    let header = parse::read_header(source::open(path).ok()?).ok()??;
+    let header = parse::read_header(source::open_for_header(path).ok()?).ok()??;
     // Counts the file is too small to hold are a lying header, not a big
     // snapshot: the parser reports the mismatch better than an estimate.
     // (Each value takes at least 2 bytes; gzip shrinks snapshots < 100×.)

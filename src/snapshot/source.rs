@@ -15,15 +15,26 @@ use super::error::SnapshotError;
 /// A boxed byte source the parser streams from.
 pub type Source = Box<dyn Read + Send>;
 
-/// Opens `path` for streaming, decompressing gzip transparently.
+/// Opens `path` for streaming, decompressing gzip transparently (on a
+/// thread of its own, ahead of the reader).
 pub fn open(path: &Path) -> Result<Source, SnapshotError> {
     open_counted(path).map(|(source, _)| source)
+}
+
+/// [`open`] for a reader of the first bytes only (the header): no thread
+/// inflates megabytes ahead that nobody reads.
+pub fn open_for_header(path: &Path) -> Result<Source, SnapshotError> {
+    open_with(path, false).map(|(source, _)| source)
 }
 
 /// [`open`], and a count of the bytes taken from the file itself: of a
 /// gzip file, compressed bytes, which its size measures (the parser counts
 /// inflated ones).
 pub fn open_counted(path: &Path) -> Result<(Source, FileBytes), SnapshotError> {
+    open_with(path, true)
+}
+
+fn open_with(path: &Path, ahead: bool) -> Result<(Source, FileBytes), SnapshotError> {
     let raw: Box<dyn Read + Send> = if path.as_os_str() == "-" {
         Box::new(io::stdin())
     } else {
@@ -42,8 +53,13 @@ pub fn open_counted(path: &Path) -> Result<(Source, FileBytes), SnapshotError> {
     };
     let mut buffered = BufReader::with_capacity(1 << 16, counted);
     let is_gzip = buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    let source = if is_gzip {
-        read_ahead(GzipErrors(MultiGzDecoder::new(buffered)))?
+    let source: Source = if is_gzip {
+        let inflated = GzipErrors(MultiGzDecoder::new(buffered));
+        if ahead {
+            read_ahead(inflated)?
+        } else {
+            Box::new(inflated)
+        }
     } else {
         Box::new(buffered)
     };
