@@ -3,13 +3,23 @@
 //! The tree of DevTools' `calculateDominatorsAndRetainedSizes` (Lengauer and
 //! Tarjan, "A fast algorithm for finding dominators in a flowgraph", ACM
 //! TOPLAS 1(1), 1979), computed by Semi-NCA over `u32` arrays indexed by
-//! DFS preorder: the same tree, since a flow graph has only one. DevTools'
-//! handling of nodes the root cannot reach over essential edges is kept
-//! exactly: nodes whose retainers are all non-essential are DFS'd from the
-//! root as "orphans", remaining cliques are hung under the root one by one.
-//! So every node gets a dominator, the root's retained size is the sum of all
-//! self sizes, and unreachable garbage is attributed the way the Memory panel
-//! attributes it.
+//! DFS preorder. DevTools' handling of nodes the root cannot reach over
+//! essential edges is kept exactly, and it makes the graph something other
+//! than a flow graph, so "the same tree, since a flow graph has only one"
+//! holds only for what the root and the orphans reach:
+//! - nodes whose retainers are all non-essential ("orphans") are DFS'd as
+//!   children of the root, and DevTools gives them the root as their one
+//!   predecessor: a real root edge;
+//! - what is left (cliques retained only by each other, e.g. the eval
+//!   script's closures in a snapshot written by `node -e`) is hung under
+//!   the root node by node with *no* root edge: their semidominators come
+//!   from their real retainers only, which are all hung too, so each is
+//!   dominated by the root, and their edges into the rest of the heap
+//!   never lower another node's semidominator (they count for nothing).
+//!
+//! So every node gets a dominator, the root's retained size is the sum of
+//! all self sizes, and unreachable garbage is attributed the way the Memory
+//! panel attributes it.
 //!
 //! A node `d` dominates `n` if every path from the root to `n` passes `d`;
 //! the immediate dominator is the closest strict dominator. The retained size
@@ -72,14 +82,21 @@ pub fn immediate_dominators(
 ) -> ImmediateDominators {
     let mut preorder = Preorder::new(topology.node_count());
     let root = preorder.dfs(topology, &essential.by_edge, topology.root, 0);
-    preorder.adopt_unreached(topology, essential, root);
+    let first_hung = preorder.adopt_unreached(topology, essential, root);
     let Preorder {
         number,
         node,
         parent,
         ..
     } = preorder;
-    let search = SemiDominators::run(topology, &essential.by_slot, &number, &node, parent);
+    let search = SemiDominators::run(
+        topology,
+        &essential.by_slot,
+        &number,
+        &node,
+        parent,
+        first_hung,
+    );
     let SemiDominators {
         semi,
         parent: mut idom_number,
@@ -252,8 +269,14 @@ impl Preorder {
     /// DevTools' handling of what the root does not reach: "orphans", whose
     /// retainers are all non-essential, are searched from as children of
     /// the root; what is left (cliques retained only by each other) is hung
-    /// under the root node by node.
-    fn adopt_unreached(&mut self, graph: &Topology<'_>, essential: &EssentialEdges, root: u32) {
+    /// under the root node by node. Returns the first hung number (one
+    /// past the last when nothing is hung).
+    fn adopt_unreached(
+        &mut self,
+        graph: &Topology<'_>,
+        essential: &EssentialEdges,
+        root: u32,
+    ) -> u32 {
         let count = graph.node_count() as u32;
         if self.count < count {
             for v in 0..count {
@@ -264,6 +287,7 @@ impl Preorder {
                 }
             }
         }
+        let first_hung = self.count + 1;
         if self.count < count {
             for v in 0..count {
                 if self.number[v as usize] == 0 {
@@ -271,6 +295,7 @@ impl Preorder {
                 }
             }
         }
+        first_hung
     }
 }
 
@@ -278,9 +303,11 @@ impl Preorder {
 /// numbers, so the pass walks its arrays in order (0.53–0.75 s of a 1 GB
 /// snapshot where Lengauer–Tarjan by ordinal took 0.84–0.91 s). Semi-NCA (Georgiadis,
 /// "Linear-Time Algorithms for Dominators and Related Problems", 2005) then
-/// needs no buckets. Every node has a DFS parent, the root's adoptees too,
-/// so the graph is a flow graph and its dominator tree, unique, is
-/// DevTools' Lengauer–Tarjan's.
+/// needs no buckets. Where the DFS parent is a real predecessor (the root
+/// counts as the orphans' one), it is the semidominator's first candidate,
+/// and the tree is DevTools' Lengauer–Tarjan's because a flow graph has only
+/// one. Hung nodes (numbered from `first_hung`) have no such edge: like
+/// DevTools, their candidates start at their own number.
 struct SemiDominators {
     /// Per number: the semidominator's number.
     semi: Vec<u32>,
@@ -299,6 +326,7 @@ impl SemiDominators {
         number: &[u32],
         node: &[u32],
         parent: Vec<u32>,
+        first_hung: u32,
     ) -> Self {
         let len = node.len();
         let mut search = SemiDominators {
@@ -309,7 +337,11 @@ impl SemiDominators {
         };
         let mut path = Vec::new();
         for w in (2..len).rev() {
-            let mut semi = search.parent[w];
+            let mut semi = if w as u32 >= first_hung {
+                w as u32
+            } else {
+                search.parent[w]
+            };
             for slot in graph.retainers(node[w]) {
                 if essential_slots[slot] {
                     let v = number[graph.retainer_node[slot] as usize];
@@ -439,6 +471,39 @@ mod tests {
             "D is not counted again under C"
         );
         assert_eq!(an.class("Clique").retained_size, 11);
+    }
+
+    /// The shape a `node -e` snapshot has: the eval script's closures and
+    /// context (C, D) are retained only by each other, and point into the
+    /// live heap (C → B). DevTools hangs them under the root without a root
+    /// edge, so C's edge does not give B a second path from the root. No
+    /// user roots (as in Node 22+), so C → B is essential.
+    /// ```text
+    ///   root ── Window(3) ── A(5) ── B(7)        hung: C(9) ⇄ D(11), C ──▶ B
+    /// expected: B under A (A retains 10+20), C and D under the root
+    ///           retaining only themselves (30, 40)
+    /// ```
+    #[test]
+    fn hung_clique_edges_into_the_live_heap_count_for_nothing() {
+        let mut s = TestSnapshot::new();
+        let window = s.node("object", "Window", 3, 100);
+        let a = s.node("object", "Alpha", 5, 10);
+        let b = s.node("object", "Beta", 7, 20);
+        let c = s.node("closure", "evalScript", 9, 30);
+        let d = s.node("object", "EvalContext", 11, 40);
+        s.edge(0, "element", "1", window);
+        s.edge(window, "property", "a", a).edge(a, "property", "b", b);
+        s.edge(c, "context", "context", d)
+            .edge(d, "property", "fn", c)
+            .edge(c, "property", "held", b);
+        let an = s.analyze();
+        assert_eq!(an.idom_of(7), 5, "B stays dominated by A");
+        assert_eq!(an.retained_of(5), 30, "A retains B");
+        assert_eq!(an.retained_of(3), 130, "Window retains A and B");
+        for (node, own) in [(9, 30), (11, 40)] {
+            assert_eq!(an.idom_of(node), 1, "hung @{node} is under the root");
+            assert_eq!(an.retained_of(node), own, "hung @{node} retains itself");
+        }
     }
 
     #[test]
