@@ -45,7 +45,7 @@ pub use dominators::DominatorTree;
 pub use error::SnapshotError;
 use flags::EssentialEdges;
 pub use graph::HeapGraph;
-use graph::{RetainerIndex, Topology};
+use graph::{NodeIds, RetainerIndex, Topology};
 pub use names::{InterfaceDefinition, PlainShapes};
 pub use progress::{Progress, ProgressSink, Stage, Timings};
 
@@ -112,7 +112,7 @@ impl Reads {
     /// No pass reads node ids after the essential edges.
     fn shed_after_essentials(self, graph: &mut HeapGraph) {
         if self == Reads::SummaryRows {
-            graph.node_id = Vec::new();
+            graph.node_id = NodeIds::default();
         }
     }
 
@@ -736,13 +736,19 @@ impl Analysis {
         self.dominators.retained[self.graph.root as usize] + self.graph.extra_native_bytes
     }
 
+    /// DevTools' order of a list of objects: retained size descending, then id.
+    pub fn sort_by_retained_size(&self, nodes: &mut [u32]) {
+        let retained = &self.dominators.retained;
+        nodes.sort_by(|&a, &b| {
+            retained[b as usize]
+                .cmp(&retained[a as usize])
+                .then(self.graph.id(a).cmp(&self.graph.id(b)))
+        });
+    }
+
     /// The node with snapshot id `id`.
     pub fn node_by_id(&self, id: u64) -> Option<u32> {
-        self.graph
-            .node_id
-            .iter()
-            .position(|&i| u64::from(i) == id)
-            .map(|p| p as u32)
+        self.graph.node_id.position(id)
     }
 
     /// Class name of a node, as the Summary shows it.

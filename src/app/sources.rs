@@ -143,13 +143,7 @@ impl SummaryData {
     pub fn instances(&self, class: u32) -> Option<Vec<(u32, Side)>> {
         let analysis = self.analysis()?;
         let mut nodes = self.aggregates()[class as usize].instances.clone();
-        let retained = &analysis.dominators.retained;
-        let ids = &analysis.graph.node_id;
-        nodes.sort_by(|&a, &b| {
-            retained[b as usize]
-                .cmp(&retained[a as usize])
-                .then(ids[a as usize].cmp(&ids[b as usize]))
-        });
+        analysis.sort_by_retained_size(&mut nodes);
         Some(nodes.into_iter().map(|n| (n, Side::Only)).collect())
     }
 

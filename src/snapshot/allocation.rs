@@ -19,10 +19,9 @@ pub fn max_js_object_id(graph: &HeapGraph) -> u64 {
     graph
         .node_id
         .iter()
-        .copied()
         .filter(|id| id % 2 == 1)
         .max()
-        .map_or(0, u64::from)
+        .unwrap_or(0)
 }
 
 /// DevTools' node-id range filter: `after < id <= up_to`.

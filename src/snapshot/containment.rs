@@ -58,14 +58,8 @@ fn has_string_name(analysis: &Analysis, e: usize) -> bool {
 /// The nodes `n` immediately dominates, largest retained size first (then
 /// by id).
 pub fn dominated_children(analysis: &Analysis, n: u32) -> Vec<u32> {
-    let retained = &analysis.dominators.retained;
-    let ids = &analysis.graph.node_id;
     let mut children = analysis.dominators.children_of(n).to_vec();
-    children.sort_by(|&a, &b| {
-        retained[b as usize]
-            .cmp(&retained[a as usize])
-            .then(ids[a as usize].cmp(&ids[b as usize]))
-    });
+    analysis.sort_by_retained_size(&mut children);
     children
 }
 

@@ -67,10 +67,15 @@ pub fn compare(base: &Analysis, target: &Analysis) -> Vec<ClassDiff> {
         .collect();
     pairs.extend(target_only.iter().map(|(empty, a)| (empty, "", Some(*a))));
     // Classes are independent; their id sorts run on all cores.
+    let wide = base.graph.node_id.is_wide() || target.graph.node_id.is_wide();
     pairs
         .into_par_iter()
         .filter_map(|(aggregate, name, target_aggregate)| {
-            diff_class(base, aggregate, name, target, target_aggregate)
+            if wide {
+                diff_class::<u128>(base, aggregate, name, target, target_aggregate)
+            } else {
+                diff_class::<u64>(base, aggregate, name, target, target_aggregate)
+            }
         })
         .collect()
 }
@@ -120,43 +125,71 @@ fn empty_like(aggregate: &ClassAggregate) -> ClassAggregate {
     }
 }
 
-/// The instances as `id << 32 | node`, by id. Sorting pairs instead of
-/// nodes by a looked-up id keeps the sort out of random memory (with the
-/// classes on all cores, `compare` of the 1 GB pair went 0.71 s → 0.44 s),
-/// and one `u64` per pair halves what it moves (its class diffs took
-/// 0.19–0.22 s instead of 0.24–0.28 s). V8's instances mostly come in id
-/// order already.
-fn keyed_by_id(analysis: &Analysis, instances: &[u32]) -> Vec<u64> {
-    let ids = &analysis.graph.node_id;
-    let mut keyed: Vec<u64> = instances
-        .iter()
-        .map(|&n| u64::from(ids[n as usize]) << 32 | u64::from(n))
-        .collect();
+/// An instance as one integer, `id` above `node`, so instances sort by id.
+/// Sorting keys instead of nodes by a looked-up id keeps the sort out of
+/// random memory (with the classes on all cores, `compare` of the 1 GB pair
+/// went 0.71 s → 0.44 s), and one `u64` per instance halves what it moves
+/// (its class diffs took 0.19–0.22 s instead of 0.24–0.28 s); ids past
+/// 32 bits (Julia) take a `u128`.
+trait IdKey: Copy + Ord + Send {
+    fn new(id: u64, node: u32) -> Self;
+    fn id(self) -> u64;
+    fn node(self) -> u32;
+}
+
+impl IdKey for u64 {
+    fn new(id: u64, node: u32) -> u64 {
+        id << 32 | u64::from(node)
+    }
+    fn id(self) -> u64 {
+        self >> 32
+    }
+    fn node(self) -> u32 {
+        self as u32
+    }
+}
+
+impl IdKey for u128 {
+    fn new(id: u64, node: u32) -> u128 {
+        u128::from(id) << 32 | u128::from(node)
+    }
+    fn id(self) -> u64 {
+        (self >> 32) as u64
+    }
+    fn node(self) -> u32 {
+        self as u32
+    }
+}
+
+/// The instances by id. V8's instances mostly come in id order already.
+fn keyed_by_id<K: IdKey>(analysis: &Analysis, instances: &[u32]) -> Vec<K> {
+    let graph = &analysis.graph;
+    let mut keyed: Vec<K> = instances.iter().map(|&n| K::new(graph.id(n), n)).collect();
     if !keyed.is_sorted() {
         keyed.sort_unstable();
     }
     keyed
 }
 
-fn diff_class(
+fn diff_class<K: IdKey>(
     base: &Analysis,
     base_aggregate: &ClassAggregate,
     base_name: &str,
     target: &Analysis,
     target_aggregate: Option<&ClassAggregate>,
 ) -> Option<ClassDiff> {
-    let old = keyed_by_id(base, &base_aggregate.instances);
-    let new = target_aggregate.map_or_else(Vec::new, |a| keyed_by_id(target, &a.instances));
+    let old: Vec<K> = keyed_by_id(base, &base_aggregate.instances);
+    let new: Vec<K> = target_aggregate.map_or_else(Vec::new, |a| keyed_by_id(target, &a.instances));
     let (mut deleted, mut added) = (Vec::new(), Vec::new());
     let (mut i, mut j) = (0, 0);
     while i < old.len() && j < new.len() {
-        match (old[i] >> 32).cmp(&(new[j] >> 32)) {
+        match old[i].id().cmp(&new[j].id()) {
             std::cmp::Ordering::Less => {
-                deleted.push(old[i] as u32);
+                deleted.push(old[i].node());
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                added.push(new[j] as u32);
+                added.push(new[j].node());
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
@@ -165,8 +198,8 @@ fn diff_class(
             }
         }
     }
-    deleted.extend(old[i..].iter().map(|&key| key as u32));
-    added.extend(new[j..].iter().map(|&key| key as u32));
+    deleted.extend(old[i..].iter().map(|key| key.node()));
+    added.extend(new[j..].iter().map(|key| key.node()));
     if added.is_empty() && deleted.is_empty() {
         return None;
     }
@@ -289,6 +322,35 @@ mod tests {
             ab_row.map(|d| (d.new_count, d.deleted_count)),
             Some((2, 1)),
             "@7 was {{a, b}} by the target's interfaces (else 3 new, 0 deleted): {diffs:?}"
+        );
+    }
+
+    /// Julia writes addresses as ids: ids past 32 bits match by their whole
+    /// value, and show as written.
+    #[test]
+    fn ids_past_32_bits_match_as_written() {
+        const ADDRESS: u64 = 140_234_567_891;
+        let snapshot = |records: &[u64]| {
+            let mut s = TestSnapshot::new();
+            let global = s.node("object", "global", ADDRESS - 2, 10);
+            s.edge(0, "shortcut", "global", global);
+            for &id in records {
+                let record = s.node("object", "Record", id, 40);
+                s.edge(global, "property", &format!("r{id}"), record);
+            }
+            s.analyze()
+        };
+        let base = snapshot(&[ADDRESS, ADDRESS + 64]);
+        let target = snapshot(&[ADDRESS, ADDRESS + 128, ADDRESS + 192]);
+        assert!(target.graph.node_id.is_wide());
+        let added = target.ordinal(ADDRESS + 128);
+        assert_eq!(target.graph.id(added), ADDRESS + 128, "the id as written");
+        let diffs = compare(&base, &target);
+        let record = diffs.iter().find(|d| d.name == "Record");
+        assert_eq!(
+            record.map(|d| (d.new_count, d.deleted_count)),
+            Some((2, 1)),
+            "@{ADDRESS} survives, one deleted, two new: {diffs:?}"
         );
     }
 }

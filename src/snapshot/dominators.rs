@@ -492,7 +492,8 @@ mod tests {
         let c = s.node("closure", "evalScript", 9, 30);
         let d = s.node("object", "EvalContext", 11, 40);
         s.edge(0, "element", "1", window);
-        s.edge(window, "property", "a", a).edge(a, "property", "b", b);
+        s.edge(window, "property", "a", a)
+            .edge(a, "property", "b", b);
         s.edge(c, "context", "context", d)
             .edge(d, "property", "fn", c)
             .edge(c, "property", "held", b);

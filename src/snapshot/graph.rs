@@ -82,6 +82,67 @@ impl Locations {
     }
 }
 
+/// Snapshot ids by node ordinal. V8 writes 32-bit ids (and DevTools keeps
+/// 32 bits of any id), but Julia writes object addresses: the high halves
+/// are kept only for files that have such ids, so a V8 snapshot pays 4 bytes
+/// a node.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeIds {
+    low: Vec<u32>,
+    /// Empty, or the high 32 bits of every node's id.
+    high: Vec<u32>,
+}
+
+impl NodeIds {
+    /// From every id's low half and the `(ordinal, id)` pairs of the ids
+    /// past 32 bits (ordinals past `low` are ignored: a cut-short read).
+    pub fn new(low: Vec<u32>, wide: Vec<(u64, u64)>) -> NodeIds {
+        let mut high = Vec::new();
+        if !wide.is_empty() {
+            high = vec![0; low.len()];
+            for (ordinal, id) in wide {
+                if let Some(slot) = high.get_mut(ordinal as usize) {
+                    *slot = (id >> 32) as u32;
+                }
+            }
+        }
+        NodeIds { low, high }
+    }
+
+    /// The id of node `n`, as written in the file.
+    pub fn get(&self, n: u32) -> u64 {
+        let high = self.high.get(n as usize).map_or(0, |&h| u64::from(h));
+        high << 32 | u64::from(self.low[n as usize])
+    }
+
+    pub fn len(&self) -> usize {
+        self.low.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.low.is_empty()
+    }
+
+    /// Whether some id needs more than 32 bits.
+    pub fn is_wide(&self) -> bool {
+        !self.high.is_empty()
+    }
+
+    /// Ids in ordinal order.
+    pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        (0..self.low.len() as u32).map(|n| self.get(n))
+    }
+
+    /// The first node with id `id`.
+    pub fn position(&self, id: u64) -> Option<u32> {
+        if self.high.is_empty() {
+            let low = u32::try_from(id).ok()?;
+            return self.low.iter().position(|&i| i == low).map(|p| p as u32);
+        }
+        self.iter().position(|i| i == id).map(|p| p as u32)
+    }
+}
+
 /// The parsed graph. Immutable after analysis except for the load-time
 /// passes that DevTools also applies in place (DOM renaming, shallow sizes)
 /// and the long strings the table leaves on disk once read.
@@ -95,8 +156,8 @@ pub struct HeapGraph {
     pub node_type: Vec<u8>,
     /// String index of the node's name.
     pub node_name: Vec<u32>,
-    /// Snapshot id: 32 bits, like V8's `SnapshotObjectId` and DevTools' arrays.
-    pub node_id: Vec<u32>,
+    /// Snapshot ids, as written in the file.
+    pub node_id: NodeIds,
     /// Self size in bytes (`u32`, as in DevTools' arrays).
     pub self_size: Vec<u32>,
     /// Detachedness (0 unknown, 1 attached, 2 detached) per node.
@@ -146,7 +207,7 @@ impl HeapGraph {
 
     /// Snapshot id of node `n`.
     pub fn id(&self, n: u32) -> u64 {
-        u64::from(self.node_id[n as usize])
+        self.node_id.get(n)
     }
 
     pub fn name(&self, n: u32) -> &str {

@@ -139,8 +139,8 @@ pub fn holders(base: &Analysis, target: &Analysis, key: &str, top: usize) -> Vec
 fn nodes_by_ids(analysis: &Analysis, ids: &[u64]) -> Vec<Option<u32>> {
     let mut found = vec![None; ids.len()];
     let wanted: FxHashMap<u64, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
-    for (n, &id) in analysis.graph.node_id.iter().enumerate() {
-        if let Some(&i) = wanted.get(&u64::from(id)) {
+    for (n, id) in analysis.graph.node_id.iter().enumerate() {
+        if let Some(&i) = wanted.get(&id) {
             found[i].get_or_insert(n as u32);
         }
     }

@@ -95,12 +95,7 @@ pub fn find_leaks(
     include: &dyn Fn(u32) -> bool,
 ) -> LeakReport {
     let range = IdRange::between(s1, s2);
-    let mut alive_in_s2: Vec<u64> = s2
-        .node_id
-        .iter()
-        .map(|&id| u64::from(id))
-        .filter(|&id| range.contains(id))
-        .collect();
+    let mut alive_in_s2: Vec<u64> = s2.node_id.iter().filter(|&id| range.contains(id)).collect();
     alive_in_s2.sort_unstable();
     let graph = &s3.graph;
     let keep = |n: u32| {

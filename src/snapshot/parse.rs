@@ -17,12 +17,12 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 
 use fixedbitset::FixedBitSet;
 
 use super::error::SnapshotError;
-use super::graph::{HeapGraph, Location, Locations};
+use super::graph::{HeapGraph, Location, Locations, NodeIds};
 use super::meta::{Header, Layout};
 use super::strings::{decode_json_string, Keep, Span, StringTable};
 use super::weakmap::{EphemeronName, WeakMapEdges};
@@ -336,7 +336,13 @@ impl Sections {
             weakmaps,
             node_type: nodes.node_type,
             node_name: nodes.name,
-            node_id: nodes.id,
+            node_id: NodeIds::new(
+                nodes.id,
+                nodes
+                    .wide_ids
+                    .into_inner()
+                    .unwrap_or_else(PoisonError::into_inner),
+            ),
             self_size: nodes.self_size,
             first_edge: shared.first_edge,
             edge_type: shared.edge_type,

@@ -301,11 +301,6 @@ fn catalogue() -> Vec<Case> {
             "node 1: self_size 4294967296 does not fit in 32 bits",
         ),
         case(
-            "node-id-over-32-bits.heapsnapshot",
-            with("3,1,3,1234", "3,1,4294967297,1234"),
-            "node 1: id 4294967297 does not fit in 32 bits",
-        ),
-        case(
             "edge-negative.heapsnapshot",
             edge_value("-14"),
             format!(
@@ -481,6 +476,29 @@ fn the_valid_base_snapshot_loads() {
         stdout,
         "gzip reads the same"
     );
+}
+
+/// Issue 16: a node id past 32 bits (Julia writes addresses) used to be
+/// refused; it loads, and is found and shown as written.
+#[test]
+fn regression_an_id_past_32_bits_loads_and_shows_as_written() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let path = dir.path().join("wide-id.heapsnapshot");
+    std::fs::write(&path, with("3,1,3,1234", "3,1,140234567891,1234"))
+        .unwrap_or_else(|e| panic!("write: {e}"));
+    let args = ["node".as_ref(), path.as_os_str(), "@140234567891".as_ref()];
+    let (out, _) = run_bounded(
+        &[&args[..], &["--format".as_ref(), "json".as_ref()]].concat(),
+        b"",
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(r#""id":140234567891"#), "{stdout}");
+    assert!(stdout.contains(r#""name":"Window""#), "{stdout}");
 }
 
 #[test]

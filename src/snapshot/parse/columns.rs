@@ -5,6 +5,8 @@
 //! check and store one half each. Every record, fast path or exact, goes
 //! through the same `set`, so both paths accept and reject the same values.
 
+use std::sync::Mutex;
+
 use super::super::error::SnapshotError;
 use super::super::meta::{Header, Layout};
 
@@ -74,7 +76,10 @@ fn zeroed<T: Copy + Default>(len: usize) -> Option<Vec<T>> {
 pub(super) struct Nodes {
     pub node_type: Vec<u8>,
     pub name: Vec<u32>,
+    /// Each id's low 32 bits; `wide_ids` has the ids past them.
     pub id: Vec<u32>,
+    /// `(ordinal, id)` of each id past 32 bits (Julia writes addresses).
+    pub wide_ids: Mutex<Vec<(u64, u64)>>,
     pub self_size: Vec<u32>,
     pub edge_count: Vec<u32>,
     /// Empty when the producer writes no `detachedness`.
@@ -143,6 +148,7 @@ impl Records for Nodes {
             node_type: &mut self.node_type[start..end],
             name: &mut self.name[start..end],
             id: &mut self.id[start..end],
+            wide_ids: &self.wide_ids,
             self_size: &mut self.self_size[start..end],
             edge_count: &mut self.edge_count[start..end],
             detachedness: self.detachedness.get_mut(start..end).unwrap_or_default(),
@@ -167,9 +173,20 @@ pub(super) struct NodeSlots<'a> {
     node_type: &'a mut [u8],
     name: &'a mut [u32],
     id: &'a mut [u32],
+    wide_ids: &'a Mutex<Vec<(u64, u64)>>,
     self_size: &'a mut [u32],
     edge_count: &'a mut [u32],
     detachedness: &'a mut [u8],
+}
+
+impl NodeSlots<'_> {
+    #[cold]
+    fn keep_wide_id(&self, node: u64, id: u64) {
+        // A poisoned lock means another block panicked: its error wins.
+        if let Ok(mut wide) = self.wide_ids.lock() {
+            wide.push((node, id));
+        }
+    }
 }
 
 impl Slots for NodeSlots<'_> {
@@ -187,6 +204,7 @@ impl Slots for NodeSlots<'_> {
             node_type,
             name,
             id,
+            wide_ids: self.wide_ids,
             self_size,
             edge_count,
             detachedness,
@@ -197,6 +215,7 @@ impl Slots for NodeSlots<'_> {
             node_type: node_type_rest,
             name: name_rest,
             id: id_rest,
+            wide_ids: self.wide_ids,
             self_size: self_size_rest,
             edge_count: edge_count_rest,
             detachedness: detachedness_rest,
@@ -210,7 +229,11 @@ impl Slots for NodeSlots<'_> {
         let node = self.first + i as u64;
         self.node_type[i] = small_type(r[f.node_type], "node", node)?;
         self.name[i] = to_u32(r[f.name], "node", node, "name")?;
-        self.id[i] = to_u32(r[f.id], "node", node, "id")?;
+        let id = r[f.id];
+        self.id[i] = id as u32;
+        if id > u64::from(u32::MAX) {
+            self.keep_wide_id(node, id);
+        }
         self.self_size[i] = to_u32(r[f.self_size], "node", node, "self_size")?;
         self.edge_count[i] = to_u32(r[f.edge_count], "node", node, "edge_count")?;
         if let (Some(d), Some(slot)) = (f.detachedness, self.detachedness.get_mut(i)) {
