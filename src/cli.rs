@@ -3,9 +3,11 @@
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::snapshot::gate::Rule;
+use crate::snapshot::named_filters::NamedFilter;
 
 /// Read V8 heap snapshots (.heapsnapshot, .heapsnapshot.gz) with the numbers
 /// Chrome DevTools shows.
@@ -76,8 +78,36 @@ pub struct SummaryArgs {
     /// allocated between BASE and SNAPSHOT" (class retained sizes too).
     #[arg(long, value_name = "BASE")]
     pub allocated_after: Option<PathBuf>,
+    /// Only the objects one of DevTools' named Summary filters keeps.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FILTER",
+        conflicts_with = "allocated_after"
+    )]
+    pub only: Option<NamedFilter>,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+}
+
+impl SummaryArgs {
+    /// Whether the Summary reads only the class rows: a Markdown report, an
+    /// allocation range and a named filter read more.
+    pub fn reads_only_rows(&self) -> bool {
+        self.format != ReportFormat::Markdown
+            && self.allocated_after.is_none()
+            && self.only.is_none()
+    }
+}
+
+impl ValueEnum for NamedFilter {
+    fn value_variants<'a>() -> &'a [Self] {
+        &NamedFilter::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.cli_name()).help(self.title()))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -126,6 +156,10 @@ pub struct NodeArgs {
     pub snapshot: PathBuf,
     /// The object's id, as `@123` or `123`.
     pub id: String,
+    /// Ignore this retainer, as DevTools' "Ignore this retainer" does: the
+    /// retainers' distances are recomputed without it (repeatable).
+    #[arg(long, value_name = "@ID")]
+    pub ignore: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -141,6 +175,10 @@ pub struct RetainersArgs {
     /// Retainers shown per object.
     #[arg(long, default_value_t = 5)]
     pub fan_out: usize,
+    /// Ignore this retainer, as DevTools' "Ignore this retainer" does: the
+    /// tree's distances are recomputed without it (repeatable).
+    #[arg(long, value_name = "@ID")]
+    pub ignore: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

@@ -23,7 +23,9 @@ use heaplens::snapshot::diff::{compare, DiffColumn};
 use heaplens::snapshot::gate::{violations, DiffMetrics, Violation};
 use heaplens::snapshot::graph::HeapGraph;
 use heaplens::snapshot::meta::Layout;
+use heaplens::snapshot::named_filters::named_summary;
 use heaplens::snapshot::progress::peak_rss_bytes;
+use heaplens::snapshot::retainers::IgnoredRetainers;
 use heaplens::snapshot::{self, compat, duplicates, growth, leaks, statistics};
 use heaplens::snapshot::{tree::TreeLimits, Analysis, Reads, Schedule};
 
@@ -120,10 +122,10 @@ fn summary(args: SummaryArgs, timings: bool, loading: Loading) -> anyhow::Result
             (analysis, Some(graph))
         }
         None => {
-            // A Markdown report reads more than the class rows.
-            let reads = match args.format {
-                ReportFormat::Markdown => Reads::Everything,
-                _ => Reads::SummaryRows,
+            let reads = if args.reads_only_rows() {
+                Reads::SummaryRows
+            } else {
+                Reads::Everything
             };
             let schedule = match loading {
                 Loading::OnePassAtATime => Schedule::OnePassAtATime,
@@ -133,7 +135,11 @@ fn summary(args: SummaryArgs, timings: bool, loading: Loading) -> anyhow::Result
         }
     };
     let range = base.map(|b| IdRange::between(&b, &analysis.graph));
-    let filtered = range.map(|r| allocated_summary(analysis, r));
+    let filtered = match (range, args.only) {
+        (Some(r), _) => Some(allocated_summary(analysis, r)),
+        (None, Some(only)) => Some(named_summary(analysis, only)),
+        (None, None) => None,
+    };
     let classes = filtered.as_deref().unwrap_or(&analysis.aggregates);
     let column = summary_column(args.sort);
     let top = match args.format {
@@ -149,6 +155,7 @@ fn summary(args: SummaryArgs, timings: bool, loading: Loading) -> anyhow::Result
         classes,
         rows: report::summary_rows(classes, column, column.default_descending(), &selection),
         allocated: range,
+        only: args.only,
     };
     Ok(match args.format {
         ReportFormat::Json => report::summary_json(&report),
@@ -297,22 +304,38 @@ fn leaks_report(args: LeaksArgs, timings: bool) -> anyhow::Result<String> {
 fn node(args: NodeArgs, timings: bool) -> anyhow::Result<String> {
     let analysis = load(&args.snapshot, timings)?;
     let n = find_node(analysis, &args.id, &args.snapshot)?;
+    let ignored = ignored_retainers(analysis, &args.ignore, &args.snapshot)?;
     Ok(match args.format {
-        Format::Json => report::node_report_json(analysis, n),
-        Format::Table => report::node_report_table(analysis, n),
+        Format::Json => report::node_report_json(analysis, n, &ignored),
+        Format::Table => report::node_report_table(analysis, n, &ignored),
     })
 }
 
 fn retainers(args: RetainersArgs, timings: bool) -> anyhow::Result<String> {
     let analysis = load(&args.snapshot, timings)?;
     let n = find_node(analysis, &args.id, &args.snapshot)?;
+    let ignored = ignored_retainers(analysis, &args.ignore, &args.snapshot)?;
     let limits = tree_limits(args.depth, args.fan_out);
     Ok(report::retainers_report(
         analysis,
         n,
         limits,
+        &ignored,
         args.format == Format::Json,
     ))
+}
+
+/// The Retainers view with the `--ignore` objects ignored.
+fn ignored_retainers(
+    analysis: &Analysis,
+    ids: &[String],
+    path: &Path,
+) -> anyhow::Result<IgnoredRetainers> {
+    let nodes = ids
+        .iter()
+        .map(|id| find_node(analysis, id, path))
+        .collect::<anyhow::Result<Vec<u32>>>()?;
+    Ok(IgnoredRetainers::new(analysis, nodes))
 }
 
 fn stats(args: StatsArgs, timings: bool) -> anyhow::Result<String> {
@@ -410,6 +433,7 @@ fn open_headless(snapshots: &[PathBuf], timings: bool, loading: Loading) -> anyh
                 top: None,
                 filter: None,
                 allocated_after: None,
+                only: None,
                 format: ReportFormat::Table,
             };
             summary(args, timings, loading)
@@ -564,7 +588,8 @@ fn load_for_comparison(
 fn with_lighter_format(cli: &Cli, paths: &[PathBuf], refusal: anyhow::Error) -> anyhow::Error {
     let markdown_summary = matches!(
         &cli.command,
-        Some(Command::Summary(a)) if a.format == ReportFormat::Markdown && a.allocated_after.is_none()
+        Some(Command::Summary(a)) if a.format == ReportFormat::Markdown
+            && a.allocated_after.is_none() && a.only.is_none()
     );
     let rows_fit = || heaplens::preflight::check(paths, Loading::OnePassAtATime, false).is_ok();
     if markdown_summary && rows_fit() {
@@ -592,10 +617,7 @@ fn snapshot_paths(cli: &Cli) -> (Vec<PathBuf>, Loading) {
     match command {
         Command::Summary(a) => {
             let paths = std::iter::once(&a.snapshot).chain(&a.allocated_after);
-            // A Markdown report and an allocation range read more than the
-            // class rows.
-            let rows_only = a.allocated_after.is_none() && a.format != ReportFormat::Markdown;
-            let loading = if rows_only {
+            let loading = if a.reads_only_rows() {
                 Loading::OnePassAtATime
             } else {
                 Loading::Together

@@ -12,8 +12,9 @@ use crate::snapshot::classes::{compare_classes, location_text, ClassAggregate, S
 use crate::snapshot::diff::{compare_diffs, ClassDiff, DiffColumn};
 use crate::snapshot::distances::display_distance;
 use crate::snapshot::growth::{holders, HolderGrowth};
+use crate::snapshot::named_filters::NamedFilter;
 use crate::snapshot::names::display_name;
-use crate::snapshot::retainers::retainer_tree;
+use crate::snapshot::retainers::{retainer_tree, IgnoredRetainers};
 use crate::snapshot::strings::js_cmp;
 use crate::snapshot::tree::{TreeLimits, TreeRow};
 use crate::snapshot::Analysis;
@@ -56,6 +57,9 @@ struct SummaryJson<'a> {
     /// Present with `--allocated-after`: the id range the rows cover.
     #[serde(skip_serializing_if = "Option::is_none")]
     allocated: Option<AllocatedJson>,
+    /// Present with `--only`: the named filter the rows are under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    only: Option<&'static str>,
     classes: Vec<ClassJson<'a>>,
 }
 
@@ -91,6 +95,8 @@ pub struct SummaryReport<'a> {
     pub rows: Vec<&'a ClassAggregate>,
     /// Set when the classes are "objects allocated between" two snapshots.
     pub allocated: Option<IdRange>,
+    /// Set when the classes are under one of DevTools' named filters.
+    pub only: Option<NamedFilter>,
 }
 
 /// Summary rows in display order.
@@ -123,6 +129,7 @@ pub fn summary_json(report: &SummaryReport<'_>) -> String {
             after_id: r.after,
             up_to_id: r.up_to,
         }),
+        only: report.only.map(NamedFilter::cli_name),
         classes: report
             .rows
             .iter()
@@ -165,12 +172,14 @@ pub fn summary_table(report: &SummaryReport<'_>) -> String {
     }
     let objects: u64 = report.classes.iter().map(|a| a.count).sum();
     let shallow: u64 = report.classes.iter().map(|a| a.self_size).sum();
-    let scope = report.allocated.map_or_else(String::new, |r| {
-        format!(
+    let scope = match (report.allocated, report.only) {
+        (Some(r), _) => format!(
             "Objects allocated between the snapshots (id {} < id \u{2264} {})\n",
             r.after, r.up_to
-        )
-    });
+        ),
+        (None, Some(only)) => format!("{}\n", only.title()),
+        (None, None) => String::new(),
+    };
     format!(
         "{scope}{}\nTotal: {} objects ({}), {} classes; {} nodes, {} edges\n",
         table.render(),
@@ -452,6 +461,9 @@ struct NodeJson {
     self_size: u32,
     retained_size: u64,
     distance: Option<i32>,
+    /// Present when retainers are ignored: their ids, in the order given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ignored: Vec<u64>,
     retainers: Vec<RetainerJson>,
 }
 
@@ -474,7 +486,12 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-fn node_json(analysis: &Analysis, n: u32, retainers: Vec<RetainerJson>) -> NodeJson {
+fn node_json(
+    analysis: &Analysis,
+    n: u32,
+    ignored: &IgnoredRetainers,
+    retainers: Vec<RetainerJson>,
+) -> NodeJson {
     let graph = &analysis.graph;
     NodeJson {
         id: graph.id(n),
@@ -484,11 +501,17 @@ fn node_json(analysis: &Analysis, n: u32, retainers: Vec<RetainerJson>) -> NodeJ
         self_size: graph.self_size[n as usize],
         retained_size: analysis.dominators.retained[n as usize],
         distance: display_distance(analysis.distances[n as usize]),
+        ignored: ignored.nodes().iter().map(|&i| graph.id(i)).collect(),
         retainers,
     }
 }
 
-fn retainer_json(analysis: &Analysis, edge: usize, from: u32) -> RetainerJson {
+fn retainer_json(
+    analysis: &Analysis,
+    edge: usize,
+    from: u32,
+    ignored: &IgnoredRetainers,
+) -> RetainerJson {
     let graph = &analysis.graph;
     RetainerJson {
         edge_type: graph
@@ -498,7 +521,7 @@ fn retainer_json(analysis: &Analysis, edge: usize, from: u32) -> RetainerJson {
         edge_name: analysis.edge_label(edge),
         from_id: graph.id(from),
         from_class: analysis.class_name(from).to_owned(),
-        from_distance: display_distance(analysis.distances[from as usize]),
+        from_distance: display_distance(analysis.retainer_distance(from, Some(edge), ignored)),
         cycle: None,
         retainers: Vec::new(),
         more: 0,
@@ -506,13 +529,13 @@ fn retainer_json(analysis: &Analysis, edge: usize, from: u32) -> RetainerJson {
 }
 
 /// `heaplens node --format json`: the node and its direct retainers.
-pub fn node_report_json(analysis: &Analysis, n: u32) -> String {
+pub fn node_report_json(analysis: &Analysis, n: u32, ignored: &IgnoredRetainers) -> String {
     let retainers = analysis
-        .retainers(n)
+        .retainers_ignoring(n, ignored)
         .into_iter()
-        .map(|r| retainer_json(analysis, r.edge, r.from))
+        .map(|r| retainer_json(analysis, r.edge, r.from, ignored))
         .collect();
-    to_json(&node_json(analysis, n, retainers))
+    to_json(&node_json(analysis, n, ignored, retainers))
 }
 
 /// One line describing an object, DevTools style: `Foo @123`.
@@ -544,7 +567,7 @@ fn short_object_line(analysis: &Analysis, n: u32) -> String {
 }
 
 /// `heaplens node` as text.
-pub fn node_report_table(analysis: &Analysis, n: u32) -> String {
+pub fn node_report_table(analysis: &Analysis, n: u32, ignored: &IgnoredRetainers) -> String {
     let graph = &analysis.graph;
     let mut out = String::new();
     let _ = writeln!(out, "{}", object_line(analysis, n));
@@ -559,48 +582,89 @@ pub fn node_report_table(analysis: &Analysis, n: u32) -> String {
         format::bytes(analysis.dominators.retained[n as usize]),
         analysis.dominators.retained[n as usize],
     );
-    let retainers = analysis.retainers(n);
-    let _ = writeln!(out, "\nRetainers ({}):", retainers.len());
+    let retainers = analysis.retainers_ignoring(n, ignored);
+    let _ = writeln!(
+        out,
+        "\nRetainers ({}){}:",
+        retainers.len(),
+        ignoring_note(analysis, ignored)
+    );
     let mut table = Table::new(&["Object", "Distance", "Shallow Size", "Retained Size"]);
     for r in retainers {
-        table.row(retainer_cells(analysis, r.edge, r.from, ""));
+        table.row(retainer_cells(analysis, r.edge, r.from, "", ignored));
     }
     out + &table.render()
 }
 
-fn retainer_cells(analysis: &Analysis, edge: usize, from: u32, indent: &str) -> Vec<String> {
+/// `, ignoring @1 @2` when retainers are ignored.
+fn ignoring_note(analysis: &Analysis, ignored: &IgnoredRetainers) -> String {
+    let ids: Vec<String> = ignored
+        .nodes()
+        .iter()
+        .map(|&n| format!("@{}", analysis.graph.id(n)))
+        .collect();
+    if ids.is_empty() {
+        String::new()
+    } else {
+        format!(", ignoring {}", ids.join(" "))
+    }
+}
+
+fn retainer_cells(
+    analysis: &Analysis,
+    edge: usize,
+    from: u32,
+    indent: &str,
+    ignored: &IgnoredRetainers,
+) -> Vec<String> {
+    let distance = analysis.retainer_distance(from, Some(edge), ignored);
     vec![
         format!(
             "{indent}{} in {}",
             analysis.edge_label(edge),
             object_line(analysis, from)
         ),
-        format::distance(display_distance(analysis.distances[from as usize])),
+        format::distance(display_distance(distance)),
         format::bytes(u64::from(analysis.graph.self_size[from as usize])),
         format::bytes(analysis.dominators.retained[from as usize]),
     ]
 }
 
 /// `heaplens retainers`: the retainer tree.
-pub fn retainers_report(analysis: &Analysis, n: u32, limits: TreeLimits, json: bool) -> String {
-    let (tree, more) = retainer_tree(analysis, n, limits);
+pub fn retainers_report(
+    analysis: &Analysis,
+    n: u32,
+    limits: TreeLimits,
+    ignored: &IgnoredRetainers,
+    json: bool,
+) -> String {
+    let (tree, more) = retainer_tree(analysis, n, limits, ignored);
     if json {
-        let mut doc = node_json(analysis, n, tree_json(analysis, &tree));
+        let mut doc = node_json(analysis, n, ignored, tree_json(analysis, &tree, ignored));
         doc.retainers.extend(more_json(more));
         return to_json(&doc);
     }
     let mut table = Table::new(&["Object", "Distance", "Shallow Size", "Retained Size"]);
-    tree_rows(analysis, &tree, more, 0, &mut table);
-    format!("{}\n{}", object_line(analysis, n), table.render())
+    tree_rows(analysis, &tree, more, 0, ignored, &mut table);
+    format!(
+        "{}{}\n{}",
+        object_line(analysis, n),
+        ignoring_note(analysis, ignored),
+        table.render()
+    )
 }
 
-fn tree_json(analysis: &Analysis, nodes: &[TreeRow]) -> Vec<RetainerJson> {
+fn tree_json(
+    analysis: &Analysis,
+    nodes: &[TreeRow],
+    ignored: &IgnoredRetainers,
+) -> Vec<RetainerJson> {
     nodes
         .iter()
         .filter_map(|node| {
-            let mut json = retainer_json(analysis, node.edge?, node.node);
+            let mut json = retainer_json(analysis, node.edge?, node.node, ignored);
             json.cycle = node.cycle.then_some(true);
-            json.retainers = tree_json(analysis, &node.children);
+            json.retainers = tree_json(analysis, &node.children, ignored);
             json.more = node.more;
             Some(json)
         })
@@ -620,16 +684,30 @@ fn more_json(more: usize) -> Option<RetainerJson> {
     })
 }
 
-fn tree_rows(analysis: &Analysis, nodes: &[TreeRow], more: usize, depth: usize, table: &mut Table) {
+fn tree_rows(
+    analysis: &Analysis,
+    nodes: &[TreeRow],
+    more: usize,
+    depth: usize,
+    ignored: &IgnoredRetainers,
+    table: &mut Table,
+) {
     let indent = "  ".repeat(depth);
     for node in nodes {
         let Some(edge) = node.edge else { continue };
-        let mut cells = retainer_cells(analysis, edge, node.node, &indent);
+        let mut cells = retainer_cells(analysis, edge, node.node, &indent, ignored);
         if node.cycle {
             cells[0].push_str("  ↻ cycle");
         }
         table.row(cells);
-        tree_rows(analysis, &node.children, node.more, depth + 1, table);
+        tree_rows(
+            analysis,
+            &node.children,
+            node.more,
+            depth + 1,
+            ignored,
+            table,
+        );
     }
     if more > 0 {
         table.row(vec![

@@ -33,6 +33,7 @@ pub mod duplicates;
 pub mod gate;
 pub mod growth;
 pub mod leaks;
+pub mod named_filters;
 pub mod statistics;
 
 use std::borrow::Cow;

@@ -37,6 +37,9 @@ pub fn summary_markdown(report: &SummaryReport<'_>, file: &str, base: Option<&st
             range.up_to
         );
     }
+    if let Some(only) = report.only {
+        let _ = writeln!(out, "Under DevTools' Summary filter *{}*.\n", only.title());
+    }
     out.push_str("## Top classes\n\n");
     out.push_str(&classes_table(analysis, &report.rows));
     // `max_by_key` keeps the last of equals: reversed, the first row wins.

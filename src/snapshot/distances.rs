@@ -5,6 +5,8 @@
 //! from the root for everything else, which starts at 100000000 so "only
 //! reachable from system roots" shows as `−`. Weak edges never count.
 
+use fixedbitset::FixedBitSet;
+
 use super::flags::is_user_root;
 use super::graph::HeapGraph;
 use super::strings::js_parse_int;
@@ -27,9 +29,22 @@ pub fn display_distance(d: i32) -> Option<i32> {
 /// # Complexity
 /// O(nodes + edges).
 pub fn compute_distances(graph: &HeapGraph, weakmaps: &WeakMapEdges) -> Vec<i32> {
+    distances_avoiding(graph, weakmaps, None)
+}
+
+/// The Retainers view's distances after DevTools' "Ignore this retainer":
+/// the same passes, refusing every edge into an `ignored` node (before the
+/// distance filter, whose ephemeron pairing does not see those edges). A
+/// user root still starts at 1.
+pub fn distances_avoiding(
+    graph: &HeapGraph,
+    weakmaps: &WeakMapEdges,
+    ignored: Option<&FixedBitSet>,
+) -> Vec<i32> {
     let mut bfs = Bfs {
         graph,
         weakmaps,
+        ignored,
         distances: vec![NO_DISTANCE; graph.node_count()],
         queue: Vec::with_capacity(graph.node_count()),
         pending_ephemerons: vec![false; weakmaps.pair_count()],
@@ -58,6 +73,8 @@ pub fn compute_distances(graph: &HeapGraph, weakmaps: &WeakMapEdges) -> Vec<i32>
 struct Bfs<'a> {
     graph: &'a HeapGraph,
     weakmaps: &'a WeakMapEdges,
+    /// Nodes no edge may lead to (the Retainers view's ignored nodes).
+    ignored: Option<&'a FixedBitSet>,
     distances: Vec<i32>,
     queue: Vec<u32>,
     /// Per ephemeron pair: one of its two edges was seen (shared by both
@@ -94,7 +111,10 @@ impl<'a> Bfs<'a> {
                 let to = graph.edge_to[e];
                 // DevTools checks "already reached" before its filter; the
                 // filter has side effects (ephemeron pairing), so order matters.
-                if self.distances[to as usize] != NO_DISTANCE || !self.traverses(source, e) {
+                if self.distances[to as usize] != NO_DISTANCE
+                    || self.ignored.is_some_and(|ignored| ignored[to as usize])
+                    || !self.traverses(source, e)
+                {
                     continue;
                 }
                 self.distances[to as usize] = distance;

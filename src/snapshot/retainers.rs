@@ -1,11 +1,123 @@
 //! Retainers of an object, as DevTools' Retainers grid lists them (spec §7),
-//! and the expandable retainer tree toward the GC roots.
+//! the expandable retainer tree toward the GC roots, and DevTools' "Ignore
+//! this retainer".
 
-use super::distances::{BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
+use fixedbitset::FixedBitSet;
+
+use super::distances::{distances_avoiding, BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
 use super::names::display_name;
 use super::strings::js_cmp;
 use super::tree::{expand_tree, TreeLimits, TreeRow};
+use super::weakmap::{EphemeronName, WeakMapEdges};
 use super::Analysis;
+
+/// DevTools' "Ignore this retainer" (`ignoreNodeInRetainersView`): the
+/// Retainers view's distances recomputed as if no edge led to the ignored
+/// nodes. The rows stay; a retainer the roots no longer reach sorts last
+/// (by its old distance) and shows no distance, and so does the WeakMap
+/// edge into a value whose other half (key or table) is cut off. Sizes,
+/// dominators and the Summary's distances do not change.
+#[derive(Debug, Clone, Default)]
+pub struct IgnoredRetainers {
+    /// In the order they were ignored.
+    nodes: Vec<u32>,
+    /// The Retainers view's distances; empty when nothing is ignored.
+    distances: Vec<i32>,
+    /// WeakMap edges shown unreachable.
+    hidden_edges: FixedBitSet,
+}
+
+impl IgnoredRetainers {
+    /// The view with `nodes` ignored (nothing ignored when empty).
+    ///
+    /// # Complexity
+    /// O(nodes + edges): the two distance passes again.
+    pub fn new(analysis: &Analysis, nodes: Vec<u32>) -> IgnoredRetainers {
+        if nodes.is_empty() {
+            return IgnoredRetainers::default();
+        }
+        let graph = &analysis.graph;
+        let mut ignored = FixedBitSet::with_capacity(graph.node_count());
+        for &n in &nodes {
+            ignored.insert(n as usize);
+        }
+        let weakmaps = ephemeron_edges(analysis);
+        let distances = distances_avoiding(graph, &weakmaps, Some(&ignored));
+        let hidden_edges = cut_off_weakmap_edges(analysis, &weakmaps, &distances);
+        IgnoredRetainers {
+            nodes,
+            distances,
+            hidden_edges,
+        }
+    }
+
+    pub fn nodes(&self) -> &[u32] {
+        &self.nodes
+    }
+
+    pub fn is_ignored(&self, n: u32) -> bool {
+        self.nodes.contains(&n)
+    }
+}
+
+/// The WeakMap entry names among the internal edges' names (the load does
+/// not keep them).
+fn ephemeron_edges(analysis: &Analysis) -> WeakMapEdges {
+    let graph = &analysis.graph;
+    let internal = graph.layout.types.edge_internal;
+    let mut seen = FixedBitSet::with_capacity(graph.strings.len());
+    let mut names = Vec::new();
+    for e in 0..graph.edge_count() {
+        let index = graph.edge_name[e];
+        if graph.edge_type[e] != internal || seen.put(index as usize) {
+            continue;
+        }
+        names.extend(EphemeronName::read(index, graph.strings.get(index)));
+    }
+    WeakMapEdges::new(&names, graph.strings.len())
+}
+
+/// DevTools' `#updateIgnoredEdgesInRetainersView`: a WeakMap value is kept
+/// by key and table together, so when a node the view no longer reaches
+/// holds one half of an entry, both edges into the value show unreachable.
+fn cut_off_weakmap_edges(
+    analysis: &Analysis,
+    weakmaps: &WeakMapEdges,
+    distances: &[i32],
+) -> FixedBitSet {
+    let graph = &analysis.graph;
+    let internal = graph.layout.types.edge_internal;
+    let entry = |e: usize| {
+        (graph.edge_type[e] == internal)
+            .then(|| weakmaps.get(graph.edge_name[e]))
+            .flatten()
+    };
+    let mut cut_off: Vec<(u32, u32)> = Vec::new();
+    for n in 0..graph.node_count() as u32 {
+        if distances[n as usize] != NO_DISTANCE {
+            continue;
+        }
+        for e in graph.edges(n) {
+            if let Some(entry) = entry(e) {
+                cut_off.push((graph.edge_to[e], entry.pair));
+            }
+        }
+    }
+    cut_off.sort_unstable();
+    cut_off.dedup();
+    let mut hidden = FixedBitSet::with_capacity(graph.edge_count());
+    let mut values: Vec<u32> = cut_off.iter().map(|&(to, _)| to).collect();
+    values.dedup();
+    for to in values {
+        for (e, _) in graph.retaining_edges(to) {
+            let pair = entry(e).map(|entry| entry.pair);
+            if pair.is_some_and(|p| cut_off.binary_search(&(to, p)).is_ok()) {
+                hidden.insert(e);
+            }
+        }
+    }
+    hidden
+}
 
 /// One retaining edge of a node.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,9 +131,30 @@ pub struct Retainer {
 impl Analysis {
     /// The Retainers grid's distance of a node: unreachable nodes sort last.
     pub fn retainers_view_distance(&self, n: u32) -> i32 {
-        let d = self.distances[n as usize];
+        self.retainer_distance(n, None, &IgnoredRetainers::default())
+    }
+
+    /// The Retainers grid's distance of the row `edge` from `from`
+    /// (DevTools' `getDistanceForRetainersView`): with nodes ignored, the
+    /// view's distance; what it no longer reaches sorts last, by its old
+    /// distance.
+    pub fn retainer_distance(
+        &self,
+        from: u32,
+        edge: Option<usize>,
+        ignored: &IgnoredRetainers,
+    ) -> i32 {
+        if edge.is_some_and(|e| ignored.hidden_edges.contains(e)) {
+            return BASE_UNREACHABLE_DISTANCE;
+        }
+        let normal = self.distances[from as usize];
+        let d = ignored
+            .distances
+            .get(from as usize)
+            .copied()
+            .unwrap_or(normal);
         if d == NO_DISTANCE {
-            BASE_UNREACHABLE_DISTANCE
+            BASE_UNREACHABLE_DISTANCE + normal.max(0)
         } else {
             d
         }
@@ -41,6 +174,11 @@ impl Analysis {
     /// edges from the root; by retaining node distance, then its display
     /// name, then slot order.
     pub fn retainers(&self, n: u32) -> Vec<Retainer> {
+        self.retainers_ignoring(n, &IgnoredRetainers::default())
+    }
+
+    /// [`Analysis::retainers`] in the Retainers view with nodes ignored.
+    pub fn retainers_ignoring(&self, n: u32, ignored: &IgnoredRetainers) -> Vec<Retainer> {
         let graph = &self.graph;
         let weak = graph.layout.types.edge_weak;
         let mut rows: Vec<(i32, String, Retainer)> = graph
@@ -48,7 +186,7 @@ impl Analysis {
             .into_iter()
             .filter(|&(edge, from)| from != graph.root && graph.edge_type[edge] != weak)
             .map(|(edge, from)| {
-                let distance = self.retainers_view_distance(from);
+                let distance = self.retainer_distance(from, Some(edge), ignored);
                 (distance, display_name(graph, from), Retainer { edge, from })
             })
             .collect();
@@ -98,13 +236,62 @@ impl Analysis {
 /// The retainer tree of `n` toward the GC roots (each level in DevTools'
 /// order), with cycles marked. Returns the top level and how many
 /// retainers of `n` were left out.
-pub fn retainer_tree(analysis: &Analysis, n: u32, limits: TreeLimits) -> (Vec<TreeRow>, usize) {
+pub fn retainer_tree(
+    analysis: &Analysis,
+    n: u32,
+    limits: TreeLimits,
+    ignored: &IgnoredRetainers,
+) -> (Vec<TreeRow>, usize) {
     let children = |node: u32| -> Vec<(Option<usize>, u32)> {
         analysis
-            .retainers(node)
+            .retainers_ignoring(node, ignored)
             .into_iter()
             .map(|r| (Some(r.edge), r.from))
             .collect()
     };
     expand_tree(analysis, n, limits, &children)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::distances::display_distance;
+    use crate::snapshot::test_snapshot::TestSnapshot;
+
+    /// `root → Window → Alpha → Target` and `Window → Beta → Target`.
+    fn heap() -> Analysis {
+        let mut s = TestSnapshot::new();
+        let window = s.node("object", "Window", 3, 10);
+        let alpha = s.node("object", "Alpha", 5, 10);
+        let beta = s.node("object", "Beta", 7, 10);
+        let target = s.node("object", "Target", 9, 10);
+        s.edge(0, "shortcut", "window", window);
+        s.edge(window, "property", "a", alpha)
+            .edge(window, "property", "b", beta);
+        s.edge(alpha, "property", "t", target)
+            .edge(beta, "property", "t", target);
+        s.analyze()
+    }
+
+    fn rows(a: &Analysis, ignored: &IgnoredRetainers) -> Vec<(u64, Option<i32>)> {
+        let target = a.ordinal(9);
+        a.retainers_ignoring(target, ignored)
+            .into_iter()
+            .map(|r| {
+                let d = a.retainer_distance(r.from, Some(r.edge), ignored);
+                (a.graph.id(r.from), display_distance(d))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_ignored_retainer_sorts_last_with_no_distance() {
+        let a = heap();
+        let none = IgnoredRetainers::default();
+        assert_eq!(rows(&a, &none), [(5, Some(2)), (7, Some(2))], "by name");
+        let ignored = IgnoredRetainers::new(&a, vec![a.ordinal(5)]);
+        assert_eq!(rows(&a, &ignored), [(7, Some(2)), (5, None)]);
+        assert_eq!(a.distance_of(5), 2, "the Summary's distance stays");
+        assert_eq!(a.retained_of(3), 40, "sizes stay");
+    }
 }
