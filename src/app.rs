@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod class_table;
+pub mod jobs;
 pub mod keymap;
 pub mod object_tree;
 pub mod sources;
@@ -15,15 +16,18 @@ use std::time::{Duration, Instant};
 use crate::loader::LoadEvent;
 use crate::snapshot::diff::compare;
 use crate::snapshot::growth::{self, HolderGrowth};
+use crate::snapshot::named_filters::NamedFilter;
+use crate::snapshot::retainers::IgnoredRetainers;
 use crate::snapshot::statistics::Statistics;
 use crate::snapshot::{allocation, compat, duplicates, leaks, statistics};
 use crate::snapshot::{Analysis, ClassAggregate, Progress, Stage};
 
 use self::action::Action;
 use self::class_table::{ClassTable, Row};
+use self::jobs::{Job, JobDone};
 use self::keymap::{Context, Key, Keymap};
-use self::object_tree::{ObjectTree, TreeKind};
-use self::sources::{AllocationFilter, ComparisonData, DuplicatesData, LeaksData, SummaryData};
+use self::object_tree::{ObjectTree, RowKind, TreeKind};
+use self::sources::{ComparisonData, DuplicatesData, LeaksData, SummaryData, SummaryFilter};
 
 /// Holders of a growing class shown in Details.
 const HOLDERS_SHOWN: usize = 5;
@@ -96,6 +100,9 @@ pub struct SnapshotSlot {
     pub state: LoadState,
     /// Class counts and shallow sizes, known before the load ends.
     pub early: Option<Arc<Vec<ClassAggregate>>>,
+    /// The Retainers view's ignored objects (DevTools' "Ignore this
+    /// retainer"), kept across selections like DevTools does.
+    pub ignored: Arc<IgnoredRetainers>,
 }
 
 impl SnapshotSlot {
@@ -147,8 +154,12 @@ pub struct App {
     compared: Option<Vec<crate::snapshot::diff::ClassDiff>>,
     /// The leaks as a loader found them, until the three snapshots are in.
     found_leaks: Option<leaks::LeakReport>,
-    /// Summary filter by allocation time (two or more snapshots).
-    pub allocation: AllocationFilter,
+    /// The Summary's filter: allocation time or one of DevTools' named filters.
+    pub summary_filter: SummaryFilter,
+    /// The last named filter's rows: (slot, filter, rows).
+    named_rows: Option<(usize, NamedFilter, Arc<Vec<ClassAggregate>>)>,
+    /// Background work asked for and not yet handed to the runtime.
+    jobs: Vec<Job>,
     pub duplicates: ClassTable,
     pub duplicates_data: Option<DuplicatesData>,
     pub leaks: ClassTable,
@@ -189,6 +200,7 @@ impl App {
                     started: Instant::now(),
                 },
                 early: None,
+                ignored: Arc::default(),
             })
             .collect();
         let view = match count {
@@ -207,7 +219,9 @@ impl App {
             comparison_data: None,
             compared: None,
             found_leaks: None,
-            allocation: AllocationFilter::All,
+            summary_filter: SummaryFilter::All,
+            named_rows: None,
+            jobs: Vec::new(),
             duplicates: ClassTable::new(sources::DUPLICATES_DEFAULT_SORT),
             duplicates_data: None,
             leaks: ClassTable::new(sources::LEAKS_DEFAULT_SORT),
@@ -306,7 +320,9 @@ impl App {
             Action::FocusStatistics => self.focus_view(Pane::Statistics),
             Action::FocusDuplicates => self.focus_view(Pane::Duplicates),
             Action::FocusLeaks => self.focus_view(Pane::Leaks),
-            Action::CycleAllocation => self.cycle_allocation(),
+            Action::CycleSummaryFilter => self.cycle_summary_filter(),
+            Action::IgnoreRetainer => self.toggle_ignored_retainer(),
+            Action::RestoreRetainers => self.restore_retainers(),
             Action::FocusPreviousView => self.focus = self.view,
             Action::Jump => self.input = Input::Jump(String::new()),
             Action::SwitchSnapshot => self.switch_snapshot(),
@@ -405,14 +421,12 @@ impl App {
         self.resort_view(Pane::Duplicates);
     }
 
-    /// All objects → allocated between baseline and target → before baseline.
-    fn cycle_allocation(&mut self) {
-        if !self.is_comparison() || self.summary_slot != self.target_slot() {
-            self.status =
-                Some("allocation filters need two snapshots, on the target's Summary".into());
-            return;
-        }
-        self.allocation = self.allocation.next();
+    /// DevTools' Summary filter drop-down: all objects → allocated between
+    /// baseline and target → before baseline (with a baseline, on the
+    /// target) → the named filters.
+    fn cycle_summary_filter(&mut self) {
+        let with_baseline = self.is_comparison() && self.summary_slot == self.target_slot();
+        self.summary_filter = self.summary_filter.next(with_baseline);
         self.view = Pane::Summary;
         self.focus = Pane::Summary;
         self.rebuild_summary();
@@ -420,7 +434,32 @@ impl App {
             self.slots[self.base_slot()].name(),
             self.slots[self.target_slot()].name(),
         );
-        self.status = Some(self.allocation.label(&base, &target));
+        self.status = Some(self.summary_filter.label(&base, &target));
+    }
+
+    /// The background work asked for since the last call, for the runtime
+    /// to run off this thread.
+    pub fn take_jobs(&mut self) -> Vec<Job> {
+        std::mem::take(&mut self.jobs)
+    }
+
+    /// Whether background work is queued or running.
+    pub fn job_pending(&self) -> bool {
+        !self.jobs.is_empty()
+    }
+
+    /// A finished background job.
+    pub fn on_job(&mut self, done: JobDone) {
+        match done {
+            JobDone::NamedFilter { slot, filter, rows } => {
+                self.named_rows = Some((slot, filter, Arc::new(rows)));
+                if slot == self.summary_slot && self.summary_filter == SummaryFilter::Named(filter)
+                {
+                    self.rebuild_summary();
+                }
+            }
+            JobDone::IgnoreRetainers { slot, view } => self.apply_ignored(slot, view),
+        }
     }
 
     /// The table of the current view (the Summary's for Statistics).
@@ -681,7 +720,9 @@ impl App {
             return;
         }
         self.summary_slot = (self.summary_slot + 1) % self.slots.len();
-        self.allocation = AllocationFilter::All;
+        if self.summary_filter.is_allocation_range() {
+            self.summary_filter = SummaryFilter::All;
+        }
         self.summary = ClassTable::new(self.summary.sort);
         self.summary_data = None;
         self.rebuild_summary();
@@ -776,10 +817,89 @@ impl App {
         if same {
             return;
         }
-        self.tree = self.slots[selection.slot]
-            .analysis()
-            .map(|a| ObjectTree::new(self.tree_kind, Arc::clone(a), selection.node));
+        self.tree = self.tree_of(&selection);
         self.selection = Some(selection);
+    }
+
+    fn tree_of(&self, selection: &Selection) -> Option<ObjectTree> {
+        let slot = &self.slots[selection.slot];
+        let analysis = slot.analysis()?;
+        Some(ObjectTree::new(
+            self.tree_kind,
+            Arc::clone(analysis),
+            Arc::clone(&slot.ignored),
+            selection.node,
+        ))
+    }
+
+    /// DevTools' "Ignore this retainer" on the selected Retainers row, or
+    /// "Stop ignoring" when it is ignored already. The distances are
+    /// recomputed on a job.
+    fn toggle_ignored_retainer(&mut self) {
+        let Some((slot, node)) = self.selected_retainer() else {
+            self.status = Some("select a retainer in the Retainers tree to ignore it".into());
+            return;
+        };
+        let Some(analysis) = self.slots[slot].analysis() else {
+            return;
+        };
+        let ignored = &self.slots[slot].ignored;
+        let mut nodes = ignored.nodes().to_vec();
+        let id = analysis.graph.id(node);
+        if ignored.is_ignored(node) {
+            nodes.retain(|&n| n != node);
+            self.status = Some(format!("no longer ignoring @{id}; recomputing distances…"));
+        } else {
+            nodes.push(node);
+            self.status = Some(format!("ignoring @{id}; recomputing distances…"));
+        }
+        self.jobs.push(Job::IgnoreRetainers {
+            slot,
+            analysis: Arc::clone(analysis),
+            nodes,
+        });
+    }
+
+    /// The slot and node of the selected row of a Retainers tree.
+    fn selected_retainer(&self) -> Option<(usize, u32)> {
+        let tree = self
+            .tree
+            .as_ref()
+            .filter(|t| t.kind == TreeKind::Retainers)?;
+        let slot = self.selection.as_ref()?.slot;
+        match tree.rows[tree.selected?].kind {
+            RowKind::Link { node, .. } => Some((slot, node)),
+            RowKind::More { .. } => None,
+        }
+    }
+
+    /// Stops ignoring every retainer of the selection's snapshot.
+    fn restore_retainers(&mut self) {
+        let Some(slot) = self.selection.as_ref().map(|s| s.slot) else {
+            return;
+        };
+        if self.slots[slot].ignored.nodes().is_empty() {
+            self.status = Some("no retainer is ignored".into());
+            return;
+        }
+        self.apply_ignored(slot, IgnoredRetainers::default());
+        self.status = Some("every retainer is shown again".into());
+    }
+
+    /// A recomputed Retainers view: the tree redraws with its distances and
+    /// opens its first path again, as DevTools does.
+    fn apply_ignored(&mut self, slot: usize, view: IgnoredRetainers) {
+        let count = view.nodes().len();
+        self.slots[slot].ignored = Arc::new(view);
+        if let Some(selection) = self.selection.clone().filter(|s| s.slot == slot) {
+            self.tree = self.tree_of(&selection);
+        }
+        if count > 0 {
+            self.status = Some(format!(
+                "{count} ignored retainer{}: i on an ignored row stops ignoring it, I all",
+                if count == 1 { "" } else { "s" }
+            ));
+        }
     }
 
     /// A message from a loader thread.
@@ -809,7 +929,7 @@ impl App {
                 s.state = LoadState::Ready { analysis, took };
                 s.early = None;
                 // The allocation filter needs the baseline too.
-                if slot == self.summary_slot || self.allocation != AllocationFilter::All {
+                if slot == self.summary_slot || self.summary_filter.is_allocation_range() {
                     self.rebuild_summary();
                 }
                 self.rebuild_comparison();
@@ -831,10 +951,13 @@ impl App {
     fn rebuild_summary(&mut self) {
         let slot = &self.slots[self.summary_slot];
         let data = match (&slot.state, &slot.early) {
-            (LoadState::Ready { analysis, .. }, _) => Some(SummaryData::Ready {
-                analysis: Arc::clone(analysis),
-                filtered: self.allocation_rows(analysis),
-            }),
+            (LoadState::Ready { analysis, .. }, _) => {
+                let analysis = Arc::clone(analysis);
+                Some(SummaryData::Ready {
+                    filtered: self.filtered_rows(&analysis),
+                    analysis,
+                })
+            }
             (_, Some(early)) => Some(SummaryData::Early(Arc::clone(early))),
             _ => None,
         };
@@ -842,15 +965,53 @@ impl App {
         self.resort_view(Pane::Summary);
     }
 
-    /// The target's Summary rows under the allocation filter, once the
-    /// baseline has loaded too (DevTools' filter uses both snapshots' ids).
-    fn allocation_rows(&self, target: &Analysis) -> Option<Arc<Vec<ClassAggregate>>> {
-        if self.summary_slot != self.target_slot() {
-            return None;
+    /// The Summary's rows under its filter. An allocation range needs the
+    /// baseline loaded too (DevTools' filter uses both snapshots' ids); a
+    /// named filter searches the heap on a job, and shows no rows until
+    /// it is done.
+    fn filtered_rows(&mut self, analysis: &Arc<Analysis>) -> Option<Arc<Vec<ClassAggregate>>> {
+        match self.summary_filter {
+            SummaryFilter::All => None,
+            SummaryFilter::Named(filter) => Some(self.named_filter_rows(analysis, filter)),
+            range => {
+                if self.summary_slot != self.target_slot() {
+                    return None;
+                }
+                let base = self.slots[self.base_slot()].analysis()?;
+                let range = range.range(base, analysis)?;
+                Some(Arc::new(allocation::allocated_summary(analysis, range)))
+            }
         }
-        let base = self.slots[self.base_slot()].analysis()?;
-        let range = self.allocation.range(base, target)?;
-        Some(Arc::new(allocation::allocated_summary(target, range)))
+    }
+
+    fn named_filter_rows(
+        &mut self,
+        analysis: &Arc<Analysis>,
+        filter: NamedFilter,
+    ) -> Arc<Vec<ClassAggregate>> {
+        let slot = self.summary_slot;
+        match &self.named_rows {
+            Some((s, f, rows)) if *s == slot && *f == filter => Arc::clone(rows),
+            _ => {
+                self.jobs.push(Job::NamedFilter {
+                    slot,
+                    analysis: Arc::clone(analysis),
+                    filter,
+                });
+                Arc::new(Vec::new())
+            }
+        }
+    }
+
+    /// Whether the Summary waits for its named filter's rows.
+    pub fn summary_filter_pending(&self) -> bool {
+        match self.summary_filter {
+            SummaryFilter::Named(filter) => !matches!(
+                &self.named_rows,
+                Some((slot, f, _)) if *slot == self.summary_slot && *f == filter
+            ),
+            _ => false,
+        }
     }
 
     /// The three-snapshot leak report, once all three have loaded.

@@ -20,6 +20,7 @@ use crossterm::execute;
 use ratatui::layout::{Position, Rect};
 use ratatui::DefaultTerminal;
 
+use crate::app::jobs::{Job, JobDone};
 use crate::app::keymap::{Key, Keymap};
 use crate::app::{App, Pane};
 use crate::loader::{self, LoadEvent, LoaderHandle, Rendezvous};
@@ -32,6 +33,8 @@ enum Event {
         slot: usize,
         event: LoadEvent,
     },
+    /// A background job the app asked for is done.
+    Job(JobDone),
     /// SIGTERM, SIGHUP or SIGINT.
     Signal,
 }
@@ -68,14 +71,15 @@ pub fn run(paths: &[PathBuf]) -> anyhow::Result<()> {
     let mut terminal = ratatui::try_init().context("starting the terminal UI")?;
     let _guard = TerminalGuard;
     execute!(std::io::stdout(), EnableMouseCapture).context("enabling the mouse")?;
-    spawn_input(tx)?;
-    event_loop(&mut terminal, &mut app, &rx)
+    spawn_input(tx.clone())?;
+    event_loop(&mut terminal, &mut app, &rx, &tx)
 }
 
 fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     rx: &Receiver<Event>,
+    tx: &Sender<Event>,
 ) -> anyhow::Result<()> {
     let mut size = terminal.size().context("reading the terminal size")?;
     resize(app, Rect::new(0, 0, size.width, size.height));
@@ -114,8 +118,12 @@ fn event_loop(
             }
             Some(Event::Input(_)) => continue,
             Some(Event::Load { slot, event }) => app.on_load(slot, event),
+            Some(Event::Job(done)) => app.on_job(done),
             Some(Event::Signal) => app.quit = true,
             None => {}
+        }
+        for job in app.take_jobs() {
+            spawn_job(job, tx.clone())?;
         }
         if !app.quit {
             terminal.draw(|f| ui::render(app, f))?;
@@ -127,6 +135,18 @@ fn event_loop(
 fn resize(app: &mut App, area: Rect) {
     let areas = ui::layout(area, app.focus == Pane::Details);
     app.on_resize(ui::table_rows(areas.table), ui::tree_rows(areas.retainers));
+}
+
+/// Runs `job` on its own thread; the result comes back as an event. A
+/// send after the loop ended (the user quit meanwhile) is dropped.
+fn spawn_job(job: Job, tx: Sender<Event>) -> anyhow::Result<()> {
+    thread::Builder::new()
+        .name("job".into())
+        .spawn(move || {
+            let _ = tx.send(Event::Job(job.run()));
+        })
+        .context("starting a background job")?;
+    Ok(())
 }
 
 fn spawn_input(tx: Sender<Event>) -> anyhow::Result<()> {

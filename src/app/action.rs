@@ -17,7 +17,9 @@ pub enum Action {
     FocusStatistics,
     FocusDuplicates,
     FocusLeaks,
-    CycleAllocation,
+    CycleSummaryFilter,
+    IgnoreRetainer,
+    RestoreRetainers,
     FocusPreviousView,
     Jump,
     SwitchSnapshot,
@@ -44,7 +46,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the "each action is reachable" test.
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 36] = [
         Action::Quit,
         Action::Help,
         Action::FocusNext,
@@ -56,7 +58,9 @@ impl Action {
         Action::FocusStatistics,
         Action::FocusDuplicates,
         Action::FocusLeaks,
-        Action::CycleAllocation,
+        Action::CycleSummaryFilter,
+        Action::IgnoreRetainer,
+        Action::RestoreRetainers,
         Action::FocusPreviousView,
         Action::Jump,
         Action::SwitchSnapshot,

@@ -362,7 +362,19 @@ fn allocation_filter_narrows_the_target_summary() {
         (1000, 492_000),
         "DevTools' allocated-between numbers"
     );
-    press(&mut app, "aa");
+    press(&mut app, "a");
+    assert_eq!(
+        app.status.as_deref(),
+        Some("Objects allocated before baseline.heapsnapshot.gz"),
+        "then the objects from before the baseline"
+    );
+    press(&mut app, "a");
+    assert_eq!(
+        app.status.as_deref(),
+        Some("Objects retained by detached DOM nodes"),
+        "then DevTools' named filters"
+    );
+    press(&mut app, "aaaa");
     let all = app
         .summary_data
         .as_ref()
@@ -372,7 +384,7 @@ fn allocation_filter_narrows_the_target_summary() {
     assert_eq!(
         all,
         target.aggregates.len(),
-        "a third press shows all objects again"
+        "after the last named filter, all objects again"
     );
 }
 
@@ -520,4 +532,84 @@ fn the_leaks_a_loader_found_are_taken_as_is() {
         1,
         "the UI thread did not search again"
     );
+}
+
+#[test]
+fn named_filters_narrow_the_summary_off_the_ui_thread() {
+    let mut app = summary_app();
+    app.on_key(crate::app::keymap::Key::Char('a'));
+    assert_eq!(
+        app.status.as_deref(),
+        Some("Objects retained by detached DOM nodes"),
+        "with one snapshot, a goes straight to the named filters"
+    );
+    assert!(
+        app.summary_filter_pending() && app.job_pending(),
+        "the heap search is a job, and the Summary waits for it"
+    );
+    assert!(
+        app.summary.rows().is_empty(),
+        "no unfiltered rows meanwhile"
+    );
+    super::testing::run_jobs(&mut app);
+    assert!(!app.summary_filter_pending());
+    let (_, target) = demo_pair();
+    let expected = crate::snapshot::named_filters::named_summary(
+        target,
+        crate::snapshot::named_filters::NamedFilter::DetachedDom,
+    );
+    assert_eq!(
+        app.summary.rows().len(),
+        expected.len(),
+        "the filter's classes, as `summary --only detached-dom` lists them"
+    );
+    assert!(!expected.is_empty());
+}
+
+#[test]
+fn ignoring_a_retainer_moves_it_last_and_restoring_brings_it_back() {
+    let mut app = summary_app();
+    press(&mut app, "@71211\n");
+    let first_retainer = |app: &App| {
+        let tree = app.tree.as_ref().expect("a retainer tree");
+        match tree.rows[tree.top[0]].kind {
+            RowKind::Link { node, .. } => node,
+            RowKind::More { .. } => panic!("a retainer row first"),
+        }
+    };
+    let first = first_retainer(&app);
+    let top_before = app.tree.as_ref().map(|t| t.top.len());
+    press(&mut app, "i");
+    assert_eq!(app.slots[0].ignored.nodes(), [first], "it is ignored");
+    let tree = app.tree.as_ref().expect("the tree is rebuilt");
+    assert_eq!(Some(tree.top.len()), top_before, "every row stays");
+    // The Map's table goes: it and all it alone kept (the SessionRecord,
+    // its WeakMap value) lose their distance and sort after the rest.
+    let rows: Vec<(u32, Option<i32>)> = tree
+        .top
+        .iter()
+        .filter_map(|&r| match tree.rows[r].kind {
+            RowKind::Link { node, edge, .. } => Some((
+                node,
+                crate::snapshot::distances::display_distance(tree.distance(node, edge)),
+            )),
+            RowKind::More { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        rows[0].1,
+        Some(16),
+        "the RequestContext is first now: {rows:?}"
+    );
+    assert!(
+        rows.iter().any(|&(n, d)| n == first && d.is_none()),
+        "the ignored retainer shows no distance: {rows:?}"
+    );
+    assert!(
+        rows[1..].iter().all(|&(_, d)| d.is_none()),
+        "what only it kept sorts last: {rows:?}"
+    );
+    press(&mut app, "I");
+    assert!(app.slots[0].ignored.nodes().is_empty());
+    assert_eq!(first_retainer(&app), first, "restored, it is first again");
 }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::snapshot::containment::{containment_edges, dominated_children};
 use crate::snapshot::distances::BASE_UNREACHABLE_DISTANCE;
+use crate::snapshot::retainers::IgnoredRetainers;
 use crate::snapshot::Analysis;
 
 /// What the tree lists below an object.
@@ -40,10 +41,15 @@ impl TreeKind {
     }
 
     /// The children of `n`: (edge leading to the child, child), in order.
-    fn children(self, analysis: &Analysis, n: u32) -> Vec<(Option<usize>, u32)> {
+    fn children(
+        self,
+        analysis: &Analysis,
+        ignored: &IgnoredRetainers,
+        n: u32,
+    ) -> Vec<(Option<usize>, u32)> {
         match self {
             TreeKind::Retainers => analysis
-                .retainers(n)
+                .retainers_ignoring(n, ignored)
                 .into_iter()
                 .map(|r| (Some(r.edge), r.from))
                 .collect(),
@@ -103,6 +109,8 @@ pub struct TreeRow {
 pub struct ObjectTree {
     pub kind: TreeKind,
     pub analysis: Arc<Analysis>,
+    /// The Retainers view's ignored objects and distances.
+    pub ignored: Arc<IgnoredRetainers>,
     /// The object at the top.
     pub object: u32,
     /// Every materialised row; identifiers are indexes here.
@@ -116,10 +124,16 @@ pub struct ObjectTree {
 impl ObjectTree {
     /// The tree of `object`; a retainer tree opens its first path
     /// (DevTools' chain).
-    pub fn new(kind: TreeKind, analysis: Arc<Analysis>, object: u32) -> Self {
+    pub fn new(
+        kind: TreeKind,
+        analysis: Arc<Analysis>,
+        ignored: Arc<IgnoredRetainers>,
+        object: u32,
+    ) -> Self {
         let mut tree = ObjectTree {
             kind,
             analysis,
+            ignored,
             object,
             rows: Vec::new(),
             top: Vec::new(),
@@ -137,7 +151,7 @@ impl ObjectTree {
     /// Child rows of `object` under `parent`, starting at `skip`.
     fn load_children(&mut self, parent: Option<usize>, object: u32, skip: usize) -> Vec<usize> {
         let depth = parent.map_or(0, |p| self.rows[p].depth + 1);
-        let children = self.kind.children(&self.analysis, object);
+        let children = self.kind.children(&self.analysis, &self.ignored, object);
         let total = children.len();
         let mut ids = Vec::new();
         for (edge, node) in children.into_iter().skip(skip).take(FAN_OUT) {
@@ -243,12 +257,14 @@ impl ObjectTree {
         for _ in 0..AUTO_EXPAND_LEVELS {
             let Some(r) = row else { break };
             let RowKind::Link {
-                node, cycle: false, ..
+                node,
+                edge,
+                cycle: false,
             } = self.rows[r].kind
             else {
                 break;
             };
-            let distance = self.analysis.retainers_view_distance(node);
+            let distance = self.distance(node, edge);
             if distance <= 1 || distance >= BASE_UNREACHABLE_DISTANCE {
                 break;
             }
@@ -257,6 +273,15 @@ impl ObjectTree {
                 .children
                 .as_ref()
                 .and_then(|c| c.first().copied());
+        }
+    }
+
+    /// The distance a row shows: in the Retainers view, the retainer's
+    /// distance with the ignored objects left out.
+    pub fn distance(&self, node: u32, edge: Option<usize>) -> i32 {
+        match self.kind {
+            TreeKind::Retainers => self.analysis.retainer_distance(node, edge, &self.ignored),
+            _ => self.analysis.distances[node as usize],
         }
     }
 

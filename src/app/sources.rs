@@ -11,6 +11,7 @@ use crate::snapshot::diff::{compare_diffs, ClassDiff, DiffColumn};
 use crate::snapshot::duplicates::DuplicateGroup;
 use crate::snapshot::growth::retained_deltas;
 use crate::snapshot::leaks::LeakReport;
+use crate::snapshot::named_filters::NamedFilter;
 use crate::snapshot::strings::js_cmp;
 use crate::snapshot::Analysis;
 
@@ -48,42 +49,66 @@ pub const COMPARISON_DEFAULT_SORT: Sort = Sort {
     descending: true,
 };
 
-/// DevTools' Summary filter by allocation time (§6.4), for two snapshots.
+/// The Summary's filter drop-down, as DevTools has it: all objects, the
+/// allocation ranges (with a baseline, on the target's Summary), or one of
+/// the named filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AllocationFilter {
+pub enum SummaryFilter {
     All,
     /// Objects allocated between the baseline and the target.
     Between,
     /// Objects allocated before the baseline was taken.
     Before,
+    Named(NamedFilter),
 }
 
-impl AllocationFilter {
-    pub fn next(self) -> AllocationFilter {
-        match self {
-            AllocationFilter::All => AllocationFilter::Between,
-            AllocationFilter::Between => AllocationFilter::Before,
-            AllocationFilter::Before => AllocationFilter::All,
-        }
+impl SummaryFilter {
+    const ORDER: [SummaryFilter; 7] = [
+        SummaryFilter::All,
+        SummaryFilter::Between,
+        SummaryFilter::Before,
+        SummaryFilter::Named(NamedFilter::DetachedDom),
+        SummaryFilter::Named(NamedFilter::Console),
+        SummaryFilter::Named(NamedFilter::EventHandlers),
+        SummaryFilter::Named(NamedFilter::DuplicatedStrings),
+    ];
+
+    /// The next entry of the drop-down; the allocation ranges only
+    /// `with_baseline`.
+    pub fn next(self, with_baseline: bool) -> SummaryFilter {
+        let at = Self::ORDER.iter().position(|&f| f == self).unwrap_or(0);
+        Self::ORDER
+            .iter()
+            .cycle()
+            .skip(at + 1)
+            .take(Self::ORDER.len())
+            .copied()
+            .find(|f| with_baseline || !f.is_allocation_range())
+            .unwrap_or(SummaryFilter::All)
     }
 
-    /// The id range of the filter, or None for all objects.
+    pub fn is_allocation_range(self) -> bool {
+        matches!(self, SummaryFilter::Between | SummaryFilter::Before)
+    }
+
+    /// The id range of an allocation filter.
     pub fn range(self, base: &Analysis, target: &Analysis) -> Option<IdRange> {
         match self {
-            AllocationFilter::All => None,
-            AllocationFilter::Between => Some(IdRange::between(&base.graph, &target.graph)),
-            AllocationFilter::Before => Some(IdRange {
+            SummaryFilter::Between => Some(IdRange::between(&base.graph, &target.graph)),
+            SummaryFilter::Before => Some(IdRange {
                 after: 0,
                 up_to: max_js_object_id(&base.graph),
             }),
+            SummaryFilter::All | SummaryFilter::Named(_) => None,
         }
     }
 
     pub fn label(self, base: &str, target: &str) -> String {
         match self {
-            AllocationFilter::All => "All objects".to_owned(),
-            AllocationFilter::Between => format!("Objects allocated between {base} and {target}"),
-            AllocationFilter::Before => format!("Objects allocated before {base}"),
+            SummaryFilter::All => "All objects".to_owned(),
+            SummaryFilter::Between => format!("Objects allocated between {base} and {target}"),
+            SummaryFilter::Before => format!("Objects allocated before {base}"),
+            SummaryFilter::Named(named) => named.title().to_owned(),
         }
     }
 }
@@ -94,7 +119,7 @@ pub enum SummaryData {
     Early(Arc<Vec<ClassAggregate>>),
     Ready {
         analysis: Arc<Analysis>,
-        /// Rows of an allocation filter, instead of the analysis' own.
+        /// Rows of a Summary filter, instead of the analysis' own.
         filtered: Option<Arc<Vec<ClassAggregate>>>,
     },
 }

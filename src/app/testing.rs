@@ -41,9 +41,18 @@ pub fn keys(text: &str) -> Vec<Key> {
         .collect()
 }
 
+/// Types `text`, running each key's background jobs as the runtime would
+/// (here, on this thread, before the next key).
 pub fn press(app: &mut App, text: &str) {
     for key in keys(text) {
         app.on_key(key);
+        run_jobs(app);
+    }
+}
+
+pub fn run_jobs(app: &mut App) {
+    for job in app.take_jobs() {
+        app.on_job(job.run());
     }
 }
 

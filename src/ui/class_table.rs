@@ -9,7 +9,7 @@ use ratatui::Frame;
 
 use crate::app::class_table::{ClassTable, Row, Side};
 use crate::app::sources::{
-    AllocationFilter, ComparisonData, DuplicatesData, LeaksData, SummaryData, COMPARISON_COLUMNS,
+    ComparisonData, DuplicatesData, LeaksData, SummaryData, SummaryFilter, COMPARISON_COLUMNS,
     DUPLICATES_COLUMNS, LEAKS_COLUMNS, SUMMARY_COLUMNS,
 };
 use crate::app::{App, LoadState, Pane};
@@ -91,10 +91,14 @@ fn view_title(app: &App) -> String {
             " Leaks: allocated between {base} and {}, still alive in {target} ",
             app.slots[1].name()
         ),
-        _ if app.allocation != AllocationFilter::All && app.summary_slot == app.target_slot() => {
-            format!(" Summary: {} ", app.allocation.label(&base, &target))
-        }
-        _ => format!(" Summary: {shown} "),
+        _ => match app.summary_filter {
+            SummaryFilter::All => format!(" Summary: {shown} "),
+            SummaryFilter::Named(named) if app.summary_filter_pending() => {
+                format!(" Summary: {shown}, {} (computing…) ", named.title())
+            }
+            SummaryFilter::Named(named) => format!(" Summary: {shown}, {} ", named.title()),
+            range => format!(" Summary: {} ", range.label(&base, &target)),
+        },
     }
 }
 

@@ -28,7 +28,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .borders(Borders::ALL)
         .border_style(theme.border(focused))
         .title(Span::styled(
-            format!(" {} ", app.tree_kind.title()),
+            format!(" {}{} ", app.tree_kind.title(), ignored_note(app)),
             theme.title(),
         ));
     let Some(tree) = &app.tree else {
@@ -98,6 +98,19 @@ fn path(tree: &ObjectTree, row: usize) -> Vec<usize> {
     path
 }
 
+/// `(2 ignored)` while retainers of the selection's snapshot are ignored.
+fn ignored_note(app: &App) -> String {
+    let count = app
+        .selection
+        .as_ref()
+        .map_or(0, |s| app.slots[s.slot].ignored.nodes().len());
+    if app.tree_kind == TreeKind::Retainers && count > 0 {
+        format!(" ({count} ignored)")
+    } else {
+        String::new()
+    }
+}
+
 fn items(
     tree: &ObjectTree,
     ids: &[usize],
@@ -143,12 +156,14 @@ fn row_text(tree: &ObjectTree, id: usize, width: usize, theme: &Theme) -> Line<'
             };
             let label = if cycle {
                 format!("{label}  ↻ cycle")
+            } else if tree.kind == TreeKind::Retainers && tree.ignored.is_ignored(node) {
+                format!("{label}  (ignored)")
             } else {
                 label
             };
             let numbers = format!(
                 "{:>5} {:>9} {:>9}",
-                format::distance(display_distance(analysis.distances[node as usize])),
+                format::distance(display_distance(tree.distance(node, edge))),
                 format::bytes(u64::from(analysis.graph.self_size[node as usize])),
                 format::bytes(analysis.dominators.retained[node as usize]),
             );
