@@ -13,15 +13,18 @@ use super::classes::{self, ClassAggregate};
 use super::graph::HeapGraph;
 use super::Analysis;
 
-/// DevTools' `maxJSObjectId`: the largest odd node id (0 when there is none).
-/// Even ids are embedder objects whose ids are not stable across snapshots.
+/// DevTools' `maxJSObjectId`: the largest odd node id (0 when there is none),
+/// of the ids as DevTools keeps them. Even ids are embedder objects whose ids
+/// are not stable across snapshots.
 pub fn max_js_object_id(graph: &HeapGraph) -> u64 {
     graph
         .node_id
+        .devtools_ids()
         .iter()
+        .copied()
         .filter(|id| id % 2 == 1)
         .max()
-        .unwrap_or(0)
+        .map_or(0, u64::from)
 }
 
 /// DevTools' node-id range filter: `after < id <= up_to`.
@@ -42,6 +45,11 @@ impl IdRange {
 
     pub fn contains(&self, id: u64) -> bool {
         id > self.after && id <= self.up_to
+    }
+
+    /// Whether node `n`'s id, as DevTools keeps it, is in the range.
+    pub fn contains_node(&self, graph: &HeapGraph, n: u32) -> bool {
+        self.contains(u64::from(graph.node_id.devtools(n)))
     }
 }
 
@@ -81,7 +89,7 @@ pub fn filtered_summary(analysis: &Analysis, keep: &dyn Fn(u32) -> bool) -> Filt
 /// The Summary of `target` filtered to objects allocated in `range`.
 pub fn allocated_summary(target: &Analysis, range: IdRange) -> Vec<ClassAggregate> {
     let graph = &target.graph;
-    filtered_summary(target, &|n| range.contains(graph.id(n))).aggregates
+    filtered_summary(target, &|n| range.contains_node(graph, n)).aggregates
 }
 
 #[cfg(test)]

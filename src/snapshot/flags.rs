@@ -163,7 +163,7 @@ fn is_weakmap_table_edge(graph: &HeapGraph, from: u32, e: usize, weakmaps: &Weak
     graph.edge_type[e] == graph.layout.types.edge_internal
         && weakmaps
             .get(graph.edge_name[e])
-            .is_some_and(|entry| entry.table_id.map(u64::from) == Some(graph.id(from)))
+            .is_some_and(|entry| entry.table_id == Some(graph.node_id.devtools(from)))
 }
 
 /// Whether an edge is essential by its type and its ends alone (all but the
@@ -245,8 +245,7 @@ impl EssentialEdges {
         // a million slots) is scanned once, not once per edge.
         let mut shared = Vec::new();
         for from in 0..graph.node_count() as u32 {
-            let id = u32::try_from(graph.id(from)).ok();
-            if id.is_none_or(|id| tables.binary_search(&id).is_err()) {
+            if tables.binary_search(&graph.node_id.devtools(from)).is_err() {
                 continue;
             }
             for e in graph.edges(from) {

@@ -82,10 +82,15 @@ impl Locations {
     }
 }
 
-/// Snapshot ids by node ordinal. V8 writes 32-bit ids (and DevTools keeps
-/// 32 bits of any id), but Julia writes object addresses: the high halves
-/// are kept only for files that have such ids, so a V8 snapshot pays 4 bytes
-/// a node.
+/// Snapshot ids by node ordinal. V8 writes 32-bit ids, but Julia writes
+/// object addresses: the high halves are kept only for files that have such
+/// ids, so a V8 snapshot pays 4 bytes a node.
+///
+/// DevTools loads the nodes into a `Uint32Array` and so knows only the low
+/// 32 bits of an id: its Comparison matches objects, its allocation filters
+/// range and its WeakMap rule finds tables by those ([`NodeIds::devtools`]),
+/// and heaplens does the same for equal numbers. Lookups and displays use
+/// the id as written ([`NodeIds::get`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NodeIds {
     low: Vec<u32>,
@@ -115,6 +120,16 @@ impl NodeIds {
         high << 32 | u64::from(self.low[n as usize])
     }
 
+    /// The id of node `n` as DevTools keeps it: its low 32 bits.
+    pub fn devtools(&self, n: u32) -> u32 {
+        self.low[n as usize]
+    }
+
+    /// Every node's id as DevTools keeps it, by ordinal.
+    pub fn devtools_ids(&self) -> &[u32] {
+        &self.low
+    }
+
     pub fn len(&self) -> usize {
         self.low.len()
     }
@@ -133,13 +148,19 @@ impl NodeIds {
         (0..self.low.len() as u32).map(|n| self.get(n))
     }
 
-    /// The first node with id `id`.
+    /// The first node with id `id`; in a file with ids past 32 bits, else
+    /// the first whose id DevTools shows as `id` (its low 32 bits).
     pub fn position(&self, id: u64) -> Option<u32> {
-        if self.high.is_empty() {
+        let as_devtools_shows = || {
             let low = u32::try_from(id).ok()?;
-            return self.low.iter().position(|&i| i == low).map(|p| p as u32);
-        }
-        self.iter().position(|i| i == id).map(|p| p as u32)
+            self.low.iter().position(|&i| i == low)
+        };
+        let found = if self.is_wide() {
+            self.iter().position(|i| i == id).or_else(as_devtools_shows)
+        } else {
+            as_devtools_shows()
+        };
+        found.map(|p| p as u32)
     }
 }
 

@@ -95,12 +95,18 @@ pub fn find_leaks(
     include: &dyn Fn(u32) -> bool,
 ) -> LeakReport {
     let range = IdRange::between(s1, s2);
-    let mut alive_in_s2: Vec<u64> = s2.node_id.iter().filter(|&id| range.contains(id)).collect();
+    let mut alive_in_s2: Vec<u32> = (0..s2.node_count() as u32)
+        .filter(|&n| range.contains_node(s2, n))
+        .map(|n| s2.node_id.devtools(n))
+        .collect();
     alive_in_s2.sort_unstable();
     let graph = &s3.graph;
     let keep = |n: u32| {
-        let id = graph.id(n);
-        range.contains(id) && alive_in_s2.binary_search(&id).is_ok() && include(n)
+        range.contains_node(graph, n)
+            && alive_in_s2
+                .binary_search(&graph.node_id.devtools(n))
+                .is_ok()
+            && include(n)
     };
     let summary = filtered_summary(s3, &keep);
     let retained_size = union_retained_size(s3, &keep);

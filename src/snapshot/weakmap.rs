@@ -17,16 +17,16 @@ use xxhash_rust::xxh3::xxh3_128;
 pub struct Ephemeron {
     /// Byte offset where the name's shared part starts (after the number).
     pub shared_from: usize,
-    /// The table's node id (None past 32 bits: DevTools keeps 32 bits of
-    /// node ids, so it never finds such a table either).
+    /// The table's node id (None past 32 bits: DevTools compares it with
+    /// the low 32 bits of node ids, so it never finds such a table).
     pub table_id: Option<u32>,
 }
 
 /// An internal edge name that is an ephemeron name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WeakMapEdge {
-    /// The table's node id (None past 32 bits: DevTools keeps 32 bits of
-    /// node ids, so it never finds such a table either).
+    /// The table's node id (None past 32 bits: DevTools compares it with
+    /// the low 32 bits of node ids, so it never finds such a table).
     pub table_id: Option<u32>,
     /// Numbers the name's shared part (everything after `N / `): the key's
     /// and the table's edge into the same value share it.
@@ -38,8 +38,8 @@ pub struct WeakMapEdge {
 pub struct EphemeronName {
     /// Its string index.
     pub index: u32,
-    /// The table's node id (None past 32 bits: DevTools keeps 32 bits of
-    /// node ids, so it never finds such a table either).
+    /// The table's node id (None past 32 bits: DevTools compares it with
+    /// the low 32 bits of node ids, so it never finds such a table).
     pub table_id: Option<u32>,
     /// A 128-bit hash of the shared part. Equal hashes are taken as equal
     /// texts: among the ~1 M names of a 1 GB snapshot a collision has odds

@@ -48,9 +48,13 @@ fn project(expected: &Value, actual: &Value) -> Value {
         (Value::Object(e), Value::Object(a)) => Value::Object(
             e.iter()
                 .map(|(k, ev)| {
-                    let av = a
-                        .get(k)
-                        .map_or(Value::String("<absent>".into()), |av| project(ev, av));
+                    let av = a.get(k).map_or(Value::String("<absent>".into()), |av| {
+                        if k.ends_with("id") {
+                            as_devtools_shows_id(av)
+                        } else {
+                            project(ev, av)
+                        }
+                    });
                     (k.clone(), av)
                 })
                 .collect(),
@@ -58,6 +62,15 @@ fn project(expected: &Value, actual: &Value) -> Value {
         (Value::Array(e), Value::Array(a)) if e.len() == a.len() => {
             Value::Array(e.iter().zip(a).map(|(ev, av)| project(ev, av)).collect())
         }
+        _ => actual.clone(),
+    }
+}
+
+/// DevTools keeps an id's low 32 bits (its nodes are a `Uint32Array`);
+/// heaplens prints ids as written, so an id past 32 bits is compared by those.
+fn as_devtools_shows_id(actual: &Value) -> Value {
+    match actual.as_u64() {
+        Some(id) if id > u64::from(u32::MAX) => Value::from(id & u64::from(u32::MAX)),
         _ => actual.clone(),
     }
 }
