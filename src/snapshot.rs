@@ -284,7 +284,7 @@ impl EdgeIndex {
     /// Marks the essential edges as the index is built, in the same walk
     /// (the dominators' own walk for them took 0.20–0.28 s of a 1 GB
     /// snapshot; this runs beside the strings, which take longer).
-    fn build(shared: &parse::SharedEdges, types: &meta::Types) -> EdgeIndex {
+    fn build(shared: &graph::SharedEdges, types: &meta::Types) -> EdgeIndex {
         let shortcut_owned = flags::shortcut_owned(shared, types);
         let (edge_to, edge_type) = (&shared.edge_to, &shared.edge_type);
         let mut essential = EssentialEdges::with_capacity(edge_to.len());

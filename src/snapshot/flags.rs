@@ -4,9 +4,9 @@
 use fixedbitset::FixedBitSet;
 use rayon::slice::ParallelSliceMut;
 
+use super::graph::SharedEdges;
 use super::graph::{HeapGraph, RetainerIndex};
 use super::meta::Types;
-use super::parse::SharedEdges;
 use super::weakmap::WeakMapEdges;
 
 /// Page-owned nodes: those reachable over non-weak edges from the root's
