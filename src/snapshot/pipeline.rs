@@ -1,0 +1,684 @@
+//! The load pipeline: which passes run after reading, in what order and on
+//! which core ([`Schedule`]), and what a load keeps for its caller
+//! ([`Reads`]). The passes themselves live in their own modules; this file
+//! only orders them, times them ([`StageClock`]) and hands the results to
+//! an [`Analysis`].
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::flags::EssentialEdges;
+use super::graph::{HeapGraph, NodeIds, RetainerIndex, SharedEdges, Topology};
+use super::meta::Types;
+use super::{
+    classes, distances, dom_state, dominators, flags, names, parse, shallow, source, weakmap,
+};
+use super::{
+    Analysis, ClassAggregate, DominatorTree, EarlySink, InterfaceDefinition, PlainShapes, Progress,
+    ProgressSink, SnapshotError, Stage, Timings,
+};
+
+/// What the caller will read of an [`Analysis`]: a load does only that
+/// work, and keeps only that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// Every view.
+    Everything,
+    /// Every view but distances (`Analysis::distances` is empty and class
+    /// distances unset), e.g. a comparison's JSON and table: one pass
+    /// fewer (~0.5 s of CPU and 80 MB at the peak of a 1 GB snapshot).
+    AllButDistances,
+    /// The Summary's class rows and totals only: what only some passes
+    /// read (node ids, detachedness, each node's class and distance, edge
+    /// names and types) is dropped after its last reader.
+    SummaryRows,
+    /// What a comparison reads of its baseline (see
+    /// [`Analysis::shed_for_comparison`]): all but distances, and the edge
+    /// names and types go once the class passes have kept the plain objects'
+    /// property lists (100 MB less at the peak of a 0.6 GB baseline).
+    ComparisonBaseline,
+}
+
+impl Reads {
+    /// No pass reads node ids after the essential edges.
+    fn shed_after_essentials(self, graph: &mut HeapGraph) {
+        if self == Reads::SummaryRows {
+            graph.node_id = NodeIds::default();
+        }
+    }
+
+    /// A baseline keeps the plain objects' property lists the class passes
+    /// make, instead of its edges.
+    fn keeps_shapes(self) -> bool {
+        self == Reads::ComparisonBaseline
+    }
+
+    /// Nor each node's class and detachedness after the class passes.
+    fn shed_after_class_passes(self, graph: &mut HeapGraph, counts: &mut ClassCounts) {
+        if self == Reads::SummaryRows {
+            counts.classes = Vec::new();
+            graph.detachedness = Vec::new();
+        }
+    }
+
+    /// The distances, if read, folded into the class rows; kept per node
+    /// unless only the rows are read.
+    fn distances(
+        self,
+        graph: &HeapGraph,
+        weakmaps: &weakmap::WeakMapEdges,
+        counts: &mut ClassCounts,
+    ) -> Option<Vec<i32>> {
+        if matches!(self, Reads::AllButDistances | Reads::ComparisonBaseline) {
+            return None;
+        }
+        let distances = distances::compute_distances(graph, weakmaps);
+        classes::add_distances(&mut counts.aggregates, &distances);
+        Some(match self {
+            Reads::SummaryRows => Vec::new(),
+            _ => distances,
+        })
+    }
+
+    /// Nor edge names and types after the distances: the dominators read
+    /// neither.
+    fn shed_after_distances(self, graph: &mut HeapGraph) {
+        if matches!(self, Reads::SummaryRows | Reads::ComparisonBaseline) {
+            graph.edge_name = Vec::new();
+            graph.edge_type = Arc::default();
+        }
+    }
+}
+
+/// How the passes after reading share the two cores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schedule {
+    /// The dominators beside the class passes and distances: the fastest.
+    SideBySide,
+    /// One pass at a time: with [`Reads::SummaryRows`], what a pass drops
+    /// is gone before the next allocates, and the peak is the reading's
+    /// (1.00 GB snapshot: 0.98 GB, against 1.18 GB side by side), ~0.7 s
+    /// slower on two cores.
+    OnePassAtATime,
+}
+
+/// What runs after reading.
+pub(super) enum Pipeline<'a> {
+    Headless(Reads, Schedule),
+    /// Everything side by side; the Summary's counts to the sink first (a
+    /// UI).
+    Early(EarlySink<'a>),
+}
+
+/// A plain file's long strings stay in it (see `strings`). Reading's
+/// progress counts the file's own bytes, which its size measures.
+pub(super) fn load_file(
+    path: &Path,
+    progress: ProgressSink<'_>,
+    pipeline: Pipeline<'_>,
+) -> Result<Analysis, SnapshotError> {
+    let (reader, file_read) = source::open_counted(path)?;
+    let mut progress_in_file = |report: Progress| {
+        progress(match report.stage {
+            Stage::Read => Progress {
+                bytes_read: file_read.get(),
+                ..report
+            },
+            _ => report,
+        })
+    };
+    analyze_backed(
+        reader,
+        source::backing_file(path),
+        &mut progress_in_file,
+        pipeline,
+    )
+}
+
+/// [`analyze_reader`] where `backing`, if any, is the file `reader` reads.
+pub(super) fn analyze_backed(
+    reader: impl std::io::Read,
+    backing: Option<std::fs::File>,
+    progress: ProgressSink<'_>,
+    pipeline: Pipeline<'_>,
+) -> Result<Analysis, SnapshotError> {
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        // The edges come before the strings: they are indexed on another
+        // core while this one reads the rest.
+        let mut indexing = None;
+        let graph = parse::parse_snapshot_with(
+            reader,
+            backing,
+            &mut |bytes_read| {
+                progress(Progress {
+                    stage: Stage::Read,
+                    bytes_read,
+                })
+            },
+            &mut |shared, layout| {
+                let (shared, types) = (shared.clone(), layout.types.clone());
+                indexing = Some(scope.spawn(move || EdgeIndex::build(&shared, &types)));
+            },
+        )?;
+        let mut timings = Timings::default();
+        timings.record(Stage::Read, started.elapsed());
+        let index = match indexing {
+            Some(handle) => join(handle),
+            None => EdgeIndex::build(&graph.shared_edges(), &graph.layout.types),
+        };
+        match pipeline {
+            Pipeline::Headless(reads, Schedule::SideBySide) => {
+                analyze_indexed(graph, index, timings, progress, reads)
+            }
+            Pipeline::Headless(reads, Schedule::OnePassAtATime) => {
+                analyze_one_pass_at_a_time(graph, index, timings, progress, reads)
+            }
+            Pipeline::Early(early) => analyze_early(graph, index, timings, progress, early),
+        }
+    })
+}
+
+/// What the edge topology alone gives: the retainer index, the nodes the
+/// root's shortcuts own, and the edges essential by their types and ends.
+struct EdgeIndex {
+    retainers: RetainerIndex,
+    shortcut_owned: Vec<bool>,
+    essential: EssentialEdges,
+}
+
+impl EdgeIndex {
+    /// Marks the essential edges as the index is built, in the same walk
+    /// (the dominators' own walk for them took 0.20–0.28 s of a 1 GB
+    /// snapshot; this runs beside the strings, which take longer).
+    fn build(shared: &SharedEdges, types: &Types) -> EdgeIndex {
+        let shortcut_owned = flags::shortcut_owned(shared, types);
+        let (edge_to, edge_type) = (&shared.edge_to, &shared.edge_type);
+        let mut essential = EssentialEdges::with_capacity(edge_to.len());
+        let retainers = RetainerIndex::build(&shared.first_edge, edge_to, |slot, from, e| {
+            let (to, root) = (edge_to[e], shared.root);
+            if flags::is_essential_by_ends(from, to, edge_type[e], root, &shortcut_owned, types) {
+                essential.by_edge.insert(e);
+                essential.by_slot.insert(slot);
+            }
+        });
+        EdgeIndex {
+            retainers,
+            shortcut_owned,
+            essential,
+        }
+    }
+
+    /// The retainer index and the essential edges of `graph`: old Blink's
+    /// DOM trees own more nodes, which takes every edge again; otherwise
+    /// only the WeakMap tables' edges come out.
+    fn complete(
+        self,
+        graph: &HeapGraph,
+        weakmaps: &weakmap::WeakMapEdges,
+    ) -> (RetainerIndex, EssentialEdges) {
+        let EdgeIndex {
+            retainers,
+            shortcut_owned: mut owned,
+            mut essential,
+        } = self;
+        if flags::add_dom_tree_owners(graph, &mut owned) {
+            essential = EssentialEdges::of(graph, &retainers, &owned, weakmaps);
+        } else {
+            essential.drop_weakmap_table_edges(graph, &retainers, weakmaps);
+        }
+        (retainers, essential)
+    }
+}
+
+/// Times stages and reports each finished one as the start of the next.
+struct StageClock {
+    started: Instant,
+    /// The stages run beside another thread's longer one (no wall time).
+    beside: bool,
+}
+
+impl StageClock {
+    fn start(beside: bool) -> StageClock {
+        StageClock {
+            started: Instant::now(),
+            beside,
+        }
+    }
+
+    fn done(
+        &mut self,
+        stage: Stage,
+        timings: &mut Timings,
+        progress: ProgressSink<'_>,
+    ) -> Result<(), SnapshotError> {
+        timings.record_as(stage, self.started.elapsed(), self.beside);
+        self.started = Instant::now();
+        if self.beside {
+            // The stage on the other thread is what progress reports.
+            return Ok(());
+        }
+        // Distances run beside the dominators: the stage after those is
+        // the class retained sizes.
+        let next = Stage::ALL
+            .iter()
+            .skip_while(|&&s| s != stage)
+            .find(|&&s| s != stage && s != Stage::Distances)
+            .copied()
+            .unwrap_or(stage);
+        let going_on = progress(Progress {
+            stage: next,
+            bytes_read: 0,
+        });
+        if going_on {
+            Ok(())
+        } else {
+            Err(SnapshotError::Cancelled)
+        }
+    }
+}
+
+fn analyze_indexed(
+    mut graph: HeapGraph,
+    index: EdgeIndex,
+    mut timings: Timings,
+    progress: ProgressSink<'_>,
+    reads: Reads,
+) -> Result<Analysis, SnapshotError> {
+    let mut clock = StageClock::start(false);
+    let (retainers, weakmaps, essential) =
+        essentials(&mut graph, index, reads, &mut timings, &mut clock, progress)?;
+    let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
+    let topology = retainers.topology(&first_edge, &edge_to, graph.root);
+    let (immediate, classes_and_distances) = dominators_beside(&topology, &essential, || {
+        let mut beside = StageClock::start(true);
+        let passes = Passes {
+            reads,
+            progress,
+            both_cores: false,
+        };
+        passes.classes_and_distances(&mut graph, &weakmaps, &mut timings, &mut beside)
+    });
+    let (counts, distances) = classes_and_distances?;
+    let analysed = Analysed {
+        counts,
+        distances: distances.unwrap_or_default(),
+        retainers,
+        immediate,
+    };
+    analysed.conclude(graph, timings, clock, progress)
+}
+
+/// [`analyze_indexed`] one pass at a time ([`Schedule::OnePassAtATime`]).
+fn analyze_one_pass_at_a_time(
+    mut graph: HeapGraph,
+    index: EdgeIndex,
+    mut timings: Timings,
+    progress: ProgressSink<'_>,
+    reads: Reads,
+) -> Result<Analysis, SnapshotError> {
+    let mut clock = StageClock::start(false);
+    let (retainers, weakmaps, essential) =
+        essentials(&mut graph, index, reads, &mut timings, &mut clock, progress)?;
+    let passes = Passes {
+        reads,
+        progress,
+        both_cores: true,
+    };
+    let (counts, distances) =
+        passes.classes_and_distances(&mut graph, &weakmaps, &mut timings, &mut clock)?;
+    let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
+    let topology = retainers.topology(&first_edge, &edge_to, graph.root);
+    let immediate = dominators::immediate_dominators(&topology, &essential);
+    let analysed = Analysed {
+        counts,
+        distances: distances.unwrap_or_default(),
+        retainers,
+        immediate,
+    };
+    analysed.conclude(graph, timings, clock, progress)
+}
+
+/// What the headless pipelines start with: the retainer index, the WeakMap
+/// entries and the essential edges, then what `reads` drops after them.
+fn essentials(
+    graph: &mut HeapGraph,
+    index: EdgeIndex,
+    reads: Reads,
+    timings: &mut Timings,
+    clock: &mut StageClock,
+    progress: ProgressSink<'_>,
+) -> Result<(RetainerIndex, weakmap::WeakMapEdges, EssentialEdges), SnapshotError> {
+    let weakmaps = weakmap_edges(graph);
+    let (retainers, essential) = index.complete(graph, &weakmaps);
+    clock.done(Stage::Retainers, timings, progress)?;
+    reads.shed_after_essentials(graph);
+    Ok((retainers, weakmaps, essential))
+}
+
+/// How the headless pipelines run the class passes and the distances.
+struct Passes<'p> {
+    reads: Reads,
+    progress: ProgressSink<'p>,
+    /// Shallow sizes and class names side by side (nothing else runs).
+    both_cores: bool,
+}
+
+impl Passes<'_> {
+    /// The class passes, then the distances if read, each followed by what
+    /// `reads` drops after it.
+    fn classes_and_distances(
+        self,
+        graph: &mut HeapGraph,
+        weakmaps: &weakmap::WeakMapEdges,
+        timings: &mut Timings,
+        clock: &mut StageClock,
+    ) -> Result<(ClassCounts, Option<Vec<i32>>), SnapshotError> {
+        let Passes {
+            reads,
+            progress,
+            both_cores,
+        } = self;
+        let no_early: EarlySink<'_> = &mut |_| true;
+        let mut counts =
+            count_classes(graph, timings, clock, progress, no_early, both_cores, reads)?;
+        reads.shed_after_class_passes(graph, &mut counts);
+        let distances = reads.distances(graph, weakmaps, &mut counts);
+        if distances.is_some() {
+            clock.done(Stage::Distances, timings, progress)?;
+        }
+        reads.shed_after_distances(graph);
+        Ok((counts, distances))
+    }
+}
+
+/// The passes' results before the dominator tree.
+struct Analysed {
+    counts: ClassCounts,
+    distances: Vec<i32>,
+    retainers: RetainerIndex,
+    immediate: dominators::ImmediateDominators,
+}
+
+impl Analysed {
+    /// The dominator tree and the class retained sizes: the Analysis.
+    fn conclude(
+        self,
+        mut graph: HeapGraph,
+        mut timings: Timings,
+        mut clock: StageClock,
+        progress: ProgressSink<'_>,
+    ) -> Result<Analysis, SnapshotError> {
+        graph.set_retainers(self.retainers);
+        let dominators = self.immediate.into_tree(&graph);
+        clock.done(Stage::Dominators, &mut timings, progress)?;
+        conclude(
+            graph,
+            self.counts,
+            self.distances,
+            dominators,
+            timings,
+            clock,
+        )
+    }
+}
+
+/// The WeakMap entry names the parser found, taken out of the graph: the
+/// passes that read them get them from here on.
+fn weakmap_edges(graph: &mut HeapGraph) -> weakmap::WeakMapEdges {
+    std::mem::take(&mut graph.weakmaps)
+}
+
+/// The dominators on another thread, beside `work` on this one: on two
+/// cores it keeps one busy.
+fn dominators_beside<R>(
+    topology: &Topology<'_>,
+    essential: &EssentialEdges,
+    work: impl FnOnce() -> R,
+) -> (dominators::ImmediateDominators, R) {
+    std::thread::scope(|scope| {
+        let dominators = scope.spawn(|| dominators::immediate_dominators(topology, essential));
+        let done = work();
+        (join(dominators), done)
+    })
+}
+
+/// A scoped thread's result; its panic goes on in this thread.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// The pipeline for a UI (§2): DOM state, shallow sizes, class names and
+/// counts first, so that `early` gets the Summary's counts and shallow
+/// sizes while the rest runs; then the WeakMap names, and dominators with
+/// the distances beside them. The retainer index comes from reading.
+fn analyze_early(
+    mut graph: HeapGraph,
+    index: EdgeIndex,
+    mut timings: Timings,
+    progress: ProgressSink<'_>,
+    early: EarlySink<'_>,
+) -> Result<Analysis, SnapshotError> {
+    let mut clock = StageClock::start(false);
+    let reads = Reads::Everything;
+    let mut counts = count_classes(
+        &mut graph,
+        &mut timings,
+        &mut clock,
+        progress,
+        early,
+        true,
+        reads,
+    )?;
+    let weakmaps = weakmap_edges(&mut graph);
+    let (retainers, essential) = index.complete(&graph, &weakmaps);
+    graph.set_retainers(retainers);
+    clock.done(Stage::Retainers, &mut timings, progress)?;
+    // The distances (0.4 s of a 1 GB snapshot) hide behind the dominators.
+    let (immediate, (distances, distances_took)) =
+        dominators_beside(&graph.topology(), &essential, || {
+            let started = Instant::now();
+            let distances = distances::compute_distances(&graph, &weakmaps);
+            (distances, started.elapsed())
+        });
+    classes::add_distances(&mut counts.aggregates, &distances);
+    let dominators = immediate.into_tree(&graph);
+    clock.done(Stage::Dominators, &mut timings, progress)?;
+    timings.record_as(Stage::Distances, distances_took, true);
+    conclude(graph, counts, distances, dominators, timings, clock)
+}
+
+/// What the first passes give: each node's class and the class counts.
+#[derive(Debug)]
+struct ClassCounts {
+    classes: Vec<u32>,
+    interfaces: Vec<InterfaceDefinition>,
+    /// Aggregates by internal class key (before public keys merge).
+    aggregates: Vec<ClassAggregate>,
+    /// Plain objects' property lists, when the edges will not stay.
+    kept_shapes: Option<PlainShapes>,
+}
+
+/// DOM state, shallow sizes, class names and counts (§2 steps 1–4, 9),
+/// then the early Summary. With `both_cores`, shallow sizes and class names
+/// run side by side: both only read the graph (on the TUI's schedule the
+/// other core is free then).
+fn count_classes(
+    graph: &mut HeapGraph,
+    timings: &mut Timings,
+    clock: &mut StageClock,
+    progress: ProgressSink<'_>,
+    early: EarlySink<'_>,
+    both_cores: bool,
+    reads: Reads,
+) -> Result<ClassCounts, SnapshotError> {
+    dom_state::propagate_dom_state(graph);
+    clock.done(Stage::DomState, timings, progress)?;
+    let view: &HeapGraph = graph;
+    let names = || class_names(view, reads.keeps_shapes());
+    let (owners, (interner, classes, interfaces, kept_shapes)) = if both_cores {
+        rayon::join(|| shallow::owners(view), names)
+    } else {
+        let owners = shallow::owners(view);
+        clock.done(Stage::ShallowSizes, timings, progress)?;
+        (owners, names())
+    };
+    if let Some(owners) = owners {
+        shallow::move_sizes(graph, &owners);
+    }
+    interner.append_to(graph);
+    if both_cores {
+        clock.done(Stage::ShallowSizes, timings, progress)?;
+    }
+    clock.done(Stage::ClassNames, timings, progress)?;
+    let aggregates =
+        classes::build_aggregates(graph, &classes, &|c| graph.strings.get(c), &|_| true);
+    clock.done(Stage::Aggregates, timings, progress)?;
+    if !early(early_summary(&aggregates)) {
+        return Err(SnapshotError::Cancelled);
+    }
+    Ok(ClassCounts {
+        classes,
+        interfaces,
+        aggregates,
+        kept_shapes,
+    })
+}
+
+/// Each node's class (string indexes, some of names still to append), the
+/// `{a, b}` interfaces (§5), and the plain objects' property lists if
+/// `keep_shapes`: otherwise they are dropped before the peak of the load
+/// (25 MB of a 1 GB snapshot).
+fn class_names(graph: &HeapGraph, keep_shapes: bool) -> ClassNames {
+    let mut interner = names::Interner::new(graph);
+    let base_classes = names::base_class_names(graph, &mut interner);
+    let shapes = PlainShapes::of(graph);
+    let interfaces = names::infer_interfaces(graph, &shapes);
+    let interface_classes: Vec<u32> = interfaces
+        .iter()
+        .map(|d| interner.intern(&d.name))
+        .collect();
+    let classes = names::apply_interfaces(
+        graph,
+        &shapes,
+        base_classes,
+        &interfaces,
+        &interface_classes,
+    );
+    (interner, classes, interfaces, keep_shapes.then_some(shapes))
+}
+
+/// What [`class_names`] gives.
+type ClassNames = (
+    names::Interner,
+    Vec<u32>,
+    Vec<InterfaceDefinition>,
+    Option<PlainShapes>,
+);
+
+/// Summary rows with counts and shallow sizes only (retained sizes 0,
+/// distances unknown), without instance lists.
+fn early_summary(aggregates: &[ClassAggregate]) -> Vec<ClassAggregate> {
+    let rows = aggregates.iter().map(|a| ClassAggregate {
+        instances: Vec::new(),
+        ..a.clone()
+    });
+    classes::merge_public_keys(rows.collect())
+}
+
+/// Class retained sizes, then the Analysis (§2 step 10); the class
+/// distances are in `counts` already.
+fn conclude(
+    graph: HeapGraph,
+    counts: ClassCounts,
+    distances: Vec<i32>,
+    dominators: DominatorTree,
+    mut timings: Timings,
+    clock: StageClock,
+) -> Result<Analysis, SnapshotError> {
+    let ClassCounts {
+        classes,
+        interfaces,
+        mut aggregates,
+        kept_shapes,
+    } = counts;
+    let node_class = classes::node_classes(&aggregates, graph.node_count());
+    let _counted =
+        classes::add_class_retained_sizes(&mut aggregates, &node_class, &dominators, graph.root);
+    let aggregates = classes::merge_public_keys(aggregates);
+    timings.record_as(Stage::ClassRetained, clock.started.elapsed(), false);
+    Ok(Analysis {
+        graph,
+        distances,
+        dominators,
+        classes,
+        interfaces,
+        kept_shapes,
+        aggregates,
+        timings,
+    })
+}
+
+/// DevTools' load pipeline over a parsed graph, everything side by side.
+pub(super) fn analyze_graph(
+    graph: HeapGraph,
+    timings: Timings,
+    progress: ProgressSink<'_>,
+) -> Result<Analysis, SnapshotError> {
+    let index = EdgeIndex::build(&graph.shared_edges(), &graph.layout.types);
+    analyze_indexed(graph, index, timings, progress, Reads::Everything)
+}
+
+#[cfg(test)]
+mod essential_tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// The essential edges marked while the index is built, then completed,
+    /// are those computed from scratch: the same edges, and by retainer
+    /// slot as many per source and target. The fixtures have a WeakMap
+    /// table (the demo) and old Blink's DOM trees (Chrome 2017).
+    #[test]
+    fn marking_while_indexing_gives_the_essential_edges() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut tables_seen = 0;
+        for file in [
+            "demo/after.heapsnapshot.gz",
+            "real/chrome2017-stefanpenner.heapsnapshot.gz",
+            "real/chromium156-chat-after.heapsnapshot.gz",
+            "real/deno2.9.heapsnapshot.gz",
+            "real/node8-alinode-devtoolx.heapsnapshot.gz",
+            "tiny/tiny-detached-dom.heapsnapshot",
+        ] {
+            let reader = source::open(&fixtures.join(file)).expect(file);
+            let mut graph = parse::parse_snapshot(reader, &mut |_| true).expect(file);
+            let index = EdgeIndex::build(&graph.shared_edges(), &graph.layout.types);
+            let weakmaps = weakmap_edges(&mut graph);
+            tables_seen += weakmaps.table_ids().len();
+            let expected = flags::essential_edges(&graph, &flags::page_owned(&graph), &weakmaps);
+            let (retainers, essential) = index.complete(&graph, &weakmaps);
+            assert_eq!(essential.by_edge, expected, "{file}");
+            let topology = retainers.topology(&graph.first_edge, &graph.edge_to, graph.root);
+            let expected_slots = topology.by_retainer_slot(&expected);
+            for n in 0..graph.node_count() as u32 {
+                let slots: Vec<usize> = topology.retainers(n).collect();
+                for run in
+                    slots.chunk_by(|&a, &b| topology.retainer_node[a] == topology.retainer_node[b])
+                {
+                    let count =
+                        |set: &fixedbitset::FixedBitSet| run.iter().filter(|&&s| set[s]).count();
+                    assert_eq!(
+                        count(&essential.by_slot),
+                        count(&expected_slots),
+                        "{file} @{n}"
+                    );
+                }
+            }
+        }
+        assert!(tables_seen > 0, "some fixture has a WeakMap table");
+    }
+}
