@@ -14,12 +14,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::loader::LoadEvent;
-use crate::snapshot::diff::compare;
-use crate::snapshot::growth::{self, HolderGrowth};
-use crate::snapshot::named_filters::NamedFilter;
-use crate::snapshot::retainers::IgnoredRetainers;
-use crate::snapshot::statistics::Statistics;
-use crate::snapshot::{allocation, compat, duplicates, leaks, statistics};
+use crate::snapshot::views::diff::compare;
+use crate::snapshot::views::growth::{self, HolderGrowth};
+use crate::snapshot::views::named_filters::NamedFilter;
+use crate::snapshot::views::retainers::IgnoredRetainers;
+use crate::snapshot::views::statistics::Statistics;
+use crate::snapshot::views::{allocation, compat, duplicates, leaks, statistics};
 use crate::snapshot::{Analysis, ClassAggregate, Progress, Stage};
 
 use self::action::Action;
@@ -151,7 +151,7 @@ pub struct App {
     pub comparison: ClassTable,
     pub comparison_data: Option<ComparisonData>,
     /// The Comparison as a loader computed it, until both snapshots are in.
-    compared: Option<Vec<crate::snapshot::diff::ClassDiff>>,
+    compared: Option<Vec<crate::snapshot::views::diff::ClassDiff>>,
     /// The leaks as a loader found them, until the three snapshots are in.
     found_leaks: Option<leaks::LeakReport>,
     /// The Summary's filter: allocation time or one of DevTools' named filters.

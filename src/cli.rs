@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::snapshot::gate::Rule;
-use crate::snapshot::named_filters::NamedFilter;
+use crate::snapshot::views::gate::Rule;
+use crate::snapshot::views::named_filters::NamedFilter;
 
 /// Read V8 heap snapshots (.heapsnapshot, .heapsnapshot.gz) with the numbers
 /// Chrome DevTools shows.

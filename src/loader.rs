@@ -17,8 +17,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::snapshot::diff::{compare, ClassDiff};
-use crate::snapshot::leaks::{self, LeakReport};
+use crate::snapshot::views::diff::{compare, ClassDiff};
+use crate::snapshot::views::leaks::{self, LeakReport};
 use crate::snapshot::{self, Analysis, ClassAggregate, Progress, SnapshotError, Stage};
 
 /// What a loader reports.

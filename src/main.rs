@@ -17,17 +17,18 @@ use heaplens::cli::{
 use heaplens::format as fmt;
 use heaplens::preflight::Loading;
 use heaplens::report::{self, DiffOrder, RowSelection, SummaryReport};
-use heaplens::snapshot::allocation::{allocated_summary, IdRange};
 use heaplens::snapshot::classes::SummaryColumn;
-use heaplens::snapshot::diff::{compare, DiffColumn};
-use heaplens::snapshot::gate::{violations, DiffMetrics, Violation};
 use heaplens::snapshot::graph::HeapGraph;
 use heaplens::snapshot::meta::Layout;
-use heaplens::snapshot::named_filters::named_summary;
 use heaplens::snapshot::progress::peak_rss_bytes;
-use heaplens::snapshot::retainers::IgnoredRetainers;
-use heaplens::snapshot::{self, compat, duplicates, growth, leaks, statistics};
-use heaplens::snapshot::{tree::TreeLimits, Analysis, Reads, Schedule};
+use heaplens::snapshot::views::allocation::{allocated_summary, IdRange};
+use heaplens::snapshot::views::diff::{compare, DiffColumn};
+use heaplens::snapshot::views::gate::{violations, DiffMetrics, Violation};
+use heaplens::snapshot::views::named_filters::named_summary;
+use heaplens::snapshot::views::retainers::IgnoredRetainers;
+use heaplens::snapshot::views::tree::TreeLimits;
+use heaplens::snapshot::views::{compat, duplicates, growth, leaks, statistics};
+use heaplens::snapshot::{self, Analysis, Reads, Schedule};
 
 /// Rows of a Markdown report unless `--top` says otherwise.
 const MARKDOWN_TOP: usize = 10;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::anyhow;
 
 use crate::format;
-use crate::snapshot::gate::bytes_per_unit;
+use crate::snapshot::views::gate::bytes_per_unit;
 use crate::snapshot::{parse, source};
 
 /// Bytes of peak memory per node and per edge, with some room: node

@@ -7,16 +7,16 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::format;
-use crate::snapshot::allocation::IdRange;
 use crate::snapshot::classes::{compare_classes, location_text, ClassAggregate, SummaryColumn};
-use crate::snapshot::diff::{compare_diffs, ClassDiff, DiffColumn};
 use crate::snapshot::distances::display_distance;
-use crate::snapshot::growth::{holders, HolderGrowth};
-use crate::snapshot::named_filters::NamedFilter;
 use crate::snapshot::names::display_name;
-use crate::snapshot::retainers::{retainer_tree, IgnoredRetainers};
 use crate::snapshot::strings::js_cmp;
-use crate::snapshot::tree::{TreeLimits, TreeRow};
+use crate::snapshot::views::allocation::IdRange;
+use crate::snapshot::views::diff::{compare_diffs, ClassDiff, DiffColumn};
+use crate::snapshot::views::growth::{holders, HolderGrowth};
+use crate::snapshot::views::named_filters::NamedFilter;
+use crate::snapshot::views::retainers::{retainer_tree, IgnoredRetainers};
+use crate::snapshot::views::tree::{TreeLimits, TreeRow};
 use crate::snapshot::Analysis;
 
 mod leaks;

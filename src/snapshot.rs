@@ -8,7 +8,6 @@
 //! as §N), so the numbers match the Memory panel exactly.
 
 pub mod classes;
-pub mod diff;
 pub mod distances;
 pub mod dom_state;
 pub mod dominators;
@@ -20,22 +19,12 @@ pub mod names;
 pub mod parse;
 mod pipeline;
 pub mod progress;
-pub mod retainers;
 pub mod shallow;
 pub mod source;
 pub mod strings;
-pub mod tree;
+pub mod views;
 pub mod weakmap;
 // Leak-hunting views (issue 6): pure functions of analysed snapshots.
-pub mod allocation;
-pub mod compat;
-pub mod containment;
-pub mod duplicates;
-pub mod gate;
-pub mod growth;
-pub mod leaks;
-pub mod named_filters;
-pub mod statistics;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -373,7 +362,7 @@ mod on_disk_tests {
                 .collect()
         };
         assert_eq!(all(&from_file), all(&in_memory));
-        let duplicates = super::duplicates::duplicated_strings;
+        let duplicates = super::views::duplicates::duplicated_strings;
         let (on_disk, held) = (duplicates(&from_file), duplicates(&in_memory));
         assert_eq!(on_disk, held);
         assert_eq!(on_disk.len(), 1);
@@ -415,10 +404,10 @@ mod on_disk_tests {
         let analysis = load(file.path(), &mut |_| true).expect("loads");
         let strings = &analysis.graph.strings;
         assert_eq!(strings.on_disk_count(), 3, "the three entry names");
-        let statistics = format!("{:?}", super::statistics::statistics(&analysis));
+        let statistics = format!("{:?}", super::views::statistics::statistics(&analysis));
         assert_eq!(strings.read_back_count(), 0);
         let in_memory = analyze_reader(json.as_bytes(), &mut |_| true, None).expect("loads");
-        let same = format!("{:?}", super::statistics::statistics(&in_memory));
+        let same = format!("{:?}", super::views::statistics::statistics(&in_memory));
         assert_eq!(statistics, same);
         assert_eq!(
             schedule_tests::numbers(&analysis),

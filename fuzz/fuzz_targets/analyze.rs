@@ -10,9 +10,10 @@
 
 use heaplens::report::{self, RowSelection};
 use heaplens::snapshot::classes::SummaryColumn;
-use heaplens::snapshot::diff;
-use heaplens::snapshot::retainers::retainer_tree;
-use heaplens::snapshot::tree::TreeLimits;
+use heaplens::snapshot::views::diff;
+use heaplens::snapshot::views::named_filters::{named_summary, NamedFilter};
+use heaplens::snapshot::views::retainers::{retainer_tree, IgnoredRetainers};
+use heaplens::snapshot::views::tree::TreeLimits;
 use heaplens::snapshot::{analyze_reader, Analysis, ClassAggregate, Progress};
 use libfuzzer_sys::fuzz_target;
 
@@ -29,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
         drop(rows);
         true
     };
-    match analyze_reader(data, &mut |_: Progress| true, &mut early) {
+    match analyze_reader(data, &mut |_: Progress| true, Some(&mut early)) {
         Ok(analysis) => exercise(&analysis),
         Err(e) => {
             let message = e.to_string();
@@ -52,9 +53,13 @@ fn exercise(analysis: &Analysis) {
             classes: &analysis.aggregates,
             rows: report::summary_rows(&analysis.aggregates, column, descending, &all),
             allocated: None,
+            only: None,
         };
         let _ = report::summary_json(&summary);
         let _ = report::summary_table(&summary);
+    }
+    for filter in NamedFilter::ALL {
+        let _ = named_summary(analysis, filter);
     }
 
     let diffs = diff::compare(analysis, analysis);
@@ -75,12 +80,17 @@ fn exercise(analysis: &Analysis) {
             let _ = analysis.edge_label(r.edge);
             let _ = analysis.object_label(r.from);
         }
-        let _ = report::node_report_json(analysis, n);
-        let _ = report::node_report_table(analysis, n);
-        let _ = retainer_tree(analysis, n, LIMITS);
-        let _ = report::retainers_report(analysis, n, LIMITS, true);
-        let _ = report::retainers_report(analysis, n, LIMITS, false);
-        let id = analysis.graph.node_id[n as usize];
+        // DevTools' "Ignore this retainer" on the first one, and none.
+        let ignoring =
+            IgnoredRetainers::new(analysis, retainers.iter().take(1).map(|r| r.from).collect());
+        for ignored in [&IgnoredRetainers::default(), &ignoring] {
+            let _ = report::node_report_json(analysis, n, ignored);
+            let _ = report::node_report_table(analysis, n, ignored);
+            let _ = retainer_tree(analysis, n, LIMITS, ignored);
+            let _ = report::retainers_report(analysis, n, LIMITS, ignored, true);
+            let _ = report::retainers_report(analysis, n, LIMITS, ignored, false);
+        }
+        let id = analysis.graph.id(n);
         assert!(
             analysis.node_by_id(id).is_some(),
             "node @{id} is found by id"

@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use crate::snapshot::named_filters::{named_summary, NamedFilter};
-use crate::snapshot::retainers::IgnoredRetainers;
+use crate::snapshot::views::named_filters::{named_summary, NamedFilter};
+use crate::snapshot::views::retainers::IgnoredRetainers;
 use crate::snapshot::{Analysis, ClassAggregate};
 
 /// A request for background work, with everything it reads.

@@ -504,7 +504,7 @@ fn mouse_click_selects_and_wheel_scrolls() {
 fn the_comparison_a_loader_made_is_taken_as_is() {
     let (base, target) = demo_pair();
     let mut app = pair_app();
-    let mut diffs = crate::snapshot::diff::compare(base, target);
+    let mut diffs = crate::snapshot::views::diff::compare(base, target);
     diffs.truncate(2);
     let names: Vec<String> = diffs.iter().map(|d| d.name.clone()).collect();
     app.on_load(1, LoadEvent::Done(Arc::clone(target)));
@@ -519,7 +519,7 @@ fn the_comparison_a_loader_made_is_taken_as_is() {
 fn the_leaks_a_loader_found_are_taken_as_is() {
     let (paths, analyses) = three_snapshots();
     let (s1, s2, s3) = (&analyses[0], &analyses[1], &analyses[2]);
-    let mut report = crate::snapshot::leaks::find_leaks(&s1.graph, &s2.graph, s3, &|_| true);
+    let mut report = crate::snapshot::views::leaks::find_leaks(&s1.graph, &s2.graph, s3, &|_| true);
     report.classes.truncate(1);
     let mut app = App::new(paths, Keymap::default_keys());
     app.on_load(0, LoadEvent::Done(Arc::clone(s1)));
@@ -554,9 +554,9 @@ fn named_filters_narrow_the_summary_off_the_ui_thread() {
     super::testing::run_jobs(&mut app);
     assert!(!app.summary_filter_pending());
     let (_, target) = demo_pair();
-    let expected = crate::snapshot::named_filters::named_summary(
+    let expected = crate::snapshot::views::named_filters::named_summary(
         target,
-        crate::snapshot::named_filters::NamedFilter::DetachedDom,
+        crate::snapshot::views::named_filters::NamedFilter::DetachedDom,
     );
     assert_eq!(
         app.summary.rows().len(),

@@ -9,9 +9,9 @@
 
 use std::sync::Arc;
 
-use crate::snapshot::containment::{containment_edges, dominated_children};
 use crate::snapshot::distances::BASE_UNREACHABLE_DISTANCE;
-use crate::snapshot::retainers::IgnoredRetainers;
+use crate::snapshot::views::containment::{containment_edges, dominated_children};
+use crate::snapshot::views::retainers::IgnoredRetainers;
 use crate::snapshot::Analysis;
 
 /// What the tree lists below an object.

@@ -5,14 +5,14 @@
 
 use std::sync::Arc;
 
-use crate::snapshot::allocation::{max_js_object_id, IdRange};
 use crate::snapshot::classes::{compare_classes, ClassAggregate, SummaryColumn};
-use crate::snapshot::diff::{compare_diffs, ClassDiff, DiffColumn};
-use crate::snapshot::duplicates::DuplicateGroup;
-use crate::snapshot::growth::retained_deltas;
-use crate::snapshot::leaks::LeakReport;
-use crate::snapshot::named_filters::NamedFilter;
 use crate::snapshot::strings::js_cmp;
+use crate::snapshot::views::allocation::{max_js_object_id, IdRange};
+use crate::snapshot::views::diff::{compare_diffs, ClassDiff, DiffColumn};
+use crate::snapshot::views::duplicates::DuplicateGroup;
+use crate::snapshot::views::growth::retained_deltas;
+use crate::snapshot::views::leaks::LeakReport;
+use crate::snapshot::views::named_filters::NamedFilter;
 use crate::snapshot::Analysis;
 
 use super::class_table::{Side, Sort};

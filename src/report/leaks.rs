@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::markdown::group_holder;
 use super::{plural, to_json, Table};
 use crate::format;
-use crate::snapshot::leaks::{LeakClass, LeakReport, PathGroup};
+use crate::snapshot::views::leaks::{LeakClass, LeakReport, PathGroup};
 use crate::snapshot::Analysis;
 
 /// Path groups shown per level in the table; the rest are summed up.

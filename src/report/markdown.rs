@@ -10,7 +10,7 @@ use super::{
 use crate::format;
 use crate::snapshot::classes::{location_text, ClassAggregate, SummaryColumn};
 use crate::snapshot::distances::display_distance;
-use crate::snapshot::leaks::{LeakClass, LeakReport, PathFinder, PathGroup};
+use crate::snapshot::views::leaks::{LeakClass, LeakReport, PathFinder, PathGroup};
 use crate::snapshot::Analysis;
 
 /// `heaplens summary --format markdown`.

@@ -5,11 +5,11 @@ use serde::Serialize;
 
 use super::{short_object_line, to_json, Table};
 use crate::format;
-use crate::snapshot::containment::{containment_tree, dominator_tree};
 use crate::snapshot::distances::display_distance;
-use crate::snapshot::duplicates::DuplicateGroup;
-use crate::snapshot::statistics::Statistics;
-use crate::snapshot::tree::{TreeLimits, TreeRow};
+use crate::snapshot::views::containment::{containment_tree, dominator_tree};
+use crate::snapshot::views::duplicates::DuplicateGroup;
+use crate::snapshot::views::statistics::Statistics;
+use crate::snapshot::views::tree::{TreeLimits, TreeRow};
 use crate::snapshot::Analysis;
 
 /// String values longer than this are cut in the table.

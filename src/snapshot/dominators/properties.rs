@@ -10,8 +10,9 @@ use crate::snapshot::flags;
 use crate::snapshot::graph::HeapGraph;
 use crate::snapshot::progress::Timings;
 use crate::snapshot::test_snapshot::TestSnapshot;
+use crate::snapshot::views::diff;
 use crate::snapshot::weakmap::{EphemeronName, WeakMapEdges};
-use crate::snapshot::{analyze, diff, parse, Analysis};
+use crate::snapshot::{analyze, parse, Analysis};
 
 /// Node types the random graphs draw from (the global is always `object`).
 const NODE_TYPES: [&str; 7] = [

@@ -9,9 +9,9 @@
 
 use fixedbitset::FixedBitSet;
 
-use super::classes::{self, ClassAggregate};
-use super::graph::HeapGraph;
-use super::Analysis;
+use crate::snapshot::classes::{self, ClassAggregate};
+use crate::snapshot::graph::HeapGraph;
+use crate::snapshot::Analysis;
 
 /// DevTools' `maxJSObjectId`: the largest odd node id (0 when there is none),
 /// of the ids as DevTools keeps them. Even ids are embedder objects whose ids

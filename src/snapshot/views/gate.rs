@@ -22,7 +22,7 @@ use std::str::FromStr;
 
 use super::diff::ClassDiff;
 use super::growth::{class_retained_delta, total_retained_delta};
-use super::Analysis;
+use crate::snapshot::Analysis;
 
 /// A number of the Comparison a rule can test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,9 +4,9 @@
 
 use std::cmp::Ordering;
 
-use super::strings::{js_cmp, js_parse_int};
 use super::tree::{expand_tree, TreeLimits, TreeRow};
-use super::Analysis;
+use crate::snapshot::strings::{js_cmp, js_parse_int};
+use crate::snapshot::Analysis;
 
 /// The outgoing edges of `n` in DevTools' default Containment order:
 /// target retained size descending, then edge name (`__proto__` last,

@@ -13,11 +13,11 @@ use std::collections::HashMap;
 use fixedbitset::FixedBitSet;
 
 use super::allocation::{filtered_summary, IdRange};
-use super::classes::{add_class_retained_sizes, ClassAggregate};
-use super::distances::BASE_UNREACHABLE_DISTANCE;
-use super::graph::{HeapGraph, Location};
 use super::retainers::Retainer;
-use super::Analysis;
+use crate::snapshot::classes::{add_class_retained_sizes, ClassAggregate};
+use crate::snapshot::distances::BASE_UNREACHABLE_DISTANCE;
+use crate::snapshot::graph::{HeapGraph, Location};
+use crate::snapshot::Analysis;
 
 /// DevTools' `expandRetainersChain(20)` depth.
 pub const MAX_PATH_LEVELS: usize = 20;

@@ -10,9 +10,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::names::display_name;
-use super::strings::Held;
-use super::Analysis;
+use crate::snapshot::names::display_name;
+use crate::snapshot::strings::Held;
+use crate::snapshot::Analysis;
 
 /// One group of equal strings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,7 +181,7 @@ fn is_truncated(analysis: &Analysis, n: u32) -> bool {
 fn int_field(analysis: &Analysis, n: u32, field: &str) -> Option<i64> {
     let target = internal_target(analysis, n, field)?;
     let text = number_value(analysis, target, "int")?;
-    super::strings::js_parse_int(text).map(|v| v as i64)
+    crate::snapshot::strings::js_parse_int(text).map(|v| v as i64)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::diff::ClassDiff;
-use super::Analysis;
+use crate::snapshot::Analysis;
 
 /// Class retained sizes of one snapshot by public class key.
 fn retained_by_key(analysis: &Analysis) -> HashMap<&str, u64> {

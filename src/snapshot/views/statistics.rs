@@ -6,7 +6,7 @@
 //! nodes named `Array` → JS arrays (plus their `elements` store when only
 //! the array holds it). All sizes are the adjusted self sizes (§2.1).
 
-use super::Analysis;
+use crate::snapshot::Analysis;
 
 /// The numbers behind DevTools' Statistics pie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -2,7 +2,7 @@
 //! (field lists, type lists), and so may the objects V8 reports and how it
 //! names them, so a Comparison between them can show spurious deltas.
 
-use super::meta::Layout;
+use crate::snapshot::meta::Layout;
 
 /// Whether two snapshots describe their nodes and edges the same way: the
 /// same node and edge fields (positions), and the same type lists.

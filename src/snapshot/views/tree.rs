@@ -3,7 +3,7 @@
 //! rule (§7.5: a node already on the path is marked, not expanded), a
 //! fan-out cap per node and a budget of rows in all.
 
-use super::Analysis;
+use crate::snapshot::Analysis;
 
 /// Limits of an expanded tree: levels below the start, children per node,
 /// rows in all.

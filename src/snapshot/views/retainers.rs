@@ -4,12 +4,12 @@
 
 use fixedbitset::FixedBitSet;
 
-use super::distances::{distances_avoiding, BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
-use super::names::display_name;
-use super::strings::js_cmp;
 use super::tree::{expand_tree, TreeLimits, TreeRow};
-use super::weakmap::{EphemeronName, WeakMapEdges};
-use super::Analysis;
+use crate::snapshot::distances::{distances_avoiding, BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
+use crate::snapshot::names::display_name;
+use crate::snapshot::strings::js_cmp;
+use crate::snapshot::weakmap::{EphemeronName, WeakMapEdges};
+use crate::snapshot::Analysis;
 
 /// DevTools' "Ignore this retainer" (`ignoreNodeInRetainersView`): the
 /// Retainers view's distances recomputed as if no edge led to the ignored

@@ -9,10 +9,10 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::classes::{build_aggregates, merge_public_keys, ClassAggregate};
-use super::graph::Location;
-use super::names::apply_interfaces;
-use super::Analysis;
+use crate::snapshot::classes::{build_aggregates, merge_public_keys, ClassAggregate};
+use crate::snapshot::graph::Location;
+use crate::snapshot::names::apply_interfaces;
+use crate::snapshot::Analysis;
 
 /// One Comparison row.
 #[derive(Debug, Clone)]
@@ -121,7 +121,7 @@ fn empty_like(aggregate: &ClassAggregate) -> ClassAggregate {
 }
 
 /// The instances as `id << 32 | node`, by id: DevTools' id, the low 32
-/// bits (see [`NodeIds`](super::graph::NodeIds)). Sorting pairs instead of
+/// bits (see [`NodeIds`](crate::snapshot::graph::NodeIds)). Sorting pairs instead of
 /// nodes by a looked-up id keeps the sort out of random memory (with the
 /// classes on all cores, `compare` of the 1 GB pair went 0.71 s → 0.44 s),
 /// and one `u64` per pair halves what it moves (its class diffs took
@@ -219,7 +219,7 @@ pub fn compare_diffs(
     column: DiffColumn,
     descending: bool,
 ) -> std::cmp::Ordering {
-    use super::strings::js_cmp;
+    use crate::snapshot::strings::js_cmp;
     let first = match column {
         DiffColumn::Name => js_cmp(&a.name, &b.name),
         DiffColumn::New => a.new_count.cmp(&b.new_count),
@@ -238,8 +238,8 @@ pub fn compare_diffs(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::growth::{holders, retained_deltas};
     use crate::snapshot::test_snapshot::TestSnapshot;
+    use crate::snapshot::views::growth::{holders, retained_deltas};
 
     /// global → plain objects and a Map of Records. The baseline has
     /// {a, b} @5 @7 and {c} @9 and one Record; the target has {a, b} @5

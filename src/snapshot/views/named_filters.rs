@@ -17,11 +17,11 @@
 use fixedbitset::FixedBitSet;
 
 use super::allocation::filtered_summary;
-use super::classes::ClassAggregate;
-use super::distances::NO_DISTANCE;
-use super::dom_state::DETACHED;
 use super::duplicates::duplicated_strings;
-use super::Analysis;
+use crate::snapshot::classes::ClassAggregate;
+use crate::snapshot::distances::NO_DISTANCE;
+use crate::snapshot::dom_state::DETACHED;
+use crate::snapshot::Analysis;
 
 /// One of DevTools' named filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
