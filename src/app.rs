@@ -95,7 +95,8 @@ pub enum LoadState {
 #[derive(Debug, Clone)]
 pub struct SnapshotSlot {
     pub path: PathBuf,
-    /// File size, for the progress bar (None for stdin).
+    /// File size, for the progress bar (None for streams; the runtime
+    /// sets it from the opened input).
     pub file_bytes: Option<u64>,
     pub state: LoadState,
     /// Class counts and shallow sizes, known before the load ends.
@@ -190,7 +191,7 @@ impl App {
         let slots: Vec<SnapshotSlot> = paths
             .into_iter()
             .map(|path| SnapshotSlot {
-                file_bytes: std::fs::metadata(&path).ok().map(|m| m.len()),
+                file_bytes: None,
                 path,
                 state: LoadState::Loading {
                     progress: Progress {

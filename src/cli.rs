@@ -90,6 +90,24 @@ pub struct SummaryArgs {
     pub format: ReportFormat,
 }
 
+impl Command {
+    /// The snapshot a command reads first (its only one, but for `diff`
+    /// and `leaks`).
+    pub fn snapshot(&self) -> &std::path::Path {
+        match self {
+            Command::Summary(a) => &a.snapshot,
+            Command::Diff(a) => &a.baseline,
+            Command::Leaks(a) => &a.s1,
+            Command::Node(a) => &a.snapshot,
+            Command::Retainers(a) => &a.snapshot,
+            Command::Stats(a) => &a.snapshot,
+            Command::Duplicates(a) => &a.snapshot,
+            Command::Dominators(a) => &a.snapshot,
+            Command::Containment(a) => &a.snapshot,
+        }
+    }
+}
+
 impl SummaryArgs {
     /// Whether the Summary reads only the class rows: a Markdown report, an
     /// allocation range and a named filter read more.

@@ -1,5 +1,9 @@
 //! Human formatting shared by the tables and the TUI: DevTools' byte units
-//! (decimal, `bytesToString`), grouped counts, signed deltas.
+//! (decimal, `bytesToString`), grouped counts, signed deltas, and text from
+//! a snapshot made safe to show.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// The Comparison's column titles: DevTools' six, then the retained
 /// growth it lacks.
@@ -79,6 +83,46 @@ pub fn distance(d: Option<i32>) -> String {
     d.map_or_else(|| "\u{2212}".to_owned(), |d| d.to_string())
 }
 
+/// `text` with every character that could drive a terminal shown as an
+/// escape instead: C0 and C1 controls, DEL, and the bidi overrides and
+/// isolates that reorder what follows them (`\e`, `\n`, `\t`, `\r`,
+/// `\u{202e}`…). Snapshot strings are attacker-controlled (request data
+/// ends up in the heap): every human-readable output passes them through
+/// here. JSON escapes them itself.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{1b}' => out.push_str("\\e"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A path for messages and titles, shown as by [`visible`].
+pub fn path(path: &std::path::Path) -> String {
+    visible(&path.to_string_lossy()).into_owned()
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+                | '\u{2028}' | '\u{2029}'
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +144,14 @@ mod tests {
         assert_eq!(signed_count(-5), "\u{2212}5");
         assert_eq!(signed_count(0), "0");
         assert_eq!(signed_bytes(-2000), "\u{2212}2.0 kB");
+    }
+
+    #[test]
+    fn controls_and_bidi_overrides_show_as_escapes() {
+        assert_eq!(
+            visible("\u{1b}[2J\u{1b}]0;title\u{7}x\ny\u{202e}z\u{9b}"),
+            "\\e[2J\\e]0;title\\u{7}x\\ny\\u{202e}z\\u{9b}"
+        );
+        assert!(matches!(visible("plain {a, b} é 日本"), Cow::Borrowed(_)));
     }
 }

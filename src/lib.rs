@@ -4,6 +4,7 @@
 //! its results as tables and JSON; `cli` is the command line.
 
 pub mod cli;
+pub mod commands;
 pub mod format;
 pub mod preflight;
 pub mod report;

@@ -10,16 +10,18 @@
 //! it, the one that completes three snapshots finds their leaks, so the UI
 //! thread never does either.
 
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::format;
 use crate::snapshot::views::diff::{compare, ClassDiff};
 use crate::snapshot::views::leaks::{self, LeakReport};
-use crate::snapshot::{self, Analysis, ClassAggregate, Progress, SnapshotError, Stage};
+use crate::snapshot::{
+    self, Analysis, ClassAggregate, Progress, SnapshotError, SnapshotInput, Stage,
+};
 
 /// What a loader reports.
 #[derive(Debug)]
@@ -92,24 +94,25 @@ impl Drop for LoaderHandle {
     }
 }
 
-/// Starts loading `path`, the snapshot in `slot` of the session's
+/// Starts loading `input`, the snapshot in `slot` of the session's
 /// `meeting`; every event is wrapped by `wrap` and sent to `tx`.
 pub fn spawn<E: Send + 'static>(
-    path: PathBuf,
+    input: SnapshotInput,
     (meeting, slot): (Arc<Rendezvous>, usize),
     tx: Sender<E>,
     wrap: impl Fn(LoadEvent) -> E + Send + 'static,
 ) -> std::io::Result<LoaderHandle> {
     let cancel = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&cancel);
+    let name = format::path(input.path());
     thread::Builder::new()
-        .name(format!("load {}", path.display()))
+        .name(format!("load {name}"))
         .spawn(move || {
             let send = |event| tx.send(wrap(event)).is_ok();
             // A bug in the engine must show up as a failed load, not as a
             // progress bar that never ends.
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                load(&path, &flag, &send)
+                load(input, &flag, &send)
             }));
             let event = match outcome {
                 Ok(Ok(analysis)) => {
@@ -120,10 +123,9 @@ pub fn spawn<E: Send + 'static>(
                     LoadEvent::Done(analysis)
                 }
                 Ok(Err(SnapshotError::Cancelled)) => return,
-                Ok(Err(e)) => LoadEvent::Failed(format!("{}: {e}", path.display())),
+                Ok(Err(e)) => LoadEvent::Failed(format!("{name}: {e}")),
                 Err(_) => LoadEvent::Failed(format!(
-                    "{}: internal error while loading (a heaplens bug; please report it)",
-                    path.display()
+                    "{name}: internal error while loading (a heaplens bug; please report it)"
                 )),
             };
             send(event);
@@ -132,7 +134,7 @@ pub fn spawn<E: Send + 'static>(
 }
 
 fn load(
-    path: &Path,
+    input: SnapshotInput,
     cancel: &AtomicBool,
     send: &dyn Fn(LoadEvent) -> bool,
 ) -> Result<Analysis, SnapshotError> {
@@ -151,7 +153,7 @@ fn load(
         }
         true
     };
-    snapshot::load_with_early(path, &mut report, &mut |rows| send(LoadEvent::Early(rows)))
+    snapshot::load_with_early(input, &mut report, &mut |rows| send(LoadEvent::Early(rows)))
 }
 
 #[cfg(test)]

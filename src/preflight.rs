@@ -11,7 +11,7 @@ use anyhow::anyhow;
 
 use crate::format;
 use crate::snapshot::views::gate::bytes_per_unit;
-use crate::snapshot::{parse, source};
+use crate::snapshot::SnapshotInput;
 
 /// Bytes of peak memory per node and per edge, with some room: node
 /// columns, dominator and distance arrays, class indexes (~68 B/node);
@@ -64,46 +64,50 @@ pub enum Loading {
     OnePassAtATime,
 }
 
-/// The estimate for `path`, or None when it cannot be made cheaply
-/// (standard input, or a file whose header is not first).
-pub fn estimate(path: &Path) -> Option<Estimate> {
-    if path.as_os_str() == "-" {
-        return None;
-    }
-    let file_bytes = fs::metadata(path).ok()?.len();
-    let header = parse::read_header(source::open_for_header(path).ok()?).ok()??;
-    // Counts the file is too small to hold are a lying header, not a big
-    // snapshot: the parser reports the mismatch better than an estimate.
-    // (Each value takes at least 2 bytes; gzip shrinks snapshots < 100×.)
-    let values = header.node_count * header.layout.node_field_count as u64
-        + header.edge_count * header.layout.edge_field_count as u64;
-    let max_plain_bytes = if is_gzip(path) {
-        file_bytes.saturating_mul(100)
-    } else {
-        file_bytes
+/// Plain bytes per value of the `nodes` and `edges` arrays, to size what a
+/// gzip or streamed input will hold (Node 20: 5.6 bytes a value, commas,
+/// newlines and strings included).
+const PLAIN_BYTES_PER_VALUE: u64 = 5;
+
+/// The estimate for an opened input, or None when its header is not first.
+/// A gzip file or a stream is estimated from its header's counts alone;
+/// a plain file whose size cannot hold those counts has a lying header,
+/// which the parser reports better than an estimate would.
+pub fn estimate(input: &SnapshotInput) -> Option<Estimate> {
+    let header = input.header()?;
+    let values = header
+        .node_count
+        .saturating_mul(header.layout.node_field_count as u64)
+        .saturating_add(
+            header
+                .edge_count
+                .saturating_mul(header.layout.edge_field_count as u64),
+        );
+    let plain_bytes = match input.file_bytes() {
+        Some(bytes) if !input.is_gzip() => {
+            // Each value takes at least 2 bytes.
+            if values.saturating_mul(2) > bytes {
+                return None;
+            }
+            bytes
+        }
+        _ => values.saturating_mul(PLAIN_BYTES_PER_VALUE),
     };
-    if values.saturating_mul(2) > max_plain_bytes {
-        return None;
-    }
-    let strings = file_bytes / FILE_SHARE_DIVISOR;
+    let strings = plain_bytes / FILE_SHARE_DIVISOR;
     let (nodes, edges) = (header.node_count, header.edge_count);
+    let per = |node: u64, edge: u64| {
+        nodes
+            .saturating_mul(node)
+            .saturating_add(edges.saturating_mul(edge))
+            .saturating_add(strings)
+    };
     Some(Estimate {
         nodes,
         edges,
-        bytes: nodes * BYTES_PER_NODE + edges * BYTES_PER_EDGE + strings + FIXED_BYTES,
-        shed_bytes: nodes * SHED_BYTES_PER_NODE + strings,
-        rows_bytes: nodes * ROWS_BYTES_PER_NODE
-            + edges * ROWS_BYTES_PER_EDGE
-            + strings
-            + FIXED_BYTES,
+        bytes: per(BYTES_PER_NODE, BYTES_PER_EDGE).saturating_add(FIXED_BYTES),
+        shed_bytes: per(SHED_BYTES_PER_NODE, 0),
+        rows_bytes: per(ROWS_BYTES_PER_NODE, ROWS_BYTES_PER_EDGE).saturating_add(FIXED_BYTES),
     })
-}
-
-fn is_gzip(path: &Path) -> bool {
-    let mut magic = [0u8; 2];
-    fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
-        .is_ok_and(|()| magic == [0x1f, 0x8b])
 }
 
 /// Memory this process may still use, and where that limit comes from.
@@ -113,14 +117,12 @@ pub struct Available {
     pub source: String,
 }
 
-/// The tightest of: `HEAPLENS_MAX_MEMORY`, the cgroup's remaining memory,
-/// and the system's MemAvailable.
-pub fn available() -> Option<Available> {
+/// The tightest of: `HEAPLENS_MAX_MEMORY`, the remaining memory of the
+/// process's cgroups, and the system's MemAvailable. An unreadable
+/// `HEAPLENS_MAX_MEMORY` is an error, not a silent default.
+pub fn available() -> anyhow::Result<Option<Available>> {
     let mut limits: Vec<Available> = Vec::new();
-    if let Some(bytes) = std::env::var("HEAPLENS_MAX_MEMORY")
-        .ok()
-        .and_then(|v| parse_size(&v))
-    {
+    if let Some(bytes) = max_memory_from_env()? {
         limits.push(Available {
             bytes,
             source: "HEAPLENS_MAX_MEMORY".into(),
@@ -138,24 +140,86 @@ pub fn available() -> Option<Available> {
             source: "available system memory".into(),
         });
     }
-    limits.into_iter().min_by_key(|a| a.bytes)
+    Ok(limits.into_iter().min_by_key(|a| a.bytes))
+}
+
+/// `HEAPLENS_MAX_MEMORY`, if set: a positive size.
+fn max_memory_from_env() -> anyhow::Result<Option<u64>> {
+    let Some(value) = std::env::var_os("HEAPLENS_MAX_MEMORY") else {
+        return Ok(None);
+    };
+    let text = value.to_string_lossy();
+    match parse_size(&text) {
+        Some(bytes) if bytes > 0 => Ok(Some(bytes)),
+        _ => Err(anyhow!(
+            "HEAPLENS_MAX_MEMORY={}: not a memory size; use a number of bytes or one with a unit, e.g. 800MB, 2GiB, 1.5GB",
+            crate::format::visible(&text)
+        )),
+    }
 }
 
 fn read_number(path: &str) -> Option<u64> {
     fs::read_to_string(path).ok()?.trim().parse().ok()
 }
 
-/// cgroup v2 `memory.max - memory.current`, or v1's equivalent.
+/// What the process's own cgroups leave: the least of `limit - usage` over
+/// its cgroup and every parent up to the root (a nested cgroup's limit is
+/// often the tight one), for cgroup v2 (`memory.max`, `memory.current`)
+/// or v1's memory controller. None without a limit.
 fn cgroup_remaining() -> Option<u64> {
-    let (limit, usage) = match read_number("/sys/fs/cgroup/memory.max") {
-        Some(limit) => (limit, read_number("/sys/fs/cgroup/memory.current")?),
-        None => (
-            read_number("/sys/fs/cgroup/memory/memory.limit_in_bytes")?,
-            read_number("/sys/fs/cgroup/memory/memory.usage_in_bytes")?,
-        ),
+    let memberships = fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+    let (v1, v2) = cgroup_paths(&memberships);
+    let chain = |mount: &str, own: Option<&str>, limit: &str, usage: &str| {
+        ancestors(mount, own.unwrap_or("/"))
+            .filter_map(|dir| {
+                let limit = read_number(&format!("{dir}/{limit}"))?;
+                let usage = read_number(&format!("{dir}/{usage}"))?;
+                // v1 reports "no limit" as a number near i64::MAX.
+                (limit < 1 << 60).then(|| limit.saturating_sub(usage))
+            })
+            .min()
     };
-    // v1 reports "no limit" as a number near i64::MAX.
-    (limit < 1 << 60).then(|| limit.saturating_sub(usage))
+    let unified = chain("/sys/fs/cgroup", v2, "memory.max", "memory.current");
+    let hybrid = chain("/sys/fs/cgroup/unified", v2, "memory.max", "memory.current");
+    let legacy = chain(
+        "/sys/fs/cgroup/memory",
+        v1,
+        "memory.limit_in_bytes",
+        "memory.usage_in_bytes",
+    );
+    [unified, hybrid, legacy].into_iter().flatten().min()
+}
+
+/// The process's cgroup path for the v1 memory controller and for v2, from
+/// `/proc/self/cgroup` (`4:memory:/a/b`, `0::/a/b`).
+fn cgroup_paths(memberships: &str) -> (Option<&str>, Option<&str>) {
+    let (mut v1, mut v2) = (None, None);
+    for line in memberships.lines() {
+        let mut fields = line.splitn(3, ':');
+        let (Some(id), Some(controllers), Some(path)) =
+            (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        if id == "0" && controllers.is_empty() {
+            v2 = Some(path);
+        } else if controllers.split(',').any(|c| c == "memory") {
+            v1 = Some(path);
+        }
+    }
+    (v1, v2)
+}
+
+/// `mount` + `own` and each parent directory up to `mount` (those that
+/// exist: a namespaced mount shows the process's cgroup as its root).
+fn ancestors<'a>(mount: &'a str, own: &'a str) -> impl Iterator<Item = String> + 'a {
+    let mut path = Some(own.trim_end_matches('/'));
+    std::iter::from_fn(move || {
+        let at = path?;
+        path = at.rfind('/').map(|i| &at[..i]).filter(|_| !at.is_empty());
+        Some(format!("{mount}{at}"))
+    })
+    .filter(|dir| Path::new(dir).is_dir())
 }
 
 fn mem_available() -> Option<u64> {
@@ -176,19 +240,22 @@ pub fn parse_size(text: &str) -> Option<u64> {
         "" => 1.0,
         unit => bytes_per_unit(unit)?,
     };
-    Some((number * unit) as u64)
+    let bytes = number * unit;
+    // `as` would saturate: 1e30 bytes is a typo, not "no limit".
+    (bytes.is_finite() && bytes < u64::MAX as f64).then_some(bytes as u64)
 }
 
 /// How to load `paths`, or a refusal when they cannot fit. `allowed` is
 /// `BaselineFirst` when the command can load that way; it does so only
 /// when side by side would not fit (forced or not). Without a known limit
 /// or estimates, side by side.
-pub fn check(paths: &[PathBuf], allowed: Loading, force: bool) -> anyhow::Result<Loading> {
-    let Some(limit) = available() else {
+pub fn check(inputs: &[SnapshotInput], allowed: Loading, force: bool) -> anyhow::Result<Loading> {
+    let Some(limit) = available()? else {
         return Ok(Loading::Together);
     };
-    let estimates: Vec<Estimate> = paths.iter().filter_map(|p| estimate(p)).collect();
-    choose(paths, &estimates, allowed, force, &limit)
+    let estimates: Vec<Estimate> = inputs.iter().filter_map(estimate).collect();
+    let paths: Vec<PathBuf> = inputs.iter().map(|i| i.path().to_owned()).collect();
+    choose(&paths, &estimates, allowed, force, &limit)
 }
 
 fn choose(

@@ -773,7 +773,7 @@ impl Table {
 
 /// `--timings`: one line per stage, to stderr.
 pub fn timings(path: &std::path::Path, timings: &crate::snapshot::Timings) -> String {
-    let mut out = format!("timings for {}:\n", path.display());
+    let mut out = format!("timings for {}:\n", crate::format::path(path));
     for timing in &timings.stages {
         let label = if timing.beside {
             format!("{} (beside)", timing.stage.label())

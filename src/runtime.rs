@@ -5,7 +5,6 @@
 //! guard's `Drop`), panics (ratatui's hook, installed by `ratatui::try_init`),
 //! and SIGTERM/SIGHUP/SIGINT (turned into a quit event).
 
-use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::thread;
@@ -24,6 +23,7 @@ use crate::app::jobs::{Job, JobDone};
 use crate::app::keymap::{Key, Keymap};
 use crate::app::{App, Pane};
 use crate::loader::{self, LoadEvent, LoaderHandle, Rendezvous};
+use crate::snapshot::SnapshotInput;
 use crate::ui;
 
 /// Everything the event loop reacts to.
@@ -52,19 +52,23 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Opens the TUI on one snapshot or a baseline/target pair.
-pub fn run(paths: &[PathBuf]) -> anyhow::Result<()> {
+/// Opens the TUI on one snapshot, a baseline/target pair or three.
+pub fn run(inputs: Vec<SnapshotInput>) -> anyhow::Result<()> {
     let keymap = Keymap::parse(crate::app::keymap::DEFAULT_KEYMAP).map_err(anyhow::Error::msg)?;
     let (tx, rx) = mpsc::channel();
-    let mut app = App::new(paths.to_vec(), keymap);
-    let meeting = Arc::new(Rendezvous::new(paths.len()));
-    let _loaders: Vec<LoaderHandle> = paths
-        .iter()
+    let paths = inputs.iter().map(|i| i.path().to_owned()).collect();
+    let mut app = App::new(paths, keymap);
+    for (slot, input) in app.slots.iter_mut().zip(&inputs) {
+        slot.file_bytes = input.file_bytes();
+    }
+    let meeting = Arc::new(Rendezvous::new(inputs.len()));
+    let _loaders: Vec<LoaderHandle> = inputs
+        .into_iter()
         .enumerate()
-        .map(|(slot, path)| {
+        .map(|(slot, input)| {
             let wrap = move |event| Event::Load { slot, event };
             let place = (Arc::clone(&meeting), slot);
-            loader::spawn(path.clone(), place, tx.clone(), wrap).context("starting a loader thread")
+            loader::spawn(input, place, tx.clone(), wrap).context("starting a loader thread")
         })
         .collect::<anyhow::Result<_>>()?;
     watch_signals(tx.clone())?;

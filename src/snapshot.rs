@@ -14,6 +14,7 @@ pub mod dominators;
 pub mod error;
 pub mod flags;
 pub mod graph;
+pub mod input;
 pub mod meta;
 pub mod names;
 pub mod parse;
@@ -34,6 +35,7 @@ pub use classes::ClassAggregate;
 pub use dominators::DominatorTree;
 pub use error::SnapshotError;
 pub use graph::HeapGraph;
+pub use input::SnapshotInput;
 pub use names::{InterfaceDefinition, PlainShapes};
 use pipeline::Pipeline;
 pub use pipeline::{Reads, Schedule};
@@ -58,9 +60,11 @@ pub struct Analysis {
     pub timings: Timings,
 }
 
-/// Reads and analyses the snapshot at `path` (gzip or plain; `-` is stdin).
+/// Opens, reads and analyses the snapshot at `path` (gzip or plain; `-`
+/// is standard input).
 pub fn load(path: &Path, progress: ProgressSink<'_>) -> Result<Analysis, SnapshotError> {
-    load_for(path, progress, Reads::Everything, Schedule::SideBySide)
+    let input = SnapshotInput::open(path)?;
+    load_for(input, progress, Reads::Everything, Schedule::SideBySide)
 }
 
 /// Receives the early Summary rows (counts and shallow sizes, no retained
@@ -70,22 +74,22 @@ pub type EarlySink<'a> = &'a mut dyn FnMut(Vec<ClassAggregate>) -> bool;
 /// Like [`load`], and hands the Summary rows to `early` as soon as class
 /// counts and shallow sizes are known.
 pub fn load_with_early(
-    path: &Path,
+    input: SnapshotInput,
     progress: ProgressSink<'_>,
     early: EarlySink<'_>,
 ) -> Result<Analysis, SnapshotError> {
-    pipeline::load_file(path, progress, Pipeline::Early(early))
+    pipeline::load_input(input, progress, Pipeline::Early(early))
 }
 
 /// [`load`] for a caller that `reads` only some of the Analysis, on
 /// `schedule`.
 pub fn load_for(
-    path: &Path,
+    input: SnapshotInput,
     progress: ProgressSink<'_>,
     reads: Reads,
     schedule: Schedule,
 ) -> Result<Analysis, SnapshotError> {
-    pipeline::load_file(path, progress, Pipeline::Headless(reads, schedule))
+    pipeline::load_input(input, progress, Pipeline::Headless(reads, schedule))
 }
 
 /// Reads and analyses a snapshot from any byte source, with an early
@@ -225,10 +229,14 @@ mod schedule_tests {
             let path = fixtures.join(file);
             let throughput = load(&path, &mut |_| true).expect(file);
             let mut early_rows = Vec::new();
-            let early = load_with_early(&path, &mut |_| true, &mut |rows| {
-                early_rows = rows;
-                true
-            })
+            let early = load_with_early(
+                SnapshotInput::open(&path).expect(file),
+                &mut |_| true,
+                &mut |rows| {
+                    early_rows = rows;
+                    true
+                },
+            )
             .expect(file);
             assert_eq!(numbers(&throughput), numbers(&early), "{file}");
             let counts = |rows: &[ClassAggregate]| -> Vec<(String, u64, u64)> {
@@ -237,7 +245,14 @@ mod schedule_tests {
                     .collect()
             };
             assert_eq!(counts(&early_rows), counts(&early.aggregates), "{file}");
-            let load = |reads, schedule| load_for(&path, &mut |_| true, reads, schedule);
+            let load = |reads, schedule| {
+                load_for(
+                    SnapshotInput::open(&path).expect(file),
+                    &mut |_| true,
+                    reads,
+                    schedule,
+                )
+            };
             let sequential = load(Reads::Everything, Schedule::OnePassAtATime).expect(file);
             assert_eq!(numbers(&throughput), numbers(&sequential), "{file}");
             for schedule in [Schedule::SideBySide, Schedule::OnePassAtATime] {

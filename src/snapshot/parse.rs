@@ -17,7 +17,7 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::sync::PoisonError;
+use std::sync::{Arc, PoisonError};
 
 use fixedbitset::FixedBitSet;
 
@@ -54,7 +54,7 @@ pub fn parse_snapshot(
 /// strings no load pass needs stay there (see `StringTable`).
 pub fn parse_snapshot_with(
     reader: impl Read,
-    backing: Option<File>,
+    backing: Option<Arc<File>>,
     progress: ReadProgress<'_>,
     on_edges: EdgesHook<'_>,
 ) -> Result<HeapGraph, SnapshotError> {
@@ -65,7 +65,7 @@ pub fn parse_snapshot_with(
 /// ones to cut records and strings at every possible place).
 fn parse_with_buffer(
     reader: impl Read,
-    backing: Option<File>,
+    backing: Option<Arc<File>>,
     progress: ReadProgress<'_>,
     on_edges: EdgesHook<'_>,
     buffer_bytes: usize,
@@ -139,7 +139,7 @@ struct Sections {
     strings: Option<StringTable>,
     ephemeron_names: Vec<EphemeronName>,
     /// The file being read, if it can be read again (see `StringTable`).
-    backing: Option<File>,
+    backing: Option<Arc<File>>,
     locations: Option<Vec<u64>>,
     seen: Vec<String>,
     foreign_keys: usize,
@@ -431,7 +431,7 @@ fn read_edges<R: Read>(
 /// The string table, and the WeakMap entry names among the strings.
 fn read_strings<R: Read>(
     s: &mut Stream<'_, R>,
-    backing: Option<File>,
+    backing: Option<Arc<File>>,
     names: Option<&FixedBitSet>,
 ) -> Result<(StringTable, Vec<EphemeronName>), SnapshotError> {
     let mut table = StringTable::backed_by(backing);
@@ -780,8 +780,13 @@ mod tests {
         let file = tempfile::NamedTempFile::new().expect("temp file");
         std::fs::write(file.path(), &json).expect("written");
         let open = || std::fs::File::open(file.path()).expect("opens");
-        let backed = parse_snapshot_with(open(), Some(open()), &mut |_| true, &mut |_, _| {})
-            .expect("parses");
+        let backed = parse_snapshot_with(
+            open(),
+            Some(Arc::new(open())),
+            &mut |_| true,
+            &mut |_, _| {},
+        )
+        .expect("parses");
         let in_memory = parse(json.as_bytes(), BUFFER_BYTES);
         assert_eq!(backed.strings.on_disk_count(), 2, "the value and the name");
         assert_eq!(strings(&backed), strings(&in_memory));

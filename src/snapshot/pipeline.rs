@@ -4,16 +4,14 @@
 //! only orders them, times them ([`StageClock`]) and hands the results to
 //! an [`Analysis`].
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 use super::flags::EssentialEdges;
 use super::graph::{HeapGraph, NodeIds, RetainerIndex, SharedEdges, Topology};
+use super::input::SnapshotInput;
 use super::meta::Types;
-use super::{
-    classes, distances, dom_state, dominators, flags, names, parse, shallow, source, weakmap,
-};
+use super::{classes, distances, dom_state, dominators, flags, names, parse, shallow, weakmap};
 use super::{
     Analysis, ClassAggregate, DominatorTree, EarlySink, InterfaceDefinition, PlainShapes, Progress,
     ProgressSink, SnapshotError, Stage, Timings,
@@ -113,12 +111,12 @@ pub(super) enum Pipeline<'a> {
 
 /// A plain file's long strings stay in it (see `strings`). Reading's
 /// progress counts the file's own bytes, which its size measures.
-pub(super) fn load_file(
-    path: &Path,
+pub(super) fn load_input(
+    input: SnapshotInput,
     progress: ProgressSink<'_>,
     pipeline: Pipeline<'_>,
 ) -> Result<Analysis, SnapshotError> {
-    let (reader, file_read) = source::open_counted(path)?;
+    let (reader, file_read, backing) = input.into_parts()?;
     let mut progress_in_file = |report: Progress| {
         progress(match report.stage {
             Stage::Read => Progress {
@@ -128,18 +126,13 @@ pub(super) fn load_file(
             _ => report,
         })
     };
-    analyze_backed(
-        reader,
-        source::backing_file(path),
-        &mut progress_in_file,
-        pipeline,
-    )
+    analyze_backed(reader, backing, &mut progress_in_file, pipeline)
 }
 
 /// [`analyze_reader`] where `backing`, if any, is the file `reader` reads.
 pub(super) fn analyze_backed(
     reader: impl std::io::Read,
-    backing: Option<std::fs::File>,
+    backing: Option<Arc<std::fs::File>>,
     progress: ProgressSink<'_>,
     pipeline: Pipeline<'_>,
 ) -> Result<Analysis, SnapshotError> {
@@ -654,7 +647,8 @@ mod essential_tests {
             "real/node8-alinode-devtoolx.heapsnapshot.gz",
             "tiny/tiny-detached-dom.heapsnapshot",
         ] {
-            let reader = source::open(&fixtures.join(file)).expect(file);
+            let input = SnapshotInput::open(&fixtures.join(file)).expect(file);
+            let (reader, _, _) = input.into_parts().expect(file);
             let mut graph = parse::parse_snapshot(reader, &mut |_| true).expect(file);
             let index = EdgeIndex::build(&graph.shared_edges(), &graph.layout.types);
             let weakmaps = weakmap_edges(&mut graph);

@@ -1,70 +1,14 @@
-//! Opening a snapshot: plain files, gzip (by magic bytes, whatever the
-//! name), and standard input for `-`. Read-only, always.
+//! The byte plumbing under [`SnapshotInput`](super::input::SnapshotInput):
+//! counting what is taken from the input, naming gzip errors, and
+//! inflating ahead of the parser on a thread of its own. Read-only, always.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
-use std::path::Path;
+use std::io::{self, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 
-use flate2::read::MultiGzDecoder;
-
-use super::error::SnapshotError;
-
 /// A boxed byte source the parser streams from.
 pub type Source = Box<dyn Read + Send>;
-
-/// Opens `path` for streaming, decompressing gzip transparently (on a
-/// thread of its own, ahead of the reader).
-pub fn open(path: &Path) -> Result<Source, SnapshotError> {
-    open_counted(path).map(|(source, _)| source)
-}
-
-/// [`open`] for a reader of the first bytes only (the header): no thread
-/// inflates megabytes ahead that nobody reads.
-pub fn open_for_header(path: &Path) -> Result<Source, SnapshotError> {
-    open_with(path, false).map(|(source, _)| source)
-}
-
-/// [`open`], and a count of the bytes taken from the file itself: of a
-/// gzip file, compressed bytes, which its size measures (the parser counts
-/// inflated ones).
-pub fn open_counted(path: &Path) -> Result<(Source, FileBytes), SnapshotError> {
-    open_with(path, true)
-}
-
-fn open_with(path: &Path, ahead: bool) -> Result<(Source, FileBytes), SnapshotError> {
-    let raw: Box<dyn Read + Send> = if path.as_os_str() == "-" {
-        Box::new(io::stdin())
-    } else {
-        if path.is_dir() {
-            return Err(SnapshotError::Io(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "is a directory, not a snapshot file",
-            )));
-        }
-        Box::new(File::open(path)?)
-    };
-    let read = FileBytes::default();
-    let counted = Counted {
-        inner: raw,
-        read: read.clone(),
-    };
-    let mut buffered = BufReader::with_capacity(1 << 16, counted);
-    let is_gzip = buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    let source: Source = if is_gzip {
-        let inflated = GzipErrors(MultiGzDecoder::new(buffered));
-        if ahead {
-            read_ahead(inflated)?
-        } else {
-            Box::new(inflated)
-        }
-    } else {
-        Box::new(buffered)
-    };
-    Ok((source, read))
-}
 
 /// Bytes read from a file so far, shared with the thread reading it.
 #[derive(Debug, Clone, Default)]
@@ -77,9 +21,15 @@ impl FileBytes {
 }
 
 /// `inner`, counting what it gives into `read`.
-struct Counted<R> {
+pub(super) struct Counted<R> {
     inner: R,
     read: FileBytes,
+}
+
+impl<R> Counted<R> {
+    pub(super) fn new(inner: R, read: FileBytes) -> Counted<R> {
+        Counted { inner, read }
+    }
 }
 
 impl<R: Read> Read for Counted<R> {
@@ -90,21 +40,8 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// A second handle on `path` when it is a plain (not gzipped) regular
-/// file, which can give back any of its bytes later: the string table
-/// leaves long strings there. None for gzip, standard input and pipes.
-pub fn backing_file(path: &Path) -> Option<File> {
-    if path.as_os_str() == "-" || !path.metadata().ok()?.is_file() {
-        return None;
-    }
-    let mut file = File::open(path).ok()?;
-    let mut magic = [0u8; 2];
-    let gzip = file.read_exact(&mut magic).is_ok() && magic == [0x1f, 0x8b];
-    (!gzip).then_some(file)
-}
-
 /// Says "corrupt gzip data" instead of flate2's bare I/O errors.
-struct GzipErrors<R>(R);
+pub(super) struct GzipErrors<R>(pub(super) R);
 
 impl<R: Read> Read for GzipErrors<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -124,7 +61,7 @@ const READ_AHEAD_CHUNK: usize = 4 << 20;
 
 /// `inner` read on its own thread, up to two chunks ahead of the parser:
 /// otherwise both parsing threads wait while a gzip file is inflated.
-fn read_ahead(mut inner: impl Read + Send + 'static) -> io::Result<Source> {
+pub(super) fn read_ahead(mut inner: impl Read + Send + 'static) -> io::Result<Source> {
     let (chunks, received) = sync_channel(2);
     std::thread::Builder::new()
         .name("heaplens-read-ahead".into())
@@ -217,9 +154,10 @@ mod tests {
 
     #[test]
     fn a_gzip_file_counts_its_compressed_bytes() {
-        let path =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/baseline.heapsnapshot.gz");
-        let (mut source, read) = open_counted(&path).expect("opened");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/demo/baseline.heapsnapshot.gz");
+        let input = super::super::input::SnapshotInput::open(&path).expect("opened");
+        let (mut source, read, _) = input.into_parts().expect("parts");
         let mut inflated = Vec::new();
         source.read_to_end(&mut inflated).expect("read");
         let size = std::fs::metadata(&path).expect("metadata").len();

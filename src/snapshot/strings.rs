@@ -44,9 +44,9 @@ pub struct StringTable {
 impl StringTable {
     /// A table for the strings of `file`, if it can be read again (a plain
     /// file): long strings can stay there.
-    pub fn backed_by(file: Option<File>) -> StringTable {
+    pub fn backed_by(file: Option<Arc<File>>) -> StringTable {
         StringTable {
-            backing: file.map(Arc::new),
+            backing: file,
             ..StringTable::default()
         }
     }

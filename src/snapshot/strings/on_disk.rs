@@ -11,8 +11,9 @@
 
 use std::fs::File;
 use std::hash::BuildHasher;
-use std::io::{Read, Seek, SeekFrom};
-use std::sync::{Arc, Mutex};
+#[cfg(unix)]
+use std::os::unix::fs::FileExt;
+use std::sync::Arc;
 
 use elsa::sync::FrozenMap;
 use rustc_hash::FxBuildHasher;
@@ -56,7 +57,7 @@ impl Held {
 /// The strings of a table that stay in its file.
 #[derive(Debug)]
 pub struct OnDisk {
-    file: Mutex<Arc<File>>,
+    file: Arc<File>,
     /// (string index, span, what is held of it), by index.
     strings: Vec<(u32, Span, Held)>,
     /// Strings read back so far.
@@ -67,7 +68,7 @@ impl OnDisk {
     /// `strings`: (string index, span, what is held of it), by index.
     pub fn new(file: Arc<File>, strings: Vec<(u32, Span, Held)>) -> OnDisk {
         OnDisk {
-            file: Mutex::new(file),
+            file,
             strings,
             read: FrozenMap::new(),
         }
@@ -114,14 +115,22 @@ impl OnDisk {
     /// Reads and decodes a span; None if the file cannot give it.
     fn read_back(&self, span: Span) -> Option<String> {
         let mut raw = vec![0u8; span.len as usize];
-        // A poisoned lock only means another reader panicked mid-read; the
-        // file handle itself is fine, and every read seeks first.
-        let guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        let mut file: &File = &guard;
-        file.seek(SeekFrom::Start(span.offset)).ok()?;
-        file.read_exact(&mut raw).ok()?;
+        // At an offset, without moving the handle: the parser may still be
+        // streaming the same open file.
+        read_exact_at(&self.file, &mut raw, span.offset).ok()?;
         decode_json_string(&raw).ok()
     }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    file.read_exact_at(buf, offset)
+}
+
+/// Elsewhere no input is a backing file (see `SnapshotInput::into_parts`).
+#[cfg(not(unix))]
+fn read_exact_at(_: &File, _: &mut [u8], _: u64) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 /// A 32-bit hash of a string's text, to notice a file rewritten since.
