@@ -10,6 +10,7 @@ use ratatui::style::Modifier;
 use ratatui::Terminal;
 
 use crate::app::keymap::Keymap;
+use crate::app::table_view::{Source, TableKind};
 use crate::app::testing::{comparison_app, demo, demo_pair, press, summary_app};
 use crate::app::{App, LoadState};
 use crate::loader::LoadEvent;
@@ -169,7 +170,9 @@ fn any_terminal_size_renders_without_panicking() {
 #[test]
 fn big_counts_are_shown_whole_not_cut() {
     let mut app = comparison_app();
-    let data = app.comparison_data.as_mut().expect("comparison");
+    let Some(Source::Comparison(data)) = app.tables[TableKind::Comparison].source_mut() else {
+        panic!("comparison");
+    };
     let Some(row) = data.diffs.iter_mut().find(|d| d.name == "(string)") else {
         panic!("the demo pair has new strings");
     };
