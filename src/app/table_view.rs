@@ -232,6 +232,11 @@ pub struct TableViews([TableView; 4]);
 
 impl TableViews {
     pub fn new() -> Self {
+        // Indexing by `kind as usize` needs ALL in declaration order.
+        debug_assert!(TableKind::ALL
+            .iter()
+            .enumerate()
+            .all(|(i, &kind)| kind as usize == i));
         TableViews(TableKind::ALL.map(TableView::new))
     }
 
