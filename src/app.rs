@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod keymap;
 pub mod object_tree;
 pub mod sources;
+pub mod table_view;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,11 +24,12 @@ use crate::snapshot::views::{allocation, compat, duplicates, leaks, statistics};
 use crate::snapshot::{Analysis, ClassAggregate, Progress, Stage};
 
 use self::action::Action;
-use self::class_table::{ClassTable, Row};
+use self::class_table::{ClassTable, Row, Side, Sort};
 use self::jobs::{Job, JobDone};
 use self::keymap::{Context, Key, Keymap};
 use self::object_tree::{ObjectTree, RowKind, TreeKind};
 use self::sources::{ComparisonData, DuplicatesData, LeaksData, SummaryData, SummaryFilter};
+use self::table_view::{Source, TableKind, TableView, TableViews};
 
 /// Holders of a growing class shown in Details.
 const HOLDERS_SHOWN: usize = 5;
@@ -147,10 +149,8 @@ pub struct App {
     pub view: Pane,
     /// Which slot the Summary shows (the target by default).
     pub summary_slot: usize,
-    pub summary: ClassTable,
-    pub summary_data: Option<SummaryData>,
-    pub comparison: ClassTable,
-    pub comparison_data: Option<ComparisonData>,
+    /// The Summary, Comparison, Duplicated strings and Leaks tables.
+    pub tables: TableViews,
     /// The Comparison as a loader computed it, until both snapshots are in.
     compared: Option<Vec<crate::snapshot::views::diff::ClassDiff>>,
     /// The leaks as a loader found them, until the three snapshots are in.
@@ -161,10 +161,6 @@ pub struct App {
     named_rows: Option<(usize, NamedFilter, Arc<Vec<ClassAggregate>>)>,
     /// Background work asked for and not yet handed to the runtime.
     jobs: Vec<Job>,
-    pub duplicates: ClassTable,
-    pub duplicates_data: Option<DuplicatesData>,
-    pub leaks: ClassTable,
-    pub leaks_data: Option<LeaksData>,
     /// Statistics of a slot, computed when the view is first shown.
     pub statistics: Option<(usize, Statistics)>,
     /// Where the growth of the selected Comparison class hangs.
@@ -214,19 +210,12 @@ impl App {
             slots,
             focus: view,
             view,
-            summary: ClassTable::new(sources::SUMMARY_DEFAULT_SORT),
-            summary_data: None,
-            comparison: ClassTable::new(sources::COMPARISON_DEFAULT_SORT),
-            comparison_data: None,
+            tables: TableViews::new(),
             compared: None,
             found_leaks: None,
             summary_filter: SummaryFilter::All,
             named_rows: None,
             jobs: Vec::new(),
-            duplicates: ClassTable::new(sources::DUPLICATES_DEFAULT_SORT),
-            duplicates_data: None,
-            leaks: ClassTable::new(sources::LEAKS_DEFAULT_SORT),
-            leaks_data: None,
             statistics: None,
             holders: None,
             tree: None,
@@ -403,10 +392,7 @@ impl App {
     /// Duplicated strings of the Summary's snapshot, once it has loaded.
     fn compute_duplicates(&mut self) {
         let slot = self.summary_slot;
-        let current = self
-            .duplicates_data
-            .as_ref()
-            .map(|d| Arc::as_ptr(&d.analysis));
+        let current = self.tables.duplicates().map(|d| Arc::as_ptr(&d.analysis));
         let Some(analysis) = self.slots[slot].analysis() else {
             return;
         };
@@ -414,12 +400,13 @@ impl App {
             return;
         }
         let groups = duplicates::duplicated_strings(analysis);
-        self.duplicates_data = Some(DuplicatesData {
+        let data = DuplicatesData {
             analysis: Arc::clone(analysis),
             groups,
-        });
-        self.duplicates = ClassTable::new(self.duplicates.sort);
-        self.resort_view(Pane::Duplicates);
+        };
+        let view = &mut self.tables[TableKind::Duplicates];
+        view.reset();
+        view.set_source(Some(Source::Duplicates(data)));
     }
 
     /// DevTools' Summary filter drop-down: all objects → allocated between
@@ -463,23 +450,29 @@ impl App {
         }
     }
 
-    /// The table of the current view (the Summary's for Statistics).
+    /// The kind of table the current view shows (the Summary's for
+    /// Statistics, which has none).
+    pub fn table_kind(&self) -> TableKind {
+        TableKind::of(self.view).unwrap_or(TableKind::Summary)
+    }
+
+    /// The table view of the current view.
+    pub fn table_view(&self) -> &TableView {
+        &self.tables[self.table_kind()]
+    }
+
+    fn table_view_mut(&mut self) -> &mut TableView {
+        let kind = self.table_kind();
+        &mut self.tables[kind]
+    }
+
+    /// The table state of the current view.
     pub fn table(&self) -> &ClassTable {
-        match self.view {
-            Pane::Comparison => &self.comparison,
-            Pane::Duplicates => &self.duplicates,
-            Pane::Leaks => &self.leaks,
-            _ => &self.summary,
-        }
+        &self.table_view().table
     }
 
     fn table_mut(&mut self) -> &mut ClassTable {
-        match self.view {
-            Pane::Comparison => &mut self.comparison,
-            Pane::Duplicates => &mut self.duplicates,
-            Pane::Leaks => &mut self.leaks,
-            _ => &mut self.summary,
-        }
+        &mut self.table_view_mut().table
     }
 
     fn move_by(&mut self, delta: isize) {
@@ -554,18 +547,8 @@ impl App {
                 let Some(Row::Class(class)) = self.table().selected_row() else {
                     return;
                 };
-                let instances = match self.view {
-                    Pane::Comparison => self.comparison_data.as_ref().map(|d| d.instances(class)),
-                    Pane::Duplicates => self.duplicates_data.as_ref().map(|d| d.instances(class)),
-                    Pane::Leaks => self.leaks_data.as_ref().map(|d| d.instances(class)),
-                    _ => self.summary_data.as_ref().and_then(|d| d.instances(class)),
-                };
-                match instances {
-                    Some(list) => self.table_mut().expand(class, list),
-                    None => {
-                        self.status =
-                            Some("instances are listed once the snapshot has loaded".into())
-                    }
+                if !self.table_view_mut().expand(class) {
+                    self.status = Some("instances are listed once the snapshot has loaded".into());
                 }
             }
         }
@@ -595,22 +578,11 @@ impl App {
     }
 
     fn sort_next(&mut self) {
-        let columns = match self.view {
-            Pane::Comparison => sources::COMPARISON_COLUMNS.len(),
-            Pane::Duplicates => sources::DUPLICATES_COLUMNS.len(),
-            Pane::Leaks => sources::LEAKS_COLUMNS.len(),
-            _ => sources::SUMMARY_COLUMNS.len(),
-        };
-        let table = self.table_mut();
-        table.sort.column = (table.sort.column + 1) % columns;
-        table.sort.descending = table.sort.column != 0;
-        self.resort();
+        self.table_view_mut().sort_next();
     }
 
     fn sort_reverse(&mut self) {
-        let table = self.table_mut();
-        table.sort.descending = !table.sort.descending;
-        self.resort();
+        self.table_view_mut().sort_reverse();
     }
 
     fn sort_comparison(&mut self, column: usize) {
@@ -620,60 +592,15 @@ impl App {
         }
         self.view = Pane::Comparison;
         self.focus = Pane::Comparison;
-        self.comparison.sort = class_table::Sort {
+        self.tables[TableKind::Comparison].set_sort(Sort {
             column,
             descending: true,
-        };
-        self.resort();
-    }
-
-    /// Re-sorts the current view's classes.
-    fn resort(&mut self) {
-        let sort = self.table().sort;
-        let sorted = match self.view {
-            Pane::Comparison => self.comparison_data.as_ref().map(|d| d.sorted(sort)),
-            Pane::Duplicates => self.duplicates_data.as_ref().map(|d| d.sorted(sort)),
-            Pane::Leaks => self.leaks_data.as_ref().map(|d| d.sorted(sort)),
-            _ => self.summary_data.as_ref().map(|d| d.sorted(sort)),
-        };
-        let (Some(sorted), Some(names)) = (sorted, self.view_names()) else {
-            return;
-        };
-        self.table_mut()
-            .set_sorted(sorted, &|c| names[c as usize].clone());
-    }
-
-    /// The current view's row names by class index, for the fuzzy filter.
-    fn view_names(&self) -> Option<Vec<String>> {
-        let names =
-            |count: usize, name: &dyn Fn(u32) -> String| (0..count as u32).map(name).collect();
-        match self.view {
-            Pane::Comparison => self
-                .comparison_data
-                .as_ref()
-                .map(|d| names(d.diffs.len(), &|c| d.name(c).to_owned())),
-            Pane::Duplicates => self
-                .duplicates_data
-                .as_ref()
-                .map(|d| names(d.groups.len(), &|c| d.name(c))),
-            Pane::Leaks => self
-                .leaks_data
-                .as_ref()
-                .map(|d| names(d.report.classes.len(), &|c| d.name(c).to_owned())),
-            _ => self
-                .summary_data
-                .as_ref()
-                .map(|d| names(d.aggregates().len(), &|c| d.name(c).to_owned())),
-        }
+        });
     }
 
     fn set_filter(&mut self, text: &str) {
-        if let Some(names) = self.view_names() {
-            self.table_mut()
-                .set_filter(text, &|c| names[c as usize].clone());
-        }
         let height = self.table_height;
-        self.table_mut().scroll_into_view(height);
+        self.table_view_mut().set_filter(text, height);
         self.sync_selection();
     }
 
@@ -724,8 +651,9 @@ impl App {
         if self.summary_filter.is_allocation_range() {
             self.summary_filter = SummaryFilter::All;
         }
-        self.summary = ClassTable::new(self.summary.sort);
-        self.summary_data = None;
+        let summary = &mut self.tables[TableKind::Summary];
+        summary.reset();
+        summary.set_source(None);
         self.rebuild_summary();
         self.focus_view(Pane::Summary);
         self.status = Some(format!(
@@ -750,18 +678,9 @@ impl App {
             return;
         };
         self.view = Pane::Summary;
-        if let Some(data) = &self.summary_data {
-            if let Some(class) = data.class_of(node) {
-                if !self.summary.is_expanded(class) {
-                    if let Some(list) = data.instances(class) {
-                        self.summary.set_filter("", &|c| data.name(c).to_owned());
-                        self.summary.expand(class, list);
-                    }
-                }
-                self.summary.reveal(class, node);
-                let height = self.table_height;
-                self.summary.scroll_into_view(height);
-            }
+        if let Some(class) = self.tables.summary().and_then(|d| d.class_of(node)) {
+            let height = self.table_height;
+            self.tables[TableKind::Summary].reveal(class, node, height);
         }
         self.select_object(Selection { slot, node });
         self.focus = Pane::Retainers;
@@ -771,10 +690,10 @@ impl App {
     fn sync_selection(&mut self) {
         let selection = match self.table().selected_row() {
             Some(Row::Instance { node, side, .. }) => Some(Selection {
-                slot: match (side, self.view) {
-                    (class_table::Side::Deleted, _) => self.base_slot(),
-                    (class_table::Side::New, _) | (_, Pane::Leaks) => self.target_slot(),
-                    (class_table::Side::Only, _) => self.summary_slot,
+                slot: match (side, self.table_kind()) {
+                    (Side::Deleted, _) => self.base_slot(),
+                    (Side::New, _) | (_, TableKind::Leaks) => self.target_slot(),
+                    (Side::Only, _) => self.summary_slot,
                 },
                 node,
             }),
@@ -803,7 +722,7 @@ impl App {
         if self.holders.as_ref().is_some_and(|(c, _)| *c == class) {
             return;
         }
-        if let Some(data) = &self.comparison_data {
+        if let Some(data) = self.tables.comparison() {
             let key = &data.diffs[class as usize].key;
             let found = growth::holders(&data.base, &data.target, key, HOLDERS_SHOWN);
             self.holders = Some((class, found));
@@ -916,7 +835,7 @@ impl App {
             }
             LoadEvent::Early(rows) => {
                 s.early = Some(Arc::new(rows));
-                if slot == self.summary_slot && self.summary_data.is_none() {
+                if slot == self.summary_slot && self.tables.summary().is_none() {
                     self.rebuild_summary();
                 }
             }
@@ -962,8 +881,7 @@ impl App {
             (_, Some(early)) => Some(SummaryData::Early(Arc::clone(early))),
             _ => None,
         };
-        self.summary_data = data;
-        self.resort_view(Pane::Summary);
+        self.tables[TableKind::Summary].set_source(data.map(Source::Summary));
     }
 
     /// The Summary's rows under its filter. An allocation range needs the
@@ -1017,7 +935,7 @@ impl App {
 
     /// The three-snapshot leak report, once all three have loaded.
     fn rebuild_leaks(&mut self) {
-        if self.slots.len() != 3 || self.leaks_data.is_some() {
+        if self.slots.len() != 3 || self.tables.leaks().is_some() {
             return;
         }
         let (Some(s1), Some(s2), Some(s3)) = (
@@ -1032,18 +950,18 @@ impl App {
         let report = self.found_leaks.take().unwrap_or_else(|| {
             leaks::find_leaks(&s1.graph, &s2.graph, s3, &|n| !leaks::is_v8_internal(s3, n))
         });
-        self.leaks_data = Some(LeaksData {
+        let data = LeaksData {
             analysis: Arc::clone(s3),
             report,
-        });
-        self.resort_view(Pane::Leaks);
+        };
+        self.tables[TableKind::Leaks].set_source(Some(Source::Leaks(data)));
         if self.view == Pane::Leaks {
             self.sync_selection();
         }
     }
 
     fn rebuild_comparison(&mut self) {
-        if !self.is_comparison() || self.comparison_data.is_some() {
+        if !self.is_comparison() || self.tables.comparison().is_some() {
             return;
         }
         let (Some(base), Some(target)) = (
@@ -1069,17 +987,10 @@ impl App {
             );
             self.status = Some(compat::meta_warning(&names.0, &names.1));
         }
-        self.comparison_data = Some(data);
-        self.resort_view(Pane::Comparison);
+        self.tables[TableKind::Comparison].set_source(Some(Source::Comparison(data)));
         if self.view == Pane::Comparison {
             self.sync_selection();
         }
-    }
-
-    fn resort_view(&mut self, pane: Pane) {
-        let view = std::mem::replace(&mut self.view, pane);
-        self.resort();
-        self.view = view;
     }
 
     /// Terminal size changed: recompute how many rows the panes show.
@@ -1087,8 +998,9 @@ impl App {
         self.table_height = table_height.max(1);
         self.tree_height = tree_height.max(1);
         let (t, r) = (self.table_height, self.tree_height);
-        self.summary.scroll_into_view(t);
-        self.comparison.scroll_into_view(t);
+        for view in self.tables.iter_mut() {
+            view.table.scroll_into_view(t);
+        }
         if let Some(tree) = &mut self.tree {
             tree.move_by(0, r);
         }

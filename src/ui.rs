@@ -92,3 +92,5 @@ pub fn render(app: &App, frame: &mut Frame) {
 }
 #[cfg(test)]
 mod render_tests;
+#[cfg(test)]
+mod widget_tests;

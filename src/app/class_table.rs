@@ -1,5 +1,6 @@
-//! The state shared by the Summary and Comparison panes: classes in sort
-//! order, narrowed by the fuzzy filter, each expandable into its instances.
+//! The state shared by the table views (Summary, Comparison, Duplicated
+//! strings, Leaks): classes in sort order, narrowed by the fuzzy filter,
+//! each expandable into its instances.
 //!
 //! Rows are indices, never copies: a 100k-class snapshot costs one `Vec` of
 //! row references, and the widget builds cells only for the visible window.

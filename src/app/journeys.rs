@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::class_table::Row;
 use super::keymap::Keymap;
 use super::object_tree::{RowKind, TreeKind};
+use super::table_view::TableKind;
 use super::testing::{comparison_app, demo, demo_pair, pair_app, press, summary_app};
 use super::{App, Input, LoadState, Pane};
 use crate::loader::LoadEvent;
@@ -15,13 +16,13 @@ fn class_name(app: &App, row: Row) -> String {
         return String::new();
     };
     if app.view == Pane::Comparison {
-        app.comparison_data
-            .as_ref()
+        app.tables
+            .comparison()
             .map(|d| d.name(c).to_owned())
             .unwrap_or_default()
     } else {
-        app.summary_data
-            .as_ref()
+        app.tables
+            .summary()
             .map(|d| d.name(c).to_owned())
             .unwrap_or_default()
     }
@@ -36,11 +37,11 @@ fn finding_the_leak_in_the_comparison() {
         "two snapshots open on the Comparison"
     );
     let data = app
-        .comparison_data
-        .as_ref()
+        .tables
+        .comparison()
         .expect("the comparison is computed once both load");
-    let deltas: Vec<i64> = app
-        .comparison
+    let deltas: Vec<i64> = app.tables[TableKind::Comparison]
+        .table
         .rows()
         .iter()
         .map(|r| match r {
@@ -56,11 +57,14 @@ fn finding_the_leak_in_the_comparison() {
     press(&mut app, "/sessionrec");
     assert_eq!(app.input, Input::Filter, "typing goes into the filter");
     assert_eq!(
-        app.comparison.rows().len(),
+        app.tables[TableKind::Comparison].table.rows().len(),
         1,
         "the filter narrows to one class"
     );
-    assert_eq!(class_name(&app, app.comparison.rows()[0]), "SessionRecord");
+    assert_eq!(
+        class_name(&app, app.tables[TableKind::Comparison].table.rows()[0]),
+        "SessionRecord"
+    );
     press(&mut app, "\n");
     assert_eq!(
         app.input,
@@ -70,7 +74,7 @@ fn finding_the_leak_in_the_comparison() {
 
     press(&mut app, "l");
     assert_eq!(
-        app.comparison.rows().len(),
+        app.tables[TableKind::Comparison].table.rows().len(),
         1 + 100 + 1,
         "it expands to one page of new instances and a more row"
     );
@@ -121,19 +125,25 @@ fn sorting_cycles_columns_and_presets_jump_to_deltas() {
     let mut app = comparison_app();
     press(&mut app, "D");
     assert_eq!(
-        app.comparison.sort.column,
+        app.tables[TableKind::Comparison].table.sort.column,
         super::sources::COMPARISON_SIZE_DELTA
     );
-    let first = class_name(&app, app.comparison.rows()[0]);
+    let first = class_name(&app, app.tables[TableKind::Comparison].table.rows()[0]);
     assert_eq!(first, "(string)", "strings grew most by size in the demo");
     press(&mut app, "r");
-    assert!(!app.comparison.sort.descending, "r reverses");
+    assert!(
+        !app.tables[TableKind::Comparison].table.sort.descending,
+        "r reverses"
+    );
     press(&mut app, "d");
-    assert_eq!(app.comparison.sort.column, super::sources::COMPARISON_DELTA);
-    assert!(app.comparison.sort.descending);
+    assert_eq!(
+        app.tables[TableKind::Comparison].table.sort.column,
+        super::sources::COMPARISON_DELTA
+    );
+    assert!(app.tables[TableKind::Comparison].table.sort.descending);
     press(&mut app, "s");
     assert_eq!(
-        app.comparison.sort.column,
+        app.tables[TableKind::Comparison].table.sort.column,
         super::sources::COMPARISON_DELTA + 1,
         "s moves to the next column"
     );
@@ -143,8 +153,8 @@ fn sorting_cycles_columns_and_presets_jump_to_deltas() {
 fn summary_expands_pages_and_collapses() {
     let mut app = summary_app();
     assert_eq!(app.view, Pane::Summary);
-    let first = class_name(&app, app.summary.rows()[0]);
-    let data = app.summary_data.as_ref().expect("loaded");
+    let first = class_name(&app, app.tables[TableKind::Summary].table.rows()[0]);
+    let data = app.tables.summary().expect("loaded");
     let top = data
         .aggregates()
         .iter()
@@ -159,7 +169,7 @@ fn summary_expands_pages_and_collapses() {
     press(&mut app, "\n");
     assert!(
         matches!(
-            app.summary.rows().last(),
+            app.tables[TableKind::Summary].table.rows().last(),
             Some(Row::More {
                 remaining: 1400,
                 ..
@@ -170,7 +180,7 @@ fn summary_expands_pages_and_collapses() {
     press(&mut app, "G\n");
     assert!(
         matches!(
-            app.summary.rows().last(),
+            app.tables[TableKind::Summary].table.rows().last(),
             Some(Row::More {
                 remaining: 1300,
                 ..
@@ -179,9 +189,16 @@ fn summary_expands_pages_and_collapses() {
         "Enter on the more row loads a page"
     );
     press(&mut app, "h");
-    assert_eq!(app.summary.rows().len(), 1, "h collapses the class");
+    assert_eq!(
+        app.tables[TableKind::Summary].table.rows().len(),
+        1,
+        "h collapses the class"
+    );
     press(&mut app, "\u{1b}");
-    assert!(app.summary.rows().len() > 100, "Esc clears the filter");
+    assert!(
+        app.tables[TableKind::Summary].table.rows().len() > 100,
+        "Esc clears the filter"
+    );
 }
 
 #[test]
@@ -193,7 +210,10 @@ fn jump_to_an_object_by_id() {
     assert_eq!(target.graph.id(selection.node), 71213);
     assert_eq!(app.focus, Pane::Retainers, "it shows what retains it");
     assert!(
-        matches!(app.summary.selected_row(), Some(Row::Instance { .. })),
+        matches!(
+            app.tables[TableKind::Summary].table.selected_row(),
+            Some(Row::Instance { .. })
+        ),
         "it is revealed in the Summary"
     );
     press(&mut app, "@999999999\n");
@@ -221,7 +241,7 @@ fn a_failed_load_keeps_the_other_snapshot_usable() {
         Pane::Summary,
         "it falls back to the Summary of the snapshot that loaded"
     );
-    assert!(!app.summary.rows().is_empty());
+    assert!(!app.tables[TableKind::Summary].table.rows().is_empty());
 }
 
 #[test]
@@ -232,7 +252,7 @@ fn early_counts_show_before_the_analysis_ends() {
     app.on_load(0, LoadEvent::Early(early));
     assert!(app.loading());
     assert!(
-        !app.summary.rows().is_empty(),
+        !app.tables[TableKind::Summary].table.rows().is_empty(),
         "class counts are listed while dominators run"
     );
     press(&mut app, "l");
@@ -242,11 +262,7 @@ fn early_counts_show_before_the_analysis_ends() {
     );
     app.on_load(0, LoadEvent::Done(Arc::clone(target)));
     assert!(!app.loading());
-    assert!(app
-        .summary_data
-        .as_ref()
-        .and_then(|d| d.analysis())
-        .is_some());
+    assert!(app.tables.summary().and_then(|d| d.analysis()).is_some());
 }
 
 #[test]
@@ -319,10 +335,15 @@ fn statistics_and_duplicated_strings_views() {
     press(&mut app, "6");
     assert_eq!(app.view, Pane::Duplicates);
     let data = app
-        .duplicates_data
-        .as_ref()
+        .tables
+        .duplicates()
         .expect("duplicates once the view opens");
-    let Some(Row::Class(first)) = app.duplicates.rows().first().copied() else {
+    let Some(Row::Class(first)) = app.tables[TableKind::Duplicates]
+        .table
+        .rows()
+        .first()
+        .copied()
+    else {
         panic!("rows")
     };
     let most = data.groups.iter().map(|g| g.wasted()).max();
@@ -349,8 +370,8 @@ fn allocation_filter_narrows_the_target_summary() {
         "{status}"
     );
     let rows = app
-        .summary_data
-        .as_ref()
+        .tables
+        .summary()
         .map(|d| d.aggregates().to_vec())
         .unwrap_or_default();
     let session = rows
@@ -376,8 +397,8 @@ fn allocation_filter_narrows_the_target_summary() {
     );
     press(&mut app, "aaaa");
     let all = app
-        .summary_data
-        .as_ref()
+        .tables
+        .summary()
         .map(|d| d.aggregates().len())
         .unwrap_or_default();
     let (_, target) = crate::app::testing::demo_pair();
@@ -416,8 +437,8 @@ fn three_snapshots_open_on_the_leaks_view() {
     }
     assert_eq!(app.view, Pane::Leaks);
     let data = app
-        .leaks_data
-        .as_ref()
+        .tables
+        .leaks()
         .expect("the leak report once all three load");
     let leaked: Vec<(String, u64)> = data
         .report
@@ -462,7 +483,7 @@ fn a_comparison_class_shows_where_its_growth_hangs() {
     let mut app = comparison_app();
     press(&mut app, "/SessionRecord\n");
     let (_, holders) = app.holders.as_ref().expect("holders of the selected class");
-    let data = app.comparison_data.as_ref().expect("comparison");
+    let data = app.tables.comparison().expect("comparison");
     let top = holders.first().expect("a holder");
     assert_eq!(
         top.instances, 1500,
@@ -484,17 +505,25 @@ fn mouse_click_selects_and_wheel_scrolls() {
     let mut app = summary_app();
     app.click_table_row(3);
     assert_eq!(
-        app.summary.selected, 3,
+        app.tables[TableKind::Summary].table.selected,
+        3,
         "a click on the fourth visible row selects it"
     );
     app.scroll(Pane::Summary, 3);
-    assert_eq!(app.summary.selected, 6, "the wheel moves three rows");
+    assert_eq!(
+        app.tables[TableKind::Summary].table.selected,
+        6,
+        "the wheel moves three rows"
+    );
     app.scroll(Pane::Summary, -3);
-    assert_eq!(app.summary.selected, 3);
+    assert_eq!(app.tables[TableKind::Summary].table.selected, 3);
     press(&mut app, "l");
     app.click_table_row(4);
     assert!(
-        matches!(app.summary.selected_row(), Some(Row::Instance { .. })),
+        matches!(
+            app.tables[TableKind::Summary].table.selected_row(),
+            Some(Row::Instance { .. })
+        ),
         "clicking an instance selects it"
     );
     assert!(app.tree.is_some(), "and shows its retainers");
@@ -510,7 +539,7 @@ fn the_comparison_a_loader_made_is_taken_as_is() {
     app.on_load(1, LoadEvent::Done(Arc::clone(target)));
     app.on_load(0, LoadEvent::Compared(diffs));
     app.on_load(0, LoadEvent::Done(Arc::clone(base)));
-    let data = app.comparison_data.as_ref().expect("comparison");
+    let data = app.tables.comparison().expect("comparison");
     let shown: Vec<String> = data.diffs.iter().map(|d| d.name.clone()).collect();
     assert_eq!(shown, names, "the UI thread did not compare again");
 }
@@ -526,7 +555,7 @@ fn the_leaks_a_loader_found_are_taken_as_is() {
     app.on_load(1, LoadEvent::Done(Arc::clone(s2)));
     app.on_load(2, LoadEvent::Leaks(report));
     app.on_load(2, LoadEvent::Done(Arc::clone(s3)));
-    let data = app.leaks_data.as_ref().expect("leaks");
+    let data = app.tables.leaks().expect("leaks");
     assert_eq!(
         data.report.classes.len(),
         1,
@@ -548,7 +577,7 @@ fn named_filters_narrow_the_summary_off_the_ui_thread() {
         "the heap search is a job, and the Summary waits for it"
     );
     assert!(
-        app.summary.rows().is_empty(),
+        app.tables[TableKind::Summary].table.rows().is_empty(),
         "no unfiltered rows meanwhile"
     );
     super::testing::run_jobs(&mut app);
@@ -559,7 +588,7 @@ fn named_filters_narrow_the_summary_off_the_ui_thread() {
         crate::snapshot::views::named_filters::NamedFilter::DetachedDom,
     );
     assert_eq!(
-        app.summary.rows().len(),
+        app.tables[TableKind::Summary].table.rows().len(),
         expected.len(),
         "the filter's classes, as `summary --only detached-dom` lists them"
     );
@@ -612,4 +641,42 @@ fn ignoring_a_retainer_moves_it_last_and_restoring_brings_it_back() {
     press(&mut app, "I");
     assert!(app.slots[0].ignored.nodes().is_empty());
     assert_eq!(first_retainer(&app), first, "restored, it is first again");
+}
+
+/// A terminal shrink must scroll every table view, not only the Summary
+/// and Comparison: the screen draws the window that holds the selection,
+/// and a click picks `offset + row`, so a stale offset clicked the wrong
+/// row in Duplicated strings and Leaks.
+#[test]
+fn regression_resize_scrolls_every_table_view() {
+    let mut duplicates = summary_app();
+    press(&mut duplicates, "6");
+    let (paths, analyses) = three_snapshots();
+    let mut leaks = App::new(paths, Keymap::default_keys());
+    for (slot, analysis) in analyses.into_iter().enumerate() {
+        leaks.on_load(slot, LoadEvent::Done(analysis));
+    }
+    // The Leaks view has a handful of classes: open the first one's instances.
+    press(&mut leaks, "l");
+    for (mut app, pane) in [(duplicates, Pane::Duplicates), (leaks, Pane::Leaks)] {
+        assert_eq!(app.view, pane);
+        app.on_resize(20, 8);
+        press(&mut app, &"j".repeat(15));
+        assert_eq!(app.table().selected, 15, "{pane:?}: deep in the table");
+        assert_eq!(app.table().offset, 0, "{pane:?}: row 15 fits in 20");
+
+        app.on_resize(5, 8);
+        let (selected, offset) = (app.table().selected, app.table().offset);
+        assert!(
+            offset <= selected && selected < offset + 5,
+            "{pane:?}: the selection stays in the 5 rows shown (row {selected}, offset {offset})"
+        );
+        // The screen shows rows 11..=15; its first row is row 11.
+        app.click_table_row(0);
+        assert_eq!(
+            app.table().selected,
+            11,
+            "{pane:?}: a click on the first row shown selects the row drawn there"
+        );
+    }
 }

@@ -1,8 +1,11 @@
 //! What the table views show: Summary rows (early counts, then the full
 //! analysis, optionally only objects allocated in an id range), Comparison
 //! rows, duplicated strings and the three-snapshot leak report, with their
-//! columns and sort orders.
+//! columns and sort orders. Each is a [`TableSource`]: what a table view
+//! needs of its rows, so sorting and listing instances are written once.
 
+use std::borrow::Cow;
+use std::cmp::{Ordering, Reverse};
 use std::sync::Arc;
 
 use crate::snapshot::classes::{compare_classes, ClassAggregate, SummaryColumn};
@@ -16,6 +19,44 @@ use crate::snapshot::views::named_filters::NamedFilter;
 use crate::snapshot::Analysis;
 
 use super::class_table::{Side, Sort};
+
+/// What a table view needs of the rows it lists (classes, or string
+/// groups): names for the fuzzy filter, an order per sort column, and
+/// the instances a row expands into.
+pub trait TableSource {
+    /// Rows before filtering; a row is an index below this.
+    fn row_count(&self) -> usize;
+
+    /// A row's name, as the fuzzy filter matches it.
+    fn row_name(&self, row: u32) -> Cow<'_, str>;
+
+    /// How two rows compare under `sort` (its direction included).
+    fn compare(&self, a: u32, b: u32, sort: Sort) -> Ordering;
+
+    /// A row's instances in display order; None while they are unknown
+    /// (the analysis has not finished).
+    fn instances(&self, row: u32) -> Option<Vec<(u32, Side)>>;
+
+    /// Row indexes in `sort` order.
+    fn sorted(&self, sort: Sort) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.row_count() as u32).collect();
+        order.sort_by(|&a, &b| self.compare(a, b, sort));
+        order
+    }
+}
+
+/// `by` in the sort's direction, ties in name order (JavaScript's string
+/// order): the comparator of the columns the engine does not sort.
+fn directed(by: Ordering, descending: bool, names: (&str, &str)) -> Ordering {
+    let by = if descending { by.reverse() } else { by };
+    by.then_with(|| js_cmp(names.0, names.1))
+}
+
+/// `nodes`, largest `size` first (ties keep their order), on one `side`.
+fn largest_first(mut nodes: Vec<u32>, size: impl Fn(u32) -> u64, side: Side) -> Vec<(u32, Side)> {
+    nodes.sort_by_key(|&n| Reverse(size(n)));
+    nodes.into_iter().map(|n| (n, side)).collect()
+}
 
 pub const SUMMARY_COLUMNS: [&str; 4] = ["Constructor", "Distance", "Shallow Size", "Retained Size"];
 const SUMMARY_SORTS: [SummaryColumn; 4] = [
@@ -147,31 +188,6 @@ impl SummaryData {
         &self.aggregates()[class as usize].name
     }
 
-    /// Class indexes in `sort` order.
-    pub fn sorted(&self, sort: Sort) -> Vec<u32> {
-        let rows = self.aggregates();
-        let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-        let column = SUMMARY_SORTS[sort.column];
-        order.sort_by(|&a, &b| {
-            compare_classes(
-                &rows[a as usize],
-                &rows[b as usize],
-                column,
-                sort.descending,
-            )
-        });
-        order
-    }
-
-    /// Instances of a class, DevTools' default order: retained size
-    /// descending, then id. None until the analysis is done.
-    pub fn instances(&self, class: u32) -> Option<Vec<(u32, Side)>> {
-        let analysis = self.analysis()?;
-        let mut nodes = self.aggregates()[class as usize].instances.clone();
-        analysis.sort_by_retained_size(&mut nodes);
-        Some(nodes.into_iter().map(|n| (n, Side::Only)).collect())
-    }
-
     /// The class row holding `node`.
     pub fn class_of(&self, node: u32) -> Option<u32> {
         self.analysis()?;
@@ -179,6 +195,35 @@ impl SummaryData {
             .iter()
             .position(|a| a.instances.binary_search(&node).is_ok())
             .map(|i| i as u32)
+    }
+}
+
+impl TableSource for SummaryData {
+    fn row_count(&self) -> usize {
+        self.aggregates().len()
+    }
+
+    fn row_name(&self, class: u32) -> Cow<'_, str> {
+        Cow::Borrowed(self.name(class))
+    }
+
+    fn compare(&self, a: u32, b: u32, sort: Sort) -> Ordering {
+        let rows = self.aggregates();
+        compare_classes(
+            &rows[a as usize],
+            &rows[b as usize],
+            SUMMARY_SORTS[sort.column],
+            sort.descending,
+        )
+    }
+
+    /// Instances of a class, DevTools' default order: retained size
+    /// descending, then id. None until the analysis is done.
+    fn instances(&self, class: u32) -> Option<Vec<(u32, Side)>> {
+        let analysis = self.analysis()?;
+        let mut nodes = self.aggregates()[class as usize].instances.clone();
+        analysis.sort_by_retained_size(&mut nodes);
+        Some(nodes.into_iter().map(|n| (n, Side::Only)).collect())
     }
 }
 
@@ -207,44 +252,6 @@ impl ComparisonData {
         &self.diffs[class as usize].name
     }
 
-    pub fn sorted(&self, sort: Sort) -> Vec<u32> {
-        let mut order: Vec<u32> = (0..self.diffs.len() as u32).collect();
-        let rows = &self.diffs;
-        if sort.column == COMPARISON_RETAINED_DELTA {
-            let delta = &self.retained_delta;
-            order.sort_by(|&a, &b| {
-                let by = delta[a as usize].cmp(&delta[b as usize]);
-                let by = if sort.descending { by.reverse() } else { by };
-                by.then_with(|| js_cmp(&rows[a as usize].name, &rows[b as usize].name))
-            });
-        } else {
-            let column = DIFF_SORTS[sort.column];
-            order.sort_by(|&a, &b| {
-                compare_diffs(
-                    &rows[a as usize],
-                    &rows[b as usize],
-                    column,
-                    sort.descending,
-                )
-            });
-        }
-        order
-    }
-
-    /// New instances (largest first), then deleted ones.
-    pub fn instances(&self, class: u32) -> Vec<(u32, Side)> {
-        let diff = &self.diffs[class as usize];
-        let by_size = |analysis: &Analysis, nodes: &[u32], side: Side| {
-            let mut list = nodes.to_vec();
-            let sizes = &analysis.graph.self_size;
-            list.sort_by(|&a, &b| sizes[b as usize].cmp(&sizes[a as usize]));
-            list.into_iter().map(move |n| (n, side))
-        };
-        by_size(&self.target, &diff.added, Side::New)
-            .chain(by_size(&self.base, &diff.deleted, Side::Deleted))
-            .collect()
-    }
-
     /// V8 hands out ids in increasing order, so a baseline with newer
     /// objects than the target was probably given second.
     pub fn swapped_warning(&self) -> Option<String> {
@@ -253,6 +260,39 @@ impl ComparisonData {
             "the snapshots look swapped: the baseline has newer objects than the target (give the older one first)"
                 .to_owned()
         })
+    }
+}
+
+impl TableSource for ComparisonData {
+    fn row_count(&self) -> usize {
+        self.diffs.len()
+    }
+
+    fn row_name(&self, class: u32) -> Cow<'_, str> {
+        Cow::Borrowed(self.name(class))
+    }
+
+    fn compare(&self, a: u32, b: u32, sort: Sort) -> Ordering {
+        let (ra, rb) = (&self.diffs[a as usize], &self.diffs[b as usize]);
+        if sort.column == COMPARISON_RETAINED_DELTA {
+            let delta = &self.retained_delta;
+            let by = delta[a as usize].cmp(&delta[b as usize]);
+            directed(by, sort.descending, (&ra.name, &rb.name))
+        } else {
+            compare_diffs(ra, rb, DIFF_SORTS[sort.column], sort.descending)
+        }
+    }
+
+    /// New instances (largest first), then deleted ones.
+    fn instances(&self, class: u32) -> Option<Vec<(u32, Side)>> {
+        let diff = &self.diffs[class as usize];
+        let by_size = |analysis: &Analysis, nodes: &[u32], side: Side| {
+            let sizes = &analysis.graph.self_size;
+            largest_first(nodes.to_vec(), |n| u64::from(sizes[n as usize]), side)
+        };
+        let mut list = by_size(&self.target, &diff.added, Side::New);
+        list.extend(by_size(&self.base, &diff.deleted, Side::Deleted));
+        Some(list)
     }
 }
 
@@ -277,9 +317,19 @@ impl DuplicatesData {
             .value
             .replace(['\n', '\r', '\t'], " ")
     }
+}
 
-    pub fn sorted(&self, sort: Sort) -> Vec<u32> {
-        let groups = &self.groups;
+impl TableSource for DuplicatesData {
+    fn row_count(&self) -> usize {
+        self.groups.len()
+    }
+
+    fn row_name(&self, group: u32) -> Cow<'_, str> {
+        Cow::Owned(self.name(group))
+    }
+
+    fn compare(&self, a: u32, b: u32, sort: Sort) -> Ordering {
+        let (a, b) = (&self.groups[a as usize], &self.groups[b as usize]);
         let key = |g: &DuplicateGroup| -> u64 {
             match sort.column {
                 1 => g.nodes.len() as u64,
@@ -288,26 +338,19 @@ impl DuplicatesData {
                 _ => g.retained_size,
             }
         };
-        let mut order: Vec<u32> = (0..groups.len() as u32).collect();
-        order.sort_by(|&a, &b| {
-            let (a, b) = (&groups[a as usize], &groups[b as usize]);
-            let by = if sort.column == 0 {
-                js_cmp(&a.value, &b.value)
-            } else {
-                key(a).cmp(&key(b))
-            };
-            let by = if sort.descending { by.reverse() } else { by };
-            by.then_with(|| js_cmp(&a.value, &b.value))
-        });
-        order
+        let by = if sort.column == 0 {
+            js_cmp(&a.value, &b.value)
+        } else {
+            key(a).cmp(&key(b))
+        };
+        directed(by, sort.descending, (&a.value, &b.value))
     }
 
     /// The copies of a string, largest retained first.
-    pub fn instances(&self, group: u32) -> Vec<(u32, Side)> {
+    fn instances(&self, group: u32) -> Option<Vec<(u32, Side)>> {
         let retained = &self.analysis.dominators.retained;
-        let mut nodes = self.groups[group as usize].nodes.clone();
-        nodes.sort_by(|&a, &b| retained[b as usize].cmp(&retained[a as usize]));
-        nodes.into_iter().map(|n| (n, Side::Only)).collect()
+        let nodes = self.groups[group as usize].nodes.clone();
+        Some(largest_first(nodes, |n| retained[n as usize], Side::Only))
     }
 }
 
@@ -335,30 +378,6 @@ impl LeaksData {
         &self.report.classes[class as usize].name
     }
 
-    pub fn sorted(&self, sort: Sort) -> Vec<u32> {
-        let classes = &self.report.classes;
-        let mut order: Vec<u32> = (0..classes.len() as u32).collect();
-        order.sort_by(|&a, &b| {
-            let (a, b) = (&classes[a as usize], &classes[b as usize]);
-            let by = match sort.column {
-                0 | 3 => js_cmp(&a.name, &b.name),
-                1 => a.count.cmp(&b.count),
-                _ => a.retained_size.cmp(&b.retained_size),
-            };
-            let by = if sort.descending { by.reverse() } else { by };
-            by.then_with(|| js_cmp(&a.name, &b.name))
-        });
-        order
-    }
-
-    /// The leaked objects of a class, largest retained first.
-    pub fn instances(&self, class: u32) -> Vec<(u32, Side)> {
-        let retained = &self.analysis.dominators.retained;
-        let mut nodes = self.report.classes[class as usize].instances.clone();
-        nodes.sort_by(|&a, &b| retained[b as usize].cmp(&retained[a as usize]));
-        nodes.into_iter().map(|n| (n, Side::Only)).collect()
-    }
-
     /// The most common shortest path of a class, root end first:
     /// `edge in Class → edge in Class …`.
     pub fn top_path(&self, class: u32) -> String {
@@ -369,5 +388,33 @@ impl LeaksData {
             groups = &g.children;
         }
         steps.join(" → ")
+    }
+}
+
+impl TableSource for LeaksData {
+    fn row_count(&self) -> usize {
+        self.report.classes.len()
+    }
+
+    fn row_name(&self, class: u32) -> Cow<'_, str> {
+        Cow::Borrowed(self.name(class))
+    }
+
+    fn compare(&self, a: u32, b: u32, sort: Sort) -> Ordering {
+        let classes = &self.report.classes;
+        let (a, b) = (&classes[a as usize], &classes[b as usize]);
+        let by = match sort.column {
+            0 | 3 => js_cmp(&a.name, &b.name),
+            1 => a.count.cmp(&b.count),
+            _ => a.retained_size.cmp(&b.retained_size),
+        };
+        directed(by, sort.descending, (&a.name, &b.name))
+    }
+
+    /// The leaked objects of a class, largest retained first.
+    fn instances(&self, class: u32) -> Option<Vec<(u32, Side)>> {
+        let retained = &self.analysis.dominators.retained;
+        let nodes = self.report.classes[class as usize].instances.clone();
+        Some(largest_first(nodes, |n| retained[n as usize], Side::Only))
     }
 }

@@ -1,10 +1,12 @@
-//! The Summary and Comparison tables. Cells are built only for the rows in
-//! the visible window, so 100k classes cost nothing to draw.
+//! The table views: Summary, Comparison, Duplicated strings and Leaks.
+//! Cells are built only for the rows in the visible window, so 100k
+//! classes cost nothing to draw.
 
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, Widget};
 use ratatui::Frame;
 
 use crate::app::class_table::{ClassTable, Row, Side};
@@ -12,6 +14,7 @@ use crate::app::sources::{
     ComparisonData, DuplicatesData, LeaksData, SummaryData, SummaryFilter, COMPARISON_COLUMNS,
     DUPLICATES_COLUMNS, LEAKS_COLUMNS, SUMMARY_COLUMNS,
 };
+use crate::app::table_view::{Source, TableView};
 use crate::app::{App, LoadState, Pane};
 use crate::format;
 use crate::snapshot::distances::display_distance;
@@ -22,51 +25,77 @@ use super::theme::Theme;
 
 /// Draws the current view, or load progress while it has nothing to show.
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let focused = app.focus == app.view;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(focused))
-        .title(Span::styled(view_title(app), theme.title()))
-        .title(filter_title(app, theme));
     if app.view == Pane::Statistics {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border(app.focus == app.view))
+            .title(Span::styled(view_title(app), theme.title()));
         super::statistics::render(app, theme, frame, area, block);
         return;
     }
-    let table = app.table();
-    let rows = match app.view {
-        Pane::Comparison => app
-            .comparison_data
-            .as_ref()
-            .map(|d| comparison_rows(d, table, theme, area)),
-        Pane::Duplicates => app
-            .duplicates_data
-            .as_ref()
-            .map(|d| duplicates_rows(d, table, theme, area)),
-        Pane::Leaks => app
-            .leaks_data
-            .as_ref()
-            .map(|d| leaks_rows(d, table, theme, area)),
-        _ => app
-            .summary_data
-            .as_ref()
-            .map(|d| summary_rows(d, table, theme, area)),
-    };
-    let Some((header, widths, body)) = rows else {
-        let waiting = waiting_lines(app, theme);
-        frame.render_widget(Paragraph::new(waiting).block(block), area);
-        return;
-    };
-    let widget = Table::new(body, widths)
-        .header(header)
-        .block(block)
-        .column_spacing(1);
-    frame.render_widget(widget, area);
+    frame.render_widget(&TableProps::of(app, theme), area);
+}
+
+/// Everything a table view's pane draws, taken from the app: the widget
+/// reads nothing else, so it can be drawn (and tested) on its own.
+pub struct TableProps<'a> {
+    pub view: &'a TableView,
+    /// The border title, ` Summary: file `.
+    pub title: String,
+    pub focused: bool,
+    /// What shows while the view has no rows yet (load progress).
+    pub waiting: Vec<Line<'static>>,
+    pub theme: &'a Theme,
+}
+
+impl<'a> TableProps<'a> {
+    /// The current table view of `app`.
+    pub fn of(app: &'a App, theme: &'a Theme) -> Self {
+        let view = app.table_view();
+        TableProps {
+            view,
+            title: view_title(app),
+            focused: app.focus == app.view,
+            waiting: match view.source() {
+                Some(_) => Vec::new(),
+                None => waiting_lines(app, theme),
+            },
+            theme,
+        }
+    }
+}
+
+impl Widget for &TableProps<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (table, theme) = (&self.view.table, self.theme);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border(self.focused))
+            .title(Span::styled(self.title.as_str(), theme.title()))
+            .title(filter_title(table, theme));
+        let rows = self.view.source().map(|source| match source {
+            Source::Summary(d) => summary_rows(d, table, theme, area),
+            Source::Comparison(d) => comparison_rows(d, table, theme, area),
+            Source::Duplicates(d) => duplicates_rows(d, table, theme, area),
+            Source::Leaks(d) => leaks_rows(d, table, theme, area),
+        });
+        let Some((header, widths, body)) = rows else {
+            Paragraph::new(self.waiting.clone())
+                .block(block)
+                .render(area, buf);
+            return;
+        };
+        Table::new(body, widths)
+            .header(header)
+            .block(block)
+            .column_spacing(1)
+            .render(area, buf);
+    }
 }
 
 /// `filter: text (N classes)` while a filter narrows the table.
-fn filter_title(app: &App, theme: &Theme) -> Line<'static> {
-    let table = app.table();
-    if table.filter.is_empty() || app.view == Pane::Statistics {
+fn filter_title(table: &ClassTable, theme: &Theme) -> Line<'static> {
+    if table.filter.is_empty() {
         return Line::raw("");
     }
     let count = table.class_count();

@@ -106,7 +106,7 @@ fn class_growth_lines(app: &App, theme: &Theme) -> Option<Vec<Line<'static>>> {
     else {
         return None;
     };
-    let data = app.comparison_data.as_ref()?;
+    let data = app.tables.comparison()?;
     let (for_class, holders) = app.holders.as_ref()?;
     if *for_class != class {
         return None;

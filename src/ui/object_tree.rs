@@ -4,9 +4,10 @@
 //! containment, `Object @id` in the dominator tree) with distance, shallow
 //! and retained size.
 
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph, StatefulWidget, Widget};
 use ratatui::Frame;
 use tui_tree_widget::{Tree, TreeItem, TreeState};
 
@@ -23,66 +24,110 @@ const PLACEHOLDER: usize = usize::MAX;
 const NUMBERS: usize = 5 + 1 + 9 + 1 + 9;
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let focused = app.focus == Pane::Retainers;
-    let mut block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(focused))
-        .title(Span::styled(
-            format!(" {}{} ", app.tree_kind.title(), ignored_note(app)),
-            theme.title(),
-        ));
-    let Some(tree) = &app.tree else {
-        let hint = if app.selection.is_some() {
-            "The snapshot is still loading."
+    frame.render_widget(&TreeProps::of(app, theme), area);
+}
+
+/// Everything the object tree pane draws, taken from the app: the widget
+/// reads nothing else, so it can be drawn (and tested) on its own.
+pub struct TreeProps<'a> {
+    /// The tree of the selected object, once there is one.
+    pub tree: Option<&'a ObjectTree>,
+    /// What the pane lists (its title, even without a tree).
+    pub kind: TreeKind,
+    /// Whether an object is selected (its tree may still be loading).
+    pub selected: bool,
+    /// How many retainers of the selection's snapshot are ignored.
+    pub ignored: usize,
+    pub focused: bool,
+    pub theme: &'a Theme,
+}
+
+impl<'a> TreeProps<'a> {
+    pub fn of(app: &'a App, theme: &'a Theme) -> Self {
+        TreeProps {
+            tree: app.tree.as_ref(),
+            kind: app.tree_kind,
+            selected: app.selection.is_some(),
+            ignored: app
+                .selection
+                .as_ref()
+                .map_or(0, |s| app.slots[s.slot].ignored.nodes().len()),
+            focused: app.focus == Pane::Retainers,
+            theme,
+        }
+    }
+
+    /// `(2 ignored)` while retainers of the selection's snapshot are ignored.
+    fn ignored_note(&self) -> String {
+        if self.kind == TreeKind::Retainers && self.ignored > 0 {
+            format!(" ({} ignored)", self.ignored)
         } else {
-            "Select an object to see what keeps it alive (expand a class with Enter, then ↓)."
+            String::new()
+        }
+    }
+}
+
+impl Widget for &TreeProps<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let theme = self.theme;
+        let mut block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border(self.focused))
+            .title(Span::styled(
+                format!(" {}{} ", self.kind.title(), self.ignored_note()),
+                theme.title(),
+            ));
+        let Some(tree) = self.tree else {
+            let hint = if self.selected {
+                "The snapshot is still loading."
+            } else {
+                "Select an object to see what keeps it alive (expand a class with Enter, then ↓)."
+            };
+            Paragraph::new(Line::styled(hint, theme.dim()))
+                .block(block)
+                .render(area, buf);
+            return;
         };
-        frame.render_widget(
-            Paragraph::new(Line::styled(hint, theme.dim())).block(block),
-            area,
-        );
-        return;
-    };
-    let analysis = &tree.analysis;
-    block = block.title(Span::styled(
-        format!(
-            " of {} @{} ",
-            analysis.object_label(tree.object),
-            analysis.graph.id(tree.object)
-        ),
-        theme.dim(),
-    ));
-    if tree.top.is_empty() {
-        let text = match tree.kind {
-            TreeKind::Retainers => {
-                "No retainers: only the root or weak references hold this object."
+        let analysis = &tree.analysis;
+        block = block.title(Span::styled(
+            format!(
+                " of {} @{} ",
+                analysis.object_label(tree.object),
+                analysis.graph.id(tree.object)
+            ),
+            theme.dim(),
+        ));
+        if tree.top.is_empty() {
+            let text = match tree.kind {
+                TreeKind::Retainers => {
+                    "No retainers: only the root or weak references hold this object."
+                }
+                TreeKind::Containment => "This object holds no references.",
+                TreeKind::Dominators => "This object dominates no other object.",
+            };
+            Paragraph::new(Line::styled(text, theme.dim()))
+                .block(block)
+                .render(area, buf);
+            return;
+        }
+        let width = area.width.saturating_sub(2) as usize;
+        let items = items(tree, &tree.top, width, theme);
+        let mut state = TreeState::default();
+        for (r, row) in tree.rows.iter().enumerate() {
+            if row.open {
+                state.open(path(tree, r));
             }
-            TreeKind::Containment => "This object holds no references.",
-            TreeKind::Dominators => "This object dominates no other object.",
-        };
-        frame.render_widget(
-            Paragraph::new(Line::styled(text, theme.dim())).block(block),
-            area,
-        );
-        return;
-    }
-    let width = area.width.saturating_sub(2) as usize;
-    let items = items(tree, &tree.top, width, theme);
-    let mut state = TreeState::default();
-    for (r, row) in tree.rows.iter().enumerate() {
-        if row.open {
-            state.open(path(tree, r));
         }
-    }
-    if let Some(s) = tree.selected {
-        state.select(path(tree, s));
-    }
-    match Tree::new(&items) {
-        Ok(widget) => {
-            let widget = widget.block(block).highlight_style(theme.selected());
-            frame.render_stateful_widget(widget, area, &mut state);
+        if let Some(s) = tree.selected {
+            state.select(path(tree, s));
         }
-        Err(e) => frame.render_widget(Paragraph::new(e.to_string()).block(block), area),
+        match Tree::new(&items) {
+            Ok(widget) => {
+                let widget = widget.block(block).highlight_style(theme.selected());
+                StatefulWidget::render(widget, area, buf, &mut state);
+            }
+            Err(e) => Paragraph::new(e.to_string()).block(block).render(area, buf),
+        }
     }
 }
 
@@ -96,19 +141,6 @@ fn path(tree: &ObjectTree, row: usize) -> Vec<usize> {
     }
     path.reverse();
     path
-}
-
-/// `(2 ignored)` while retainers of the selection's snapshot are ignored.
-fn ignored_note(app: &App) -> String {
-    let count = app
-        .selection
-        .as_ref()
-        .map_or(0, |s| app.slots[s.slot].ignored.nodes().len());
-    if app.tree_kind == TreeKind::Retainers && count > 0 {
-        format!(" ({count} ignored)")
-    } else {
-        String::new()
-    }
 }
 
 fn items(

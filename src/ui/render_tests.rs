@@ -6,12 +6,17 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::Terminal;
 
+use crate::app::class_table::Row;
 use crate::app::keymap::Keymap;
+use crate::app::table_view::{Source, TableKind};
 use crate::app::testing::{comparison_app, demo, demo_pair, press, summary_app};
-use crate::app::{App, LoadState};
+use crate::app::{App, LoadState, Pane};
+use crate::format;
 use crate::loader::LoadEvent;
 use crate::snapshot::{Progress, Stage};
 
@@ -153,15 +158,115 @@ fn duplicated_strings_view() {
     insta::assert_snapshot!(draw(&mut app, 100, 24).backend());
 }
 
+/// Row `y` of a drawn screen, from column `x` for `width` cells.
+fn screen_row(buffer: &Buffer, x: u16, y: u16, width: u16) -> String {
+    (x..x + width).map(|x| buffer[(x, y)].symbol()).collect()
+}
+
+/// Whether `value` is in `line` whole: not glued to other text, so not
+/// the visible end of a longer, cut number.
+fn shows_whole(line: &str, value: &str) -> bool {
+    let apart = |c: Option<char>| c.is_none_or(|c| c == ' ' || c == '│');
+    line.match_indices(value).any(|(at, _)| {
+        apart(line[..at].chars().next_back()) && apart(line[at + value.len()..].chars().next())
+    })
+}
+
+/// Every pane that gets room shows its title at its top-left corner (as
+/// much as fits), the table's first row shows its class, and from 80
+/// columns, where the table is laid out to fit, its numbers are whole.
 #[test]
-fn any_terminal_size_renders_without_panicking() {
-    let mut app = comparison_app();
-    press(&mut app, "/Sess\nlj");
-    for (w, h) in [(1, 1), (10, 3), (20, 6), (40, 12), (80, 24), (250, 80)] {
-        for keys in ["", "5", "6", "?", "\u{1b}3", "4"] {
-            press(&mut app, keys);
-            let text = draw(&mut app, w, h).backend().to_string();
-            assert!(!text.is_empty(), "{w}x{h} after {keys:?}");
+fn every_terminal_size_shows_each_pane_title_and_the_first_row() {
+    const COMPARISON: &str = " Comparison: baseline.heapsnapshot.gz → after.heapsnapshot.gz ";
+    // (keys after the filtered, expanded Comparison; the table's title;
+    // what its first row names).
+    let steps = [
+        ("", COMPARISON, "SessionRecord"),
+        ("5", " Statistics: after.heapsnapshot.gz ", "Code"),
+        (
+            "6",
+            " Duplicated strings: after.heapsnapshot.gz ",
+            "\"leaky-client/1.0\"",
+        ),
+        ("?", " Keys (any key closes) ", ""),
+        ("3", COMPARISON, "SessionRecord"),
+        ("4", COMPARISON, "SessionRecord"),
+    ];
+    for (keys, table_title, first_row) in steps {
+        let mut app = comparison_app();
+        press(&mut app, "/Sess\nlj");
+        press(&mut app, keys);
+        // Shrinking: at 40x12 the one row left scrolls to the selection.
+        for (w, h) in [(250, 80), (80, 24), (40, 12), (20, 6), (10, 3), (1, 1)] {
+            let at = format!("{w}x{h} after {keys:?}");
+            let terminal = draw(&mut app, w, h);
+            let buffer = terminal.backend().buffer();
+            if (w, h) == (1, 1) {
+                assert_eq!(buffer[(0, 0)].symbol(), "┌", "{at}: a pane's corner");
+                continue;
+            }
+            if app.show_help {
+                // The overlay is at most 150 wide, centred.
+                let width = w.min(150);
+                let top = screen_row(buffer, (w - width) / 2, 0, width);
+                let fits: String = table_title.chars().take(usize::from(width) - 2).collect();
+                assert!(top.starts_with(&format!("┌{fits}")), "{at}: {top:?}");
+                continue;
+            }
+            let areas = super::layout(Rect::new(0, 0, w, h), app.focus == Pane::Details);
+            let panes = [
+                (areas.table, table_title),
+                (areas.retainers, " Retainers "),
+                (areas.details, " Details "),
+            ];
+            let mut shown = 0;
+            for (area, title) in panes
+                .into_iter()
+                .filter(|(a, _)| a.width > 2 && a.height > 1)
+            {
+                let top = screen_row(buffer, area.x, area.y, area.width);
+                let fits: String = title.chars().take(usize::from(area.width) - 2).collect();
+                assert!(top.starts_with(&format!("┌{fits}")), "{at}: {top:?}");
+                shown += 1;
+            }
+            assert!(shown > 0, "{at}: some pane gets room");
+            // Border, column titles (a blank line for Statistics), first row.
+            if areas.table.height < 4 {
+                continue;
+            }
+            let row = screen_row(buffer, areas.table.x, areas.table.y + 2, areas.table.width);
+            assert!(row.contains(first_row), "{at}: {row:?}");
+            if w < 80 || app.view == Pane::Statistics {
+                continue;
+            }
+            let table = app.table();
+            let Some(Row::Class(first)) = table.rows().get(table.offset).copied() else {
+                panic!("{at}: a class row first");
+            };
+            let numbers = match app.table_view().source() {
+                Some(Source::Comparison(data)) => {
+                    let d = &data.diffs[first as usize];
+                    vec![
+                        format::group(d.new_count),
+                        format::group(d.deleted_count),
+                        format::signed_count(d.delta()),
+                        format::signed_bytes(d.size_delta()),
+                    ]
+                }
+                Some(Source::Duplicates(data)) => {
+                    let g = &data.groups[first as usize];
+                    vec![
+                        format::group(g.nodes.len() as u64),
+                        format::bytes(g.copy_size),
+                        format::bytes(g.wasted()),
+                        format::bytes(g.retained_size),
+                    ]
+                }
+                _ => panic!("{at}: a table view"),
+            };
+            for n in numbers {
+                assert!(shows_whole(&row, &n), "{at}: {n} whole in {row:?}");
+            }
         }
     }
 }
@@ -169,7 +274,9 @@ fn any_terminal_size_renders_without_panicking() {
 #[test]
 fn big_counts_are_shown_whole_not_cut() {
     let mut app = comparison_app();
-    let data = app.comparison_data.as_mut().expect("comparison");
+    let Some(Source::Comparison(data)) = app.tables[TableKind::Comparison].source_mut() else {
+        panic!("comparison");
+    };
     let Some(row) = data.diffs.iter_mut().find(|d| d.name == "(string)") else {
         panic!("the demo pair has new strings");
     };

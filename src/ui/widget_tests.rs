@@ -1,0 +1,132 @@
+//! Widget tests: one widget drawn into a `Buffer` from its props, over a
+//! tiny hand-built heap, compared cell by cell (text and style) with
+//! `Buffer::with_lines`, as ratatui's own widget tests do. The theme has
+//! no colour, so the styles left are the emphasis every terminal shows.
+
+use std::sync::Arc;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::widgets::Widget;
+
+use crate::app::class_table::Row;
+use crate::app::object_tree::{ObjectTree, TreeKind};
+use crate::app::sources::SummaryData;
+use crate::app::table_view::{Source, TableKind, TableView};
+use crate::snapshot::test_snapshot::TestSnapshot;
+
+use super::class_table::TableProps;
+use super::object_tree::TreeProps;
+use super::theme::Theme;
+
+fn style(modifier: Modifier) -> Style {
+    Style::new().add_modifier(modifier)
+}
+
+/// The Summary of global (10 B) → Store (40 B) → two Items (16 and 24 B):
+/// sorted by Retained Size, largest first (the ▼), Item expanded into
+/// its two instances, the larger one selected. 90 B in all.
+#[test]
+fn class_table_widget_draws_header_arrow_rows_and_selection() {
+    let mut s = TestSnapshot::new();
+    let global = s.node("object", "Window", 3, 10);
+    let store = s.node("object", "Store", 5, 40);
+    let small = s.node("object", "Item", 7, 16);
+    let big = s.node("object", "Item", 9, 24);
+    s.edge(0, "shortcut", "global", global);
+    s.edge(global, "property", "store", store);
+    s.edge(store, "property", "a", small);
+    s.edge(store, "property", "b", big);
+    let mut view = TableView::new(TableKind::Summary);
+    view.set_source(Some(Source::Summary(SummaryData::Ready {
+        analysis: Arc::new(s.analyze()),
+        filtered: None,
+    })));
+    let Some(&Row::Class(item)) = view.table.rows().get(2) else {
+        panic!("three classes");
+    };
+    assert!(view.expand(item), "instances are known");
+    view.table.move_by(3, 10);
+    let theme = Theme::new(false);
+    let props = TableProps {
+        view: &view,
+        title: " Summary: store ".into(),
+        focused: true,
+        waiting: Vec::new(),
+        theme: &theme,
+    };
+    let mut buffer = Buffer::empty(Rect::new(0, 0, 67, 8));
+    props.render(buffer.area, &mut buffer);
+
+    let mut expected = Buffer::with_lines([
+        "┌ Summary: store ─────────────────────────────────────────────────┐",
+        "│Constructor              Distance    Shallow Size Retained Size ▼│",
+        "│▸ Window                        1       10 B 11 %      90 B 100 %│",
+        "│▸ Store                         2       40 B 44 %       80 B 89 %│",
+        "│▾ Item ×2                       3       40 B 44 %       40 B 44 %│",
+        "│    Item @9                     3       24 B 27 %       24 B 27 %│",
+        "│    Item @7                     3       16 B 18 %       16 B 18 %│",
+        "└─────────────────────────────────────────────────────────────────┘",
+    ]);
+    expected.set_style(Rect::new(1, 0, 16, 1), style(Modifier::BOLD));
+    expected.set_style(Rect::new(1, 1, 65, 1), style(Modifier::BOLD));
+    expected.set_style(Rect::new(7, 4, 3, 1), style(Modifier::DIM));
+    expected.set_style(Rect::new(1, 5, 65, 1), style(Modifier::REVERSED));
+    assert_eq!(buffer, expected);
+}
+
+/// Leaf is held 101 times by Cache (`[99]`…`[0]`, then `leaf`), Cache by
+/// global and, back, by Leaf. The first 100 retainers show, then
+/// `… 1 more`; `[0] in Cache` is open, and Leaf under it is the cycle.
+/// At the last row (End), the tree scrolls to show it.
+#[test]
+fn object_tree_widget_draws_an_open_row_a_cycle_and_more() {
+    let mut s = TestSnapshot::new();
+    let global = s.node("object", "Window", 3, 10);
+    let cache = s.node("object", "Cache", 5, 20);
+    let leaf = s.node("object", "Leaf", 7, 30);
+    s.edge(0, "shortcut", "global", global);
+    s.edge(global, "property", "cache", cache);
+    s.edge(cache, "property", "leaf", leaf);
+    for i in 0..100 {
+        s.edge(cache, "element", &i.to_string(), leaf);
+    }
+    s.edge(leaf, "property", "owner", cache);
+    let analysis = Arc::new(s.analyze());
+    let object = analysis.ordinal(7);
+    let mut tree = ObjectTree::new(TreeKind::Retainers, analysis, Arc::default(), object);
+    assert_eq!(tree.top.len(), 100 + 1);
+    // The first retainer opened on its own (DevTools' chain); open the
+    // last one shown instead, and go to the end.
+    tree.close(tree.top[0]);
+    tree.open(tree.top[99]);
+    tree.move_by(isize::MAX / 2, 5);
+    let theme = Theme::new(false);
+    let props = TreeProps {
+        tree: Some(&tree),
+        kind: TreeKind::Retainers,
+        selected: true,
+        ignored: 0,
+        focused: true,
+        theme: &theme,
+    };
+    let mut buffer = Buffer::empty(Rect::new(0, 0, 60, 7));
+    props.render(buffer.area, &mut buffer);
+
+    let mut expected = Buffer::with_lines([
+        "┌ Retainers ─ of Leaf @7 ──────────────────────────────────┐",
+        "│▶ [1] in Cache @5                    2      20 B      50 B│",
+        "│▼ [0] in Cache @5                    2      20 B      50 B│",
+        "│    cache in Window @3               1      10 B      60 B│",
+        "│    owner in Leaf @7  ↻ cycle        3      30 B      30 B│",
+        "│  … 1 more (Enter)                                        │",
+        "└──────────────────────────────────────────────────────────┘",
+    ]);
+    expected.set_style(Rect::new(1, 0, 11, 1), style(Modifier::BOLD));
+    expected.set_style(Rect::new(13, 0, 12, 1), style(Modifier::DIM));
+    expected.set_style(Rect::new(5, 4, 29, 1), style(Modifier::DIM));
+    expected.set_style(Rect::new(1, 5, 58, 1), style(Modifier::REVERSED));
+    expected.set_style(Rect::new(3, 5, 56, 1), style(Modifier::DIM));
+    assert_eq!(buffer, expected);
+}
