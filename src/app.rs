@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::loader::LoadEvent;
-use crate::snapshot::views::diff::compare;
+use crate::snapshot::views::diff::{compare, DiffColumn};
 use crate::snapshot::views::growth::{self, HolderGrowth};
 use crate::snapshot::views::named_filters::NamedFilter;
 use crate::snapshot::views::retainers::IgnoredRetainers;
@@ -329,8 +329,8 @@ impl App {
             Action::Filter => self.input = Input::Filter,
             Action::SortNext => self.sort_next(),
             Action::SortReverse => self.sort_reverse(),
-            Action::SortDelta => self.sort_comparison(sources::COMPARISON_DELTA),
-            Action::SortSizeDelta => self.sort_comparison(sources::COMPARISON_SIZE_DELTA),
+            Action::SortDelta => self.sort_comparison(DiffColumn::Delta.index()),
+            Action::SortSizeDelta => self.sort_comparison(DiffColumn::SizeDelta.index()),
             Action::ClearFilter => self.set_filter(""),
             Action::Accept => self.accept_input(),
             Action::Cancel => self.cancel_input(),

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::snapshot::classes::SummaryColumn;
+use crate::snapshot::views::diff::DiffColumn;
 use crate::snapshot::views::gate::Rule;
 use crate::snapshot::views::named_filters::NamedFilter;
 
@@ -66,8 +68,8 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct SummaryArgs {
     pub snapshot: PathBuf,
-    #[arg(long, value_enum, default_value_t = SummarySort::Retained)]
-    pub sort: SummarySort,
+    #[arg(long, value_enum, default_value_t = SummaryColumn::Retained)]
+    pub sort: SummaryColumn,
     /// Show only the first N classes [default: all; markdown: 10].
     #[arg(long)]
     pub top: Option<usize>,
@@ -118,6 +120,28 @@ impl SummaryArgs {
     }
 }
 
+/// `summary --sort` takes a Summary column's key.
+impl ValueEnum for SummaryColumn {
+    fn value_variants<'a>() -> &'a [Self] {
+        &SummaryColumn::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.key()).help(self.title()))
+    }
+}
+
+/// `--sort` takes a Comparison column's key, with dashes (`alloc-size`).
+impl ValueEnum for DiffColumn {
+    fn value_variants<'a>() -> &'a [Self] {
+        &DiffColumn::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.key().replace('_', "-")).help(self.title()))
+    }
+}
+
 impl ValueEnum for NamedFilter {
     fn value_variants<'a>() -> &'a [Self] {
         &NamedFilter::ALL
@@ -134,7 +158,7 @@ pub struct DiffArgs {
     pub target: PathBuf,
     /// Row order [default: alloc-size; markdown: delta].
     #[arg(long, value_enum)]
-    pub sort: Option<DiffSort>,
+    pub sort: Option<DiffColumn>,
     /// Show only the first N classes [default: all; markdown: 10].
     #[arg(long)]
     pub top: Option<usize>,
@@ -272,26 +296,4 @@ pub enum ReportFormat {
 pub enum Format {
     Table,
     Json,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SummarySort {
-    Retained,
-    Shallow,
-    Count,
-    Distance,
-    Name,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiffSort {
-    New,
-    Deleted,
-    Delta,
-    AllocSize,
-    FreedSize,
-    SizeDelta,
-    /// Class retained size in the target minus the baseline's.
-    RetainedDelta,
-    Name,
 }

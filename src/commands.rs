@@ -12,8 +12,10 @@ use std::path::Path;
 
 use anyhow::anyhow;
 
-use crate::cli::{Cli, Command, DiffArgs, DiffSort, ReportFormat, SummaryArgs, SummarySort};
+use crate::cli::{Cli, Command, DiffArgs, ReportFormat, SummaryArgs};
 use crate::format;
+use crate::snapshot::classes::SummaryColumn;
+use crate::snapshot::views::diff::DiffColumn;
 pub use plan::{Demand, LoadPlan};
 
 /// Rows of a Markdown report unless `--top` says otherwise.
@@ -87,7 +89,7 @@ fn open_headless(mut plan: LoadPlan, count: usize) -> anyhow::Result<String> {
         1 => {
             let args = SummaryArgs {
                 snapshot: plan.path(0).to_owned(),
-                sort: SummarySort::Retained,
+                sort: SummaryColumn::Retained,
                 top: None,
                 filter: None,
                 allocated_after: None,
@@ -100,7 +102,7 @@ fn open_headless(mut plan: LoadPlan, count: usize) -> anyhow::Result<String> {
             let args = DiffArgs {
                 baseline: plan.path(0).to_owned(),
                 target: plan.path(1).to_owned(),
-                sort: Some(DiffSort::Delta),
+                sort: Some(DiffColumn::Delta),
                 top: None,
                 filter: None,
                 format: ReportFormat::Table,

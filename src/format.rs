@@ -5,18 +5,19 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-/// The Comparison's column titles: DevTools' six, then the retained
-/// growth it lacks.
-pub const COMPARISON_COLUMNS: [&str; 8] = [
-    "Constructor",
-    "# New",
-    "# Deleted",
-    "# Delta",
-    "Alloc. Size",
-    "Freed Size",
-    "Size Delta",
-    "Retained \u{394}",
-];
+use crate::snapshot::views::diff::DiffColumn;
+
+/// A Comparison number as DevTools formats its column (the name column
+/// has none).
+pub fn diff_value(column: DiffColumn, value: i64) -> String {
+    match column {
+        DiffColumn::Name => String::new(),
+        DiffColumn::New | DiffColumn::Deleted => group(value.unsigned_abs()),
+        DiffColumn::Delta => signed_count(value),
+        DiffColumn::AllocSize | DiffColumn::FreedSize => bytes(value.unsigned_abs()),
+        DiffColumn::SizeDelta | DiffColumn::RetainedDelta => signed_bytes(value),
+    }
+}
 
 /// DevTools' `bytesToString`: `N B`, `12.3 kB`, `123 kB`, `1.2 MB`, `123 MB`.
 pub fn bytes(n: u64) -> String {

@@ -10,9 +10,8 @@ use crate::format;
 use crate::snapshot::classes::{compare_classes, location_text, ClassAggregate, SummaryColumn};
 use crate::snapshot::distances::display_distance;
 use crate::snapshot::names::display_name;
-use crate::snapshot::strings::js_cmp;
 use crate::snapshot::views::allocation::IdRange;
-use crate::snapshot::views::diff::{compare_diffs, ClassDiff, DiffColumn};
+use crate::snapshot::views::diff::{compare_rows, ClassDiff, DiffColumn, DiffRow};
 use crate::snapshot::views::growth::{holders, HolderGrowth};
 use crate::snapshot::views::named_filters::NamedFilter;
 use crate::snapshot::views::retainers::{retainer_tree, IgnoredRetainers};
@@ -219,13 +218,6 @@ struct DiffClassJson<'a> {
     holders: Vec<HolderJson>,
 }
 
-/// One Comparison row with its class retained-size change.
-#[derive(Debug, Clone, Copy)]
-pub struct DiffRow<'a> {
-    pub diff: &'a ClassDiff,
-    pub retained_delta: i64,
-}
-
 /// Classes whose holders `diff` reports: the top growers by Retained Δ.
 pub const HOLDER_CLASSES: usize = 5;
 /// Holders listed per class.
@@ -280,19 +272,11 @@ fn holders_json(target: &Analysis, holders: &[HolderGrowth]) -> Vec<HolderJson> 
         .collect()
 }
 
-/// How Comparison rows are ordered: a DevTools column (its default
-/// direction), or retained growth, largest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DiffOrder {
-    Column(DiffColumn),
-    RetainedDelta,
-}
-
 /// Comparison rows in display order; `retained` is per row of `diffs`.
 pub fn diff_rows<'a>(
     diffs: &'a [ClassDiff],
     retained: &[i64],
-    order: DiffOrder,
+    column: DiffColumn,
     selection: &RowSelection,
 ) -> Vec<DiffRow<'a>> {
     let mut rows: Vec<DiffRow<'a>> = diffs
@@ -304,14 +288,7 @@ pub fn diff_rows<'a>(
             retained_delta,
         })
         .collect();
-    rows.sort_by(|a, b| match order {
-        DiffOrder::Column(c) => compare_diffs(a.diff, b.diff, c, c.default_descending()),
-        DiffOrder::RetainedDelta => b
-            .retained_delta
-            .cmp(&a.retained_delta)
-            .then_with(|| js_cmp(&a.diff.name, &b.diff.name))
-            .then_with(|| a.diff.key.cmp(&b.diff.key)),
-    });
+    rows.sort_by(|a, b| compare_rows(a, b, column, column.default_descending()));
     rows.truncate(selection.limit());
     rows
 }
@@ -365,16 +342,10 @@ fn diff_cells(row: &DiffRow<'_>) -> Vec<String> {
         Some(l) => format!("{} ({l})", d.name),
         None => d.name.clone(),
     };
-    vec![
-        name,
-        format::group(d.new_count),
-        format::group(d.deleted_count),
-        format::signed_count(d.delta()),
-        format::bytes(d.alloc_size),
-        format::bytes(d.freed_size),
-        format::signed_bytes(d.size_delta()),
-        format::signed_bytes(row.retained_delta),
-    ]
+    let numbers = DiffColumn::ALL[1..]
+        .iter()
+        .map(|&c| format::diff_value(c, row.value(c)));
+    std::iter::once(name).chain(numbers).collect()
 }
 
 /// `heaplens diff` as an aligned table.
@@ -383,7 +354,7 @@ pub fn diff_table(
     target: &Analysis,
     holders: &[(String, Vec<HolderGrowth>)],
 ) -> String {
-    let mut table = Table::new(&crate::format::COMPARISON_COLUMNS);
+    let mut table = Table::new(&DiffColumn::ALL.map(DiffColumn::title));
     for row in rows {
         table.row(diff_cells(row));
     }
@@ -794,4 +765,50 @@ pub fn timing_line(label: &str, took: std::time::Duration, peak_rss: Option<u64>
     }
     line.push('\n');
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::views::diff::ClassDiff;
+
+    /// The JSON keys of a Comparison row are the column table's keys.
+    #[test]
+    fn diff_json_keys_are_the_column_table_keys() {
+        let diff = ClassDiff {
+            key: "Foo".into(),
+            name: "Foo".into(),
+            location: None,
+            new_count: 2,
+            deleted_count: 1,
+            alloc_size: 30,
+            freed_size: 10,
+            added: Vec::new(),
+            deleted: Vec::new(),
+        };
+        let row = DiffRow {
+            diff: &diff,
+            retained_delta: 7,
+        };
+        let json = DiffClassJson {
+            name: &diff.name,
+            location: None,
+            new: diff.new_count,
+            deleted: diff.deleted_count,
+            delta: diff.delta(),
+            alloc_size: diff.alloc_size,
+            freed_size: diff.freed_size,
+            size_delta: diff.size_delta(),
+            retained_delta: row.retained_delta,
+            holders: Vec::new(),
+        };
+        let value = serde_json::to_value(&json).unwrap_or_default();
+        for column in DiffColumn::ALL.into_iter().skip(1) {
+            assert_eq!(
+                value.get(column.key()).and_then(serde_json::Value::as_i64),
+                Some(row.value(column)),
+                "{column:?}"
+            );
+        }
+    }
 }

@@ -126,7 +126,7 @@ fn sorting_cycles_columns_and_presets_jump_to_deltas() {
     press(&mut app, "D");
     assert_eq!(
         app.tables[TableKind::Comparison].table.sort.column,
-        super::sources::COMPARISON_SIZE_DELTA
+        crate::snapshot::views::diff::DiffColumn::SizeDelta.index()
     );
     let first = class_name(&app, app.tables[TableKind::Comparison].table.rows()[0]);
     assert_eq!(first, "(string)", "strings grew most by size in the demo");
@@ -138,13 +138,13 @@ fn sorting_cycles_columns_and_presets_jump_to_deltas() {
     press(&mut app, "d");
     assert_eq!(
         app.tables[TableKind::Comparison].table.sort.column,
-        super::sources::COMPARISON_DELTA
+        crate::snapshot::views::diff::DiffColumn::Delta.index()
     );
     assert!(app.tables[TableKind::Comparison].table.sort.descending);
     press(&mut app, "s");
     assert_eq!(
         app.tables[TableKind::Comparison].table.sort.column,
-        super::sources::COMPARISON_DELTA + 1,
+        crate::snapshot::views::diff::DiffColumn::Delta.index() + 1,
         "s moves to the next column"
     );
 }

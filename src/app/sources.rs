@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::snapshot::classes::{compare_classes, ClassAggregate, SummaryColumn};
 use crate::snapshot::strings::js_cmp;
 use crate::snapshot::views::allocation::{max_js_object_id, IdRange};
-use crate::snapshot::views::diff::{compare_diffs, ClassDiff, DiffColumn};
+use crate::snapshot::views::diff::{compare_rows, ClassDiff, DiffColumn, DiffRow};
 use crate::snapshot::views::duplicates::DuplicateGroup;
 use crate::snapshot::views::growth::retained_deltas;
 use crate::snapshot::views::leaks::LeakReport;
@@ -58,12 +58,18 @@ fn largest_first(mut nodes: Vec<u32>, size: impl Fn(u32) -> u64, side: Side) -> 
     nodes.into_iter().map(|n| (n, side)).collect()
 }
 
-pub const SUMMARY_COLUMNS: [&str; 4] = ["Constructor", "Distance", "Shallow Size", "Retained Size"];
-const SUMMARY_SORTS: [SummaryColumn; 4] = [
+/// The Summary's columns in the TUI (the count shows beside the name).
+pub const SUMMARY_TUI_COLUMNS: [SummaryColumn; 4] = [
     SummaryColumn::Name,
     SummaryColumn::Distance,
     SummaryColumn::Shallow,
     SummaryColumn::Retained,
+];
+pub const SUMMARY_COLUMNS: [&str; 4] = [
+    SummaryColumn::Name.title(),
+    SummaryColumn::Distance.title(),
+    SummaryColumn::Shallow.title(),
+    SummaryColumn::Retained.title(),
 ];
 /// DevTools' default: Retained Size, largest first.
 pub const SUMMARY_DEFAULT_SORT: Sort = Sort {
@@ -71,22 +77,19 @@ pub const SUMMARY_DEFAULT_SORT: Sort = Sort {
     descending: true,
 };
 
-pub use crate::format::COMPARISON_COLUMNS;
-pub const COMPARISON_DELTA: usize = 3;
-pub const COMPARISON_SIZE_DELTA: usize = 6;
-const COMPARISON_RETAINED_DELTA: usize = 7;
-const DIFF_SORTS: [DiffColumn; 7] = [
-    DiffColumn::Name,
-    DiffColumn::New,
-    DiffColumn::Deleted,
-    DiffColumn::Delta,
-    DiffColumn::AllocSize,
-    DiffColumn::FreedSize,
-    DiffColumn::SizeDelta,
+pub const COMPARISON_COLUMNS: [&str; 8] = [
+    DiffColumn::Name.title(),
+    DiffColumn::New.title(),
+    DiffColumn::Deleted.title(),
+    DiffColumn::Delta.title(),
+    DiffColumn::AllocSize.title(),
+    DiffColumn::FreedSize.title(),
+    DiffColumn::SizeDelta.title(),
+    DiffColumn::RetainedDelta.title(),
 ];
 /// Leak hunting starts from the classes that grew most.
 pub const COMPARISON_DEFAULT_SORT: Sort = Sort {
-    column: COMPARISON_DELTA,
+    column: DiffColumn::Delta.index(),
     descending: true,
 };
 
@@ -212,7 +215,7 @@ impl TableSource for SummaryData {
         compare_classes(
             &rows[a as usize],
             &rows[b as usize],
-            SUMMARY_SORTS[sort.column],
+            SUMMARY_TUI_COLUMNS[sort.column],
             sort.descending,
         )
     }
@@ -238,6 +241,14 @@ pub struct ComparisonData {
 }
 
 impl ComparisonData {
+    /// Row `class` with its retained growth.
+    pub fn row(&self, class: u32) -> DiffRow<'_> {
+        DiffRow {
+            diff: &self.diffs[class as usize],
+            retained_delta: self.retained_delta[class as usize],
+        }
+    }
+
     pub fn new(base: Arc<Analysis>, target: Arc<Analysis>, diffs: Vec<ClassDiff>) -> Self {
         let retained_delta = retained_deltas(&base, &target, &diffs);
         ComparisonData {
@@ -273,14 +284,8 @@ impl TableSource for ComparisonData {
     }
 
     fn compare(&self, a: u32, b: u32, sort: Sort) -> Ordering {
-        let (ra, rb) = (&self.diffs[a as usize], &self.diffs[b as usize]);
-        if sort.column == COMPARISON_RETAINED_DELTA {
-            let delta = &self.retained_delta;
-            let by = delta[a as usize].cmp(&delta[b as usize]);
-            directed(by, sort.descending, (&ra.name, &rb.name))
-        } else {
-            compare_diffs(ra, rb, DIFF_SORTS[sort.column], sort.descending)
-        }
+        let column = DiffColumn::ALL[sort.column];
+        compare_rows(&self.row(a), &self.row(b), column, sort.descending)
     }
 
     /// New instances (largest first), then deleted ones.

@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::cli::{DiffArgs, DiffSort, ReportFormat};
+use crate::cli::{DiffArgs, ReportFormat};
 use crate::format;
 use crate::preflight::Loading;
-use crate::report::{self, DiffOrder, RowSelection};
+use crate::report::{self, RowSelection};
 use crate::snapshot::meta::Layout;
 use crate::snapshot::progress::peak_rss_bytes;
 use crate::snapshot::views::compat;
@@ -35,17 +35,17 @@ pub(super) fn diff(args: DiffArgs, plan: &mut LoadPlan) -> anyhow::Result<Outcom
     let retained = growth::retained_deltas(base, target, &diffs);
     let markdown = args.format == ReportFormat::Markdown;
     let default_sort = if markdown {
-        DiffSort::Delta
+        DiffColumn::Delta
     } else {
-        DiffSort::AllocSize
+        DiffColumn::AllocSize
     };
     // Markdown counts every changed class and cuts its tables itself.
     let selection = RowSelection {
         top: if markdown { None } else { args.top },
         filter: args.filter,
     };
-    let order = diff_order(args.sort.unwrap_or(default_sort));
-    let rows = report::diff_rows(&diffs, &retained, order, &selection);
+    let column = args.sort.unwrap_or(default_sort);
+    let rows = report::diff_rows(&diffs, &retained, column, &selection);
     let holders = steps.run("finding top holders", || {
         report::top_holders(base, target, &rows, report::HOLDER_CLASSES)
     });
@@ -119,8 +119,8 @@ impl Steps {
 /// `--fail-if 'RULE' holds: METRIC(CLASS) = VALUE`, sizes also in DevTools units.
 fn violation_line(v: &Violation) -> String {
     let subject = match &v.rule.class {
-        Some(class) => format!("{}({class})", v.rule.metric.name()),
-        None => v.rule.metric.name().to_owned(),
+        Some(class) => format!("{}({class})", v.rule.metric.key()),
+        None => v.rule.metric.key().to_owned(),
     };
     let value = if v.rule.metric.is_size() {
         format!("{} B ({})", v.actual, format::signed_bytes(v.actual))
@@ -132,17 +132,4 @@ fn violation_line(v: &Violation) -> String {
         v.rule
     ))
     .into_owned()
-}
-
-fn diff_order(sort: DiffSort) -> DiffOrder {
-    DiffOrder::Column(match sort {
-        DiffSort::New => DiffColumn::New,
-        DiffSort::Deleted => DiffColumn::Deleted,
-        DiffSort::Delta => DiffColumn::Delta,
-        DiffSort::AllocSize => DiffColumn::AllocSize,
-        DiffSort::FreedSize => DiffColumn::FreedSize,
-        DiffSort::SizeDelta => DiffColumn::SizeDelta,
-        DiffSort::Name => DiffColumn::Name,
-        DiffSort::RetainedDelta => return DiffOrder::RetainedDelta,
-    })
 }

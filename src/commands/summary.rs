@@ -1,9 +1,8 @@
 //! `heaplens summary`: the class rows, whole or under a filter.
 
-use crate::cli::{ReportFormat, SummaryArgs, SummarySort};
+use crate::cli::{ReportFormat, SummaryArgs};
 use crate::preflight::Loading;
 use crate::report::{self, RowSelection, SummaryReport};
-use crate::snapshot::classes::SummaryColumn;
 use crate::snapshot::views::allocation::{allocated_summary, IdRange};
 use crate::snapshot::views::named_filters::named_summary;
 use crate::snapshot::{Reads, Schedule};
@@ -33,7 +32,7 @@ pub(super) fn summary(args: SummaryArgs, plan: &mut LoadPlan) -> anyhow::Result<
         (None, None) => None,
     };
     let classes = filtered.as_deref().unwrap_or(&analysis.aggregates);
-    let column = summary_column(args.sort);
+    let column = args.sort;
     let top = match args.format {
         ReportFormat::Markdown => Some(args.top.unwrap_or(MARKDOWN_TOP)),
         _ => args.top,
@@ -57,14 +56,4 @@ pub(super) fn summary(args: SummaryArgs, plan: &mut LoadPlan) -> anyhow::Result<
             report::summary_markdown(&report, &file_name(&args.snapshot), base_name.as_deref())
         }
     })
-}
-
-fn summary_column(sort: SummarySort) -> SummaryColumn {
-    match sort {
-        SummarySort::Retained => SummaryColumn::Retained,
-        SummarySort::Shallow => SummaryColumn::Shallow,
-        SummarySort::Count => SummaryColumn::Count,
-        SummarySort::Distance => SummaryColumn::Distance,
-        SummarySort::Name => SummaryColumn::Name,
-    }
 }

@@ -4,12 +4,11 @@
 
 use std::fmt::Write as _;
 
-use super::{
-    diff_cells, diff_location, plural, short_object_line, summary_rows, DiffRow, SummaryReport,
-};
+use super::{diff_cells, diff_location, plural, short_object_line, summary_rows, SummaryReport};
 use crate::format;
 use crate::snapshot::classes::{location_text, ClassAggregate, SummaryColumn};
 use crate::snapshot::distances::display_distance;
+use crate::snapshot::views::diff::{DiffColumn, DiffRow};
 use crate::snapshot::views::leaks::{LeakClass, LeakReport, PathFinder, PathGroup};
 use crate::snapshot::Analysis;
 
@@ -153,7 +152,7 @@ fn deltas_table(rows: &[DiffRow<'_>]) -> String {
             cells
         })
         .collect();
-    table(&format::COMPARISON_COLUMNS, &cells)
+    table(&DiffColumn::ALL.map(DiffColumn::title), &cells)
 }
 
 fn location_label(c: &LeakClass) -> Option<String> {

@@ -202,7 +202,8 @@ pub fn merge_public_keys(aggregates: Vec<ClassAggregate>) -> Vec<ClassAggregate>
     merged
 }
 
-/// A Summary column to sort by.
+/// A Summary column. [`SummaryColumn::ALL`] is the one table of them: the
+/// `--sort` names ([`SummaryColumn::key`]) and the headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SummaryColumn {
     Name,
@@ -213,6 +214,36 @@ pub enum SummaryColumn {
 }
 
 impl SummaryColumn {
+    pub const ALL: [SummaryColumn; 5] = [
+        SummaryColumn::Retained,
+        SummaryColumn::Shallow,
+        SummaryColumn::Count,
+        SummaryColumn::Distance,
+        SummaryColumn::Name,
+    ];
+
+    /// The `--sort` name.
+    pub fn key(self) -> &'static str {
+        match self {
+            SummaryColumn::Name => "name",
+            SummaryColumn::Distance => "distance",
+            SummaryColumn::Count => "count",
+            SummaryColumn::Shallow => "shallow",
+            SummaryColumn::Retained => "retained",
+        }
+    }
+
+    /// DevTools' header.
+    pub const fn title(self) -> &'static str {
+        match self {
+            SummaryColumn::Name => "Constructor",
+            SummaryColumn::Distance => "Distance",
+            SummaryColumn::Count => "Count",
+            SummaryColumn::Shallow => "Shallow Size",
+            SummaryColumn::Retained => "Retained Size",
+        }
+    }
+
     /// Sizes and counts read best largest-first; names and distances not.
     pub fn default_descending(self) -> bool {
         matches!(

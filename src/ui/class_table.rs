@@ -18,6 +18,7 @@ use crate::app::table_view::{Source, TableView};
 use crate::app::{App, LoadState, Pane};
 use crate::format;
 use crate::snapshot::distances::display_distance;
+use crate::snapshot::views::diff::DiffColumn;
 use crate::snapshot::Analysis;
 
 use super::status::progress_lines;
@@ -355,23 +356,17 @@ fn fitted(min: u16, texts: impl Iterator<Item = String>) -> Constraint {
 }
 
 fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
-    let diffs = &data.diffs;
-    let widths = [
-        Constraint::Min(22),
-        fitted(7, diffs.iter().map(|d| format::group(d.new_count))),
-        fitted(9, diffs.iter().map(|d| format::group(d.deleted_count))),
-        fitted(9, diffs.iter().map(|d| format::signed_count(d.delta()))),
-        fitted(11, diffs.iter().map(|d| format::bytes(d.alloc_size))),
-        fitted(10, diffs.iter().map(|d| format::bytes(d.freed_size))),
-        fitted(
-            10,
-            diffs.iter().map(|d| format::signed_bytes(d.size_delta())),
+    // The numbers' columns at least as wide as their titles and arrow.
+    const MIN_WIDTHS: [u16; 8] = [22, 7, 9, 9, 11, 10, 10, 11];
+    let rows = 0..data.diffs.len() as u32;
+    let widths = DiffColumn::ALL.map(|column| match column {
+        DiffColumn::Name => Constraint::Min(MIN_WIDTHS[0]),
+        _ => fitted(
+            MIN_WIDTHS[column.index()],
+            rows.clone()
+                .map(|c| format::diff_value(column, data.row(c).value(column))),
         ),
-        fitted(
-            11,
-            data.retained_delta.iter().map(|&r| format::signed_bytes(r)),
-        ),
-    ];
+    });
     let columns = Columns {
         titles: &COMPARISON_COLUMNS,
         widths: &widths,
@@ -380,24 +375,26 @@ fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, are
     };
     build(table, theme, area, &columns, |row| match row {
         Row::Class(c) => {
-            let d = &data.diffs[c as usize];
-            let retained = data.retained_delta[c as usize];
-            vec![
-                class_cell(
-                    &d.name,
-                    0,
-                    table.is_expanded(c),
-                    table.matches.get(&c),
-                    theme,
-                ),
-                num(format::group(d.new_count)),
-                num(format::group(d.deleted_count)),
-                signed_cell(d.delta(), format::signed_count(d.delta()), theme),
-                num(format::bytes(d.alloc_size)),
-                num(format::bytes(d.freed_size)),
-                signed_cell(d.size_delta(), format::signed_bytes(d.size_delta()), theme),
-                signed_cell(retained, format::signed_bytes(retained), theme),
-            ]
+            let row = data.row(c);
+            let name = class_cell(
+                &row.diff.name,
+                0,
+                table.is_expanded(c),
+                table.matches.get(&c),
+                theme,
+            );
+            let numbers = DiffColumn::ALL[1..].iter().map(|&column| {
+                let (value, text) = (
+                    row.value(column),
+                    format::diff_value(column, row.value(column)),
+                );
+                if column.is_signed() {
+                    signed_cell(value, text, theme)
+                } else {
+                    num(text)
+                }
+            });
+            std::iter::once(name).chain(numbers).collect()
         }
         Row::Instance { node, side, .. } => instance_diff_cells(data, node, side, theme),
         Row::More { .. } => Vec::new(),

@@ -194,8 +194,11 @@ fn diff_class(
     })
 }
 
-/// A Comparison column to sort by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A Comparison column. [`DiffColumn::ALL`] is the one table of them: the
+/// TUI's columns in order, and per column its key (the JSON key, the
+/// `--sort` name with dashes, the `--fail-if` metric), its title and
+/// whether it is a size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DiffColumn {
     Name,
     New,
@@ -204,41 +207,143 @@ pub enum DiffColumn {
     AllocSize,
     FreedSize,
     SizeDelta,
+    /// The class's retained size in the target minus in the baseline
+    /// (DevTools lacks it).
+    RetainedDelta,
 }
 
 impl DiffColumn {
+    pub const ALL: [DiffColumn; 8] = [
+        DiffColumn::Name,
+        DiffColumn::New,
+        DiffColumn::Deleted,
+        DiffColumn::Delta,
+        DiffColumn::AllocSize,
+        DiffColumn::FreedSize,
+        DiffColumn::SizeDelta,
+        DiffColumn::RetainedDelta,
+    ];
+
+    /// `alloc_size`: the JSON key and the `--fail-if` metric.
+    pub fn key(self) -> &'static str {
+        match self {
+            DiffColumn::Name => "name",
+            DiffColumn::New => "new",
+            DiffColumn::Deleted => "deleted",
+            DiffColumn::Delta => "delta",
+            DiffColumn::AllocSize => "alloc_size",
+            DiffColumn::FreedSize => "freed_size",
+            DiffColumn::SizeDelta => "size_delta",
+            DiffColumn::RetainedDelta => "retained_delta",
+        }
+    }
+
+    /// DevTools' header (and ours for the retained growth).
+    pub const fn title(self) -> &'static str {
+        match self {
+            DiffColumn::Name => "Constructor",
+            DiffColumn::New => "# New",
+            DiffColumn::Deleted => "# Deleted",
+            DiffColumn::Delta => "# Delta",
+            DiffColumn::AllocSize => "Alloc. Size",
+            DiffColumn::FreedSize => "Freed Size",
+            DiffColumn::SizeDelta => "Size Delta",
+            DiffColumn::RetainedDelta => "Retained \u{394}",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<DiffColumn> {
+        DiffColumn::ALL.into_iter().find(|c| c.key() == key)
+    }
+
+    /// The column's place in [`DiffColumn::ALL`] (the TUI's column):
+    /// `ALL` lists the columns in declaration order.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Bytes (they take units), as opposed to names and object counts.
+    pub fn is_size(self) -> bool {
+        matches!(
+            self,
+            DiffColumn::AllocSize
+                | DiffColumn::FreedSize
+                | DiffColumn::SizeDelta
+                | DiffColumn::RetainedDelta
+        )
+    }
+
+    /// A change, shown with its sign (and coloured by it in the TUI).
+    pub fn is_signed(self) -> bool {
+        matches!(
+            self,
+            DiffColumn::Delta | DiffColumn::SizeDelta | DiffColumn::RetainedDelta
+        )
+    }
+
     pub fn default_descending(self) -> bool {
         self != DiffColumn::Name
     }
 }
 
-/// DevTools' Comparison comparators (§8.2): the column, then name.
-pub fn compare_diffs(
-    a: &ClassDiff,
-    b: &ClassDiff,
+/// One Comparison row with its class retained-size change.
+#[derive(Debug, Clone, Copy)]
+pub struct DiffRow<'a> {
+    pub diff: &'a ClassDiff,
+    pub retained_delta: i64,
+}
+
+impl DiffRow<'_> {
+    /// The row's number in `column` (0 for the name).
+    pub fn value(&self, column: DiffColumn) -> i64 {
+        let d = self.diff;
+        match column {
+            DiffColumn::Name => 0,
+            DiffColumn::New => d.new_count as i64,
+            DiffColumn::Deleted => d.deleted_count as i64,
+            DiffColumn::Delta => d.delta(),
+            DiffColumn::AllocSize => d.alloc_size as i64,
+            DiffColumn::FreedSize => d.freed_size as i64,
+            DiffColumn::SizeDelta => d.size_delta(),
+            DiffColumn::RetainedDelta => self.retained_delta,
+        }
+    }
+}
+
+/// DevTools' Comparison comparators (§8.2): the column, then name, then
+/// the class key so the order is total.
+pub fn compare_rows(
+    a: &DiffRow<'_>,
+    b: &DiffRow<'_>,
     column: DiffColumn,
     descending: bool,
 ) -> std::cmp::Ordering {
     use crate::snapshot::strings::js_cmp;
+    let (da, db) = (a.diff, b.diff);
     let first = match column {
-        DiffColumn::Name => js_cmp(&a.name, &b.name),
-        DiffColumn::New => a.new_count.cmp(&b.new_count),
-        DiffColumn::Deleted => a.deleted_count.cmp(&b.deleted_count),
-        DiffColumn::Delta => a.delta().cmp(&b.delta()),
-        DiffColumn::AllocSize => a.alloc_size.cmp(&b.alloc_size),
-        DiffColumn::FreedSize => a.freed_size.cmp(&b.freed_size),
-        DiffColumn::SizeDelta => a.size_delta().cmp(&b.size_delta()),
+        DiffColumn::Name => js_cmp(&da.name, &db.name),
+        _ => a.value(column).cmp(&b.value(column)),
     };
     let first = if descending { first.reverse() } else { first };
     first
-        .then_with(|| js_cmp(&a.name, &b.name))
-        .then_with(|| a.key.cmp(&b.key))
+        .then_with(|| js_cmp(&da.name, &db.name))
+        .then_with(|| da.key.cmp(&db.key))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::snapshot::test_snapshot::TestSnapshot;
+
+    /// `ALL` is the TUI's column order, by declaration (`index` is `as`),
+    /// and every key names its column back.
+    #[test]
+    fn the_column_table_is_in_order_and_its_keys_round_trip() {
+        for (i, column) in DiffColumn::ALL.into_iter().enumerate() {
+            assert_eq!(column.index(), i);
+            assert_eq!(DiffColumn::from_key(column.key()), Some(column));
+        }
+    }
     use crate::snapshot::views::growth::{holders, retained_deltas};
 
     /// global → plain objects and a Map of Records. The baseline has

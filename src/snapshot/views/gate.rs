@@ -20,58 +20,18 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::diff::ClassDiff;
+use super::diff::{ClassDiff, DiffColumn, DiffRow};
 use super::growth::{class_retained_delta, total_retained_delta};
 use crate::snapshot::Analysis;
 
-/// A number of the Comparison a rule can test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Metric {
-    New,
-    Deleted,
-    Delta,
-    AllocSize,
-    FreedSize,
-    SizeDelta,
-    RetainedDelta,
-}
+/// A number of the Comparison a rule can test: any column but the name.
+pub type Metric = DiffColumn;
 
-const METRICS: [(Metric, &str); 7] = [
-    (Metric::New, "new"),
-    (Metric::Deleted, "deleted"),
-    (Metric::Delta, "delta"),
-    (Metric::AllocSize, "alloc_size"),
-    (Metric::FreedSize, "freed_size"),
-    (Metric::SizeDelta, "size_delta"),
-    (Metric::RetainedDelta, "retained_delta"),
-];
-
-impl Metric {
-    pub fn name(self) -> &'static str {
-        METRICS
-            .iter()
-            .find(|(m, _)| *m == self)
-            .map_or("?", |(_, name)| name)
-    }
-
-    /// Sizes in bytes (they take units), as opposed to object counts.
-    pub fn is_size(self) -> bool {
-        !matches!(self, Metric::New | Metric::Deleted | Metric::Delta)
-    }
-
-    /// The metric's value in one Comparison row (not `retained_delta`,
-    /// which needs both snapshots).
-    fn of_row(self, d: &ClassDiff) -> i64 {
-        match self {
-            Metric::New => d.new_count as i64,
-            Metric::Deleted => d.deleted_count as i64,
-            Metric::Delta => d.delta(),
-            Metric::AllocSize => d.alloc_size as i64,
-            Metric::FreedSize => d.freed_size as i64,
-            Metric::SizeDelta => d.size_delta(),
-            Metric::RetainedDelta => 0,
-        }
-    }
+/// The columns a rule can test.
+fn metrics() -> impl Iterator<Item = Metric> {
+    DiffColumn::ALL
+        .into_iter()
+        .filter(|&c| c != DiffColumn::Name)
 }
 
 /// A comparison operator.
@@ -175,14 +135,10 @@ fn parse_subject(subject: &str) -> Result<(Metric, Option<String>), String> {
         }
         None => (subject, None),
     };
-    let metric = METRICS
-        .iter()
-        .find(|(_, n)| *n == name)
-        .map(|(m, _)| *m)
-        .ok_or_else(|| {
-            let names: Vec<&str> = METRICS.iter().map(|(_, n)| *n).collect();
-            format!("unknown metric {name:?} (one of {})", names.join(", "))
-        })?;
+    let metric = metrics().find(|m| m.key() == name).ok_or_else(|| {
+        let names: Vec<&str> = metrics().map(DiffColumn::key).collect();
+        format!("unknown metric {name:?} (one of {})", names.join(", "))
+    })?;
     Ok((metric, class))
 }
 
@@ -215,7 +171,7 @@ fn parse_amount(amount: &str, metric: Metric) -> Result<f64, String> {
     if !metric.is_size() {
         return Err(format!(
             "{} counts objects: a unit ({unit}) only goes with a size metric",
-            metric.name()
+            metric.key()
         ));
     }
     Ok(value * unit_factor(unit)?)
@@ -266,7 +222,14 @@ impl Metrics for DiffMetrics<'_> {
                 .diffs
                 .iter()
                 .filter(|d| class.is_none_or(|name| d.name == name))
-                .map(|d| metric.of_row(d))
+                .map(|diff| {
+                    // Not retained_delta: that needs both snapshots (above).
+                    let row = DiffRow {
+                        diff,
+                        retained_delta: 0,
+                    };
+                    row.value(metric)
+                })
                 .sum(),
         }
     }
