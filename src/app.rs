@@ -116,10 +116,12 @@ impl SnapshotSlot {
         }
     }
 
+    /// The file's name, shown as by `format::visible` (names can hold
+    /// anything).
     pub fn name(&self) -> String {
         self.path.file_name().map_or_else(
-            || self.path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
+            || crate::format::path(&self.path),
+            |n| crate::format::visible(&n.to_string_lossy()).into_owned(),
         )
     }
 }

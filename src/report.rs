@@ -1,10 +1,12 @@
 //! Headless output of engine results: aligned tables for people, JSON (the
 //! contract shared with the DevTools oracle) for scripts and golden tests.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 use crate::format;
 use crate::snapshot::classes::{compare_classes, location_text, ClassAggregate, SummaryColumn};
@@ -510,8 +512,10 @@ pub fn node_report_json(analysis: &Analysis, n: u32, ignored: &IgnoredRetainers)
 }
 
 /// One line describing an object, DevTools style: `Foo @123`.
+/// Shown as by `format::visible`: labels are snapshot text.
 pub fn object_line(analysis: &Analysis, n: u32) -> String {
-    format!("{} @{}", analysis.object_label(n), analysis.graph.id(n))
+    let label = analysis.object_label(n);
+    format!("{} @{}", format::visible(&label), analysis.graph.id(n))
 }
 
 /// `1 class`, `2 classes`, with grouped digits.
@@ -526,9 +530,9 @@ const LABEL_CHARS: usize = 80;
 /// Nameless objects (V8 internals) show their class instead of nothing.
 fn short_object_line(analysis: &Analysis, n: u32) -> String {
     let id = analysis.graph.id(n);
-    let label = analysis.object_label(n);
+    let label = format::visible(&analysis.object_label(n)).into_owned();
     if label.is_empty() {
-        return format!("{} @{id}", analysis.class_name(n));
+        return format!("{} @{id}", format::visible(analysis.class_name(n)));
     }
     if label.chars().count() <= LABEL_CHARS {
         return format!("{label} @{id}");
@@ -545,8 +549,8 @@ pub fn node_report_table(analysis: &Analysis, n: u32, ignored: &IgnoredRetainers
     let _ = writeln!(
         out,
         "  class {}  type {}  distance {}  shallow {} ({} B)  retained {} ({} B)",
-        analysis.class_name(n),
-        graph.type_name(n),
+        format::visible(analysis.class_name(n)),
+        format::visible(graph.type_name(n)),
         format::distance(display_distance(analysis.distances[n as usize])),
         format::bytes(u64::from(graph.self_size[n as usize])),
         graph.self_size[n as usize],
@@ -708,15 +712,23 @@ impl Table {
         }
     }
 
+    /// Adds a row. Cells hold snapshot text: shown as by `format::visible`.
     fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        let shown = cells
+            .into_iter()
+            .map(|cell| match format::visible(&cell) {
+                Cow::Borrowed(_) => cell,
+                Cow::Owned(escaped) => escaped,
+            })
+            .collect();
+        self.rows.push(shown);
     }
 
     fn render(&self) -> String {
         let width = |i: usize| {
             std::iter::once(&self.header)
                 .chain(&self.rows)
-                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                .map(|r| r.get(i).map_or(0, |c| c.width()))
                 .max()
                 .unwrap_or(0)
         };
@@ -725,7 +737,7 @@ impl Table {
         for row in std::iter::once(&self.header).chain(&self.rows) {
             let mut line = String::new();
             for (i, cell) in row.iter().enumerate() {
-                let pad = widths[i].saturating_sub(cell.chars().count());
+                let pad = widths[i].saturating_sub(cell.width());
                 if i == 0 {
                     line.push_str(cell);
                     line.push_str(&" ".repeat(pad));

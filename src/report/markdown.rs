@@ -298,7 +298,7 @@ fn retainer_path(analysis: &Analysis, n: u32) -> String {
 /// Inline code that survives any text: backticks fenced, pipes escaped for
 /// tables, no line breaks.
 fn code(text: &str) -> String {
-    let text = text.replace(['\n', '\r'], " ").replace('|', "\\|");
+    let text = format::visible(text).replace('|', "\\|");
     if text.contains('`') {
         format!("`` {text} ``")
     } else {
@@ -314,7 +314,11 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     }
     out.push('\n');
     for row in rows {
-        let _ = writeln!(out, "| {} |", row.join(" | "));
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| format::visible(c).into_owned())
+            .collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
     out
 }

@@ -2,6 +2,8 @@
 //! Cells are built only for the rows in the visible window, so 100k
 //! classes cost nothing to draw.
 
+use std::borrow::Cow;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::style::Style;
@@ -217,7 +219,10 @@ fn class_cell(
     theme: &Theme,
 ) -> Cell<'static> {
     let mut spans = vec![Span::raw(if expanded { "▾ " } else { "▸ " })];
-    for (i, c) in name.chars().enumerate() {
+    // Snapshot text: controls show as escapes (whose letters match nothing).
+    let shown = format::visible(name);
+    let matches = matches.filter(|_| matches!(shown, Cow::Borrowed(_)));
+    for (i, c) in shown.chars().enumerate() {
         let style = if matches.is_some_and(|m| m.contains(&i)) {
             theme.matched()
         } else {
@@ -237,7 +242,7 @@ fn class_cell(
 fn instance_label(analysis: &Analysis, node: u32, marker: &str) -> String {
     format!(
         "    {marker}{} @{}",
-        analysis.object_label(node),
+        format::visible(&analysis.object_label(node)),
         analysis.graph.id(node)
     )
 }

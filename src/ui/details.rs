@@ -37,12 +37,19 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                     Span::raw(value),
                 ])
             };
-            let name: String = display_name(graph, n).chars().take(PREVIEW_CHARS).collect();
+            let name: String = format::visible(&display_name(graph, n))
+                .chars()
+                .take(PREVIEW_CHARS)
+                .collect();
             let dominator = analysis.dominators.idom[n as usize];
             vec![
                 field(
                     "Object",
-                    format!("{} @{}", analysis.class_name(n), graph.id(n)),
+                    format!(
+                        "{} @{}",
+                        format::visible(analysis.class_name(n)),
+                        graph.id(n)
+                    ),
                 ),
                 field("Type", graph.type_name(n).to_owned()),
                 field(
@@ -73,7 +80,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                     "Dominator",
                     format!(
                         "{} @{}",
-                        analysis.class_name(dominator),
+                        format::visible(analysis.class_name(dominator)),
                         graph.id(dominator)
                     ),
                 ),
@@ -114,7 +121,7 @@ fn class_growth_lines(app: &App, theme: &Theme) -> Option<Vec<Line<'static>>> {
     let diff = &data.diffs[class as usize];
     let retained = data.retained_delta[class as usize];
     let mut lines = vec![
-        Line::styled(diff.name.clone(), theme.header()),
+        Line::styled(format::visible(&diff.name).into_owned(), theme.header()),
         Line::raw(format!(
             "{} objects, retained {}",
             format::signed_count(diff.delta()),
@@ -130,7 +137,7 @@ fn class_growth_lines(app: &App, theme: &Theme) -> Option<Vec<Line<'static>>> {
         };
         lines.push(Line::raw(format!(
             " {} @{}: {} of them, {} ({change})",
-            target.object_label(h.node),
+            format::visible(&target.object_label(h.node)),
             target.graph.id(h.node),
             format::group(h.instances),
             format::bytes(h.retained),

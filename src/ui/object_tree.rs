@@ -92,7 +92,7 @@ impl Widget for &TreeProps<'_> {
         block = block.title(Span::styled(
             format!(
                 " of {} @{} ",
-                analysis.object_label(tree.object),
+                format::visible(&analysis.object_label(tree.object)),
                 analysis.graph.id(tree.object)
             ),
             theme.dim(),
@@ -176,13 +176,15 @@ fn row_text(tree: &ObjectTree, id: usize, width: usize, theme: &Theme) -> Line<'
         RowKind::Link { edge, node, cycle } => {
             let object = format!(
                 "{} @{}",
-                analysis.object_label(node),
+                format::visible(&analysis.object_label(node)),
                 analysis.graph.id(node)
             );
             let label = match (tree.kind, edge) {
-                (TreeKind::Retainers, Some(e)) => format!("{} in {object}", analysis.edge_label(e)),
+                (TreeKind::Retainers, Some(e)) => {
+                    format!("{} in {object}", format::visible(&analysis.edge_label(e)))
+                }
                 (TreeKind::Containment, Some(e)) => {
-                    format!("{} :: {object}", analysis.edge_label(e))
+                    format!("{} :: {object}", format::visible(&analysis.edge_label(e)))
                 }
                 _ => object,
             };

@@ -130,3 +130,32 @@ fn object_tree_widget_draws_an_open_row_a_cycle_and_more() {
     expected.set_style(Rect::new(3, 5, 56, 1), style(Modifier::DIM));
     assert_eq!(buffer, expected);
 }
+
+/// Snapshot text is attacker-controlled: a class named with escape
+/// sequences and a bidi override shows them as visible escapes.
+#[test]
+fn regression_a_hostile_class_name_shows_as_escapes() {
+    let mut s = TestSnapshot::new();
+    let global = s.node("object", "Window", 3, 10);
+    let evil = s.node("object", "\u{1b}[2J\u{1b}]0;x\u{7}\u{202e}Pwn", 5, 40);
+    s.edge(0, "shortcut", "global", global);
+    s.edge(global, "property", "e", evil);
+    let mut view = TableView::new(TableKind::Summary);
+    view.set_source(Some(Source::Summary(SummaryData::Ready {
+        analysis: Arc::new(s.analyze()),
+        filtered: None,
+    })));
+    let theme = Theme::new(false);
+    let props = TableProps {
+        view: &view,
+        title: " Summary ".into(),
+        focused: true,
+        waiting: Vec::new(),
+        theme: &theme,
+    };
+    let mut buffer = Buffer::empty(Rect::new(0, 0, 80, 5));
+    props.render(buffer.area, &mut buffer);
+    let text: String = buffer.content().iter().map(|c| c.symbol()).collect();
+    assert!(text.contains(r"\e[2J\e]0;x\u{7}\u{202e}Pwn"), "{text}");
+    assert!(!text.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{text}");
+}
