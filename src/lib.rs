@@ -1,20 +1,23 @@
 //! heaplens: read V8 heap snapshots with the numbers Chrome DevTools shows.
 //!
-//! `snapshot` is the headless engine (no UI dependency); `report` renders
-//! its results as tables and JSON; `cli` is the command line.
+//! The public API is what the binary, the benchmarks and the fuzz target
+//! use: `snapshot`, the headless engine (no UI dependency); `report`, its
+//! results as tables, JSON and Markdown; `cli` and `commands`, the command
+//! line and what runs it. The rest is the crate's own (see
+//! `docs/architecture.md`).
 
 pub mod cli;
 pub mod commands;
-pub mod format;
-pub mod preflight;
+pub(crate) mod format;
+pub(crate) mod preflight;
 pub mod report;
 pub mod snapshot;
 
 #[cfg(feature = "tui")]
-pub mod app;
+pub(crate) mod app;
 #[cfg(feature = "tui")]
-pub mod loader;
+pub(crate) mod loader;
 #[cfg(feature = "tui")]
-pub mod runtime;
+pub(crate) mod runtime;
 #[cfg(feature = "tui")]
-pub mod ui;
+pub(crate) mod ui;
