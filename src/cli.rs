@@ -18,7 +18,8 @@ use crate::snapshot::views::named_filters::NamedFilter;
     name = "heaplens",
     version,
     about,
-    args_conflicts_with_subcommands = true
+    args_conflicts_with_subcommands = true,
+    after_help = EXAMPLES
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -40,17 +41,25 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Class Summary: count, shallow size, retained size, distance.
+    #[command(after_help = SUMMARY_EXAMPLES)]
     Summary(SummaryArgs),
     /// Comparison of BASELINE → TARGET: new, deleted and delta per class,
     /// and the change of each class's retained size.
-    #[command(after_help = GATE_HELP)]
+    #[command(after_help = DIFF_HELP)]
     Diff(DiffArgs),
     /// Leaks by the three-snapshot technique: objects allocated between S1
     /// and S2 still alive in S3, by class and merged shortest retainer path.
+    #[command(
+        after_help = "Example:\n  heaplens leaks s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot --format markdown"
+    )]
     Leaks(LeaksArgs),
     /// One object and its retainers, as DevTools' Retainers grid lists them.
+    #[command(
+        after_help = "Examples:\n  heaplens node after.heapsnapshot @71213\n  heaplens node after.heapsnapshot @71211 --ignore @135927 --format json"
+    )]
     Node(NodeArgs),
     /// The retainer tree of an object toward the GC roots.
+    #[command(after_help = "Example:\n  heaplens retainers after.heapsnapshot @71213 --depth 6")]
     Retainers(RetainersArgs),
     /// DevTools' Statistics: code, strings, JS arrays, typed arrays, system,
     /// other JS and other non-JS objects.
@@ -63,10 +72,22 @@ pub enum Command {
     /// Containment: an object's outgoing edges (weak ones too), by retained
     /// size, as DevTools' Containment view.
     Containment(ContainmentArgs),
+    /// Shell completions: `heaplens completions bash > /etc/bash_completion.d/heaplens`.
+    Completions(CompletionsArgs),
+    /// The manual page, from the same definitions: `heaplens man > heaplens.1`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
 pub struct SummaryArgs {
+    /// The snapshot: a .heapsnapshot file, gzipped or not, or - for
+    /// standard input.
     pub snapshot: PathBuf,
     #[arg(long, value_enum, default_value_t = SummaryColumn::Retained)]
     pub sort: SummaryColumn,
@@ -93,9 +114,23 @@ pub struct SummaryArgs {
 }
 
 impl Command {
+    /// The snapshots a command reads, in order.
+    pub fn snapshots(&self) -> Vec<&std::path::Path> {
+        match self {
+            Command::Summary(a) => std::iter::once(&a.snapshot)
+                .chain(&a.allocated_after)
+                .map(PathBuf::as_path)
+                .collect(),
+            Command::Diff(a) => vec![&a.baseline, &a.target],
+            Command::Leaks(a) => vec![&a.s1, &a.s2, &a.s3],
+            Command::Completions(_) | Command::Man => Vec::new(),
+            one => vec![one.snapshot()],
+        }
+    }
+
     /// The snapshot a command reads first (its only one, but for `diff`
     /// and `leaks`).
-    pub fn snapshot(&self) -> &std::path::Path {
+    fn snapshot(&self) -> &std::path::Path {
         match self {
             Command::Summary(a) => &a.snapshot,
             Command::Diff(a) => &a.baseline,
@@ -106,6 +141,7 @@ impl Command {
             Command::Duplicates(a) => &a.snapshot,
             Command::Dominators(a) => &a.snapshot,
             Command::Containment(a) => &a.snapshot,
+            Command::Completions(_) | Command::Man => std::path::Path::new(""),
         }
     }
 }
@@ -154,7 +190,9 @@ impl ValueEnum for NamedFilter {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
+    /// The older snapshot (.heapsnapshot or .gz; - for standard input).
     pub baseline: PathBuf,
+    /// The newer snapshot, compared with BASELINE.
     pub target: PathBuf,
     /// Row order [default: alloc-size; markdown: delta].
     #[arg(long, value_enum)]
@@ -175,8 +213,11 @@ pub struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub struct LeaksArgs {
+    /// The first snapshot, taken before the suspected leak.
     pub s1: PathBuf,
+    /// The second, after the action that leaks.
     pub s2: PathBuf,
+    /// The third, after more of it: what S1→S2 allocated and S3 still holds leaks.
     pub s3: PathBuf,
     /// Show only the first N classes [default: 10; json: all].
     #[arg(long)]
@@ -195,6 +236,8 @@ pub struct LeaksArgs {
 
 #[derive(Debug, Args)]
 pub struct NodeArgs {
+    /// The snapshot: a .heapsnapshot file, gzipped or not, or - for
+    /// standard input.
     pub snapshot: PathBuf,
     /// The object's id, as `@123` or `123`.
     pub id: String,
@@ -208,6 +251,8 @@ pub struct NodeArgs {
 
 #[derive(Debug, Args)]
 pub struct RetainersArgs {
+    /// The snapshot: a .heapsnapshot file, gzipped or not, or - for
+    /// standard input.
     pub snapshot: PathBuf,
     /// The object's id, as `@123` or `123`.
     pub id: String,
@@ -227,6 +272,8 @@ pub struct RetainersArgs {
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
+    /// The snapshot: a .heapsnapshot file, gzipped or not, or - for
+    /// standard input.
     pub snapshot: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -234,6 +281,8 @@ pub struct StatsArgs {
 
 #[derive(Debug, Args)]
 pub struct DuplicatesArgs {
+    /// The snapshot: a .heapsnapshot file, gzipped or not, or - for
+    /// standard input.
     pub snapshot: PathBuf,
     /// Show only the first N groups [default: 20; json: all].
     #[arg(long)]
@@ -244,6 +293,8 @@ pub struct DuplicatesArgs {
 
 #[derive(Debug, Args)]
 pub struct DominatorsArgs {
+    /// The snapshot: a .heapsnapshot file, gzipped or not, or - for
+    /// standard input.
     pub snapshot: PathBuf,
     /// The object's id, as `@123` or `123` [default: the root].
     pub id: Option<String>,
@@ -259,6 +310,8 @@ pub struct DominatorsArgs {
 
 #[derive(Debug, Args)]
 pub struct ContainmentArgs {
+    /// The snapshot: a .heapsnapshot file, gzipped or not, or - for
+    /// standard input.
     pub snapshot: PathBuf,
     /// The object's id, as `@123` or `123`.
     pub id: String,
@@ -273,7 +326,34 @@ pub struct ContainmentArgs {
 }
 
 /// `heaplens diff --help`: the rule language of `--fail-if`.
-const GATE_HELP: &str = "\
+/// The README's headless block, for `heaplens --help`.
+const EXAMPLES: &str = "\
+Examples:
+  heaplens after.heapsnapshot                       # the terminal UI on one snapshot
+  heaplens baseline.heapsnapshot after.heapsnapshot # the Comparison, older first
+  heaplens summary after.heapsnapshot --top 20
+  heaplens diff baseline.heapsnapshot after.heapsnapshot --sort delta
+  heaplens node after.heapsnapshot @71213           # one object and its retainers
+  heaplens retainers after.heapsnapshot @71213 --depth 6
+  heaplens leaks s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot
+  heaplens summary after.heapsnapshot.gz --format json
+  kubectl exec pod -- cat /tmp/x.heapsnapshot | heaplens summary -
+Snapshots may be gzipped (.gz, by their bytes) or read from standard input (-).
+Errors are one line on stderr with exit status 2.";
+
+const SUMMARY_EXAMPLES: &str = "\
+Examples:
+  heaplens summary after.heapsnapshot --sort shallow --top 20 --filter Session
+  heaplens summary after.heapsnapshot --allocated-after baseline.heapsnapshot
+  heaplens summary page.heapsnapshot --only detached-dom
+  heaplens summary after.heapsnapshot.gz --format markdown > incident.md";
+
+const DIFF_HELP: &str = "\
+Examples:
+  heaplens diff baseline.heapsnapshot after.heapsnapshot --sort retained-delta --top 10
+  heaplens diff baseline.heapsnapshot after.heapsnapshot --fail-if 'delta(SessionRecord) > 100'
+
+\
 --fail-if RULE, RULE := METRIC[(CLASS)] OP NUMBER[UNIT]
   METRIC  new, deleted, delta, alloc_size, freed_size, size_delta, retained_delta
   CLASS   a class name as the Summary shows it, as is or quoted as a JSON

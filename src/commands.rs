@@ -8,9 +8,10 @@ mod plan;
 mod reports;
 mod summary;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
+use clap::CommandFactory;
 
 use crate::cli::{Cli, Command, DiffArgs, ReportFormat, SummaryArgs};
 use crate::format;
@@ -40,8 +41,19 @@ impl From<String> for Outcome {
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match &cli.command {
+        Some(Command::Completions(args)) => return Ok(completions(args.shell).into()),
+        Some(Command::Man) => return man().map(Outcome::from),
+        _ => {}
+    }
     let opens_tui = opens_tui();
-    let mut plan = LoadPlan::new(Demand::of(&cli, opens_tui), cli.force, cli.timings)?;
+    let demand = Demand::of(&cli, opens_tui);
+    if cli.command.is_none() {
+        if let Some(hint) = subcommand_typo(&cli.snapshots) {
+            return Err(hint);
+        }
+    }
+    let mut plan = LoadPlan::new(demand, cli.force, cli.timings)?;
     let Some(command) = cli.command else {
         return open(plan, cli.snapshots.len(), opens_tui).map(Outcome::from);
     };
@@ -56,7 +68,43 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Duplicates(args) => reports::duplicates(args, plan).map(Outcome::from),
         Command::Dominators(args) => objects::dominators(args, plan).map(Outcome::from),
         Command::Containment(args) => objects::containment(args, plan).map(Outcome::from),
+        Command::Completions(_) | Command::Man => Ok(Outcome::default()),
     }
+}
+
+/// `heaplens sumary f` reads as a snapshot named `sumary`: when no such
+/// file exists and the name is a subcommand's but for a letter or two,
+/// say which was meant.
+fn subcommand_typo(snapshots: &[PathBuf]) -> Option<anyhow::Error> {
+    let first = snapshots.first()?;
+    if first.exists() || first.as_os_str() == "-" {
+        return None;
+    }
+    let typed = first.to_str()?;
+    let command = Cli::command();
+    let meant = command
+        .get_subcommands()
+        .map(clap::Command::get_name)
+        .filter(|name| strsim::damerau_levenshtein(typed, name) <= 2)
+        .min_by_key(|name| strsim::damerau_levenshtein(typed, name))?;
+    Some(anyhow!(
+        "{}: no such file; did you mean the subcommand `heaplens {meant}`? (see --help)",
+        format::visible(typed)
+    ))
+}
+
+/// `heaplens completions SHELL`.
+fn completions(shell: clap_complete::Shell) -> String {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "heaplens", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `heaplens man`: the roff manual page.
+fn man() -> anyhow::Result<String> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// `heaplens SNAPSHOT...` in a terminal opens the TUI (when built with it).

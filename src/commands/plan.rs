@@ -40,24 +40,15 @@ impl Demand {
                 };
                 (cli.snapshots.clone(), allowed)
             }
-            Some(Command::Summary(a)) => {
-                let paths = std::iter::once(&a.snapshot).chain(&a.allocated_after);
-                let allowed = if a.reads_only_rows() {
-                    Loading::OnePassAtATime
-                } else {
-                    Loading::Together
+            Some(command) => {
+                let allowed = match command {
+                    Command::Summary(a) if a.reads_only_rows() => Loading::OnePassAtATime,
+                    Command::Diff(_) => Loading::BaselineFirst,
+                    _ => Loading::Together,
                 };
-                (paths.cloned().collect(), allowed)
+                let paths = command.snapshots().into_iter().map(Path::to_owned);
+                (paths.collect(), allowed)
             }
-            Some(Command::Diff(a)) => (
-                vec![a.baseline.clone(), a.target.clone()],
-                Loading::BaselineFirst,
-            ),
-            Some(Command::Leaks(a)) => (
-                vec![a.s1.clone(), a.s2.clone(), a.s3.clone()],
-                Loading::Together,
-            ),
-            Some(command) => (vec![command.snapshot().to_owned()], Loading::Together),
         };
         let markdown_summary = matches!(
             &cli.command,

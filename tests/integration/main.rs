@@ -6,6 +6,7 @@ mod devtools_views;
 mod e2e_tmux;
 mod gate;
 mod golden;
+mod help;
 mod hostile;
 mod leaks;
 mod read_only;
