@@ -1,6 +1,7 @@
 //! The commands behind the command line: the headless reports and the
 //! TUI. Each takes its snapshots from one [`LoadPlan`] (inputs opened once,
-//! the preflight's verdict) and returns its report; `main` prints it.
+//! the preflight's verdict) and returns its report, or how the TUI ended;
+//! `main` prints it and picks the exit status.
 
 mod diff;
 mod objects;
@@ -8,6 +9,8 @@ mod plan;
 mod reports;
 mod summary;
 
+use std::fmt::Display;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
@@ -39,14 +42,67 @@ impl From<String> for Outcome {
     }
 }
 
+/// How a TUI session ended.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SessionEnd {
+    /// The signal that ended it (SIGTERM, SIGHUP, SIGINT; Ctrl-c counts as
+    /// SIGINT), or None when the user quit.
+    pub signal: Option<i32>,
+    /// The loads that failed, one line each, as the TUI showed them:
+    /// repeated on stderr once the terminal is restored.
+    pub failed: Vec<String>,
+}
+
+impl SessionEnd {
+    /// 128 + the signal, as a shell reports a process the signal killed;
+    /// else 2 when a load failed; else 0.
+    pub fn exit_status(&self) -> u8 {
+        match self.signal {
+            Some(signal) => u8::try_from(128 + signal).unwrap_or(2),
+            None if self.failed.is_empty() => 0,
+            None => 2,
+        }
+    }
+}
+
+/// What running the command line left to do.
+#[derive(Debug)]
+pub enum Finished {
+    /// A report to print (every command, and `heaplens SNAPSHOT...`
+    /// without a terminal).
+    Report(Outcome),
+    /// The TUI ran; the terminal is restored.
+    Session(SessionEnd),
+}
+
+/// Writes `heaplens: LINE` on stderr. A closed or full stderr drops the
+/// line (`eprintln!` would panic: exit status 101 instead of ours).
+/// Shown as by `format::visible`, so it stays one line whatever it holds.
+pub fn tell(line: impl Display) {
+    let line = line.to_string();
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "heaplens: {}",
+        format::visible(&line)
+    );
+}
+
+/// Writes `text` (the `--timings` tables) on stderr, dropped as by [`tell`].
+pub fn to_stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 /// Runs the command line.
-pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+pub fn run(cli: Cli) -> anyhow::Result<Finished> {
     match &cli.command {
-        Some(Command::Completions(args)) => return Ok(completions(args.shell).into()),
-        Some(Command::Man) => return man().map(Outcome::from),
+        Some(Command::Completions(args)) => {
+            return Ok(Finished::Report(completions(args.shell).into()))
+        }
+        Some(Command::Man) => return man().map(|page| Finished::Report(page.into())),
         _ => {}
     }
-    let opens_tui = opens_tui();
+    let screen = Screen::of_this_process();
+    let opens_tui = screen == Screen::Tui;
     let demand = Demand::of(&cli, opens_tui);
     if cli.command.is_none() {
         if let Some(hint) = subcommand_typo(&cli.snapshots) {
@@ -55,9 +111,13 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     }
     let mut plan = LoadPlan::new(demand, cli.force, cli.timings)?;
     let Some(command) = cli.command else {
-        return open(plan, cli.snapshots.len(), opens_tui).map(Outcome::from);
+        return open(plan, cli.snapshots.len(), &screen);
     };
     let plan = &mut plan;
+    run_command(command, plan).map(Finished::Report)
+}
+
+fn run_command(command: Command, plan: &mut LoadPlan) -> anyhow::Result<Outcome> {
     match command {
         Command::Summary(args) => summary::summary(args, plan).map(Outcome::from),
         Command::Diff(args) => diff::diff(args, plan),
@@ -107,27 +167,70 @@ fn man() -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
-/// `heaplens SNAPSHOT...` in a terminal opens the TUI (when built with it).
-fn opens_tui() -> bool {
-    use std::io::IsTerminal;
-    cfg!(feature = "tui") && std::io::stdout().is_terminal() && std::io::stdin().is_terminal()
+/// Where `heaplens SNAPSHOT...` shows the snapshots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Screen {
+    /// The TUI: a terminal on both ends, and built with it.
+    Tui,
+    /// Printed tables: output piped, a script, no `tui` feature.
+    Text,
+    /// A terminal that cannot draw (`TERM=dumb`, or no TERM): printed
+    /// tables, after a line saying why.
+    Dumb(String),
 }
 
-/// Opens the TUI; without a terminal (output piped, a script, no `tui`
-/// feature) prints the Summary or the Comparison instead.
-fn open(plan: LoadPlan, count: usize, opens_tui: bool) -> anyhow::Result<String> {
+impl Screen {
+    fn of_this_process() -> Screen {
+        use std::io::IsTerminal;
+        let terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+        if !(cfg!(feature = "tui") && terminal) {
+            return Screen::Text;
+        }
+        match Screen::cannot_draw(std::env::var_os("TERM").as_deref()) {
+            Some(why) => Screen::Dumb(why),
+            None => Screen::Tui,
+        }
+    }
+
+    /// Why a terminal with this `TERM` cannot draw the interface, if it
+    /// cannot. Without TERM (an empty environment, a cron job on a tty)
+    /// nothing says the terminal understands escape sequences; Windows
+    /// consoles have no TERM and draw.
+    fn cannot_draw(term: Option<&std::ffi::OsStr>) -> Option<String> {
+        match term {
+            Some(term) if term == "dumb" => Some("TERM=dumb".into()),
+            Some(term) if term.is_empty() && cfg!(unix) => Some("TERM is empty".into()),
+            None if cfg!(unix) => Some("TERM is not set".into()),
+            _ => None,
+        }
+    }
+}
+
+/// Opens the TUI; without a terminal that can draw it (output piped, a
+/// script, `TERM=dumb`, no `tui` feature) prints the Summary or the
+/// Comparison instead.
+fn open(plan: LoadPlan, count: usize, screen: &Screen) -> anyhow::Result<Finished> {
     if !(1..=3).contains(&count) {
         return Err(anyhow!(
             "give one snapshot, a baseline and a target, or three snapshots S1 S2 S3 (see --help)"
         ));
     }
-    #[cfg(feature = "tui")]
-    if opens_tui {
-        crate::runtime::run(plan.into_inputs())?;
-        return Ok(String::new());
+    match screen {
+        #[cfg(feature = "tui")]
+        Screen::Tui => return crate::runtime::run(plan.into_inputs()).map(Finished::Session),
+        Screen::Dumb(why) => {
+            let instead = match count {
+                1 => "; printing the Summary instead",
+                2 => "; printing the Comparison instead",
+                _ => "",
+            };
+            tell(format_args!(
+                "{why}: the terminal cannot draw the interface{instead}"
+            ));
+        }
+        _ => {}
     }
-    let _ = opens_tui;
-    open_headless(plan, count)
+    open_headless(plan, count).map(|report| Finished::Report(report.into()))
 }
 
 /// The text a terminal-less `heaplens SNAPSHOT...` prints: `summary ONE`
@@ -170,4 +273,47 @@ fn file_name(path: &Path) -> String {
         || format::path(path),
         |n| format::visible(&n.to_string_lossy()).into_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+
+    use super::*;
+
+    #[test]
+    fn a_session_exits_with_128_plus_its_signal_else_2_for_a_failed_load() {
+        let end = |signal, failed: &[&str]| SessionEnd {
+            signal,
+            failed: failed.iter().map(|&f| f.to_owned()).collect(),
+        };
+        assert_eq!(end(None, &[]).exit_status(), 0);
+        assert_eq!(end(None, &["a: truncated"]).exit_status(), 2);
+        assert_eq!(end(Some(2), &[]).exit_status(), 130);
+        assert_eq!(end(Some(15), &["a: truncated"]).exit_status(), 143);
+        assert_eq!(end(Some(1), &[]).exit_status(), 129);
+    }
+
+    #[test]
+    fn dumb_or_missing_term_cannot_draw() {
+        assert_eq!(
+            Screen::cannot_draw(Some(OsStr::new("dumb"))).as_deref(),
+            Some("TERM=dumb")
+        );
+        assert_eq!(
+            Screen::cannot_draw(Some(OsStr::new("xterm-256color"))),
+            None
+        );
+        assert_eq!(Screen::cannot_draw(Some(OsStr::new("tmux-256color"))), None);
+        if cfg!(unix) {
+            assert_eq!(
+                Screen::cannot_draw(None).as_deref(),
+                Some("TERM is not set")
+            );
+            assert_eq!(
+                Screen::cannot_draw(Some(OsStr::new(""))).as_deref(),
+                Some("TERM is empty")
+            );
+        }
+    }
 }

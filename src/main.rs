@@ -1,6 +1,8 @@
 //! heaplens entry point: parse the command line, run it, print the report.
 //! Every failure is one line on stderr and exit status 2; `diff --fail-if`
-//! rules that hold exit with 1, after the report.
+//! rules that hold exit with 1, after the report. The TUI exits with 128 +
+//! the signal that ended it (Ctrl-c: 130), or 2 when a load failed (its
+//! line repeated on stderr once the terminal is restored).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -8,14 +10,20 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use heaplens::cli::Cli;
-use heaplens::commands::{self, Outcome};
+use heaplens::commands::{self, tell, Finished, Outcome};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match commands::run(cli) {
-        Ok(outcome) => finish(&outcome),
+        Ok(Finished::Report(outcome)) => finish(&outcome),
+        Ok(Finished::Session(end)) => {
+            for line in &end.failed {
+                tell(line);
+            }
+            ExitCode::from(end.exit_status())
+        }
         Err(e) => {
-            eprintln!("heaplens: {e:#}");
+            tell(format_args!("{e:#}"));
             ExitCode::from(2)
         }
     }
@@ -26,7 +34,7 @@ fn finish(outcome: &Outcome) -> ExitCode {
         return ExitCode::from(2);
     }
     for line in &outcome.violations {
-        eprintln!("heaplens: {line}");
+        tell(line);
     }
     if outcome.violations.is_empty() {
         ExitCode::SUCCESS
@@ -43,7 +51,7 @@ fn write_stdout(output: &str) -> bool {
         .and_then(|()| stdout.flush())
     {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            eprintln!("heaplens: writing output: {e}");
+            tell(format_args!("writing output: {e}"));
             false
         }
         _ => true,

@@ -3,7 +3,10 @@
 //!
 //! The terminal is restored on every exit path: normal quit, errors (the
 //! guard's `Drop`), panics (ratatui's hook, installed by `ratatui::try_init`),
-//! and SIGTERM/SIGHUP/SIGINT (turned into a quit event).
+//! and SIGTERM/SIGHUP/SIGINT or Ctrl-c (turned into a quit event; the exit
+//! status is 128 + the signal's number). Ctrl-z and SIGTSTP give the
+//! terminal back to the shell before the process stops; SIGCONT takes it
+//! again and redraws everything.
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
@@ -15,13 +18,16 @@ use crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event as TermEvent, KeyCode, KeyEvent,
     KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
-use crossterm::execute;
+use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
+use crossterm::{cursor, execute};
 use ratatui::layout::{Position, Rect};
 use ratatui::DefaultTerminal;
+use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGSTOP, SIGTERM, SIGTSTP};
 
 use crate::app::jobs::{Job, JobDone};
 use crate::app::keymap::{Key, Keymap};
-use crate::app::{App, Pane};
+use crate::app::{App, LoadState, Pane};
+use crate::commands::SessionEnd;
 use crate::loader::{self, LoadEvent, LoaderHandle, Rendezvous};
 use crate::snapshot::SnapshotInput;
 use crate::ui;
@@ -35,8 +41,14 @@ enum Event {
     },
     /// A background job the app asked for is done.
     Job(JobDone),
-    /// SIGTERM, SIGHUP or SIGINT.
-    Signal,
+    /// SIGTERM, SIGHUP or SIGINT: quit, exit status 128 + the signal.
+    Quit(i32),
+    /// SIGTSTP sent to the process (Ctrl-z itself arrives as a key, the
+    /// terminal being in raw mode).
+    Suspend,
+    /// SIGCONT: the process was stopped and goes on; the shell may have
+    /// changed the terminal meanwhile.
+    Continue,
 }
 
 /// While loading, the clock in the progress line moves this often.
@@ -47,13 +59,46 @@ struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        let _ = execute!(std::io::stdout(), DisableMouseCapture);
-        ratatui::restore();
+        leave_terminal();
     }
 }
 
-/// Opens the TUI on one snapshot, a baseline/target pair or three.
-pub fn run(inputs: Vec<SnapshotInput>) -> anyhow::Result<()> {
+/// Gives the terminal back to the shell: no mouse capture, the cursor
+/// shown, cooked mode, the normal screen. Errors are ignored (and not
+/// printed: stderr may be the same broken terminal): this runs on the way
+/// out or into a stop, maybe on a terminal that is gone.
+fn leave_terminal() {
+    let _ = execute!(std::io::stdout(), DisableMouseCapture, cursor::Show);
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(std::io::stdout(), LeaveAlternateScreen);
+}
+
+/// Takes the terminal again after a stop: raw mode, the alternate screen,
+/// mouse capture; the next draw repaints every cell.
+fn enter_terminal(tui: &mut DefaultTerminal) -> anyhow::Result<()> {
+    // crossterm does nothing when it believes raw mode is on; after an
+    // outside SIGSTOP the shell may have reset the terminal behind its back.
+    terminal::disable_raw_mode().context("resetting the terminal mode")?;
+    terminal::enable_raw_mode().context("entering raw mode")?;
+    execute!(std::io::stdout(), EnterAlternateScreen, EnableMouseCapture)
+        .context("entering the alternate screen")?;
+    tui.clear().context("clearing the terminal")?;
+    Ok(())
+}
+
+/// Ctrl-z or SIGTSTP: restore the terminal, stop like any full-screen
+/// program (SIGSTOP: the handler signal-hook installed keeps SIGTSTP from
+/// stopping us), and once continued (`fg`) take the terminal again.
+fn suspend(tui: &mut DefaultTerminal) -> anyhow::Result<()> {
+    leave_terminal();
+    signal_hook::low_level::raise(SIGSTOP).context("stopping the process")?;
+    enter_terminal(tui)
+}
+
+/// Opens the TUI on one snapshot, a baseline/target pair or three, and
+/// says how it ended: by a signal (Ctrl-c counts as SIGINT) or by the user
+/// quitting, with the loads that failed.
+pub fn run(inputs: Vec<SnapshotInput>) -> anyhow::Result<SessionEnd> {
     let keymap = Keymap::parse(crate::app::keymap::DEFAULT_KEYMAP).map_err(anyhow::Error::msg)?;
     let (tx, rx) = mpsc::channel();
     let paths = inputs.iter().map(|i| i.path().to_owned()).collect();
@@ -76,15 +121,27 @@ pub fn run(inputs: Vec<SnapshotInput>) -> anyhow::Result<()> {
     let _guard = TerminalGuard;
     execute!(std::io::stdout(), EnableMouseCapture).context("enabling the mouse")?;
     spawn_input(tx.clone())?;
-    event_loop(&mut terminal, &mut app, &rx, &tx)
+    let signal = event_loop(&mut terminal, &mut app, &rx, &tx)?;
+    let failed = app
+        .slots
+        .iter()
+        .filter_map(|slot| match &slot.state {
+            LoadState::Failed(message) => Some(message.clone()),
+            _ => None,
+        })
+        .collect();
+    Ok(SessionEnd { signal, failed })
 }
 
+/// Runs until the user quits or a signal ends the session; returns that
+/// signal (SIGINT for Ctrl-c).
 fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     rx: &Receiver<Event>,
     tx: &Sender<Event>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<i32>> {
+    let mut signal = None;
     let mut size = terminal.size().context("reading the terminal size")?;
     resize(app, Rect::new(0, 0, size.width, size.height));
     terminal.draw(|f| ui::render(app, f))?;
@@ -107,12 +164,21 @@ fn event_loop(
                 Err(_) => break,
             }
         };
+        let mut restarted = false;
         match event {
-            Some(Event::Input(TermEvent::Key(key))) => {
-                if let Some(key) = convert_key(key) {
-                    app.on_key(key);
+            Some(Event::Input(TermEvent::Key(key))) => match convert_key(key) {
+                // Quits from anywhere, a prompt or the help included.
+                Some(Key::Ctrl('c')) => {
+                    signal = Some(SIGINT);
+                    app.quit = true;
                 }
-            }
+                Some(Key::Ctrl('z')) => {
+                    suspend(terminal)?;
+                    restarted = true;
+                }
+                Some(key) => app.on_key(key),
+                None => {}
+            },
             Some(Event::Input(TermEvent::Mouse(mouse))) => {
                 on_mouse(app, mouse, Rect::new(0, 0, size.width, size.height))
             }
@@ -123,8 +189,24 @@ fn event_loop(
             Some(Event::Input(_)) => continue,
             Some(Event::Load { slot, event }) => app.on_load(slot, event),
             Some(Event::Job(done)) => app.on_job(done),
-            Some(Event::Signal) => app.quit = true,
+            Some(Event::Quit(number)) => {
+                signal = Some(number);
+                app.quit = true;
+            }
+            Some(Event::Suspend) => {
+                suspend(terminal)?;
+                restarted = true;
+            }
+            Some(Event::Continue) => {
+                enter_terminal(terminal)?;
+                restarted = true;
+            }
             None => {}
+        }
+        if restarted {
+            // The terminal may have been resized while we were stopped.
+            size = terminal.size().context("reading the terminal size")?;
+            resize(app, Rect::new(0, 0, size.width, size.height));
         }
         for job in app.take_jobs() {
             spawn_job(job, tx.clone())?;
@@ -133,7 +215,7 @@ fn event_loop(
             terminal.draw(|f| ui::render(app, f))?;
         }
     }
-    Ok(())
+    Ok(signal)
 }
 
 fn resize(app: &mut App, area: Rect) {
@@ -167,15 +249,23 @@ fn spawn_input(tx: Sender<Event>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// SIGTERM, SIGHUP and SIGINT quit; SIGTSTP suspends; SIGCONT redraws.
 fn watch_signals(tx: Sender<Event>) -> anyhow::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])
-        .context("watching signals")?;
+    let mut signals =
+        signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGTSTP, SIGCONT])
+            .context("watching signals")?;
     thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
-            if signals.forever().next().is_some() {
-                let _ = tx.send(Event::Signal);
+            for signal in signals.forever() {
+                let event = match signal {
+                    SIGTSTP => Event::Suspend,
+                    SIGCONT => Event::Continue,
+                    quit => Event::Quit(quit),
+                };
+                if tx.send(event).is_err() {
+                    break;
+                }
             }
         })
         .context("starting the signal thread")?;

@@ -78,7 +78,7 @@ pub(super) fn diff(args: DiffArgs, plan: &mut LoadPlan) -> anyhow::Result<Outcom
 pub(super) fn warn_if_meta_differs(paths: [&Path; 2], layouts: [&Layout; 2]) {
     if !compat::same_meta(layouts[0], layouts[1]) {
         let [a, b] = paths.map(format::path);
-        eprintln!("heaplens: warning: {}", compat::meta_warning(&a, &b));
+        super::tell(format_args!("warning: {}", compat::meta_warning(&a, &b)));
     }
 }
 
@@ -111,7 +111,7 @@ impl Steps {
     fn print(&self, title: &str) {
         if self.shown {
             let total = report::timing_line("total (wall)", self.started.elapsed(), None);
-            eprint!("timings for {title}:\n{}{total}", self.lines);
+            super::to_stderr(&format!("timings for {title}:\n{}{total}", self.lines));
         }
     }
 }

@@ -236,9 +236,9 @@ fn load_owned(
     let loaded = snapshot::load_for(input, &mut |_| true, reads, schedule);
     let analysis = loaded.with_context(|| format::path(&path))?;
     if timings {
-        eprint!("{}", report::timings(&path, &analysis.timings));
+        super::to_stderr(&report::timings(&path, &analysis.timings));
         if schedule == Schedule::OnePassAtATime {
-            eprintln!("  (one pass at a time, to fit in memory)");
+            super::to_stderr("  (one pass at a time, to fit in memory)\n");
         }
     }
     Ok(analysis)

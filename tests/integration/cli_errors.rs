@@ -118,3 +118,68 @@ fn without_a_terminal_opening_snapshots_prints_tables() {
         "and two files the Comparison: {text}"
     );
 }
+
+/// Runs `heaplens ARGS` from `sh` after `redirect` (`exec 2>/dev/full`…):
+/// a closed descriptor needs the shell, `Stdio::null` is an open one.
+fn heaplens_after(redirect: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{redirect}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_heaplens"))
+        .args(args)
+        .env_remove("HEAPLENS_MAX_MEMORY")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("sh must start: {e}"))
+}
+
+#[test]
+fn a_closed_or_full_stderr_is_not_a_panic() {
+    let missing = std::path::Path::new("no-such-dir/missing.heapsnapshot");
+    let base = fixture("tiny/tiny-diff-base.heapsnapshot");
+    let target = fixture("tiny/tiny-diff-target.heapsnapshot");
+    let tiny = fixture("tiny/tiny-dominators.heapsnapshot");
+    // (what, arguments, extra redirection, exit status)
+    let cases: [(&str, Vec<&std::ffi::OsStr>, &str, i32); 3] = [
+        (
+            "an error",
+            vec!["summary".as_ref(), missing.as_os_str()],
+            "",
+            2,
+        ),
+        (
+            "a rule that holds",
+            vec![
+                "diff".as_ref(),
+                base.as_os_str(),
+                target.as_os_str(),
+                "--fail-if".as_ref(),
+                "new > 0".as_ref(),
+            ],
+            "",
+            1,
+        ),
+        (
+            "output that cannot be written",
+            vec!["summary".as_ref(), tiny.as_os_str()],
+            "exec >/dev/full",
+            2,
+        ),
+    ];
+    for stderr in ["exec 2>/dev/full", "exec 2>&-"] {
+        for (what, args, extra, status) in &cases {
+            let redirect = if extra.is_empty() {
+                stderr.to_owned()
+            } else {
+                format!("{stderr}; {extra}")
+            };
+            let out = heaplens_after(&redirect, args);
+            assert_eq!(
+                out.status.code(),
+                Some(*status),
+                "`{redirect}`, {what}: exit {status}, not a panic (101); stdout: {}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
+    }
+}

@@ -36,6 +36,53 @@ impl Tmux {
         tmux
     }
 
+    /// An interactive shell (job control: Ctrl-z, `fg`) that prompts
+    /// with [`PROMPT`], writes no history and reads no rc file.
+    fn shell(name: &str, width: u16, height: u16) -> Tmux {
+        let command = format!("env HISTFILE=/dev/null PS1='{PROMPT}' bash --norc --noprofile -i");
+        let tmux = Tmux::start(name, width, height, &command);
+        tmux.wait_for("the shell's prompt", at_prompt);
+        tmux
+    }
+
+    /// Types `line` into the pane and presses Enter.
+    fn type_line(&self, line: &str) {
+        let ok = self
+            .cmd(&["send-keys", "-t", "e2e", "-l", line])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "tmux types {line}");
+        self.keys(&["Enter"]);
+    }
+
+    /// A tmux format for the pane, e.g. `#{alternate_on}`.
+    fn pane(&self, format: &str) -> String {
+        let out = self.cmd(&["display", "-p", "-t", "e2e", format]).output();
+        out.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The whole pane, scrolled-off lines included, wrapped lines joined.
+    fn history(&self) -> String {
+        let out = self
+            .cmd(&["capture-pane", "-p", "-J", "-S", "-", "-t", "e2e"])
+            .output()
+            .unwrap_or_else(|e| panic!("capture: {e}"));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The pid of the heaplens the pane's shell runs.
+    fn heaplens_pid(&self) -> String {
+        let shell = self.pane("#{pane_pid}");
+        let out = Command::new("pgrep")
+            .args(["-P", &shell, "heaplens"])
+            .output()
+            .unwrap_or_else(|e| panic!("pgrep: {e}"));
+        let pid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        assert!(!pid.is_empty(), "heaplens runs under shell {shell}");
+        pid
+    }
+
     fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new("tmux");
         c.args(["-L", &self.socket, "-f", "/dev/null"]).args(args);
@@ -64,11 +111,7 @@ impl Tmux {
     /// tmux's `#{alternate_on}` for the pane: "1" while a full-screen
     /// program holds the alternate screen, "0" once it has restored it.
     fn alternate_screen(&self) -> String {
-        let mode = self
-            .cmd(&["display", "-p", "-t", "e2e", "#{alternate_on}"])
-            .output();
-        mode.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-            .unwrap_or_default()
+        self.pane("#{alternate_on}")
     }
 
     /// Waits until the screen satisfies `ready`, or fails with the screen.
@@ -92,6 +135,28 @@ impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.cmd(&["kill-server"]).status();
     }
+}
+
+/// The prompt of [`Tmux::shell`].
+const PROMPT: &str = "heaplens-e2e$ ";
+
+/// Whether the last line with text is the shell's prompt, waiting.
+fn at_prompt(screen: &str) -> bool {
+    screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l == PROMPT.trim_end())
+}
+
+/// `heaplens FILES...; echo HEAPLENS-EXITED-$?` in a non-interactive shell.
+fn heaplens_command(files: &[&std::path::Path]) -> String {
+    let files: Vec<String> = files.iter().map(|f| format!("'{}'", f.display())).collect();
+    format!(
+        "{} {}; echo HEAPLENS-EXITED-$?; sleep 30",
+        env!("CARGO_BIN_EXE_heaplens"),
+        files.join(" ")
+    )
 }
 
 fn demo_command() -> String {
@@ -183,8 +248,8 @@ fn finding_a_leak_with_the_keyboard_and_quitting_cleanly() {
 }
 
 #[test]
-fn sigterm_sighup_and_sigint_restore_the_terminal() {
-    for signal in ["TERM", "HUP", "INT"] {
+fn sigterm_sighup_and_sigint_restore_the_terminal_and_exit_128_plus_the_signal() {
+    for (signal, number) in [("TERM", 15), ("HUP", 1), ("INT", 2)] {
         let tmux = Tmux::start(&format!("sig{signal}"), 100, 30, &demo_command());
         tmux.wait_for("the TUI", |s| s.contains("Comparison"));
         // Only this session's heaplens: the child of the pane's shell.
@@ -205,6 +270,11 @@ fn sigterm_sighup_and_sigint_restore_the_terminal() {
         assert!(
             !screen.contains("Comparison"),
             "SIG{signal}: the alternate screen is gone:\n{screen}"
+        );
+        let status = 128 + number;
+        assert!(
+            screen.contains(&format!("HEAPLENS-EXITED-{status}\n")),
+            "SIG{signal} exits with {status}, as a shell reports it:\n{screen}"
         );
         let alternate = tmux.alternate_screen();
         assert_eq!(
@@ -233,4 +303,202 @@ fn a_panic_restores_the_terminal_and_shows_its_message() {
     );
     let alternate = tmux.alternate_screen();
     assert_eq!(alternate, "0", "the normal screen is back");
+}
+
+#[test]
+fn ctrl_z_and_sigtstp_suspend_to_the_shell_and_fg_redraws() {
+    let demo = fixture("demo/after.heapsnapshot");
+    for how in ["Ctrl-z", "SIGTSTP"] {
+        let tmux = Tmux::shell(&format!("suspend-{}", how.replace('-', "")), 120, 40);
+        tmux.type_line(&format!(
+            "{} '{}'",
+            env!("CARGO_BIN_EXE_heaplens"),
+            demo.display()
+        ));
+        tmux.wait_for("the demo to load", |s| {
+            s.contains("Summary: after.heapsnapshot") && s.contains(" objects, ")
+        });
+        let tty = tmux.pane("#{pane_tty}");
+        match how {
+            "Ctrl-z" => tmux.keys(&["C-z"]),
+            _ => {
+                let pid = tmux.heaplens_pid();
+                let killed = Command::new("kill").args(["-TSTP", &pid]).status();
+                assert!(killed.is_ok_and(|s| s.success()), "kill -TSTP {pid}");
+            }
+        }
+        let screen = tmux.wait_for("the shell's prompt after a stop", |s| {
+            s.contains("Stopped") && at_prompt(s)
+        });
+        assert!(
+            !screen.contains("Summary: after"),
+            "{how}: the TUI is off the screen:\n{screen}"
+        );
+        assert_eq!(tmux.alternate_screen(), "0", "{how}: the normal screen");
+        assert_eq!(
+            tmux.pane("#{mouse_any_flag}"),
+            "0",
+            "{how}: no mouse capture"
+        );
+        assert_eq!(tmux.pane("#{cursor_flag}"), "1", "{how}: the cursor shows");
+
+        tmux.type_line("fg");
+        let screen = tmux.wait_for("the TUI again", |s| {
+            s.contains("Summary: after.heapsnapshot") && s.contains(" objects, ")
+        });
+        assert!(
+            screen.contains("┌ Retainers"),
+            "{how}: every pane is redrawn:\n{screen}"
+        );
+        assert_eq!(tmux.alternate_screen(), "1", "{how}: the alternate screen");
+        assert_eq!(tmux.pane("#{mouse_any_flag}"), "1", "{how}: mouse capture");
+        let stty = Command::new("stty")
+            .args(["-F", &tty, "-a"])
+            .output()
+            .unwrap_or_else(|e| panic!("stty: {e}"));
+        let modes = String::from_utf8_lossy(&stty.stdout);
+        assert!(
+            modes.split_whitespace().any(|m| m == "-icanon"),
+            "{how}: raw mode again on {tty}: {modes}"
+        );
+        // Keys reach it one by one (raw mode), not after Enter.
+        tmux.keys(&["?"]);
+        tmux.wait_for("the help", |s| s.contains("Show or hide this help"));
+        tmux.keys(&["q"]);
+        tmux.wait_for("the shell after quitting", at_prompt);
+        tmux.type_line("echo HEAPLENS-EXITED-$?");
+        let screen = tmux.wait_for("the exit status", |s| s.contains("HEAPLENS-EXITED-"));
+        assert!(
+            screen.contains("HEAPLENS-EXITED-0"),
+            "{how}: q after fg exits 0:\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn ctrl_c_quits_with_status_130_even_in_a_prompt() {
+    let tiny = fixture("tiny/tiny-dominators.heapsnapshot");
+    let cases: [(&str, &[&str], &str); 3] = [
+        ("table", &[], "q quit"),
+        ("filter", &["/", "Wea"], "Enter keep"),
+        ("jump", &["@", "12"], "Enter jump"),
+    ];
+    for (name, keys, shown) in cases {
+        let tmux = Tmux::start(
+            &format!("ctrlc-{name}"),
+            100,
+            30,
+            &heaplens_command(&[&tiny]),
+        );
+        tmux.wait_for("the snapshot to load", |s| s.contains("18 objects"));
+        tmux.keys(keys);
+        tmux.wait_for(shown, |s| s.contains(shown));
+        tmux.keys(&["C-c"]);
+        let screen = tmux.wait_for("heaplens to exit", |s| s.contains("HEAPLENS-EXITED-"));
+        assert!(
+            screen.contains("HEAPLENS-EXITED-130\n"),
+            "{name}: Ctrl-c exits with 130:\n{screen}"
+        );
+        assert_eq!(tmux.alternate_screen(), "0", "{name}: the normal screen");
+    }
+}
+
+#[test]
+fn a_load_that_failed_in_the_tui_exits_2_and_repeats_its_error() {
+    let good = fixture("tiny/tiny-dominators.heapsnapshot");
+    let text = std::fs::read_to_string(&good).unwrap_or_else(|e| panic!("fixture: {e}"));
+    // Past the header (the preflight reads it), inside the nodes: only
+    // the loader, inside the TUI, finds it truncated.
+    let nodes = text
+        .find("\"nodes\"")
+        .unwrap_or_else(|| panic!("nodes in the fixture"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let bad = dir.path().join("cut.heapsnapshot");
+    std::fs::write(&bad, &text[..nodes + 40]).unwrap_or_else(|e| panic!("{e}"));
+
+    let tmux = Tmux::start("failed", 130, 30, &heaplens_command(&[&bad, &good]));
+    let screen = tmux.wait_for("the failed load", |s| {
+        s.contains("cut.heapsnapshot: failed") && s.contains("18 objects")
+    });
+    assert!(screen.contains("truncated"), "the TUI shows why:\n{screen}");
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("heaplens to exit", |s| s.contains("HEAPLENS-EXITED-"));
+    assert!(
+        screen.contains("HEAPLENS-EXITED-2\n"),
+        "a failed load is not a success:\n{screen}"
+    );
+    let repeated: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.starts_with("heaplens: "))
+        .collect();
+    assert_eq!(repeated.len(), 1, "one line on stderr:\n{screen}");
+    assert!(
+        repeated[0].contains("cut.heapsnapshot: truncated"),
+        "it names the file and the problem:\n{screen}"
+    );
+    assert_eq!(
+        tmux.alternate_screen(),
+        "0",
+        "after the terminal is restored"
+    );
+}
+
+#[test]
+fn a_terminal_that_cannot_draw_gets_the_printed_tables() {
+    let tiny = fixture("tiny/tiny-dominators.heapsnapshot");
+    let base = fixture("tiny/tiny-diff-base.heapsnapshot");
+    let target = fixture("tiny/tiny-diff-target.heapsnapshot");
+    let cases: [(&str, &str, Vec<&std::path::Path>, &str); 2] = [
+        ("dumb", "env TERM=dumb", vec![&tiny], "TERM=dumb"),
+        (
+            "unset",
+            "env -u TERM",
+            vec![&base, &target],
+            "TERM is not set",
+        ),
+    ];
+    for (name, env, files, why) in cases {
+        let tmux = Tmux::start(
+            &format!("term-{name}"),
+            200,
+            40,
+            &format!("{env} {}", heaplens_command(&files)),
+        );
+        tmux.wait_for("heaplens to exit", |s| s.contains("HEAPLENS-EXITED-"));
+        let screen = tmux.history();
+        assert!(
+            screen.lines().any(|l| l.trim_end() == "HEAPLENS-EXITED-0"),
+            "{name}: {screen}"
+        );
+        let view = if files.len() == 1 {
+            "Summary"
+        } else {
+            "Comparison"
+        };
+        let note = format!(
+            "heaplens: {why}: the terminal cannot draw the interface; printing the {view} instead"
+        );
+        assert_eq!(
+            screen.lines().next(),
+            Some(note.as_str()),
+            "{name}: one line says why, first:\n{screen}"
+        );
+        let printed = heaplens(&files);
+        assert!(printed.status.success(), "{name}: headless");
+        let expected: Vec<String> = String::from_utf8_lossy(&printed.stdout)
+            .lines()
+            .map(|l| l.trim_end().to_owned())
+            .collect();
+        // `capture-pane -J` keeps trailing spaces.
+        let shown: Vec<&str> = screen
+            .lines()
+            .skip(1)
+            .take(expected.len())
+            .map(str::trim_end)
+            .collect();
+        assert_eq!(
+            shown, expected,
+            "{name}: the same tables as without a terminal:\n{screen}"
+        );
+    }
 }
