@@ -209,6 +209,10 @@ pub struct DiffArgs {
     /// 1000' or 'size_delta > 50MB' (repeatable; see below).
     #[arg(long = "fail-if", value_name = "RULE")]
     pub fail_if: Vec<Rule>,
+    /// Markdown: let V8's own classes (`(string)`, `(system)`, compiled
+    /// code, shapes…) be the worst offender too.
+    #[arg(long)]
+    pub internals: bool,
 }
 
 #[derive(Debug, Args)]

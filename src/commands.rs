@@ -258,6 +258,7 @@ fn open_headless(mut plan: LoadPlan, count: usize) -> anyhow::Result<String> {
                 filter: None,
                 format: ReportFormat::Table,
                 fail_if: Vec::new(),
+                internals: false,
             };
             diff::diff(args, &mut plan).map(|outcome| outcome.report)
         }

@@ -55,7 +55,8 @@ pub(super) fn diff(args: DiffArgs, plan: &mut LoadPlan) -> anyhow::Result<Outcom
         ReportFormat::Markdown => {
             let files = [file_name(&args.baseline), file_name(&args.target)];
             let top = args.top.unwrap_or(MARKDOWN_TOP);
-            report::diff_markdown(base, target, &rows, [&files[0], &files[1]], top)
+            let worst = (top, args.internals);
+            report::diff_markdown(base, target, &rows, [&files[0], &files[1]], worst)
         }
     });
     steps.print(match plan.loading {

@@ -9,7 +9,7 @@ use crate::format;
 use crate::snapshot::classes::{location_text, ClassAggregate, SummaryColumn};
 use crate::snapshot::distances::display_distance;
 use crate::snapshot::views::diff::{DiffColumn, DiffRow};
-use crate::snapshot::views::leaks::{LeakClass, LeakReport, PathFinder, PathGroup};
+use crate::snapshot::views::leaks::{is_v8_internal, LeakClass, LeakReport, PathFinder, PathGroup};
 use crate::snapshot::Analysis;
 
 /// `heaplens summary --format markdown`.
@@ -56,7 +56,7 @@ pub fn diff_markdown(
     target: &Analysis,
     rows: &[DiffRow<'_>],
     files: [&str; 2],
-    top: usize,
+    (top, internals): (usize, bool),
 ) -> String {
     let [base_file, target_file] = files;
     let mut out = format!(
@@ -87,16 +87,31 @@ pub fn diff_markdown(
         &selection,
     );
     out.push_str(&classes_table(target, &classes));
-    // `max_by_key` keeps the last of equals: reversed, the first row shown wins.
-    let worst = shown
-        .iter()
-        .rev()
-        .filter(|r| !r.diff.added.is_empty())
-        .max_by_key(|r| r.diff.delta());
-    if let Some(worst) = worst {
-        out.push_str(&worst_delta_path(target, worst, target_file));
+    if let Some(worst) = worst_offender(target, rows, internals) {
+        out.push_str(&worst_delta_path(target, worst, target_file, internals));
     }
     out
+}
+
+/// The class whose retained size grew most and that has new objects, among
+/// the user's classes unless `internals`: V8's own (`(string)` held by a
+/// handle scope is the snapshot writer's file name, not a leak) are left
+/// out. Ties go to the first row.
+fn worst_offender<'r, 'a>(
+    target: &Analysis,
+    rows: &'r [DiffRow<'a>],
+    internals: bool,
+) -> Option<&'r DiffRow<'a>> {
+    let user_class = |row: &DiffRow<'_>| {
+        let name = &row.diff.name;
+        let first = row.diff.added.first();
+        !(name.starts_with('(') || name.starts_with("system / "))
+            && first.is_some_and(|&n| !is_v8_internal(target, n))
+    };
+    rows.iter()
+        .rev()
+        .filter(|r| !r.diff.added.is_empty() && (internals || user_class(r)))
+        .max_by_key(|r| r.retained_delta)
 }
 
 /// `heaplens leaks --format markdown`.
@@ -223,16 +238,30 @@ fn worst_class_path(analysis: &Analysis, class: &ClassAggregate) -> String {
 }
 
 /// The first new instance of the class that gained the most objects.
-fn worst_delta_path(target: &Analysis, row: &DiffRow<'_>, target_file: &str) -> String {
-    let Some(&n) = row.diff.added.first() else {
+fn worst_delta_path(
+    target: &Analysis,
+    row: &DiffRow<'_>,
+    target_file: &str,
+    internals: bool,
+) -> String {
+    let retained = &target.dominators.retained;
+    let largest = row.diff.added.iter().max_by_key(|&&n| retained[n as usize]);
+    let Some(&n) = largest else {
         return String::new();
+    };
+    let among = if internals {
+        "among all classes"
+    } else {
+        "among the program's classes (V8's own left out; `--internals` to include them)"
     };
     format!(
         "\n## Retainer path of the worst offender\n\n\
-         The first new {} in {} ({} objects, the largest # Delta):\n\n{}",
+         The class whose retained size grew most, {among}: {} ({} retained, {} objects). \
+         Its largest new object in {}:\n\n{}",
         code(&row.diff.name),
-        code(target_file),
+        format::signed_bytes(row.retained_delta),
         format::signed_count(row.diff.delta()),
+        code(target_file),
         retainer_path(target, n)
     )
 }

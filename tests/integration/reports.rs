@@ -62,10 +62,34 @@ fn diff_markdown_has_deltas_classes_and_a_path() {
         "SessionRecord",
     ]);
     assert!(
-        session.contains("The first new `SessionRecord`"),
+        session.contains("grew most, among the program's classes (V8's own left out; `--internals` to include them): `SessionRecord`"),
         "{session}"
     );
     assert!(session.contains("- `sessionCache` in `"), "{session}");
+}
+
+/// Issue 19: the worst offender was the class with the largest # Delta,
+/// which on a real snapshot lands on `(string)` held by a handle scope (the
+/// snapshot writer's own file name). It is the user class whose retained
+/// size grew most; `--internals` lets V8's own in.
+#[test]
+fn regression_the_worst_offender_is_a_user_class_by_retained_growth() {
+    let md = text(&["diff", BASE, TARGET, "--format", "markdown"]);
+    let worst = md
+        .split("## Retainer path of the worst offender")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(worst.contains("`Array` (+2.9 MB retained"), "{worst}");
+    assert!(!worst.contains("(Handle scope)"), "{worst}");
+    let all = text(&["diff", BASE, TARGET, "--format", "markdown", "--internals"]);
+    let worst = all
+        .split("## Retainer path of the worst offender")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        worst.contains("grew most, among all classes: `system / Context`"),
+        "{worst}"
+    );
 }
 
 #[test]
