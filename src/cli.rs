@@ -36,6 +36,11 @@ pub struct Cli {
     /// HEAPLENS_MAX_MEMORY).
     #[arg(long, global = true)]
     pub force: bool,
+    /// Fit tables in N columns (0: no limit) [default: the terminal's
+    /// width, else $COLUMNS, else 160]. Names are shortened in the middle;
+    /// numbers and @ids never.
+    #[arg(long, global = true, value_name = "N")]
+    pub width: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]

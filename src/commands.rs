@@ -101,6 +101,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Finished> {
         Some(Command::Man) => return man().map(|page| Finished::Report(page.into())),
         _ => {}
     }
+    crate::report::set_width(table_width(cli.width));
     let screen = Screen::of_this_process();
     let opens_tui = screen == Screen::Tui;
     let demand = Demand::of(&cli, opens_tui);
@@ -151,6 +152,16 @@ fn subcommand_typo(snapshots: &[PathBuf]) -> Option<anyhow::Error> {
         "{}: no such file; did you mean the subcommand `heaplens {meant}`? (see --help)",
         format::visible(typed)
     ))
+}
+
+/// Columns headless tables fit: `--width`, else the terminal's, else
+/// `$COLUMNS`, else a width that keeps a piped report readable.
+fn table_width(asked: Option<usize>) -> Option<usize> {
+    const DEFAULT: usize = 160;
+    let terminal =
+        || terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0));
+    let columns = || std::env::var("COLUMNS").ok()?.trim().parse().ok();
+    Some(asked.or_else(terminal).or_else(columns).unwrap_or(DEFAULT))
 }
 
 /// `heaplens completions SHELL`.

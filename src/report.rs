@@ -1,12 +1,10 @@
 //! Headless output of engine results: aligned tables for people, JSON (the
 //! contract shared with the DevTools oracle) for scripts and golden tests.
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use unicode_width::UnicodeWidthStr;
 
 use crate::format;
 use crate::snapshot::classes::{compare_classes, location_text, ClassAggregate, SummaryColumn};
@@ -22,7 +20,11 @@ use crate::snapshot::Analysis;
 
 mod leaks;
 mod markdown;
+mod table;
 mod views;
+
+pub use table::set_width;
+use table::Table;
 
 pub use leaks::{leaks_json, leaks_table};
 pub use markdown::{diff_markdown, leaks_markdown, summary_markdown};
@@ -696,62 +698,6 @@ fn tree_rows(
 
 fn to_json<T: Serialize>(doc: &T) -> String {
     serde_json::to_string(doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")) + "\n"
-}
-
-/// A plain-text table: first column left-aligned, the rest right-aligned.
-struct Table {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    fn new(header: &[&str]) -> Self {
-        Table {
-            header: header.iter().map(|&h| h.to_owned()).collect(),
-            rows: Vec::new(),
-        }
-    }
-
-    /// Adds a row. Cells hold snapshot text: shown as by `format::visible`.
-    fn row(&mut self, cells: Vec<String>) {
-        let shown = cells
-            .into_iter()
-            .map(|cell| match format::visible(&cell) {
-                Cow::Borrowed(_) => cell,
-                Cow::Owned(escaped) => escaped,
-            })
-            .collect();
-        self.rows.push(shown);
-    }
-
-    fn render(&self) -> String {
-        let width = |i: usize| {
-            std::iter::once(&self.header)
-                .chain(&self.rows)
-                .map(|r| r.get(i).map_or(0, |c| c.width()))
-                .max()
-                .unwrap_or(0)
-        };
-        let widths: Vec<usize> = (0..self.header.len()).map(width).collect();
-        let mut out = String::new();
-        for row in std::iter::once(&self.header).chain(&self.rows) {
-            let mut line = String::new();
-            for (i, cell) in row.iter().enumerate() {
-                let pad = widths[i].saturating_sub(cell.width());
-                if i == 0 {
-                    line.push_str(cell);
-                    line.push_str(&" ".repeat(pad));
-                } else {
-                    line.push_str("  ");
-                    line.push_str(&" ".repeat(pad));
-                    line.push_str(cell);
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
 }
 
 /// `--timings`: one line per stage, to stderr.

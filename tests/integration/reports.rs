@@ -296,3 +296,32 @@ fn a_pair_loaded_one_after_the_other_compares_the_same() {
         }
     }
 }
+
+/// Issue 19: the Chromium 156 summary was 1,071 columns wide and every row
+/// wrapped at 80. Tables fit `$COLUMNS` (or the tty, or `--width`); names
+/// shorten in the middle, numbers and trailing @ids stay whole.
+#[test]
+fn regression_tables_fit_the_terminal_width() {
+    let chromium = crate::util::fixture("real/chromium156-chat-after.heapsnapshot");
+    let chromium = chromium.to_string_lossy();
+    let narrow = crate::util::heaplens_with_env(["summary", &chromium], &[("COLUMNS", "80")]);
+    let text = String::from_utf8_lossy(&narrow.stdout);
+    let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(widest <= 80, "{widest} columns");
+    let unlimited = text_of(&["summary", &chromium, "--width", "0"]);
+    assert!(unlimited.lines().any(|l| l.chars().count() > 200));
+    let diff = crate::util::heaplens_with_env(["diff", BASE, TARGET], &[("COLUMNS", "80")]);
+    let diff = String::from_utf8_lossy(&diff.stdout);
+    for line in diff.lines().filter(|l| l.contains(" @")) {
+        let name = line.split("  ").next().unwrap_or_default();
+        let id = name.rsplit(" @").next().unwrap_or_default();
+        assert!(
+            !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()),
+            "an @id is never cut: {line:?}"
+        );
+    }
+}
+
+fn text_of(args: &[&str]) -> String {
+    String::from_utf8_lossy(&crate::util::heaplens(args).stdout).into_owned()
+}
