@@ -41,6 +41,9 @@ pub struct Cli {
     /// numbers and @ids never.
     #[arg(long, global = true, value_name = "N")]
     pub width: Option<usize>,
+    /// No progress line on stderr (it shows only when stderr is a terminal).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -110,7 +110,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Finished> {
             return Err(hint);
         }
     }
-    let mut plan = LoadPlan::new(demand, cli.force, cli.timings)?;
+    let mut plan = LoadPlan::new(demand, cli.force, cli.timings, cli.quiet)?;
     let Some(command) = cli.command else {
         return open(plan, cli.snapshots.len(), &screen);
     };

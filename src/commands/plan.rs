@@ -5,14 +5,17 @@
 
 use std::path::{Path, PathBuf};
 
+use std::io::IsTerminal;
+
 use anyhow::{anyhow, Context};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::cli::{Cli, Command};
 use crate::format;
 use crate::preflight::{self, Loading};
 use crate::report;
 use crate::snapshot::graph::HeapGraph;
-use crate::snapshot::{self, parse, Analysis, Reads, Schedule, SnapshotInput};
+use crate::snapshot::{self, parse, Analysis, Progress, Reads, Schedule, SnapshotInput, Stage};
 
 /// What a command will load, from its arguments alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,12 +72,19 @@ pub struct LoadPlan {
     paths: Vec<PathBuf>,
     pub loading: Loading,
     pub timings: bool,
+    /// A progress line per load on stderr, when it is a terminal.
+    bars: Option<MultiProgress>,
 }
 
 impl LoadPlan {
     /// Opens every input once (standard input at most once), then asks the
     /// preflight whether and how they fit.
-    pub fn new(demand: Demand, force: bool, timings: bool) -> anyhow::Result<LoadPlan> {
+    pub fn new(
+        demand: Demand,
+        force: bool,
+        timings: bool,
+        quiet: bool,
+    ) -> anyhow::Result<LoadPlan> {
         let stdin_uses = demand.paths.iter().filter(|p| p.as_os_str() == "-").count();
         if stdin_uses > 1 {
             return Err(anyhow!(
@@ -103,7 +113,15 @@ impl LoadPlan {
             paths: demand.paths,
             loading,
             timings,
+            bars: (!quiet && std::io::stderr().is_terminal()).then(MultiProgress::new),
         })
+    }
+
+    fn reporting(&self) -> Reporting {
+        Reporting {
+            timings: self.timings,
+            bars: self.bars.clone(),
+        }
     }
 
     /// The path of input `i`, as given.
@@ -144,7 +162,7 @@ impl LoadPlan {
         schedule: Schedule,
     ) -> anyhow::Result<&'static Analysis> {
         let input = self.take(i)?;
-        let analysis = load_owned(input, self.timings, reads, schedule)?;
+        let analysis = load_owned(input, &self.reporting(), reads, schedule)?;
         Ok(Box::leak(Box::new(analysis)))
     }
 
@@ -156,11 +174,11 @@ impl LoadPlan {
         loaded: usize,
     ) -> anyhow::Result<(HeapGraph, &'static Analysis)> {
         let (other, input) = (self.take(parsed)?, self.take(loaded)?);
-        let timings = self.timings;
+        let reporting = self.reporting();
         let (graph, analysis) = std::thread::scope(|s| {
             let path = other.path().to_owned();
             let graph = s.spawn(move || parse_only(other));
-            let analysis = load_owned(input, timings, Reads::Everything, Schedule::SideBySide);
+            let analysis = load_owned(input, &reporting, Reads::Everything, Schedule::SideBySide);
             (graph.join().map_err(|_| panicked(&path)), analysis)
         });
         Ok((graph??, Box::leak(Box::new(analysis?))))
@@ -190,18 +208,18 @@ impl LoadPlan {
         target_reads: Reads,
     ) -> anyhow::Result<(&'static Analysis, &'static Analysis)> {
         let (base, target) = (self.take(0)?, self.take(1)?);
-        let timings = self.timings;
-        let load_baseline = move || {
+        let reporting = self.reporting();
+        let load_baseline = || {
             let mut baseline = load_owned(
                 base,
-                timings,
+                &reporting,
                 Reads::ComparisonBaseline,
                 Schedule::SideBySide,
             )?;
             baseline.shed_for_comparison();
             Ok::<_, anyhow::Error>(baseline)
         };
-        let load_target = move || load_owned(target, timings, target_reads, Schedule::SideBySide);
+        let load_target = || load_owned(target, &reporting, target_reads, Schedule::SideBySide);
         let (baseline, mut target) = match self.loading {
             Loading::BaselineFirst => {
                 let baseline = load_baseline()?;
@@ -226,14 +244,39 @@ fn panicked(path: &Path) -> anyhow::Error {
     anyhow!("the loader of {} panicked", format::path(path))
 }
 
+/// How a load reports: `--timings` after it, a progress line during it.
+#[derive(Clone)]
+struct Reporting {
+    timings: bool,
+    bars: Option<MultiProgress>,
+}
+
 fn load_owned(
     input: SnapshotInput,
-    timings: bool,
+    reporting: &Reporting,
     reads: Reads,
     schedule: Schedule,
 ) -> anyhow::Result<Analysis> {
+    let timings = reporting.timings;
     let path = input.path().to_owned();
-    let loaded = snapshot::load_for(input, &mut |_| true, reads, schedule);
+    let line = reporting
+        .bars
+        .as_ref()
+        .map(|bars| progress_line(bars, &path, input.file_bytes()));
+    let total = input.file_bytes();
+    let mut report = |p: Progress| {
+        if let Some(line) = &line {
+            if p.stage == Stage::Read {
+                line.set_position(p.bytes_read);
+            }
+            line.set_message(progress_text(p, total));
+        }
+        true
+    };
+    let loaded = snapshot::load_for(input, &mut report, reads, schedule);
+    if let Some(line) = line {
+        line.finish_and_clear();
+    }
     let analysis = loaded.with_context(|| format::path(&path))?;
     if timings {
         super::to_stderr(&report::timings(&path, &analysis.timings));
@@ -242,6 +285,36 @@ fn load_owned(
         }
     }
     Ok(analysis)
+}
+
+/// One load's line: the file's name, a bar of the bytes read, then the
+/// bytes and the stage in DevTools' units.
+fn progress_line(bars: &MultiProgress, path: &Path, bytes: Option<u64>) -> ProgressBar {
+    let line = bars.add(ProgressBar::new(bytes.unwrap_or(0)));
+    let template = match bytes {
+        Some(_) => "{prefix} {bar:20} {msg} {elapsed}",
+        None => "{prefix} {msg} {elapsed}",
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        line.set_style(style.progress_chars("█▌ "));
+    }
+    let name = path.file_name().map_or_else(|| path.as_os_str(), |n| n);
+    line.set_prefix(format::visible(&name.to_string_lossy()).into_owned());
+    line
+}
+
+/// `38.1 MB / 152 MB reading and parsing`, or the stage once read.
+fn progress_text(p: Progress, total: Option<u64>) -> String {
+    match (p.stage, total) {
+        (Stage::Read, Some(total)) => format!(
+            "{} / {} {}",
+            format::bytes(p.bytes_read),
+            format::bytes(total),
+            p.stage.label()
+        ),
+        (Stage::Read, None) => format!("{} {}", format::bytes(p.bytes_read), p.stage.label()),
+        (stage, _) => stage.label().to_owned(),
+    }
 }
 
 /// Parses a snapshot without analysing it: enough for ids and the meta.

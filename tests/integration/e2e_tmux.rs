@@ -502,3 +502,46 @@ fn a_terminal_that_cannot_draw_gets_the_printed_tables() {
         );
     }
 }
+
+/// Issue 19: a long headless run on a terminal showed nothing. With stderr
+/// a terminal, each load draws a progress line there (the file, bytes
+/// read, the stage), cleared when it ends; `--quiet` draws none.
+#[test]
+fn a_headless_load_on_a_terminal_shows_its_progress_then_clears_it() {
+    let tmux = Tmux::shell("progress", 120, 12);
+    let demo = fixture("demo/after.heapsnapshot");
+    let bin = env!("CARGO_BIN_EXE_heaplens");
+    tmux.type_line(&format!(
+        "'{bin}' diff '{}' '{}' >/dev/null",
+        fixture("demo/baseline.heapsnapshot").display(),
+        demo.display()
+    ));
+    let mut seen = false;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let screen = tmux.screen();
+        seen |= screen.contains("after.heapsnapshot.gz") && screen.contains("MB");
+        if at_prompt(&screen) {
+            break;
+        }
+        sleep(Duration::from_millis(20));
+    }
+    assert!(seen, "a progress line while loading:\n{}", tmux.history());
+    let after = tmux.screen();
+    assert!(
+        !after.contains("reading and parsing") && !after.contains("█"),
+        "cleared:\n{after}"
+    );
+    tmux.type_line("clear");
+    tmux.wait_for("the prompt", at_prompt);
+    tmux.type_line(&format!(
+        "'{bin}' summary '{}' --quiet >/dev/null",
+        demo.display()
+    ));
+    tmux.wait_for("the prompt again", at_prompt);
+    assert!(
+        !tmux.history().contains("MB /"),
+        "--quiet draws nothing:\n{}",
+        tmux.history()
+    );
+}
