@@ -298,7 +298,7 @@ fn progress_line(bars: &MultiProgress, path: &Path, bytes: Option<u64>) -> Progr
     if let Ok(style) = ProgressStyle::with_template(template) {
         line.set_style(style.progress_chars("█▌ "));
     }
-    let name = path.file_name().map_or_else(|| path.as_os_str(), |n| n);
+    let name = path.file_name().unwrap_or(path.as_os_str());
     line.set_prefix(format::visible(&name.to_string_lossy()).into_owned());
     line
 }
