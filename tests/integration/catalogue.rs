@@ -52,7 +52,7 @@ fn replace_in(text: &str, from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
-fn with(from: &str, to: &str) -> String {
+pub(crate) fn with(from: &str, to: &str) -> String {
     replace_in(VALID, from, to)
 }
 

@@ -14,28 +14,12 @@ use crate::util::{fixture, heaplens, heaplens_with_env};
 const EVIL: &str =
     "\u{1b}[2J\u{1b}[31mPWNED\u{1b}]0;title\u{7}\u{1b}]52;c;ZGF0YQ==\u{7}\nrow\u{202e}rev\u{9b}31m";
 
-/// A Node-20-shaped snapshot whose class, edge and string are `EVIL`.
+/// The catalogue's small snapshot with its class `Thing` and its edge
+/// `secretvalue` both named `EVIL`.
 fn evil_snapshot() -> String {
     let name = serde_json::to_string(EVIL).unwrap_or_default();
-    format!(
-        concat!(
-            r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"#,
-            r#""node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"#,
-            r#""edge_fields":["type","name_or_index","to_node"],"#,
-            r#""edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"#,
-            r#""location_fields":["object_index","script_id","line","column"]}},"#,
-            r#""node_count":4,"edge_count":3,"trace_function_count":0}},"#,
-            "\n",
-            r#""nodes":[9,0,1,0,1,0,0,3,1,3,100,2,0,0,3,2,5,20,0,0,0,2,2,7,40,0,0,0],"#,
-            "\n",
-            r#""edges":[5,3,7,2,2,14,2,2,21],"#,
-            "\n",
-            r#""locations":[],"#,
-            "\n",
-            r#""strings":["","Window",{name},"1"]}}"#
-        ),
-        name = name
-    )
+    let renamed = crate::catalogue::with(r#""Thing""#, &name);
+    renamed.replacen(r#""secretvalue""#, &name, 1)
 }
 
 /// Nothing in `text` that a terminal acts on: no C0 but newline, no DEL,
