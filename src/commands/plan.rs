@@ -12,6 +12,7 @@ use crate::format;
 use crate::preflight::{self, Loading};
 use crate::report;
 use crate::snapshot::graph::HeapGraph;
+use crate::snapshot::source::Warnings;
 use crate::snapshot::{self, parse, Analysis, Reads, Schedule, SnapshotInput};
 
 /// What a command will load, from its arguments alone.
@@ -242,8 +243,10 @@ fn load_owned(
     schedule: Schedule,
 ) -> anyhow::Result<Analysis> {
     let path = input.path().to_owned();
+    let warnings = input.warnings();
     let loaded = snapshot::load_for(input, &mut |_| true, reads, schedule);
     let analysis = loaded.with_context(|| format::path(&path))?;
+    print_warnings(&path, &warnings);
     if timings {
         eprint!("{}", report::timings(&path, &analysis.timings));
         if schedule == Schedule::OnePassAtATime {
@@ -256,8 +259,19 @@ fn load_owned(
 /// Parses a snapshot without analysing it: enough for ids and the meta.
 fn parse_only(input: SnapshotInput) -> anyhow::Result<HeapGraph> {
     let path = input.path().to_owned();
+    let warnings = input.warnings();
     let parsed = input
         .into_parts()
         .and_then(|(source, _, _)| parse::parse_snapshot(source, &mut |_| true));
-    parsed.with_context(|| format::path(&path))
+    let graph = parsed.with_context(|| format::path(&path))?;
+    print_warnings(&path, &warnings);
+    Ok(graph)
+}
+
+/// An input's warnings, a line each, once it loaded: a failed load says
+/// only why it failed.
+fn print_warnings(path: &Path, warnings: &Warnings) {
+    for warning in warnings.take() {
+        eprintln!("heaplens: {}: {warning}", format::path(path));
+    }
 }
