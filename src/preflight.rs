@@ -83,6 +83,7 @@ pub fn estimate(input: &SnapshotInput) -> Option<Estimate> {
                 .edge_count
                 .saturating_mul(header.layout.edge_field_count as u64),
         );
+    let arrays = values.saturating_mul(PLAIN_BYTES_PER_VALUE);
     let plain_bytes = match input.file_bytes() {
         Some(bytes) if !input.is_gzip() => {
             // Each value takes at least 2 bytes.
@@ -91,9 +92,9 @@ pub fn estimate(input: &SnapshotInput) -> Option<Estimate> {
             }
             bytes
         }
-        _ => values.saturating_mul(PLAIN_BYTES_PER_VALUE),
+        _ => arrays.max(gzip_size(input, values).unwrap_or(0)),
     };
-    let strings = plain_bytes / FILE_SHARE_DIVISOR;
+    let strings = strings_bytes(plain_bytes, arrays);
     let (nodes, edges) = (header.node_count, header.edge_count);
     let per = |node: u64, edge: u64| {
         nodes
@@ -108,6 +109,26 @@ pub fn estimate(input: &SnapshotInput) -> Option<Estimate> {
         shed_bytes: per(SHED_BYTES_PER_NODE, 0),
         rows_bytes: per(ROWS_BYTES_PER_NODE, ROWS_BYTES_PER_EDGE).saturating_add(FIXED_BYTES),
     })
+}
+
+/// Bytes the strings and buffers will hold: a share of the file, or when
+/// more, twice what the arrays leave of it, less that share. A string
+/// longer than the read buffer is held twice while it is read (its JSON
+/// text, then the table's copy), and one a class is named by stays: a
+/// name of 600 MB was estimated at an eighth of itself. The arrays of V8's
+/// snapshots are ~85 % of the file, so theirs are estimated as before.
+fn strings_bytes(plain_bytes: u64, arrays: u64) -> u64 {
+    let share = plain_bytes / FILE_SHARE_DIVISOR;
+    let beyond_arrays = plain_bytes.saturating_sub(arrays);
+    share.max(beyond_arrays.saturating_mul(2).saturating_sub(share))
+}
+
+/// What a gzip file says it inflates to, when that can be right: at least
+/// 2 bytes a value, and at most 1032 times the file (deflate's best).
+fn gzip_size(input: &SnapshotInput, values: u64) -> Option<u64> {
+    let hint = input.gzip_size_hint()?;
+    let most = input.file_bytes()?.saturating_mul(1032);
+    (hint >= values.saturating_mul(2) && hint <= most).then_some(hint)
 }
 
 /// Memory this process may still use, and where that limit comes from.
@@ -328,6 +349,36 @@ mod tests {
             shed_bytes,
             rows_bytes: bytes * 4 / 5,
         }
+    }
+
+    /// A snapshot whose strings are most of it (here one 8 MB name, in
+    /// the issue one of 600 MB) was estimated from an eighth of the file;
+    /// it is held twice while read. Gzip files say their inflated size.
+    /// A V8 snapshot, whose arrays are most of the file, is estimated as
+    /// before.
+    #[test]
+    fn regression_the_preflight_counts_big_strings() {
+        let name_bytes: u64 = 8 << 20;
+        let json = crate::snapshot::names::long_names::snapshot(name_bytes as usize, 10, 0);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let plain = dir.path().join("long.heapsnapshot");
+        std::fs::write(&plain, &json).expect("written");
+        let gz = dir.path().join("long.heapsnapshot.gz");
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut encoder, json.as_bytes()).expect("gzip");
+        std::fs::write(&gz, encoder.finish().expect("gzip")).expect("written");
+        for path in [plain, gz] {
+            let input = SnapshotInput::open(&path).expect("opens");
+            let estimate = super::estimate(&input).expect("an estimate");
+            // Three strings of 8 MB, held twice.
+            assert!(
+                estimate.bytes > FIXED_BYTES + 5 * name_bytes,
+                "{}: {estimate:?}",
+                path.display()
+            );
+        }
+        // A 1 GB Node 20 snapshot: 177 M values, 125 MB as before.
+        assert_eq!(strings_bytes(1_000_000_000, 885_000_000), 125_000_000);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::format;
 use crate::preflight::{self, Loading};
 use crate::report;
 use crate::snapshot::graph::HeapGraph;
+use crate::snapshot::source::Warnings;
 use crate::snapshot::{self, parse, Analysis, Progress, Reads, Schedule, SnapshotInput, Stage};
 
 /// What a command will load, from its arguments alone.
@@ -273,11 +274,13 @@ fn load_owned(
         }
         true
     };
+    let warnings = input.warnings();
     let loaded = snapshot::load_for(input, &mut report, reads, schedule);
     if let Some(line) = line {
         line.finish_and_clear();
     }
     let analysis = loaded.with_context(|| format::path(&path))?;
+    print_warnings(&path, &warnings);
     if timings {
         super::to_stderr(&report::timings(&path, &analysis.timings));
         if schedule == Schedule::OnePassAtATime {
@@ -320,8 +323,19 @@ fn progress_text(p: Progress, total: Option<u64>) -> String {
 /// Parses a snapshot without analysing it: enough for ids and the meta.
 fn parse_only(input: SnapshotInput) -> anyhow::Result<HeapGraph> {
     let path = input.path().to_owned();
+    let warnings = input.warnings();
     let parsed = input
         .into_parts()
         .and_then(|(source, _, _)| parse::parse_snapshot(source, &mut |_| true));
-    parsed.with_context(|| format::path(&path))
+    let graph = parsed.with_context(|| format::path(&path))?;
+    print_warnings(&path, &warnings);
+    Ok(graph)
+}
+
+/// An input's warnings, a line each, once it loaded: a failed load says
+/// only why it failed.
+fn print_warnings(path: &Path, warnings: &Warnings) {
+    for warning in warnings.take() {
+        super::tell(format_args!("{}: {warning}", format::path(path)));
+    }
 }

@@ -6,13 +6,16 @@
 //! whose constructor has a location, else the class string index. Nodes
 //! with (adjusted) self size 0 never count.
 
+use std::borrow::Cow;
+
+use fixedbitset::FixedBitSet;
 // Keys here are hashed millions of times per load and come from the
 // snapshot, not from an attacker with a live connection: FxHash (~3× the
 // speed of SipHash on these keys) instead of std's DoS-resistant default.
-use fixedbitset::FixedBitSet;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::dominators::DominatorTree;
+use super::error::SnapshotError;
 use super::graph::{HeapGraph, Location};
 
 /// One Summary row.
@@ -33,13 +36,24 @@ pub struct ClassAggregate {
     pub instances: Vec<u32>,
 }
 
+/// The most of a class name a row holds and shows, in bytes. A name is
+/// any string of the snapshot: one of 600 MB, copied into the key and
+/// the name of each of its rows, took a UI to 24 GB. Real class names are
+/// far shorter (the longest among the fixtures: 1 012 characters).
+pub const MAX_CLASS_NAME_BYTES: usize = 4096;
+
 impl ClassAggregate {
     /// A class with no instances yet, keyed as DevTools' public class key.
+    /// A name past [`MAX_CLASS_NAME_BYTES`] is cut, with an ellipsis, and
+    /// its key ends with a hash of the whole name: equal names still share
+    /// a key (across snapshots too), different ones do not.
     pub fn empty(name: &str, location: Option<Location>) -> ClassAggregate {
+        let (shown, whole) = shown_name(name);
+        let name = shown.as_ref();
         ClassAggregate {
             key: match location {
-                Some(l) => format!("{},{},{},{name}", l.script_id, l.line, l.column),
-                None => format!(",{name}"),
+                Some(l) => format!("{},{},{},{name}{whole}", l.script_id, l.line, l.column),
+                None => format!(",{name}{whole}"),
             },
             name: name.to_owned(),
             location,
@@ -52,6 +66,23 @@ impl ClassAggregate {
     }
 }
 
+/// A name as a row shows it, and what its key adds to tell long names
+/// apart (empty for a name shown whole).
+fn shown_name(name: &str) -> (Cow<'_, str>, String) {
+    if name.len() <= MAX_CLASS_NAME_BYTES {
+        return (Cow::Borrowed(name), String::new());
+    }
+    let mut cut = MAX_CLASS_NAME_BYTES - '…'.len_utf8();
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let hash = xxhash_rust::xxh3::xxh3_64(name.as_bytes());
+    (
+        Cow::Owned(format!("{}…", &name[..cut])),
+        format!(" #{hash:016x}"),
+    )
+}
+
 /// Groups nodes into classes. `class_of` gives each node's class index
 /// (string indexes, or other ids `class_name` knows). Returns the aggregates
 /// in first-seen order.
@@ -60,20 +91,41 @@ impl ClassAggregate {
 /// objects with a constructor location (location, class *name*).
 ///
 /// # Complexity
-/// O(nodes); hashing only for located objects.
+/// O(nodes), and each distinct class name of a located object hashed once.
 pub fn build_aggregates<'a>(
     graph: &'a HeapGraph,
     class_of: &[u32],
     class_name: &dyn Fn(u32) -> &'a str,
     keep: &dyn Fn(u32) -> bool,
 ) -> Vec<ClassAggregate> {
+    try_build_aggregates(graph, class_of, class_name, keep).unwrap_or_else(|e| {
+        // As `vec!` does: views run on a loaded snapshot.
+        let needed = match e {
+            SnapshotError::OutOfMemory { needed, .. } => needed as usize,
+            _ => 0,
+        };
+        std::alloc::handle_alloc_error(
+            std::alloc::Layout::array::<u8>(needed).unwrap_or(std::alloc::Layout::new::<u8>()),
+        )
+    })
+}
+
+/// [`build_aggregates`], failing when its arrays cannot be had (the load
+/// pipeline's pass, which says so in one line).
+pub fn try_build_aggregates<'a>(
+    graph: &'a HeapGraph,
+    class_of: &[u32],
+    class_name: &dyn Fn(u32) -> &'a str,
+    keep: &dyn Fn(u32) -> bool,
+) -> Result<Vec<ClassAggregate>, SnapshotError> {
     let object = graph.layout.types.object;
     let mut aggregates: Vec<ClassAggregate> = Vec::new();
     // Class ids are dense (string indexes), so a vector beats hashing.
     let class_ids = class_of.iter().max().map_or(0, |&m| m as usize + 1);
-    let mut by_class: Vec<u32> = vec![u32::MAX; class_ids];
-    let mut by_location: HashMap<(Location, &'a str), u32> = HashMap::default();
-    let mut node_class = vec![u32::MAX; graph.node_count()];
+    let mut by_class: Vec<u32> = unset(class_ids)?;
+    let mut names = NameIds::new(class_ids);
+    let mut by_location: HashMap<(Location, u32), u32> = HashMap::default();
+    let mut node_class = unset(graph.node_count())?;
     let mut new_aggregate = |location: Option<Location>, name: &str| {
         aggregates.push(ClassAggregate::empty(name, location));
         aggregates.len() as u32 - 1
@@ -92,10 +144,10 @@ pub fn build_aggregates<'a>(
         };
         node_class[n as usize] = match location {
             Some(loc) => {
-                let name = class_name(class);
+                let name = names.id(class, class_name);
                 *by_location
                     .entry((loc, name))
-                    .or_insert_with(|| new_aggregate(Some(loc), name))
+                    .or_insert_with(|| new_aggregate(Some(loc), class_name(class)))
             }
             None => {
                 let slot = &mut by_class[class as usize];
@@ -112,7 +164,11 @@ pub fn build_aggregates<'a>(
         }
     }
     for aggregate in &mut aggregates {
-        aggregate.instances.reserve_exact(aggregate.count as usize);
+        let count = aggregate.count as usize;
+        aggregate
+            .instances
+            .try_reserve_exact(count)
+            .map_err(|_| SnapshotError::out_of_memory(4 * count, "the class instances"))?;
     }
     for (n, &index) in node_class.iter().enumerate() {
         if let Some(aggregate) = aggregates.get_mut(index as usize) {
@@ -120,7 +176,46 @@ pub fn build_aggregates<'a>(
             aggregate.instances.push(n as u32);
         }
     }
-    aggregates
+    Ok(aggregates)
+}
+
+/// `len` entries of `u32::MAX` ("none yet"), if they can be had.
+fn unset(len: usize) -> Result<Vec<u32>, SnapshotError> {
+    let mut entries = Vec::new();
+    entries
+        .try_reserve_exact(len)
+        .map_err(|_| SnapshotError::out_of_memory(4 * len, "counting classes"))?;
+    entries.resize(len, u32::MAX);
+    Ok(entries)
+}
+
+/// One id per distinct class name text: located objects group by location
+/// and name text (two string entries of one text are one class there).
+/// Hashing the text per object made counting classes O(objects × name
+/// length): 2 000 objects of one 20 MB name took 5.5 s, a 600 MB name
+/// 95.8 s; each class index's text is hashed once instead.
+struct NameIds<'a> {
+    /// By class index; `u32::MAX` until seen.
+    of_class: Vec<u32>,
+    by_text: HashMap<&'a str, u32>,
+}
+
+impl<'a> NameIds<'a> {
+    fn new(class_ids: usize) -> Self {
+        NameIds {
+            of_class: vec![u32::MAX; class_ids],
+            by_text: HashMap::default(),
+        }
+    }
+
+    fn id(&mut self, class: u32, class_name: &dyn Fn(u32) -> &'a str) -> u32 {
+        let slot = &mut self.of_class[class as usize];
+        if *slot == u32::MAX {
+            let next = self.by_text.len() as u32;
+            *slot = *self.by_text.entry(class_name(class)).or_insert(next);
+        }
+        *slot
+    }
 }
 
 /// Each node's aggregate (`u32::MAX` for nodes in none), from the instance

@@ -28,6 +28,7 @@
 
 use fixedbitset::FixedBitSet;
 
+use super::error::{try_zeroed, SnapshotError};
 use super::flags::EssentialEdges;
 use super::graph::{HeapGraph, Topology};
 
@@ -79,8 +80,8 @@ pub struct ImmediateDominators {
 pub fn immediate_dominators(
     topology: &Topology<'_>,
     essential: &EssentialEdges,
-) -> ImmediateDominators {
-    let mut preorder = Preorder::new(topology.node_count());
+) -> Result<ImmediateDominators, SnapshotError> {
+    let mut preorder = Preorder::new(topology.node_count())?;
     let root = preorder.dfs(topology, &essential.by_edge, topology.root, 0);
     let first_hung = preorder.adopt_unreached(topology, essential, root);
     let Preorder {
@@ -96,7 +97,7 @@ pub fn immediate_dominators(
         &node,
         parent,
         first_hung,
-    );
+    )?;
     let SemiDominators {
         semi,
         parent: mut idom_number,
@@ -111,55 +112,70 @@ pub fn immediate_dominators(
         idom[*n as usize] = node[d as usize];
     }
     idom.truncate(topology.node_count());
-    ImmediateDominators {
+    Ok(ImmediateDominators {
         idom,
         order: node,
         root: topology.root,
         scratch: [ancestor, best],
-    }
+    })
 }
 
 impl ImmediateDominators {
     /// The tree with retained sizes from `graph`'s (final) self sizes.
-    pub fn into_tree(self, graph: &HeapGraph) -> DominatorTree {
+    pub fn into_tree(self, graph: &HeapGraph) -> Result<DominatorTree, SnapshotError> {
         let ImmediateDominators {
             idom,
             order,
             root,
             scratch,
         } = self;
-        let (retained, (first_child, children)) = rayon::join(
+        let (retained, lists) = rayon::join(
             || retained_sizes(graph, &idom, &order),
             || dominated_lists(&idom, root, scratch),
         );
-        DominatorTree {
+        let (retained, (first_child, children)) = (retained?, lists?);
+        Ok(DominatorTree {
             idom,
             retained,
             first_child,
             children,
-        }
+        })
     }
 }
 
 /// Self sizes summed up the dominator tree: `order` (ordinals in DFS
 /// preorder from index 1) visited backwards reaches children before their
 /// dominators.
-fn retained_sizes(graph: &HeapGraph, idom: &[u32], order: &[u32]) -> Vec<u64> {
-    let mut retained: Vec<u64> = graph.self_size.iter().map(|&s| u64::from(s)).collect();
+fn retained_sizes(
+    graph: &HeapGraph,
+    idom: &[u32],
+    order: &[u32],
+) -> Result<Vec<u64>, SnapshotError> {
+    let sizes = &graph.self_size;
+    let mut retained: Vec<u64> = Vec::new();
+    retained
+        .try_reserve_exact(sizes.len())
+        .map_err(|_| SnapshotError::out_of_memory(8 * sizes.len(), "the retained sizes"))?;
+    retained.extend(sizes.iter().map(|&s| u64::from(s)));
     for &node in order.iter().skip(2).rev() {
         let size = retained[node as usize];
         retained[idom[node as usize] as usize] += size;
     }
-    retained
+    Ok(retained)
 }
 
 /// DevTools' `buildDominatedNodes`: children lists, filled by counting down,
 /// so each list is in descending ordinal order. The two arrays become the
 /// offsets and the children.
-fn dominated_lists(idom: &[u32], root: u32, arrays: [Vec<u32>; 2]) -> (Vec<u32>, Vec<u32>) {
+fn dominated_lists(
+    idom: &[u32],
+    root: u32,
+    arrays: [Vec<u32>; 2],
+) -> Result<(Vec<u32>, Vec<u32>), SnapshotError> {
     let n = idom.len();
     let [mut first, mut children] = arrays;
     first.clear();
+    room(&mut first, n + 1)?;
     first.resize(n + 1, 0);
     for (node, &d) in idom.iter().enumerate() {
         if node as u32 != root {
@@ -176,6 +192,7 @@ fn dominated_lists(idom: &[u32], root: u32, arrays: [Vec<u32>; 2]) -> (Vec<u32>,
     }
     first[n] = total;
     children.clear();
+    room(&mut children, total as usize)?;
     children.resize(total as usize, 0);
     for (node, &d) in idom.iter().enumerate() {
         if node as u32 != root {
@@ -183,7 +200,15 @@ fn dominated_lists(idom: &[u32], root: u32, arrays: [Vec<u32>; 2]) -> (Vec<u32>,
             children[first[d as usize] as usize] = node as u32;
         }
     }
-    (first, children)
+    Ok((first, children))
+}
+
+/// Room for `len` entries in a reused array: it is mostly long enough.
+fn room(array: &mut Vec<u32>, len: usize) -> Result<(), SnapshotError> {
+    let more = len.saturating_sub(array.len());
+    array
+        .try_reserve_exact(more)
+        .map_err(|_| SnapshotError::out_of_memory(4 * more, "the dominator tree"))
 }
 
 /// Depth-first preorder over essential edges. Numbers start at 1; 0 means
@@ -203,14 +228,15 @@ struct Preorder {
 }
 
 impl Preorder {
-    fn new(node_count: usize) -> Self {
-        Preorder {
-            number: vec![0; node_count + 1],
-            node: vec![0; node_count + 1],
-            parent: vec![0; node_count + 1],
+    fn new(node_count: usize) -> Result<Self, SnapshotError> {
+        let array = || try_zeroed(node_count + 1, "computing dominators");
+        Ok(Preorder {
+            number: array()?,
+            node: array()?,
+            parent: array()?,
             count: 0,
             path: Vec::new(),
-        }
+        })
     }
 
     fn visit(&mut self, node: u32, parent: u32) -> u32 {
@@ -327,13 +353,14 @@ impl SemiDominators {
         node: &[u32],
         parent: Vec<u32>,
         first_hung: u32,
-    ) -> Self {
+    ) -> Result<Self, SnapshotError> {
         let len = node.len();
+        let array = || try_zeroed(len, "computing dominators");
         let mut search = SemiDominators {
-            semi: vec![0; len],
+            semi: array()?,
             parent,
-            ancestor: vec![0; len],
-            best: vec![0; len],
+            ancestor: array()?,
+            best: array()?,
         };
         let mut path = Vec::new();
         for w in (2..len).rev() {
@@ -352,7 +379,7 @@ impl SemiDominators {
             search.best[w] = semi;
             search.ancestor[w] = search.parent[w];
         }
-        search
+        Ok(search)
     }
 
     /// The least semidominator on the path from `v` up to, not including,

@@ -73,7 +73,33 @@ pub enum SnapshotError {
     /// The graph is bigger than the 32-bit indices heaplens uses.
     #[error("too large: {0}")]
     TooLarge(String),
+    /// An allocation the load needs was refused (`ulimit -v`, a 32-bit
+    /// address space): said in one line rather than aborted with a
+    /// backtrace. `what` names what the bytes were for.
+    #[error("out of memory: needs {needed} more bytes ({what})")]
+    OutOfMemory { needed: u64, what: String },
     /// The user cancelled the load.
     #[error("cancelled")]
     Cancelled,
+}
+
+impl SnapshotError {
+    /// `needed` bytes for `what` could not be had.
+    pub fn out_of_memory(needed: usize, what: &str) -> SnapshotError {
+        SnapshotError::OutOfMemory {
+            needed: needed as u64,
+            what: what.to_owned(),
+        }
+    }
+}
+
+/// `len` zeros (default values) for `what`, or the error that says they
+/// could not be had: `vec!` would abort the process. Asked for first and
+/// given back, then allocated zeroed by the OS as `vec!` does (the pages
+/// fault in as they are written, not all at once here).
+pub fn try_zeroed<T: Copy + Default>(len: usize, what: &str) -> Result<Vec<T>, SnapshotError> {
+    Vec::<T>::new()
+        .try_reserve_exact(len)
+        .map_err(|_| SnapshotError::out_of_memory(len * std::mem::size_of::<T>(), what))?;
+    Ok(vec![T::default(); len])
 }

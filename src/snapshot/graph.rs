@@ -13,6 +13,7 @@ use elsa::sync::FrozenMap;
 use fixedbitset::FixedBitSet;
 use rayon::slice::ParallelSliceMut;
 
+use super::error::{try_zeroed, SnapshotError};
 use super::meta::Layout;
 use super::strings::StringTable;
 use super::weakmap::WeakMapEdges;
@@ -440,9 +441,9 @@ impl RetainerIndex {
         first_edge: &[u32],
         edge_to: &[u32],
         mut visit: impl FnMut(usize, u32, usize),
-    ) -> RetainerIndex {
+    ) -> Result<RetainerIndex, SnapshotError> {
         let n = first_edge.len() - 1;
-        let mut first = vec![0u32; n + 1];
+        let mut first = try_zeroed::<u32>(n + 1, "the retainer index")?;
         for &to in edge_to {
             first[to as usize] += 1;
         }
@@ -454,12 +455,12 @@ impl RetainerIndex {
             *slot = total;
         }
         first[n] = total;
-        let mut nodes = vec![0u32; edge_to.len()];
+        let mut nodes = try_zeroed::<u32>(edge_to.len(), "the retainer index")?;
         fill_slots(first_edge, edge_to, &mut first, |slot, src, e| {
             nodes[slot] = src;
             visit(slot, src, e);
         });
-        RetainerIndex { first, nodes }
+        Ok(RetainerIndex { first, nodes })
     }
 
     /// The slots of `to` that `from` holds: a target's slots run from its
@@ -508,7 +509,8 @@ mod tests {
             ("x".to_owned(), h),
         ];
         assert_eq!(found, expected);
-        let index = super::RetainerIndex::build(&graph.first_edge, &graph.edge_to, |_, _, _| {});
+        let index = super::RetainerIndex::build(&graph.first_edge, &graph.edge_to, |_, _, _| {})
+            .expect("room for the index");
         let start = graph.retainers(t).start;
         assert_eq!(index.slots_from(t, h), start + 1..start + 3, "x and y");
         assert_eq!(index.slots_from(t, o), start..start + 1, "z");

@@ -14,12 +14,10 @@ use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use flate2::read::MultiGzDecoder;
-
 use super::error::SnapshotError;
 use super::meta::Header;
 use super::parse;
-use super::source::{read_ahead, Counted, FileBytes, GzipErrors, Source};
+use super::source::{read_ahead, Counted, FileBytes, GzipErrors, GzipMembers, Source, Warnings};
 
 /// The most of an input read to find its header: V8 writes it first, in a
 /// few kilobytes; a file that puts megabytes before it gets no estimate.
@@ -39,6 +37,7 @@ pub struct SnapshotInput {
     rest: Box<dyn Read + Send>,
     /// Bytes taken from the input itself (compressed ones of a gzip file).
     taken: FileBytes,
+    warnings: Warnings,
 }
 
 impl SnapshotInput {
@@ -67,8 +66,10 @@ impl SnapshotInput {
         let taken = FileBytes::default();
         let mut buffered = BufReader::with_capacity(1 << 16, Counted::new(raw, taken.clone()));
         let gzip = buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+        let warnings = Warnings::default();
         let inflated: Box<dyn Read + Send> = if gzip {
-            Box::new(GzipErrors(MultiGzDecoder::new(buffered)))
+            let members = GzipMembers::new(buffered, warnings.clone());
+            Box::new(GzipErrors(members))
         } else {
             Box::new(buffered)
         };
@@ -82,7 +83,14 @@ impl SnapshotInput {
             peeked,
             rest,
             taken,
+            warnings,
         })
+    }
+
+    /// What is worth telling about this input though it loads (bytes after
+    /// its gzip data), as reading finds it: complete once it is loaded.
+    pub fn warnings(&self) -> Warnings {
+        self.warnings.clone()
     }
 
     /// The path as given (`-` for standard input).
@@ -102,6 +110,20 @@ impl SnapshotInput {
     /// The size of a regular file (None for standard input and pipes).
     pub fn file_bytes(&self) -> Option<u64> {
         self.file_bytes
+    }
+
+    /// What a regular gzip file says it inflates to: its last 4 bytes, the
+    /// size of its last member modulo 4 GiB. Only a hint (a file of many
+    /// members, over 4 GiB or with bytes after its gzip data says less, or
+    /// anything), for the memory preflight; None for other inputs.
+    pub fn gzip_size_hint(&self) -> Option<u64> {
+        let (file, bytes) = (self.file.as_ref()?, self.file_bytes?);
+        if !self.gzip || bytes < 18 {
+            return None;
+        }
+        let mut size = [0u8; 4];
+        read_exact_at(file, &mut size, bytes - 4).ok()?;
+        Some(u64::from(u32::from_le_bytes(size)))
     }
 
     /// Whether this is standard input.
@@ -194,6 +216,16 @@ impl Read for Failed {
     fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
         self.0.take().map_or(Ok(0), Err)
     }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(_: &File, _: &mut [u8], _: u64) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
 }
 
 /// Streams a file shared with the string table, which reads back at

@@ -152,7 +152,12 @@ pub(super) fn analyze_backed(
             },
             &mut |shared, layout| {
                 let (shared, types) = (shared.clone(), layout.types.clone());
-                indexing = Some(scope.spawn(move || EdgeIndex::build(&shared, &types)));
+                // Without a thread (none to be had in little memory) the
+                // index is built after reading.
+                let thread = std::thread::Builder::new().name("heaplens-retainers".into());
+                indexing = thread
+                    .spawn_scoped(scope, move || EdgeIndex::build(&shared, &types))
+                    .ok();
             },
         )?;
         let mut timings = Timings::default();
@@ -160,7 +165,7 @@ pub(super) fn analyze_backed(
         let index = match indexing {
             Some(handle) => join(handle),
             None => EdgeIndex::build(&graph.shared_edges(), &graph.layout.types),
-        };
+        }?;
         match pipeline {
             Pipeline::Headless(reads, Schedule::SideBySide) => {
                 analyze_indexed(graph, index, timings, progress, reads)
@@ -185,7 +190,7 @@ impl EdgeIndex {
     /// Marks the essential edges as the index is built, in the same walk
     /// (the dominators' own walk for them took 0.20–0.28 s of a 1 GB
     /// snapshot; this runs beside the strings, which take longer).
-    fn build(shared: &SharedEdges, types: &Types) -> EdgeIndex {
+    fn build(shared: &SharedEdges, types: &Types) -> Result<EdgeIndex, SnapshotError> {
         let shortcut_owned = flags::shortcut_owned(shared, types);
         let (edge_to, edge_type) = (&shared.edge_to, &shared.edge_type);
         let mut essential = EssentialEdges::with_capacity(edge_to.len());
@@ -195,12 +200,12 @@ impl EdgeIndex {
                 essential.by_edge.insert(e);
                 essential.by_slot.insert(slot);
             }
-        });
-        EdgeIndex {
+        })?;
+        Ok(EdgeIndex {
             retainers,
             shortcut_owned,
             essential,
-        }
+        })
     }
 
     /// The retainer index and the essential edges of `graph`: old Blink's
@@ -298,7 +303,7 @@ fn analyze_indexed(
         counts,
         distances: distances.unwrap_or_default(),
         retainers,
-        immediate,
+        immediate: immediate?,
     };
     analysed.conclude(graph, timings, clock, progress)
 }
@@ -323,7 +328,7 @@ fn analyze_one_pass_at_a_time(
         passes.classes_and_distances(&mut graph, &weakmaps, &mut timings, &mut clock)?;
     let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
     let topology = retainers.topology(&first_edge, &edge_to, graph.root);
-    let immediate = dominators::immediate_dominators(&topology, &essential);
+    let immediate = dominators::immediate_dominators(&topology, &essential)?;
     let analysed = Analysed {
         counts,
         distances: distances.unwrap_or_default(),
@@ -404,7 +409,7 @@ impl Analysed {
         progress: ProgressSink<'_>,
     ) -> Result<Analysis, SnapshotError> {
         graph.set_retainers(self.retainers);
-        let dominators = self.immediate.into_tree(&graph);
+        let dominators = self.immediate.into_tree(&graph)?;
         clock.done(Stage::Dominators, &mut timings, progress)?;
         conclude(
             graph,
@@ -429,11 +434,19 @@ fn dominators_beside<R>(
     topology: &Topology<'_>,
     essential: &EssentialEdges,
     work: impl FnOnce() -> R,
-) -> (dominators::ImmediateDominators, R) {
+) -> (Result<dominators::ImmediateDominators, SnapshotError>, R) {
     std::thread::scope(|scope| {
-        let dominators = scope.spawn(|| dominators::immediate_dominators(topology, essential));
+        let thread = std::thread::Builder::new().name("heaplens-dominators".into());
+        let spawned = thread.spawn_scoped(scope, || {
+            dominators::immediate_dominators(topology, essential)
+        });
         let done = work();
-        (join(dominators), done)
+        let dominators = match spawned {
+            Ok(dominators) => join(dominators),
+            // No thread to be had (little memory): one after the other.
+            Err(_) => dominators::immediate_dominators(topology, essential),
+        };
+        (dominators, done)
     })
 }
 
@@ -478,7 +491,7 @@ fn analyze_early(
             (distances, started.elapsed())
         });
     classes::add_distances(&mut counts.aggregates, &distances);
-    let dominators = immediate.into_tree(&graph);
+    let dominators = immediate?.into_tree(&graph)?;
     clock.done(Stage::Dominators, &mut timings, progress)?;
     timings.record_as(Stage::Distances, distances_took, true);
     conclude(graph, counts, distances, dominators, timings, clock)
@@ -512,13 +525,14 @@ fn count_classes(
     clock.done(Stage::DomState, timings, progress)?;
     let view: &HeapGraph = graph;
     let names = || class_names(view, reads.keeps_shapes());
-    let (owners, (interner, classes, interfaces, kept_shapes)) = if both_cores {
+    let (owners, named) = if both_cores {
         rayon::join(|| shallow::owners(view), names)
     } else {
         let owners = shallow::owners(view);
         clock.done(Stage::ShallowSizes, timings, progress)?;
         (owners, names())
     };
+    let (interner, classes, interfaces, kept_shapes) = named?;
     if let Some(owners) = owners {
         shallow::move_sizes(graph, &owners);
     }
@@ -528,7 +542,7 @@ fn count_classes(
     }
     clock.done(Stage::ClassNames, timings, progress)?;
     let aggregates =
-        classes::build_aggregates(graph, &classes, &|c| graph.strings.get(c), &|_| true);
+        classes::try_build_aggregates(graph, &classes, &|c| graph.strings.get(c), &|_| true)?;
     clock.done(Stage::Aggregates, timings, progress)?;
     if !early(early_summary(&aggregates)) {
         return Err(SnapshotError::Cancelled);
@@ -545,9 +559,9 @@ fn count_classes(
 /// `{a, b}` interfaces (§5), and the plain objects' property lists if
 /// `keep_shapes`: otherwise they are dropped before the peak of the load
 /// (25 MB of a 1 GB snapshot).
-fn class_names(graph: &HeapGraph, keep_shapes: bool) -> ClassNames {
+fn class_names(graph: &HeapGraph, keep_shapes: bool) -> Result<ClassNames, SnapshotError> {
     let mut interner = names::Interner::new(graph);
-    let base_classes = names::base_class_names(graph, &mut interner);
+    let base_classes = names::base_class_names(graph, &mut interner)?;
     let shapes = PlainShapes::of(graph);
     let interfaces = names::infer_interfaces(graph, &shapes);
     let interface_classes: Vec<u32> = interfaces
@@ -561,7 +575,7 @@ fn class_names(graph: &HeapGraph, keep_shapes: bool) -> ClassNames {
         &interfaces,
         &interface_classes,
     );
-    (interner, classes, interfaces, keep_shapes.then_some(shapes))
+    Ok((interner, classes, interfaces, keep_shapes.then_some(shapes)))
 }
 
 /// What [`class_names`] gives.
@@ -621,7 +635,7 @@ pub(super) fn analyze_graph(
     timings: Timings,
     progress: ProgressSink<'_>,
 ) -> Result<Analysis, SnapshotError> {
-    let index = EdgeIndex::build(&graph.shared_edges(), &graph.layout.types);
+    let index = EdgeIndex::build(&graph.shared_edges(), &graph.layout.types)?;
     analyze_indexed(graph, index, timings, progress, Reads::Everything)
 }
 
@@ -650,7 +664,7 @@ mod essential_tests {
             let input = SnapshotInput::open(&fixtures.join(file)).expect(file);
             let (reader, _, _) = input.into_parts().expect(file);
             let mut graph = parse::parse_snapshot(reader, &mut |_| true).expect(file);
-            let index = EdgeIndex::build(&graph.shared_edges(), &graph.layout.types);
+            let index = EdgeIndex::build(&graph.shared_edges(), &graph.layout.types).expect(file);
             let weakmaps = weakmap_edges(&mut graph);
             tables_seen += weakmaps.table_ids().len();
             let expected = flags::essential_edges(&graph, &flags::page_owned(&graph), &weakmaps);

@@ -11,6 +11,8 @@ use std::sync::Arc;
 
 use fixedbitset::FixedBitSet;
 
+use super::error::SnapshotError;
+
 mod on_disk;
 
 pub use on_disk::Held;
@@ -87,19 +89,26 @@ impl StringTable {
     }
 
     /// Appends a string the parser read at `span` of the file. A long one
-    /// of a backing file stays there as `keep` says.
-    pub fn push_read(&mut self, text: &str, span: Span, keep: Keep) -> u32 {
-        if span.len < LONG_STRING_BYTES || self.backing.is_none() {
-            return self.push(text);
+    /// of a backing file stays there as `keep` says. Fails, with the bytes
+    /// it needed, when the table cannot grow for it.
+    pub fn push_read(&mut self, text: &str, span: Span, keep: Keep) -> Result<u32, SnapshotError> {
+        let in_memory =
+            span.len < LONG_STRING_BYTES || self.backing.is_none() || keep == Keep::InMemory;
+        let held = if in_memory { text } else { "" };
+        let room = |needed: usize| SnapshotError::OutOfMemory {
+            needed: needed as u64,
+            what: "the \"strings\" section".to_owned(),
+        };
+        try_grow(&mut self.text, held.len()).map_err(room)?;
+        try_grow(&mut self.ends, 1).map_err(|n| room(n * std::mem::size_of::<usize>()))?;
+        let index = self.push(held);
+        if !in_memory {
+            self.spans
+                .try_reserve(1)
+                .map_err(|_| room(std::mem::size_of::<(u32, Span, Held)>()))?;
+            self.spans.push((index, span, Held::of(text)));
         }
-        match keep {
-            Keep::InMemory => self.push(text),
-            Keep::OnDisk => {
-                let index = self.push("");
-                self.spans.push((index, span, Held::of(text)));
-                index
-            }
-        }
+        Ok(index)
     }
 
     /// Makes the strings left on disk so far readable: the parser calls it
@@ -174,6 +183,52 @@ impl StringTable {
     /// Bytes held, for memory accounting.
     pub fn heap_bytes(&self) -> usize {
         self.text.capacity() + self.ends.capacity() * std::mem::size_of::<usize>()
+    }
+}
+
+/// Room for `more` items in `buffer`: doubling if it can be had, else
+/// just what is needed (a table of 300 MB need not find 600 MB for one
+/// more string); the items missing, if neither can be had.
+pub fn try_grow<B: Grow + ?Sized>(buffer: &mut B, more: usize) -> Result<(), usize> {
+    if buffer.spare() >= more || buffer.try_double(more) {
+        return Ok(());
+    }
+    if buffer.try_exact(more) {
+        Ok(())
+    } else {
+        Err(more)
+    }
+}
+
+/// A buffer that grows fallibly: `String`, `Vec`.
+pub trait Grow {
+    fn spare(&self) -> usize;
+    /// `try_reserve`: amortised growth.
+    fn try_double(&mut self, more: usize) -> bool;
+    fn try_exact(&mut self, more: usize) -> bool;
+}
+
+impl Grow for String {
+    fn spare(&self) -> usize {
+        self.capacity() - self.len()
+    }
+    fn try_double(&mut self, more: usize) -> bool {
+        self.try_reserve(more).is_ok()
+    }
+    fn try_exact(&mut self, more: usize) -> bool {
+        self.try_reserve_exact(more).is_ok()
+    }
+}
+
+impl<T> Grow for Vec<T> {
+    fn spare(&self) -> usize {
+        self.capacity() - self.len()
+    }
+    fn try_double(&mut self, more: usize) -> bool {
+        self.try_reserve(more).is_ok()
+    }
+    fn try_exact(&mut self, more: usize) -> bool {
+        self.try_reserve_exact(more).is_ok()
     }
 }
 

@@ -18,8 +18,9 @@ pub(super) trait Records {
     /// Records held.
     fn len(&self) -> usize;
     /// Appends `more` records, to be written through `slots_from`; the
-    /// header promised `promised` in all.
-    fn extend(&mut self, more: usize, promised: u64);
+    /// header promised `promised` in all. Fails when the memory for them
+    /// cannot be had.
+    fn extend(&mut self, more: usize, promised: u64) -> Result<(), SnapshotError>;
     /// Forgets the records from `len` on.
     fn truncate(&mut self, len: usize);
     /// The writable slots of the records from `start` on.
@@ -46,23 +47,44 @@ const FIRST_RESERVE: usize = 1 << 16;
 /// zero-filling on the reading thread (0.27 s); the pages are touched by the
 /// parsing threads as they write. A lying header (`node_count` 4e9 over a
 /// tiny array) whose count cannot be had falls back to doubling instead of
-/// aborting under a memory limit.
-fn ensure_len<T: Copy + Default>(column: &mut Vec<T>, len: usize, promised: u64) {
+/// aborting under a memory limit. Doubling that cannot be had either fails
+/// with the bytes it needed (an abort said only "memory allocation of N
+/// bytes failed", with a backtrace and no file name).
+fn ensure_len<T: Copy + Default>(
+    column: &mut Vec<T>,
+    len: usize,
+    promised: u64,
+) -> Result<(), u64> {
     if len <= column.len() {
-        return;
+        return Ok(());
     }
     if column.is_empty() {
         let whole = usize::try_from(promised).ok().filter(|&p| p >= len);
         if let Some(whole) = whole.and_then(zeroed) {
             *column = whole;
-            return;
+            return Ok(());
         }
     }
     if len > column.capacity() {
         let held = column.len();
-        column.reserve_exact(held.max(FIRST_RESERVE).max(len - held));
+        let more = held.max(FIRST_RESERVE).max(len - held);
+        if column.try_reserve_exact(more).is_err() {
+            // Doubling is a guess: what the records need may still fit.
+            column
+                .try_reserve_exact(len - held)
+                .map_err(|_| ((len - held) * std::mem::size_of::<T>()) as u64)?;
+        }
     }
     column.resize(len, T::default());
+    Ok(())
+}
+
+/// The error for columns of `section` that could not grow by `needed` bytes.
+fn no_room(section: &str, needed: u64) -> SnapshotError {
+    SnapshotError::OutOfMemory {
+        needed,
+        what: format!("the \"{section}\" columns"),
+    }
 }
 
 /// `len` zeros from `calloc`, or None when the address space is not there
@@ -116,6 +138,21 @@ impl Nodes {
     }
 }
 
+impl Nodes {
+    /// Makes every column `len` long; the bytes it could not have, if not.
+    fn grow(&mut self, len: usize, promised: u64) -> Result<(), u64> {
+        ensure_len(&mut self.node_type, len, promised)?;
+        ensure_len(&mut self.name, len, promised)?;
+        ensure_len(&mut self.id, len, promised)?;
+        ensure_len(&mut self.self_size, len, promised)?;
+        ensure_len(&mut self.edge_count, len, promised)?;
+        if self.fields.detachedness.is_some() {
+            ensure_len(&mut self.detachedness, len, promised)?;
+        }
+        Ok(())
+    }
+}
+
 impl Records for Nodes {
     type Slots<'a> = NodeSlots<'a>;
 
@@ -123,17 +160,12 @@ impl Records for Nodes {
         self.filled
     }
 
-    fn extend(&mut self, more: usize, promised: u64) {
+    fn extend(&mut self, more: usize, promised: u64) -> Result<(), SnapshotError> {
         let len = self.filled + more;
-        ensure_len(&mut self.node_type, len, promised);
-        ensure_len(&mut self.name, len, promised);
-        ensure_len(&mut self.id, len, promised);
-        ensure_len(&mut self.self_size, len, promised);
-        ensure_len(&mut self.edge_count, len, promised);
-        if self.fields.detachedness.is_some() {
-            ensure_len(&mut self.detachedness, len, promised);
-        }
+        self.grow(len, promised)
+            .map_err(|needed| no_room("nodes", needed))?;
         self.filled = len;
+        Ok(())
     }
 
     fn truncate(&mut self, len: usize) {
@@ -286,12 +318,14 @@ impl Records for Edges {
         self.filled
     }
 
-    fn extend(&mut self, more: usize, promised: u64) {
+    fn extend(&mut self, more: usize, promised: u64) -> Result<(), SnapshotError> {
         let len = self.filled + more;
-        ensure_len(&mut self.edge_type, len, promised);
-        ensure_len(&mut self.name, len, promised);
-        ensure_len(&mut self.to, len, promised);
+        ensure_len(&mut self.edge_type, len, promised)
+            .and_then(|()| ensure_len(&mut self.name, len, promised))
+            .and_then(|()| ensure_len(&mut self.to, len, promised))
+            .map_err(|needed| no_room("edges", needed))?;
         self.filled = len;
+        Ok(())
     }
 
     fn truncate(&mut self, len: usize) {
@@ -395,10 +429,13 @@ impl Records for Values {
         self.filled
     }
 
-    fn extend(&mut self, more: usize, promised: u64) {
-        self.filled += more;
+    fn extend(&mut self, more: usize, promised: u64) -> Result<(), SnapshotError> {
         let promised_values = promised.saturating_mul(self.width as u64);
-        ensure_len(&mut self.values, self.filled * self.width, promised_values);
+        let len = (self.filled + more) * self.width;
+        ensure_len(&mut self.values, len, promised_values)
+            .map_err(|needed| no_room("locations", needed))?;
+        self.filled += more;
+        Ok(())
     }
 
     fn truncate(&mut self, len: usize) {

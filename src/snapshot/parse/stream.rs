@@ -5,7 +5,7 @@
 use std::io::Read;
 
 use super::super::error::SnapshotError;
-use super::super::strings::decode_json_string;
+use super::super::strings::{decode_json_string, try_grow};
 use super::columns::{Records, Slots};
 use super::{blocks, describe_byte, string_fault, ReadProgress, RecordCutter};
 
@@ -148,12 +148,12 @@ impl<'p, R: Read> Stream<'p, R> {
             // A quote ends the string unless an odd run of backslashes escapes it.
             match memchr::memchr2(b'"', b'\\', chunk) {
                 Some(i) if chunk[i] == b'"' => {
-                    out.extend_from_slice(&chunk[..i]);
+                    append(out, &chunk[..i], section)?;
                     self.pos += i + 1;
                     return Ok(());
                 }
                 Some(i) => {
-                    out.extend_from_slice(&chunk[..=i]);
+                    append(out, &chunk[..=i], section)?;
                     self.pos += i + 1;
                     if !self.fill()? {
                         return Err(self.truncated(section, String::new()));
@@ -162,7 +162,7 @@ impl<'p, R: Read> Stream<'p, R> {
                     self.pos += 1;
                 }
                 None => {
-                    out.extend_from_slice(chunk);
+                    append(out, chunk, section)?;
                     self.pos = self.end;
                 }
             }
@@ -235,8 +235,11 @@ impl<'p, R: Read> Stream<'p, R> {
     }
 
     /// Reads `[...]` of unsigned integers in records of `width` values into
-    /// `columns`, at most `promised` records (values past them are only
-    /// counted); returns how many values there were.
+    /// `columns`, at most `promised` records; returns how many values there
+    /// were. Reading stops at the first value past the promised records
+    /// (the count returned is then one more than they hold): a header that
+    /// promised 1 node over 20 GiB of `0,` read all of it, 53 s, before
+    /// saying so.
     pub(super) fn read_records<C: Records>(
         &mut self,
         section: &str,
@@ -273,7 +276,7 @@ impl<'p, R: Read> Stream<'p, R> {
                 break;
             };
             let before = columns.len();
-            columns.extend(block.records, promised);
+            columns.extend(block.records, promised)?;
             match blocks::parse_block(bytes, &block, width, columns.slots_from(before)) {
                 Some(Ok(())) => {}
                 Some(Err(e)) => return Err(e),
@@ -298,12 +301,12 @@ impl<'p, R: Read> Stream<'p, R> {
         } else {
             State::NeedValue
         };
-        self.scan_exact(section, start, count, |values| {
+        self.scan_exact(section, start, count, expected, |values| {
             let keep = expected.saturating_sub(count).min(values.len() as u64) as usize;
             count += values.len() as u64;
             records.feed(&values[..keep], |r| {
                 let at = columns.len();
-                columns.extend(1, promised);
+                columns.extend(1, promised)?;
                 columns.slots_from(at).set(0, r)
             })
         })
@@ -334,12 +337,14 @@ impl<'p, R: Read> Stream<'p, R> {
 
     /// The byte-by-byte scanner of an integer array, from `state` with
     /// `count` values read before, handing values to `sink`; returns how
-    /// many values the array held.
+    /// many values the array held, or `limit + 1` as soon as it holds more
+    /// than `limit`.
     pub(super) fn scan_exact(
         &mut self,
         section: &str,
         mut state: State,
         mut count: u64,
+        limit: u64,
         mut sink: impl FnMut(&[u64]) -> Result<(), SnapshotError>,
     ) -> Result<u64, SnapshotError> {
         let mut value = 0u64;
@@ -407,6 +412,10 @@ impl<'p, R: Read> Stream<'p, R> {
                     }
                     count += 1;
                     state = State::AfterValue;
+                    if count > limit {
+                        self.pos += consumed;
+                        return Ok(count);
+                    }
                 }
                 match b {
                     b',' if state == State::AfterValue => state = State::NeedValue,
@@ -426,6 +435,17 @@ impl<'p, R: Read> Stream<'p, R> {
             self.pos += consumed;
         }
     }
+}
+
+/// Appends a string's bytes to `out`, failing when it cannot grow: a
+/// string can be most of a snapshot.
+fn append(out: &mut Vec<u8>, bytes: &[u8], section: &str) -> Result<(), SnapshotError> {
+    try_grow(out, bytes.len()).map_err(|needed| SnapshotError::OutOfMemory {
+        needed: needed as u64,
+        what: format!("a string in {section}"),
+    })?;
+    out.extend_from_slice(bytes);
+    Ok(())
 }
 
 /// Where the exact scanner is in an integer array.

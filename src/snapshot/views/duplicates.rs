@@ -53,6 +53,10 @@ type BucketKey = ((u32, u32), Option<(Option<i64>, Option<i64>)>);
 pub fn duplicated_strings(analysis: &Analysis) -> Vec<DuplicateGroup> {
     let graph = &analysis.graph;
     let mut buckets: HashMap<BucketKey, Vec<u32>> = HashMap::new();
+    // Copies of one text mostly share its string entry: each entry's key
+    // is computed once, not once a node (2 000 copies of a 20 MB string
+    // took 6.2 s, hashed once each).
+    let mut keys: HashMap<u32, (u32, u32)> = HashMap::new();
     for n in 0..graph.node_count() as u32 {
         if !is_candidate(analysis, n) {
             continue;
@@ -61,7 +65,10 @@ pub fn duplicated_strings(analysis: &Analysis) -> Vec<DuplicateGroup> {
             let held = Held::of(&display_name(graph, n));
             (held.len, held.hash)
         } else {
-            graph.strings.key_of(graph.node_name[n as usize])
+            let name = graph.node_name[n as usize];
+            *keys
+                .entry(name)
+                .or_insert_with(|| graph.strings.key_of(name))
         };
         let metadata = is_truncated(analysis, n).then(|| {
             (
@@ -87,19 +94,34 @@ pub fn duplicated_strings(analysis: &Analysis) -> Vec<DuplicateGroup> {
 }
 
 /// The groups of ≥ 2 equal texts among one bucket's nodes (in ordinal
-/// order); almost always the whole bucket.
+/// order); almost always the whole bucket. Nodes of one string entry are
+/// equal without comparing their text: texts are compared once per entry.
 fn split_by_text(analysis: &Analysis, nodes: Vec<u32>, truncated: bool) -> Vec<DuplicateGroup> {
     let graph = &analysis.graph;
+    let cons_string = graph.layout.types.cons_string;
     let mut by_text: Vec<(Cow<'_, str>, Vec<u32>)> = Vec::new();
+    // The group of each string entry met so far.
+    let mut group_of: HashMap<u32, usize> = HashMap::new();
     for n in nodes {
-        let text: Cow<'_, str> = if graph.is_type(n, graph.layout.types.cons_string) {
-            Cow::Owned(display_name(graph, n))
-        } else {
-            Cow::Borrowed(graph.name(n))
+        let entry = (!graph.is_type(n, cons_string)).then(|| graph.node_name[n as usize]);
+        if let Some(&group) = entry.and_then(|e| group_of.get(&e)) {
+            by_text[group].1.push(n);
+            continue;
+        }
+        let text: Cow<'_, str> = match entry {
+            Some(_) => Cow::Borrowed(graph.name(n)),
+            None => Cow::Owned(display_name(graph, n)),
         };
-        match by_text.iter_mut().find(|(t, _)| *t == text) {
-            Some((_, same)) => same.push(n),
-            None => by_text.push((text, vec![n])),
+        let group = match by_text.iter().position(|(t, _)| *t == text) {
+            Some(group) => group,
+            None => {
+                by_text.push((text, Vec::new()));
+                by_text.len() - 1
+            }
+        };
+        by_text[group].1.push(n);
+        if let Some(entry) = entry {
+            group_of.insert(entry, group);
         }
     }
     by_text
@@ -142,8 +164,19 @@ fn is_flat_cons_string(analysis: &Analysis, n: u32) -> bool {
         && graph.edges(n).any(|e| {
             graph.edge_type[e] == t.edge_internal
                 && matches!(graph.edge_string(e), "first" | "second")
-                && display_name(graph, graph.edge_to[e]).is_empty()
+                && has_empty_name(analysis, graph.edge_to[e])
         })
+}
+
+/// Whether `n`'s display name is empty, without copying a plain name
+/// (a part can be a string of hundreds of MB).
+fn has_empty_name(analysis: &Analysis, n: u32) -> bool {
+    let graph = &analysis.graph;
+    let t = &graph.layout.types;
+    if graph.is_type(n, t.cons_string) || crate::snapshot::names::is_plain_object(graph, n) {
+        return display_name(graph, n).is_empty();
+    }
+    graph.name(n).is_empty()
 }
 
 /// The target of `n`'s first internal edge called `name`.
@@ -188,6 +221,24 @@ fn int_field(analysis: &Analysis, n: u32, field: &str) -> Option<i64> {
 mod tests {
     use super::*;
     use crate::snapshot::test_snapshot::TestSnapshot;
+
+    /// 2 000 string nodes of one 8 MB text (a gzip or a stream keeps it in
+    /// memory): the text was hashed once a node, then compared once a
+    /// node (6.2 s of a release build for 2 000 copies of 20 MB). Nodes of
+    /// one string entry now share its key and its group.
+    #[test]
+    fn regression_duplicate_grouping_hashes_each_text_once() {
+        let json = crate::snapshot::names::long_names::snapshot(8 << 20, 1, 2_000);
+        let a =
+            crate::snapshot::analyze_reader(json.as_bytes(), &mut |_| true, None).expect("loads");
+        let started = std::time::Instant::now();
+        let groups = duplicated_strings(&a);
+        let took = started.elapsed();
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].nodes.len(), 2_000);
+        assert!(groups[0].value.starts_with("Valuennn"));
+        assert!(took.as_secs_f64() < 1.0, "took {took:?}");
+    }
 
     #[test]
     fn equal_texts_group_and_waste_all_but_one_copy() {
