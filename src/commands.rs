@@ -2,10 +2,12 @@
 //! TUI. Each takes its snapshots from one [`LoadPlan`] (inputs opened once,
 //! the preflight's verdict) and returns its report; `main` prints it.
 
+mod collections;
 mod diff;
 mod objects;
 mod plan;
 mod reports;
+mod strings;
 mod summary;
 
 use std::path::Path;
@@ -56,6 +58,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Duplicates(args) => reports::duplicates(args, plan).map(Outcome::from),
         Command::Dominators(args) => objects::dominators(args, plan).map(Outcome::from),
         Command::Containment(args) => objects::containment(args, plan).map(Outcome::from),
+        Command::Collections(args) => collections::collections(args, plan).map(Outcome::from),
+        Command::Strings(args) => strings::strings(args, plan).map(Outcome::from),
     }
 }
 

@@ -54,13 +54,15 @@ fn regression_snapshot_text_never_drives_the_terminal() {
     let path = dir.path().join("evil.heapsnapshot");
     std::fs::write(&path, evil_snapshot()).unwrap_or_else(|e| panic!("write: {e}"));
     let file = path.to_string_lossy().into_owned();
-    let runs: [&[&str]; 6] = [
+    let runs: [&[&str]; 8] = [
         &["summary", &file],
         &["summary", &file, "--format", "markdown"],
         &["node", &file, "@5"],
         &["retainers", &file, "@5"],
         &["containment", &file, "@3"],
         &["duplicates", &file],
+        &["strings", &file],
+        &["collections", &file, &file, "--format", "markdown"],
     ];
     for args in runs {
         let out = heaplens(args);
@@ -78,6 +80,12 @@ fn regression_snapshot_text_never_drives_the_terminal() {
         "the escapes are shown, visibly:\n{table}"
     );
     assert!(table.contains(r"\nrow\u{202e}rev\u{9b}31m"), "{table}");
+    let strings =
+        String::from_utf8_lossy(&heaplens(["strings", &file, "PWNED"]).stdout).into_owned();
+    assert!(
+        strings.contains(r#""\e[2J\e[31mPWNED\e]0;title\u{7}"#),
+        "a string value shows its escapes: {strings}"
+    );
     let json = heaplens(["summary", &file, "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap_or_default();
     let names: Vec<&str> = doc["classes"]
