@@ -7,6 +7,7 @@ use crate::report;
 use crate::snapshot::views::string_search::{search_strings, StringQuery};
 use crate::snapshot::{Reads, Schedule};
 
+use super::diff::Steps;
 use super::LoadPlan;
 
 /// Values a table shows unless `--top` says.
@@ -19,11 +20,14 @@ pub(super) fn strings(args: StringsArgs, plan: &mut LoadPlan) -> anyhow::Result<
     let query = StringQuery::new(args.pattern.as_deref(), args.min_length)
         .map_err(|e| anyhow!("PATTERN is not a regular expression: {}", first_line(&e)))?;
     let analysis = plan.load_for(0, Reads::AllButDistances, Schedule::SideBySide)?;
-    let groups = search_strings(analysis, &query);
-    Ok(match args.format {
+    let mut steps = Steps::new(plan.timings);
+    let groups = steps.run("searching the strings", || search_strings(analysis, &query));
+    let report = steps.run("writing the report", || match args.format {
         Format::Json => report::strings_json(&groups, analysis, args.top.unwrap_or(usize::MAX)),
         Format::Table => report::strings_table(&groups, analysis, args.top.unwrap_or(TABLE_TOP)),
-    })
+    });
+    steps.print("the string search");
+    Ok(report)
 }
 
 /// The regex crate's message ends with its one-line summary, after a

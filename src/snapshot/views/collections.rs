@@ -30,6 +30,7 @@
 //! counts a Map keyed by numbers, or holding numbers, right. Arrays and
 //! fast-mode objects count only the entries that hold heap objects.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::snapshot::graph::HeapGraph;
@@ -78,10 +79,11 @@ impl Census {
     /// Every collection of `analysis`, any size.
     ///
     /// # Complexity
-    /// O(nodes + edges).
+    /// O(nodes + edges), on all cores.
     pub fn of(analysis: &Analysis) -> Census {
         let graph = &analysis.graph;
         let mut by_id: Vec<(u32, u64, u64)> = (0..graph.node_count() as u32)
+            .into_par_iter()
             .filter_map(|n| {
                 let (_, entries) = collection_of(graph, n)?;
                 let retained = analysis.dominators.retained[n as usize];
@@ -146,10 +148,12 @@ impl GrowingCollection {
 /// retained growth, then by id.
 ///
 /// # Complexity
-/// O(nodes + edges) of the target, plus the growing collections' entries.
+/// O(nodes + edges) of the target, plus the growing collections' entries,
+/// on all cores.
 pub fn growing_collections(base: &Census, target: &Analysis) -> Vec<GrowingCollection> {
     let graph = &target.graph;
     let mut found: Vec<GrowingCollection> = (0..graph.node_count() as u32)
+        .into_par_iter()
         .filter_map(|n| {
             let (store, entries_after) = collection_of(graph, n)?;
             let (entries_before, retained_before) = base.get(graph.node_id.devtools(n))?;
@@ -165,9 +169,9 @@ pub fn growing_collections(base: &Census, target: &Analysis) -> Vec<GrowingColle
             })
         })
         .collect();
-    for c in &mut found {
-        c.holds = held_classes(target, c.node, c.store);
-    }
+    found
+        .par_iter_mut()
+        .for_each(|c| c.holds = held_classes(target, c.node, c.store));
     found.sort_by(|a, b| {
         b.gained()
             .cmp(&a.gained())
