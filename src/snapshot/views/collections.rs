@@ -100,14 +100,6 @@ impl Census {
         let (_, entries, retained) = self.by_id[at];
         Some((entries, retained))
     }
-
-    pub fn len(&self) -> usize {
-        self.by_id.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
-    }
 }
 
 /// A collection of the target that gained entries since the baseline.
@@ -199,16 +191,17 @@ fn collection_of(graph: &HeapGraph, n: u32) -> Option<(Store, u64)> {
     if let Some(table) = internal_store(graph, n, "table") {
         return Some((Store::Table(table), table_entries(graph, table)));
     }
+    let is_array = graph.name(n) == "Array";
+    if !is_array && !is_plain_object(graph, n) {
+        return None;
+    }
     let elements = graph
         .edges(n)
         .filter(|&e| graph.edge_type[e] == t.edge_element)
         .count() as u64;
-    if graph.name(n) == "Array" {
+    if is_array {
         let store = internal_store(graph, n, "elements");
         return Some((Store::Elements(store), elements));
-    }
-    if !is_plain_object(graph, n) {
-        return None;
     }
     let dictionary =
         internal_store(graph, n, "properties").filter(|&p| graph.name(p) == "(object properties)");
