@@ -25,10 +25,12 @@ use crate::snapshot::{Analysis, ClassAggregate, Progress, Stage};
 
 use self::action::Action;
 use self::class_table::{ClassTable, Row, Side, Sort};
-use self::jobs::{Job, JobDone};
+use self::jobs::{Job, JobDone, NamedCollection};
 use self::keymap::{Context, Key, Keymap};
 use self::object_tree::{ObjectTree, RowKind, TreeKind};
-use self::sources::{ComparisonData, DuplicatesData, LeaksData, SummaryData, SummaryFilter};
+use self::sources::{
+    ComparisonData, DuplicatesData, LeaksData, StringSearch, SummaryData, SummaryFilter,
+};
 use self::table_view::{Source, TableKind, TableView, TableViews};
 
 /// Holders of a growing class shown in Details.
@@ -167,6 +169,11 @@ pub struct App {
     pub statistics: Option<(usize, Statistics)>,
     /// Where the growth of the selected Comparison class hangs.
     pub holders: Option<(u32, Vec<HolderGrowth>)>,
+    /// The Comparison's collections that gained entries (a job finds them).
+    pub collections: Option<Arc<Vec<NamedCollection>>>,
+    /// A string search runs: the next one waits for it (one at a time,
+    /// for the text typed last).
+    string_search_running: bool,
     pub tree: Option<ObjectTree>,
     /// What the object tree lists: retainers, containment or dominated.
     pub tree_kind: TreeKind,
@@ -220,6 +227,8 @@ impl App {
             jobs: Vec::new(),
             statistics: None,
             holders: None,
+            collections: None,
+            string_search_running: false,
             tree: None,
             tree_kind: TreeKind::Retainers,
             selection: None,
@@ -402,10 +411,7 @@ impl App {
             return;
         }
         let groups = duplicates::duplicated_strings(analysis);
-        let data = DuplicatesData {
-            analysis: Arc::clone(analysis),
-            groups,
-        };
+        let data = DuplicatesData::new(Arc::clone(analysis), groups);
         let view = &mut self.tables[TableKind::Duplicates];
         view.reset();
         view.set_source(Some(Source::Duplicates(data)));
@@ -449,7 +455,75 @@ impl App {
                 }
             }
             JobDone::IgnoreRetainers { slot, view } => self.apply_ignored(slot, view),
+            JobDone::SearchStrings {
+                analysis,
+                pattern,
+                groups,
+            } => self.show_string_search(&analysis, pattern, groups),
+            JobDone::GrowingCollections(found) => self.collections = Some(Arc::new(found)),
         }
+    }
+
+    /// In the Strings view the filter searches every string value of the
+    /// snapshot (on a job), not only the duplicated ones listed; an empty
+    /// filter lists the duplicated strings again.
+    fn search_strings(&mut self) {
+        let Some(data) = self.tables.duplicates() else {
+            return;
+        };
+        let text = self.tables[TableKind::Duplicates].table.filter.clone();
+        if text.is_empty() {
+            if data.search.is_some() {
+                let source = Source::Duplicates(data.with_search(None));
+                self.replace_duplicates(source);
+            }
+            return;
+        }
+        if self.string_search_running || data.search.as_ref().is_some_and(|s| s.pattern == text) {
+            return;
+        }
+        self.string_search_running = true;
+        self.jobs.push(Job::SearchStrings {
+            analysis: Arc::clone(&data.analysis),
+            pattern: text,
+        });
+    }
+
+    /// A string search's values, shown if the filter still says the same
+    /// (else the text typed since is searched).
+    fn show_string_search(
+        &mut self,
+        analysis: &Arc<Analysis>,
+        pattern: String,
+        groups: Vec<duplicates::DuplicateGroup>,
+    ) {
+        self.string_search_running = false;
+        let Some(data) = self
+            .tables
+            .duplicates()
+            .filter(|d| Arc::ptr_eq(&d.analysis, analysis))
+        else {
+            return;
+        };
+        if self.tables[TableKind::Duplicates].table.filter != pattern {
+            self.search_strings();
+            return;
+        }
+        let source = Source::Duplicates(data.with_search(Some(StringSearch { pattern, groups })));
+        self.replace_duplicates(source);
+    }
+
+    fn replace_duplicates(&mut self, source: Source) {
+        let height = self.table_height;
+        self.tables[TableKind::Duplicates].replace_source(source, height);
+        if self.view == Pane::Duplicates {
+            self.sync_selection();
+        }
+    }
+
+    /// Whether the Strings view waits for a search.
+    pub fn string_search_pending(&self) -> bool {
+        self.string_search_running
     }
 
     /// The kind of table the current view shows (the Summary's for
@@ -604,6 +678,9 @@ impl App {
         let height = self.table_height;
         self.table_view_mut().set_filter(text, height);
         self.sync_selection();
+        if self.view == Pane::Duplicates {
+            self.search_strings();
+        }
     }
 
     fn accept_input(&mut self) {
@@ -989,6 +1066,10 @@ impl App {
             );
             self.status = Some(compat::meta_warning(&names.0, &names.1));
         }
+        self.jobs.push(Job::GrowingCollections {
+            base: Arc::clone(base),
+            target: Arc::clone(target),
+        });
         self.tables[TableKind::Comparison].set_source(Some(Source::Comparison(data)));
         if self.view == Pane::Comparison {
             self.sync_selection();

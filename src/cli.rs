@@ -80,6 +80,13 @@ pub enum Command {
     /// Containment: an object's outgoing edges (weak ones too), by retained
     /// size, as DevTools' Containment view.
     Containment(ContainmentArgs),
+    /// Growing collections of BASELINE → TARGET: Maps, Sets, WeakMaps,
+    /// WeakSets, arrays and dictionary-like objects that gained entries,
+    /// with their retained sizes and paths to the roots.
+    Collections(CollectionsArgs),
+    /// String search: string values matching PATTERN, grouped by value,
+    /// with copies, bytes and retained size.
+    Strings(StringsArgs),
     /// Shell completions: `heaplens completions bash > /etc/bash_completion.d/heaplens`.
     Completions(CompletionsArgs),
     /// The manual page, from the same definitions: `heaplens man > heaplens.1`.
@@ -130,6 +137,7 @@ impl Command {
                 .map(PathBuf::as_path)
                 .collect(),
             Command::Diff(a) => vec![&a.baseline, &a.target],
+            Command::Collections(a) => vec![&a.baseline, &a.target],
             Command::Leaks(a) => vec![&a.s1, &a.s2, &a.s3],
             Command::Completions(_) | Command::Man => Vec::new(),
             one => vec![one.snapshot()],
@@ -150,6 +158,8 @@ impl Command {
             Command::Dominators(a) => &a.snapshot,
             Command::Containment(a) => &a.snapshot,
             Command::Completions(_) | Command::Man => std::path::Path::new(""),
+            Command::Collections(a) => &a.baseline,
+            Command::Strings(a) => &a.snapshot,
         }
     }
 }
@@ -333,6 +343,34 @@ pub struct ContainmentArgs {
     /// Edges shown per object.
     #[arg(long, default_value_t = 20)]
     pub fan_out: usize,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectionsArgs {
+    pub baseline: PathBuf,
+    pub target: PathBuf,
+    /// Show only the first N collections [default: 20; markdown: 10; json: all].
+    #[arg(long)]
+    pub top: Option<usize>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct StringsArgs {
+    pub snapshot: PathBuf,
+    /// A regular expression (Rust `regex` syntax), matched anywhere in a
+    /// value; case-sensitive unless it starts with (?i) [default: every
+    /// value].
+    pub pattern: Option<String>,
+    /// Leave out values shorter than N characters.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub min_length: usize,
+    /// Show only the first N values [default: 20; json: all].
+    #[arg(long)]
+    pub top: Option<usize>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

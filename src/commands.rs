@@ -3,10 +3,12 @@
 //! the preflight's verdict) and returns its report, or how the TUI ended;
 //! `main` prints it and picks the exit status.
 
+mod collections;
 mod diff;
 mod objects;
 mod plan;
 mod reports;
+mod strings;
 mod summary;
 
 use std::fmt::Display;
@@ -129,6 +131,8 @@ fn run_command(command: Command, plan: &mut LoadPlan) -> anyhow::Result<Outcome>
         Command::Duplicates(args) => reports::duplicates(args, plan).map(Outcome::from),
         Command::Dominators(args) => objects::dominators(args, plan).map(Outcome::from),
         Command::Containment(args) => objects::containment(args, plan).map(Outcome::from),
+        Command::Collections(args) => collections::collections(args, plan).map(Outcome::from),
+        Command::Strings(args) => strings::strings(args, plan).map(Outcome::from),
         Command::Completions(_) | Command::Man => Ok(Outcome::default()),
     }
 }

@@ -18,6 +18,7 @@ use crate::snapshot::views::retainers::{retainer_tree, IgnoredRetainers};
 use crate::snapshot::views::tree::{TreeLimits, TreeRow};
 use crate::snapshot::Analysis;
 
+mod collections;
 mod leaks;
 mod markdown;
 mod table;
@@ -26,11 +27,12 @@ mod views;
 pub use table::set_width;
 use table::Table;
 
+pub use collections::{collections_json, collections_markdown, collections_table};
 pub use leaks::{leaks_json, leaks_table};
 pub use markdown::{diff_markdown, leaks_markdown, summary_markdown};
 pub use views::{
     containment_report, dominators_report, duplicates_json, duplicates_table, stats_json,
-    stats_table,
+    stats_table, strings_json, strings_table,
 };
 
 /// Which rows to show and how.

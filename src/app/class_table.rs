@@ -9,6 +9,9 @@ use std::collections::HashMap;
 
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
+use regex::Regex;
+
+use crate::snapshot::views::string_search::lenient_regex;
 
 /// Which snapshot an instance row belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +50,17 @@ struct Expansion {
     shown: usize,
 }
 
+/// How the filter text matches row names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matching {
+    /// Fuzzy, ignoring case (class names: `sessrec` finds `SessionRecord`).
+    Fuzzy,
+    /// A regular expression found anywhere in the name, as `heaplens
+    /// strings` matches values; text that is no regex (yet: `sess-(` while
+    /// typing) matches as it is.
+    Regex,
+}
+
 /// Column sort: which column and which way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sort {
@@ -58,6 +72,7 @@ pub struct Sort {
 #[derive(Debug, Clone)]
 pub struct ClassTable {
     pub sort: Sort,
+    pub matching: Matching,
     pub filter: String,
     /// Matched character positions per class, for highlighting.
     pub matches: HashMap<u32, Vec<usize>>,
@@ -73,6 +88,7 @@ impl ClassTable {
     pub fn new(sort: Sort) -> Self {
         ClassTable {
             sort,
+            matching: Matching::Fuzzy,
             filter: String::new(),
             matches: HashMap::new(),
             sorted: Vec::new(),
@@ -114,12 +130,17 @@ impl ClassTable {
         self.reselect(keep);
     }
 
+    /// The same table, its filter matching as `matching` says.
+    pub fn with_matching(self, matching: Matching) -> Self {
+        ClassTable { matching, ..self }
+    }
+
     fn refilter(&mut self, names: &dyn Fn(u32) -> String) {
         self.matches.clear();
         if !self.filter.is_empty() {
-            let matcher = SkimMatcherV2::default().ignore_case();
+            let matched = name_matcher(self.matching, &self.filter);
             for &class in &self.sorted {
-                if let Some((_, positions)) = matcher.fuzzy_indices(&names(class), &self.filter) {
+                if let Some(positions) = matched(&names(class)) {
                     self.matches.insert(class, positions);
                 }
             }
@@ -261,6 +282,40 @@ impl ClassTable {
     }
 }
 
+/// Whether a name matches the filter, and where (character positions, for
+/// the highlight).
+type NameMatcher = Box<dyn Fn(&str) -> Option<Vec<usize>>>;
+
+/// The matcher of `filter` under `matching`.
+fn name_matcher(matching: Matching, filter: &str) -> NameMatcher {
+    match matching {
+        Matching::Fuzzy => {
+            let matcher = SkimMatcherV2::default().ignore_case();
+            let filter = filter.to_owned();
+            Box::new(move |name| matcher.fuzzy_indices(name, &filter).map(|(_, p)| p))
+        }
+        Matching::Regex => {
+            let pattern = lenient_regex(filter);
+            Box::new(move |name| regex_positions(pattern.as_ref()?, name))
+        }
+    }
+}
+
+/// The character positions `pattern` matches in `name` (for the
+/// highlight), or None when it does not match.
+fn regex_positions(pattern: &Regex, name: &str) -> Option<Vec<usize>> {
+    let mut found = pattern.find_iter(name).peekable();
+    found.peek()?;
+    let ranges: Vec<std::ops::Range<usize>> = found.map(|m| m.range()).collect();
+    let positions = name
+        .char_indices()
+        .enumerate()
+        .filter(|(_, (byte, _))| ranges.iter().any(|r| r.contains(byte)))
+        .map(|(i, _)| i)
+        .collect();
+    Some(positions)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,6 +340,34 @@ mod tests {
             &[Row::Class(2), Row::Class(0), Row::Class(3)],
             "sort order survives"
         );
+    }
+
+    #[test]
+    fn a_regex_filter_matches_anywhere_and_highlights_each_match() {
+        let values =
+            |row: u32| ["sess-1-u1", "token=sess-9", "é-sess-é", "other"][row as usize].to_owned();
+        let mut t = ClassTable::new(Sort {
+            column: 0,
+            descending: true,
+        })
+        .with_matching(Matching::Regex);
+        t.set_sorted(vec![0, 1, 2, 3], &values);
+        t.set_filter("^sess-", &values);
+        assert_eq!(t.rows(), &[Row::Class(0)], "anchored");
+        t.set_filter("sess-[0-9]", &values);
+        assert_eq!(t.rows(), &[Row::Class(0), Row::Class(1)]);
+        assert_eq!(t.matches[&1], vec![6, 7, 8, 9, 10, 11]);
+        t.set_filter("sess", &values);
+        assert_eq!(t.matches[&2], vec![2, 3, 4, 5], "positions are characters");
+        t.set_filter("sess-(", &values);
+        assert!(t.rows().is_empty(), "no regex yet: matched as text");
+        t.set_filter("SESS", &values);
+        assert!(
+            t.rows().is_empty(),
+            "case-sensitive, like `heaplens strings`"
+        );
+        t.set_filter("(?i)SESS", &values);
+        assert_eq!(t.rows().len(), 3);
     }
 
     #[test]

@@ -5,8 +5,11 @@
 
 use std::sync::Arc;
 
+use crate::snapshot::views::collections::{growing_collections, Census, GrowingCollection};
+use crate::snapshot::views::duplicates::DuplicateGroup;
 use crate::snapshot::views::named_filters::{named_summary, NamedFilter};
 use crate::snapshot::views::retainers::IgnoredRetainers;
+use crate::snapshot::views::string_search::{search_strings, StringQuery};
 use crate::snapshot::{Analysis, ClassAggregate};
 
 /// A request for background work, with everything it reads.
@@ -24,6 +27,25 @@ pub enum Job {
         analysis: Arc<Analysis>,
         nodes: Vec<u32>,
     },
+    /// The string values of `analysis` matching `pattern` (typed text:
+    /// a regex, or plain text when it is none).
+    SearchStrings {
+        analysis: Arc<Analysis>,
+        pattern: String,
+    },
+    /// The collections of `target` that gained entries since `base`.
+    GrowingCollections {
+        base: Arc<Analysis>,
+        target: Arc<Analysis>,
+    },
+}
+
+/// A growing collection and the edge name it is held by (its first
+/// retainer's, `sessionCache`), for one line of Details.
+#[derive(Debug, Clone)]
+pub struct NamedCollection {
+    pub collection: GrowingCollection,
+    pub held_as: Option<String>,
 }
 
 /// A finished [`Job`].
@@ -38,6 +60,12 @@ pub enum JobDone {
         slot: usize,
         view: IgnoredRetainers,
     },
+    SearchStrings {
+        analysis: Arc<Analysis>,
+        pattern: String,
+        groups: Vec<DuplicateGroup>,
+    },
+    GrowingCollections(Vec<NamedCollection>),
 }
 
 impl Job {
@@ -61,6 +89,28 @@ impl Job {
                 slot,
                 view: IgnoredRetainers::new(&analysis, nodes),
             },
+            Job::SearchStrings { analysis, pattern } => JobDone::SearchStrings {
+                groups: search_strings(&analysis, &StringQuery::lenient(&pattern)),
+                analysis,
+                pattern,
+            },
+            Job::GrowingCollections { base, target } => {
+                JobDone::GrowingCollections(named_collections(&base, &target))
+            }
         }
     }
+}
+
+/// The growing collections of `target`, each with the edge it is held by.
+fn named_collections(base: &Analysis, target: &Analysis) -> Vec<NamedCollection> {
+    growing_collections(&Census::of(base), target)
+        .into_iter()
+        .map(|collection| NamedCollection {
+            held_as: target
+                .retainers(collection.node)
+                .first()
+                .map(|r| target.edge_label(r.edge)),
+            collection,
+        })
+        .collect()
 }

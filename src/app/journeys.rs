@@ -346,9 +346,9 @@ fn statistics_and_duplicated_strings_views() {
     else {
         panic!("rows")
     };
-    let most = data.groups.iter().map(|g| g.wasted()).max();
+    let most = data.groups().iter().map(|g| g.wasted()).max();
     assert_eq!(
-        Some(data.groups[first as usize].wasted()),
+        Some(data.groups()[first as usize].wasted()),
         most,
         "most wasted bytes first"
     );
@@ -679,4 +679,104 @@ fn regression_resize_scrolls_every_table_view() {
             "{pane:?}: a click on the first row shown selects the row drawn there"
         );
     }
+}
+
+/// The Strings view's `/` searches every string value of the snapshot (the
+/// same regex as `heaplens strings`), not only the duplicated ones; a copy
+/// opens its retainers; Esc lists the duplicated strings again.
+#[test]
+fn searching_strings_and_opening_a_copy() {
+    let mut app = summary_app();
+    press(&mut app, "6");
+    let duplicates = app.tables[TableKind::Duplicates].table.rows().len();
+    press(&mut app, "/^sess-[0-9a-z]+-u[0-9]+$");
+    let data = app.tables.duplicates().expect("the Strings view");
+    let search = data.search.as_ref().expect("the search is shown");
+    assert_eq!(search.pattern, "^sess-[0-9a-z]+-u[0-9]+$");
+    assert_eq!(
+        app.tables[TableKind::Duplicates].table.rows().len(),
+        1500,
+        "every session id, though none is duplicated"
+    );
+    assert!(!app.string_search_pending());
+    press(&mut app, "\nlj");
+    let Some(selection) = app.selection.clone() else {
+        panic!("a copy is selected");
+    };
+    let (_, target) = demo_pair();
+    assert!(target.graph.name(selection.node).starts_with("sess-"));
+    let tree = app.tree.as_ref().expect("its retainers");
+    assert_eq!(tree.kind, TreeKind::Retainers);
+    assert!(!tree.rows.is_empty(), "a session id has retainers");
+
+    press(&mut app, "/");
+    for _ in 0.."^sess-[0-9a-z]+-u[0-9]+$".len() {
+        app.on_key(crate::app::keymap::Key::Backspace);
+    }
+    press(&mut app, "sess-(");
+    assert!(
+        app.tables[TableKind::Duplicates].table.rows().is_empty(),
+        "text that is no regex yet matches as text: no value has `sess-(`"
+    );
+    press(&mut app, "\u{1b}");
+    let data = app.tables.duplicates().expect("the Strings view");
+    assert!(data.search.is_none(), "Esc: the duplicated strings again");
+    assert_eq!(
+        app.tables[TableKind::Duplicates].table.rows().len(),
+        duplicates
+    );
+}
+
+/// A search typed while another runs waits for it, then searches the
+/// text typed last.
+#[test]
+fn a_string_search_runs_for_the_text_typed_last() {
+    let mut app = summary_app();
+    press(&mut app, "6/");
+    for c in "status".chars() {
+        app.on_key(crate::app::keymap::Key::Char(c));
+    }
+    let jobs = app.take_jobs();
+    assert_eq!(jobs.len(), 1, "one search at a time");
+    assert!(app.string_search_pending());
+    for job in jobs {
+        app.on_job(job.run());
+    }
+    let search = |app: &App| {
+        app.tables
+            .duplicates()
+            .and_then(|d| d.search.as_ref().map(|s| s.pattern.clone()))
+    };
+    assert_eq!(
+        search(&app),
+        None,
+        "`s` was searched; `status` is typed now"
+    );
+    super::testing::run_jobs(&mut app);
+    assert_eq!(search(&app).as_deref(), Some("status"));
+    assert!(!app.string_search_pending());
+}
+
+/// With a Comparison class selected, Details names the growing collections
+/// that hold its instances: the demo's SessionRecords are in `sessionCache`.
+#[test]
+fn the_comparison_names_the_collection_a_class_grows_in() {
+    let mut app = comparison_app();
+    press(&mut app, "/SessionRecord\n");
+    let found = app.collections.clone().expect("found off the UI thread");
+    let holding: Vec<_> = found
+        .iter()
+        .filter(|c| c.collection.holding("SessionRecord") > 0)
+        .collect();
+    let (_, target) = demo_pair();
+    let first = holding.first().expect("a collection holds the records");
+    assert_eq!(target.graph.id(first.collection.node), 124997);
+    assert_eq!(first.held_as.as_deref(), Some("sessionCache"));
+    assert_eq!(
+        (
+            first.collection.entries_before,
+            first.collection.entries_after
+        ),
+        (500, 1500)
+    );
 }

@@ -308,17 +308,54 @@ pub const DUPLICATES_DEFAULT_SORT: Sort = Sort {
     descending: true,
 };
 
-/// Duplicated strings (§6.4) of one snapshot: a row per text.
+/// Duplicated strings (§6.4) of one snapshot, a row per text; while a
+/// search is shown, every string value matching it instead.
 #[derive(Debug, Clone)]
 pub struct DuplicatesData {
     pub analysis: Arc<Analysis>,
+    pub duplicates: Arc<Vec<DuplicateGroup>>,
+    pub search: Option<StringSearch>,
+}
+
+/// The string values of a snapshot that match the view's filter.
+#[derive(Debug, Clone)]
+pub struct StringSearch {
+    /// The filter text it was searched for.
+    pub pattern: String,
     pub groups: Vec<DuplicateGroup>,
 }
 
 impl DuplicatesData {
-    /// The value, as one line.
+    /// The duplicated strings of `analysis`, no search.
+    pub fn new(analysis: Arc<Analysis>, duplicates: Vec<DuplicateGroup>) -> Self {
+        DuplicatesData {
+            analysis,
+            duplicates: Arc::new(duplicates),
+            search: None,
+        }
+    }
+
+    /// The same snapshot's duplicates with `search` shown (or none).
+    pub fn with_search(&self, search: Option<StringSearch>) -> Self {
+        DuplicatesData {
+            analysis: Arc::clone(&self.analysis),
+            duplicates: Arc::clone(&self.duplicates),
+            search,
+        }
+    }
+
+    /// The rows: the search's, or the duplicated strings.
+    pub fn groups(&self) -> &[DuplicateGroup] {
+        match &self.search {
+            Some(search) => &search.groups,
+            None => &self.duplicates,
+        }
+    }
+
+    /// The value, as one line (the same number of characters, so the
+    /// filter's highlight positions stay right).
     pub fn name(&self, group: u32) -> String {
-        self.groups[group as usize]
+        self.groups()[group as usize]
             .value
             .replace(['\n', '\r', '\t'], " ")
     }
@@ -326,15 +363,17 @@ impl DuplicatesData {
 
 impl TableSource for DuplicatesData {
     fn row_count(&self) -> usize {
-        self.groups.len()
+        self.groups().len()
     }
 
+    /// The value as it is: the filter matches what `heaplens strings` does.
     fn row_name(&self, group: u32) -> Cow<'_, str> {
-        Cow::Owned(self.name(group))
+        Cow::Borrowed(&self.groups()[group as usize].value)
     }
 
     fn compare(&self, a: u32, b: u32, sort: Sort) -> Ordering {
-        let (a, b) = (&self.groups[a as usize], &self.groups[b as usize]);
+        let groups = self.groups();
+        let (a, b) = (&groups[a as usize], &groups[b as usize]);
         let key = |g: &DuplicateGroup| -> u64 {
             match sort.column {
                 1 => g.nodes.len() as u64,
@@ -354,7 +393,7 @@ impl TableSource for DuplicatesData {
     /// The copies of a string, largest retained first.
     fn instances(&self, group: u32) -> Option<Vec<(u32, Side)>> {
         let retained = &self.analysis.dominators.retained;
-        let nodes = self.groups[group as usize].nodes.clone();
+        let nodes = self.groups()[group as usize].nodes.clone();
         Some(largest_first(nodes, |n| retained[n as usize], Side::Only))
     }
 }

@@ -6,7 +6,7 @@
 
 use std::ops::{Index, IndexMut};
 
-use super::class_table::{ClassTable, Row, Side, Sort};
+use super::class_table::{ClassTable, Matching, Row, Side, Sort};
 use super::sources::{
     self, ComparisonData, DuplicatesData, LeaksData, SummaryData, TableSource, COMPARISON_COLUMNS,
     DUPLICATES_COLUMNS, LEAKS_COLUMNS, SUMMARY_COLUMNS,
@@ -48,6 +48,15 @@ impl TableKind {
             TableKind::Comparison => &COMPARISON_COLUMNS,
             TableKind::Duplicates => &DUPLICATES_COLUMNS,
             TableKind::Leaks => &LEAKS_COLUMNS,
+        }
+    }
+
+    /// How the filter matches rows: string values by regex (as `heaplens
+    /// strings`), class names fuzzily.
+    pub fn matching(self) -> Matching {
+        match self {
+            TableKind::Duplicates => Matching::Regex,
+            TableKind::Summary | TableKind::Comparison | TableKind::Leaks => Matching::Fuzzy,
         }
     }
 
@@ -106,7 +115,7 @@ impl TableView {
     pub fn new(kind: TableKind) -> Self {
         TableView {
             kind,
-            table: ClassTable::new(kind.default_sort()),
+            table: ClassTable::new(kind.default_sort()).with_matching(kind.matching()),
             source: None,
         }
     }
@@ -142,7 +151,17 @@ impl TableView {
 
     /// Forgets order, filter, expansion and selection; keeps the sort.
     pub fn reset(&mut self) {
-        self.table = ClassTable::new(self.table.sort);
+        self.table = ClassTable::new(self.table.sort).with_matching(self.kind.matching());
+    }
+
+    /// Other rows altogether (a row index means another row now): the
+    /// expansion and selection go, the sort and filter stay.
+    pub fn replace_source(&mut self, source: Source, height: usize) {
+        let filter = std::mem::take(&mut self.table.filter);
+        self.reset();
+        self.table.filter = filter;
+        self.set_source(Some(source));
+        self.table.scroll_into_view(height);
     }
 
     /// Re-sorts the rows under the table's sort.

@@ -2,7 +2,7 @@
 //! `--fail-if` rules, and its own steps' `--timings`.
 
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::cli::{DiffArgs, ReportFormat};
 use crate::format;
@@ -84,14 +84,14 @@ pub(super) fn warn_if_meta_differs(paths: [&Path; 2], layouts: [&Layout; 2]) {
 }
 
 /// `--timings` for a command's own steps after its loads, to stderr.
-struct Steps {
+pub(super) struct Steps {
     shown: bool,
     lines: String,
     started: Instant,
 }
 
 impl Steps {
-    fn new(shown: bool) -> Steps {
+    pub(super) fn new(shown: bool) -> Steps {
         Steps {
             shown,
             lines: String::new(),
@@ -99,17 +99,22 @@ impl Steps {
         }
     }
 
-    fn run<T>(&mut self, label: &str, step: impl FnOnce() -> T) -> T {
+    pub(super) fn run<T>(&mut self, label: &str, step: impl FnOnce() -> T) -> T {
         let started = Instant::now();
         let out = step();
-        if self.shown {
-            let line = report::timing_line(label, started.elapsed(), peak_rss_bytes());
-            self.lines.push_str(&line);
-        }
+        self.record(label, started.elapsed());
         out
     }
 
-    fn print(&self, title: &str) {
+    /// A step timed elsewhere (on a loader's thread).
+    pub(super) fn record(&mut self, label: &str, took: Duration) {
+        if self.shown {
+            let line = report::timing_line(label, took, peak_rss_bytes());
+            self.lines.push_str(&line);
+        }
+    }
+
+    pub(super) fn print(&self, title: &str) {
         if self.shown {
             let total = report::timing_line("total (wall)", self.started.elapsed(), None);
             super::to_stderr(&format!("timings for {title}:\n{}{total}", self.lines));

@@ -47,7 +47,7 @@ impl Demand {
             Some(command) => {
                 let allowed = match command {
                     Command::Summary(a) if a.reads_only_rows() => Loading::OnePassAtATime,
-                    Command::Diff(_) => Loading::BaselineFirst,
+                    Command::Diff(_) | Command::Collections(_) => Loading::BaselineFirst,
                     _ => Loading::Together,
                 };
                 let paths = command.snapshots().into_iter().map(Path::to_owned);
@@ -208,36 +208,57 @@ impl LoadPlan {
         &mut self,
         target_reads: Reads,
     ) -> anyhow::Result<(&'static Analysis, &'static Analysis)> {
+        let (baseline, mut target) = self.load_pair(
+            |mut baseline| {
+                baseline.shed_for_comparison();
+                baseline
+            },
+            Reads::ComparisonBaseline,
+            target_reads,
+        )?;
+        target.dominators.shed_child_lists();
+        Ok((Box::leak(Box::new(baseline)), Box::leak(Box::new(target))))
+    }
+
+    /// What `sum_up` keeps of the baseline (input 0), which is freed then,
+    /// and the target (input 1), loaded whole: side by side, or the
+    /// baseline first when the preflight found too little memory for both
+    /// (then the peak is the larger load's).
+    pub fn load_summed_baseline<T: Send>(
+        &mut self,
+        sum_up: impl FnOnce(Analysis) -> T + Send,
+    ) -> anyhow::Result<(T, &'static Analysis)> {
+        let (summed, target) = self.load_pair(sum_up, Reads::AllButDistances, Reads::Everything)?;
+        Ok((summed, Box::leak(Box::new(target))))
+    }
+
+    /// The baseline (input 0) loaded for `base_reads` and handed to `keep`,
+    /// and the target (input 1) for `target_reads`: side by side, or one
+    /// after the other under [`Loading::BaselineFirst`].
+    fn load_pair<T: Send>(
+        &mut self,
+        keep: impl FnOnce(Analysis) -> T + Send,
+        base_reads: Reads,
+        target_reads: Reads,
+    ) -> anyhow::Result<(T, Analysis)> {
         let (base, target) = (self.take(0)?, self.take(1)?);
         let reporting = self.reporting();
         let load_baseline = || {
-            let mut baseline = load_owned(
-                base,
-                &reporting,
-                Reads::ComparisonBaseline,
-                Schedule::SideBySide,
-            )?;
-            baseline.shed_for_comparison();
-            Ok::<_, anyhow::Error>(baseline)
+            let baseline = load_owned(base, &reporting, base_reads, Schedule::SideBySide)?;
+            Ok::<_, anyhow::Error>(keep(baseline))
         };
         let load_target = || load_owned(target, &reporting, target_reads, Schedule::SideBySide);
-        let (baseline, mut target) = match self.loading {
-            Loading::BaselineFirst => {
-                let baseline = load_baseline()?;
-                (baseline, load_target()?)
-            }
-            _ => {
-                let (baseline, target) = std::thread::scope(|s| {
-                    let target = s.spawn(load_target);
-                    let baseline = s.spawn(load_baseline);
-                    (baseline.join(), target.join())
-                });
-                let baseline = baseline.map_err(|_| panicked(&self.paths[0]))??;
-                (baseline, target.map_err(|_| panicked(&self.paths[1]))??)
-            }
-        };
-        target.dominators.shed_child_lists();
-        Ok((Box::leak(Box::new(baseline)), Box::leak(Box::new(target))))
+        if self.loading == Loading::BaselineFirst {
+            let baseline = load_baseline()?;
+            return Ok((baseline, load_target()?));
+        }
+        let (baseline, target) = std::thread::scope(|s| {
+            let target = s.spawn(load_target);
+            let baseline = s.spawn(load_baseline);
+            (baseline.join(), target.join())
+        });
+        let baseline = baseline.map_err(|_| panicked(&self.paths[0]))??;
+        Ok((baseline, target.map_err(|_| panicked(&self.paths[1]))??))
     }
 }
 

@@ -309,7 +309,7 @@ pub(super) fn group_holder(s3: &Analysis, group: &PathGroup) -> String {
 }
 
 /// `n`'s shortest path to the GC roots as an indented list, object first.
-fn retainer_path(analysis: &Analysis, n: u32) -> String {
+pub(super) fn retainer_path(analysis: &Analysis, n: u32) -> String {
     let mut out = format!("- {}\n", code(&short_object_line(analysis, n)));
     let path = PathFinder::new(analysis).shortest_path(n);
     for (depth, step) in path.iter().enumerate() {
@@ -326,7 +326,7 @@ fn retainer_path(analysis: &Analysis, n: u32) -> String {
 
 /// Inline code that survives any text: backticks fenced, pipes escaped for
 /// tables, no line breaks.
-fn code(text: &str) -> String {
+pub(super) fn code(text: &str) -> String {
     let text = format::visible(text).replace('|', "\\|");
     if text.contains('`') {
         format!("`` {text} ``")
@@ -336,7 +336,7 @@ fn code(text: &str) -> String {
 }
 
 /// A GitHub Markdown table; every column but the first right-aligned.
-fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(super) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = format!("| {} |\n|", header.join(" | "));
     for i in 0..header.len() {
         out.push_str(if i == 0 { " --- |" } else { " ---: |" });

@@ -3,17 +3,20 @@
 
 use serde::Serialize;
 
-use super::{short_object_line, to_json, Table};
+use super::{plural, short_object_line, to_json, Table};
 use crate::format;
 use crate::snapshot::distances::display_distance;
 use crate::snapshot::views::containment::{containment_tree, dominator_tree};
 use crate::snapshot::views::duplicates::DuplicateGroup;
 use crate::snapshot::views::statistics::Statistics;
+use crate::snapshot::views::string_search::example;
 use crate::snapshot::views::tree::{TreeLimits, TreeRow};
 use crate::snapshot::Analysis;
 
 /// String values longer than this are cut in the table.
 const VALUE_CHARS: usize = 60;
+/// `strings` values longer than this are cut in the table.
+const STRING_CHARS: usize = 80;
 
 #[derive(Serialize)]
 struct StatsJson {
@@ -164,6 +167,90 @@ pub fn duplicates_table(groups: &[DuplicateGroup], top: usize) -> String {
         format::group(top.min(groups.len()) as u64),
         format::bytes(wasted),
     )
+}
+
+#[derive(Serialize)]
+struct StringsJson<'a> {
+    /// Values found (`strings` may list fewer), their copies and bytes.
+    values: usize,
+    copies: usize,
+    bytes: u64,
+    strings: Vec<StringJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct StringJson<'a> {
+    /// The full value (JSON escapes it).
+    value: &'a str,
+    /// Present for sliced strings of a parent whose text is `value`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    sliced: bool,
+    copies: usize,
+    bytes: u64,
+    retained_size: u64,
+    example_id: Option<u64>,
+}
+
+/// `heaplens strings --format json`: the first `top` values, in full.
+pub fn strings_json(groups: &[DuplicateGroup], analysis: &Analysis, top: usize) -> String {
+    to_json(&StringsJson {
+        values: groups.len(),
+        copies: groups.iter().map(|g| g.nodes.len()).sum(),
+        bytes: groups.iter().map(|g| g.total_size).sum(),
+        strings: groups
+            .iter()
+            .take(top)
+            .map(|g| StringJson {
+                value: &g.value,
+                sliced: g.sliced,
+                copies: g.nodes.len(),
+                bytes: g.total_size,
+                retained_size: g.retained_size,
+                example_id: example(analysis, g).map(|n| analysis.graph.id(n)),
+            })
+            .collect(),
+    })
+}
+
+/// `heaplens strings`: values by bytes, each shown safely and cut short
+/// (values are secrets: they appear nowhere else).
+pub fn strings_table(groups: &[DuplicateGroup], analysis: &Analysis, top: usize) -> String {
+    let mut table = Table::new(&["String", "Copies", "Bytes", "Retained", "Example"]);
+    for g in groups.iter().take(top) {
+        table.row(vec![
+            shown_value(g),
+            format::group(g.nodes.len() as u64),
+            format::bytes(g.total_size),
+            format::bytes(g.retained_size),
+            example(analysis, g).map_or_else(String::new, |n| format!("@{}", analysis.graph.id(n))),
+        ]);
+    }
+    let copies: usize = groups.iter().map(|g| g.nodes.len()).sum();
+    let bytes: u64 = groups.iter().map(|g| g.total_size).sum();
+    format!(
+        "{}
+{} in {} ({} shown), {}
+",
+        table.render(),
+        plural(copies as u64, "string", "strings"),
+        plural(groups.len() as u64, "value", "values"),
+        format::group(top.min(groups.len()) as u64),
+        format::bytes(bytes),
+    )
+}
+
+/// `"value"` made visible and cut to `STRING_CHARS`; a slice says so.
+fn shown_value(g: &DuplicateGroup) -> String {
+    let visible = format::visible(&g.value);
+    let mut shown: String = visible.chars().take(STRING_CHARS).collect();
+    if shown.len() < visible.len() {
+        shown.push('\u{2026}');
+    }
+    if g.sliced {
+        format!("slice of \"{shown}\"")
+    } else {
+        format!("\"{shown}\"")
+    }
 }
 
 /// A string as a one-line JSON literal, cut to a readable length.

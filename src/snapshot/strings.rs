@@ -137,6 +137,15 @@ impl StringTable {
         (held.len, held.hash)
     }
 
+    /// The UTF-8 length of string `index`, without reading back a string
+    /// left on disk: searches rule strings out by it first.
+    pub fn byte_len(&self, index: u32) -> usize {
+        match self.held_on_disk(index) {
+            Some(held) => held.len as usize,
+            None => self.get(index).len(),
+        }
+    }
+
     /// What is held of string `index` when it is left on disk.
     fn held_on_disk(&self, index: u32) -> Option<Held> {
         let on_disk = self.on_disk.as_ref()?;

@@ -4,6 +4,7 @@
 //! pipeline, and the pipeline never depends on a view.
 
 pub mod allocation;
+pub mod collections;
 pub mod compat;
 pub mod containment;
 pub mod diff;
@@ -14,4 +15,5 @@ pub mod leaks;
 pub mod named_filters;
 pub mod retainers;
 pub mod statistics;
+pub mod string_search;
 pub mod tree;

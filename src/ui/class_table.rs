@@ -118,7 +118,16 @@ fn view_title(app: &App) -> String {
     match app.view {
         Pane::Comparison => format!(" Comparison: {base} → {target} "),
         Pane::Statistics => format!(" Statistics: {shown} "),
-        Pane::Duplicates => format!(" Duplicated strings: {shown} "),
+        Pane::Duplicates => match app.tables.duplicates().and_then(|d| d.search.as_ref()) {
+            _ if app.string_search_pending() => {
+                format!(" Strings: {shown}, searching all strings… ")
+            }
+            Some(search) => format!(
+                " Strings matching /{}/: {shown} ",
+                format::visible(&search.pattern)
+            ),
+            None => format!(" Duplicated strings: {shown} "),
+        },
         Pane::Leaks => format!(
             " Leaks: allocated between {base} and {}, still alive in {target} ",
             app.slots[1].name()
@@ -452,7 +461,7 @@ const VALUE_PREVIEW: usize = 60;
 
 fn duplicates_rows(data: &DuplicatesData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
     let analysis = &data.analysis;
-    let groups = &data.groups;
+    let groups = data.groups();
     let widths = [
         Constraint::Min(24),
         fitted(
@@ -466,16 +475,9 @@ fn duplicates_rows(data: &DuplicatesData, table: &ClassTable, theme: &Theme, are
     let columns = Columns::all(&DUPLICATES_COLUMNS, &widths, &[0]);
     build(table, theme, area, &columns, |row| match row {
         Row::Class(g) => {
-            let group = &data.groups[g as usize];
-            let value: String = data.name(g).chars().take(VALUE_PREVIEW).collect();
+            let group = &groups[g as usize];
             vec![
-                class_cell(
-                    &format!("\"{value}\""),
-                    0,
-                    table.is_expanded(g),
-                    table.matches.get(&g),
-                    theme,
-                ),
+                value_cell(data, g, table, theme),
                 num(format::group(group.nodes.len() as u64)),
                 num(format::bytes(group.copy_size)),
                 num(format::bytes(group.wasted())),
@@ -493,6 +495,29 @@ fn duplicates_rows(data: &DuplicatesData, table: &ClassTable, theme: &Theme, are
         ],
         Row::More { .. } => Vec::new(),
     })
+}
+
+/// `"value"` (or `slice of "value"`), cut short, with the filter's matches
+/// highlighted where they fall in the value.
+fn value_cell(data: &DuplicatesData, g: u32, table: &ClassTable, theme: &Theme) -> Cell<'static> {
+    let value: String = data.name(g).chars().take(VALUE_PREVIEW).collect();
+    let prefix = if data.groups()[g as usize].sliced {
+        "slice of \""
+    } else {
+        "\""
+    };
+    let shift = prefix.chars().count();
+    let matches = table
+        .matches
+        .get(&g)
+        .map(|m| m.iter().map(|&i| i + shift).collect::<Vec<usize>>());
+    class_cell(
+        &format!("{prefix}{value}\""),
+        0,
+        table.is_expanded(g),
+        matches.as_ref(),
+        theme,
+    )
 }
 
 fn leaks_rows(data: &LeaksData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {

@@ -7,10 +7,12 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::class_table::Row;
+use crate::app::jobs::NamedCollection;
 use crate::app::{App, Pane};
 use crate::format;
 use crate::snapshot::distances::display_distance;
 use crate::snapshot::names::display_name;
+use crate::snapshot::Analysis;
 
 use super::theme::Theme;
 
@@ -143,5 +145,54 @@ fn class_growth_lines(app: &App, theme: &Theme) -> Option<Vec<Line<'static>>> {
             format::bytes(h.retained),
         )));
     }
+    lines.extend(collection_lines(app, &data.target, &diff.name, theme));
     Some(lines)
+}
+
+/// Growing collections shown per class.
+const COLLECTIONS_SHOWN: usize = 3;
+
+/// The growing collections whose entries are instances of `class`, or
+/// when none, the collections that grew most.
+fn collection_lines(
+    app: &App,
+    target: &Analysis,
+    class: &str,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let Some(found) = &app.collections else {
+        return vec![Line::styled("Growing collections: finding…", theme.dim())];
+    };
+    let holding: Vec<&NamedCollection> = found
+        .iter()
+        .filter(|c| c.collection.holding(class) > 0)
+        .take(COLLECTIONS_SHOWN)
+        .collect();
+    let (title, shown) = if holding.is_empty() {
+        let top = found.iter().take(COLLECTIONS_SHOWN).collect();
+        ("Growing collections (none holds it):", top)
+    } else {
+        ("Growing collections holding it:", holding)
+    };
+    let mut lines = vec![Line::styled(title, theme.dim())];
+    lines.extend(shown.into_iter().map(|c| collection_line(target, c)));
+    lines
+}
+
+/// ` Map @124997 (sessionCache): 500 → 1,500 entries, +548 kB`
+fn collection_line(target: &Analysis, named: &NamedCollection) -> Line<'static> {
+    let c = &named.collection;
+    let held_as = named
+        .held_as
+        .as_ref()
+        .map(|name| format!(" ({})", format::visible(name)))
+        .unwrap_or_default();
+    Line::raw(format!(
+        " {} @{}{held_as}: {} \u{2192} {} entries, {}",
+        format::visible(&target.object_label(c.node)),
+        target.graph.id(c.node),
+        format::group(c.entries_before),
+        format::group(c.entries_after),
+        format::signed_bytes(c.retained_delta()),
+    ))
 }

@@ -72,6 +72,54 @@ fn details_pane_at_80_by_24() {
 }
 
 #[test]
+fn comparison_details_name_the_growing_collections() {
+    let mut app = comparison_app();
+    press(&mut app, "/SessionRec\n");
+    let text = draw(&mut app, 200, 50).backend().to_string();
+    assert!(text.contains("Growing collections holding it:"), "{text}");
+    assert!(
+        text.contains("Map @124997 (sessionCache): 500 → 1,500 entries, +548 kB"),
+        "{text}"
+    );
+    press(&mut app, "\u{1b}/LruEntry\n");
+    let text = draw(&mut app, 200, 50).backend().to_string();
+    assert!(
+        text.contains("Growing collections (none holds it):"),
+        "the bounded LRU does not grow: the top ones show instead {text}"
+    );
+}
+
+#[test]
+fn string_search_title_and_highlight() {
+    let mut app = summary_app();
+    press(&mut app, "6/u12$");
+    let terminal = draw(&mut app, 120, 30);
+    let text = terminal.backend().to_string();
+    assert!(
+        text.contains(" Strings matching /u12$/: after.heapsnapshot.gz "),
+        "{text}"
+    );
+    let buffer = terminal.backend().buffer();
+    let row: String = (0..60)
+        .map(|x| buffer[(x, 4)].symbol().to_owned())
+        .collect();
+    let Some(quote) = row.find('"') else {
+        panic!("a quoted value first: {row:?}");
+    };
+    let value: String = row[quote + 1..].chars().take_while(|&c| c != '"').collect();
+    assert!(value.ends_with("u12"), "{row:?}");
+    let matched = |i: usize| {
+        let x = (row[..quote + 1].chars().count() + i) as u16;
+        buffer[(x, 4)].modifier.contains(Modifier::UNDERLINED)
+    };
+    let n = value.chars().count();
+    assert!(
+        (n - 3..n).all(matched) && !(0..n - 3).any(matched),
+        "exactly `u12` is highlighted, after the quote: {row:?}"
+    );
+}
+
+#[test]
 fn help_overlay() {
     let mut app = summary_app();
     press(&mut app, "?");
@@ -254,7 +302,7 @@ fn every_terminal_size_shows_each_pane_title_and_the_first_row() {
                     ]
                 }
                 Some(Source::Duplicates(data)) => {
-                    let g = &data.groups[first as usize];
+                    let g = &data.groups()[first as usize];
                     vec![
                         format::group(g.nodes.len() as u64),
                         format::bytes(g.copy_size),

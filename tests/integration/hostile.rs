@@ -22,6 +22,11 @@ fn evil_snapshot() -> String {
     renamed.replacen(r#""secretvalue""#, &name, 1)
 }
 
+/// [`evil_snapshot`] with its object a string (type 2) whose value is `EVIL`.
+fn evil_string_snapshot() -> String {
+    evil_snapshot().replacen(",3,2,5,20,", ",2,2,5,20,", 1)
+}
+
 /// Nothing in `text` that a terminal acts on: no C0 but newline, no DEL,
 /// no C1, no bidi override.
 fn assert_inert(text: &str, what: &str) {
@@ -38,13 +43,15 @@ fn regression_snapshot_text_never_drives_the_terminal() {
     let path = dir.path().join("evil.heapsnapshot");
     std::fs::write(&path, evil_snapshot()).unwrap_or_else(|e| panic!("write: {e}"));
     let file = path.to_string_lossy().into_owned();
-    let runs: [&[&str]; 6] = [
+    let runs: [&[&str]; 8] = [
         &["summary", &file],
         &["summary", &file, "--format", "markdown"],
         &["node", &file, "@5"],
         &["retainers", &file, "@5"],
         &["containment", &file, "@3"],
         &["duplicates", &file],
+        &["strings", &file],
+        &["collections", &file, &file, "--format", "markdown"],
     ];
     for args in runs {
         let out = heaplens(args);
@@ -62,6 +69,16 @@ fn regression_snapshot_text_never_drives_the_terminal() {
         "the escapes are shown, visibly:\n{table}"
     );
     assert!(table.contains(r"\nrow\u{202e}rev\u{9b}31m"), "{table}");
+    let strings_file = dir.path().join("evil-string.heapsnapshot");
+    std::fs::write(&strings_file, evil_string_snapshot()).unwrap_or_else(|e| panic!("write: {e}"));
+    let strings_file = strings_file.to_string_lossy().into_owned();
+    let strings = heaplens(["strings", &strings_file, "PWNED"]);
+    let strings = String::from_utf8_lossy(&strings.stdout).into_owned();
+    assert_inert(&strings, "strings");
+    assert!(
+        strings.contains(r#""\e[2J\e[31mPWNED\e]0;title\u{7}"#),
+        "a string value shows its escapes: {strings}"
+    );
     let json = heaplens(["summary", &file, "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap_or_default();
     let names: Vec<&str> = doc["classes"]

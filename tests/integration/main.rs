@@ -2,6 +2,7 @@
 
 mod catalogue;
 mod cli_errors;
+mod collections;
 mod devtools_views;
 mod e2e_tmux;
 mod gate;
@@ -13,4 +14,5 @@ mod read_only;
 mod report_util;
 mod reports;
 mod scale;
+mod strings;
 mod util;

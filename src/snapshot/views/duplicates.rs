@@ -27,6 +27,9 @@ pub struct DuplicateGroup {
     pub retained_size: u64,
     /// V8 truncated the name; `length`/`hash` told the strings apart.
     pub truncated: bool,
+    /// Sliced strings whose parent's text is `value` (a string search
+    /// lists them apart from the copies; never a duplicate).
+    pub sliced: bool,
 }
 
 impl DuplicateGroup {
@@ -141,6 +144,7 @@ fn split_by_text(analysis: &Analysis, nodes: Vec<u32>, truncated: bool) -> Vec<D
                     .sum(),
                 nodes,
                 truncated,
+                sliced: false,
             }
         })
         .collect()
@@ -157,7 +161,7 @@ fn is_candidate(analysis: &Analysis, n: u32) -> bool {
 }
 
 /// A cons string whose internal `first` or `second` part has an empty name.
-fn is_flat_cons_string(analysis: &Analysis, n: u32) -> bool {
+pub(super) fn is_flat_cons_string(analysis: &Analysis, n: u32) -> bool {
     let graph = &analysis.graph;
     let t = &graph.layout.types;
     graph.is_type(n, t.cons_string)
@@ -180,7 +184,7 @@ fn has_empty_name(analysis: &Analysis, n: u32) -> bool {
 }
 
 /// The target of `n`'s first internal edge called `name`.
-fn internal_target(analysis: &Analysis, n: u32, name: &str) -> Option<u32> {
+pub(super) fn internal_target(analysis: &Analysis, n: u32, name: &str) -> Option<u32> {
     let graph = &analysis.graph;
     graph
         .edges(n)
