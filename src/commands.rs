@@ -7,6 +7,7 @@ mod objects;
 mod plan;
 mod reports;
 mod summary;
+mod trend;
 
 use std::path::Path;
 
@@ -50,6 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Summary(args) => summary::summary(args, plan).map(Outcome::from),
         Command::Diff(args) => diff::diff(args, plan),
         Command::Leaks(args) => reports::leaks(args, plan).map(Outcome::from),
+        Command::Trend(args) => trend::trend(args, plan),
         Command::Node(args) => objects::node(args, plan).map(Outcome::from),
         Command::Retainers(args) => objects::retainers(args, plan).map(Outcome::from),
         Command::Stats(args) => reports::stats(args, plan).map(Outcome::from),
@@ -68,9 +70,9 @@ fn opens_tui() -> bool {
 /// Opens the TUI; without a terminal (output piped, a script, no `tui`
 /// feature) prints the Summary or the Comparison instead.
 fn open(plan: LoadPlan, count: usize, opens_tui: bool) -> anyhow::Result<String> {
-    if !(1..=3).contains(&count) {
+    if count == 0 {
         return Err(anyhow!(
-            "give one snapshot, a baseline and a target, or three snapshots S1 S2 S3 (see --help)"
+            "give one snapshot, a baseline and a target, or three or more snapshots S1 S2 S3 … (see --help)"
         ));
     }
     #[cfg(feature = "tui")]
@@ -111,7 +113,7 @@ fn open_headless(mut plan: LoadPlan, count: usize) -> anyhow::Result<String> {
             diff::diff(args, &mut plan).map(|outcome| outcome.report)
         }
         _ => Err(anyhow!(
-            "without a terminal, use `heaplens leaks S1 S2 S3` for three snapshots"
+            "without a terminal, use `heaplens leaks S1 S2 S3` or `heaplens trend S1 S2 … SN` for three or more snapshots"
         )),
     }
 }

@@ -20,6 +20,7 @@ pub mod names;
 pub mod parse;
 mod pipeline;
 pub mod progress;
+pub mod scripts;
 pub mod shallow;
 pub mod source;
 pub mod strings;
@@ -40,6 +41,7 @@ pub use names::{InterfaceDefinition, PlainShapes};
 use pipeline::Pipeline;
 pub use pipeline::{Reads, Schedule};
 pub use progress::{Progress, ProgressSink, Stage, Timings};
+pub use scripts::ScriptNames;
 
 /// A fully analysed snapshot. Immutable once built, but for a baseline's
 /// [`Analysis::shed_for_comparison`]; one loaded for fewer [`Reads`] serves
@@ -57,6 +59,8 @@ pub struct Analysis {
     kept_shapes: Option<PlainShapes>,
     /// Summary rows in first-seen order (one per public class key).
     pub aggregates: Vec<ClassAggregate>,
+    /// Names of the scripts the class locations point into.
+    pub scripts: ScriptNames,
     pub timings: Timings,
 }
 

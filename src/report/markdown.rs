@@ -4,13 +4,16 @@
 
 use std::fmt::Write as _;
 
-use super::{diff_cells, diff_location, plural, short_object_line, summary_rows, SummaryReport};
+use super::{
+    comparison_scripts, diff_cells, plural, short_object_line, summary_rows, SummaryReport,
+};
 use crate::format;
-use crate::snapshot::classes::{location_text, ClassAggregate, SummaryColumn};
+use crate::snapshot::classes::{ClassAggregate, SummaryColumn};
 use crate::snapshot::distances::display_distance;
+use crate::snapshot::graph::Location;
 use crate::snapshot::views::diff::{DiffColumn, DiffRow};
 use crate::snapshot::views::leaks::{LeakClass, LeakReport, PathFinder, PathGroup};
-use crate::snapshot::Analysis;
+use crate::snapshot::{Analysis, ScriptNames};
 
 /// `heaplens summary --format markdown`.
 pub fn summary_markdown(report: &SummaryReport<'_>, file: &str, base: Option<&str>) -> String {
@@ -74,7 +77,7 @@ pub fn diff_markdown(
     );
     let shown = &rows[..rows.len().min(top)];
     out.push_str("## Top deltas\n\n");
-    out.push_str(&deltas_table(shown));
+    out.push_str(&deltas_table(shown, &comparison_scripts(base, target)));
     let _ = writeln!(out, "\n## Top classes in {}\n", code(target_file));
     let selection = super::RowSelection {
         top: Some(top),
@@ -129,7 +132,7 @@ pub fn leaks_markdown(leaks: &LeakReport, s3: &Analysis, files: [&str; 3], top: 
         .take(top)
         .map(|c| {
             vec![
-                class_cell(&c.name, location_label(c)),
+                class_cell(&c.name, c.location, &s3.scripts),
                 format::group(c.count),
                 sized(c.retained_size, total),
             ]
@@ -143,21 +146,16 @@ pub fn leaks_markdown(leaks: &LeakReport, s3: &Analysis, files: [&str; 3], top: 
 }
 
 /// The Comparison columns as a Markdown table.
-fn deltas_table(rows: &[DiffRow<'_>]) -> String {
+fn deltas_table(rows: &[DiffRow<'_>], scripts: &ScriptNames) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|row| {
-            let mut cells = diff_cells(row);
-            cells[0] = class_cell(&row.diff.name, diff_location(row.diff));
+            let mut cells = diff_cells(row, scripts);
+            cells[0] = class_cell(&row.diff.name, row.diff.location, scripts);
             cells
         })
         .collect();
     table(&DiffColumn::ALL.map(DiffColumn::title), &cells)
-}
-
-fn location_label(c: &LeakClass) -> Option<String> {
-    c.location
-        .map(|l| format!("{}:{}:{}", l.script_id, l.line, l.column))
 }
 
 /// The Summary columns as a Markdown table.
@@ -166,9 +164,8 @@ fn classes_table(analysis: &Analysis, rows: &[&ClassAggregate]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|a| {
-            let location = a.location.map(|_| location_text(a));
             vec![
-                class_cell(&a.name, location),
+                class_cell(&a.name, a.location, &analysis.scripts),
                 format::distance(display_distance(a.distance)),
                 format::group(a.count),
                 sized(a.self_size, total),
@@ -196,9 +193,16 @@ fn sized(bytes: u64, total: u64) -> String {
     )
 }
 
-fn class_cell(name: &str, location: Option<String>) -> String {
+/// `` `Name` (server.js:82:19) ``: the name as code, the location (the
+/// script's short name, or its id) beside it.
+pub(super) fn class_cell(name: &str, location: Option<Location>, scripts: &ScriptNames) -> String {
     match location {
-        Some(l) => format!("{} ({l})", code(name)),
+        // A script's name is snapshot text: a pipe would end the cell.
+        Some(l) => format!(
+            "{} ({})",
+            code(name),
+            scripts.short_label(l).replace('|', "\\|")
+        ),
         None => code(name),
     }
 }
@@ -297,7 +301,7 @@ fn retainer_path(analysis: &Analysis, n: u32) -> String {
 
 /// Inline code that survives any text: backticks fenced, pipes escaped for
 /// tables, no line breaks.
-fn code(text: &str) -> String {
+pub(super) fn code(text: &str) -> String {
     let text = format::visible(text).replace('|', "\\|");
     if text.contains('`') {
         format!("`` {text} ``")
@@ -307,7 +311,7 @@ fn code(text: &str) -> String {
 }
 
 /// A GitHub Markdown table; every column but the first right-aligned.
-fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(super) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = format!("| {} |\n|", header.join(" | "));
     for i in 0..header.len() {
         out.push_str(if i == 0 { " --- |" } else { " ---: |" });

@@ -15,3 +15,4 @@ pub mod named_filters;
 pub mod retainers;
 pub mod statistics;
 pub mod tree;
+pub mod trend;

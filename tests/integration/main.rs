@@ -12,4 +12,6 @@ mod read_only;
 mod report_util;
 mod reports;
 mod scale;
+mod scripts;
+mod trend;
 mod util;
