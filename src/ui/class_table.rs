@@ -1,4 +1,5 @@
-//! The table views: Summary, Comparison, Duplicated strings and Leaks.
+//! The table views: Summary, Comparison, Duplicated strings, Leaks and
+//! Trend.
 //! Cells are built only for the rows in the visible window, so 100k
 //! classes cost nothing to draw.
 
@@ -13,14 +14,16 @@ use ratatui::Frame;
 
 use crate::app::class_table::{ClassTable, Row, Side};
 use crate::app::sources::{
-    ComparisonData, DuplicatesData, LeaksData, SummaryData, SummaryFilter, COMPARISON_COLUMNS,
-    DUPLICATES_COLUMNS, LEAKS_COLUMNS, SUMMARY_COLUMNS,
+    ComparisonData, DuplicatesData, LeaksData, SummaryData, SummaryFilter, TableSource, TrendData,
+    COMPARISON_COLUMNS, DUPLICATES_COLUMNS, LEAKS_COLUMNS, SUMMARY_COLUMNS, TREND_COLUMNS,
 };
 use crate::app::table_view::{Source, TableView};
 use crate::app::{App, LoadState, Pane};
 use crate::format;
+use crate::report;
 use crate::snapshot::distances::display_distance;
 use crate::snapshot::views::diff::DiffColumn;
+use crate::snapshot::views::trend::TrendColumn;
 use crate::snapshot::Analysis;
 
 use super::status::progress_lines;
@@ -81,6 +84,7 @@ impl Widget for &TableProps<'_> {
             Source::Comparison(d) => comparison_rows(d, table, theme, area),
             Source::Duplicates(d) => duplicates_rows(d, table, theme, area),
             Source::Leaks(d) => leaks_rows(d, table, theme, area),
+            Source::Trend(d) => trend_rows(d, table, theme, area),
         });
         let Some((header, widths, body)) = rows else {
             Paragraph::new(self.waiting.clone())
@@ -122,6 +126,10 @@ fn view_title(app: &App) -> String {
         Pane::Leaks => format!(
             " Leaks: allocated between {base} and {}, still alive in {target} ",
             app.slots[1].name()
+        ),
+        Pane::Trend => format!(
+            " Trend over {} snapshots: {base} → {target} ",
+            app.slots.len()
         ),
         _ => match app.summary_filter {
             SummaryFilter::All => format!(" Summary: {shown} "),
@@ -210,33 +218,72 @@ fn row_style(selected: bool, theme: &Theme) -> Style {
     }
 }
 
-/// `▸ Name ×count` with the fuzzy-matched characters highlighted.
-fn class_cell(
-    name: &str,
+/// How a class row is drawn beside its numbers.
+struct ClassRow<'a> {
+    name: &'a str,
+    /// Its constructor's location as `server.js:82:19`, if it has one.
+    location: Option<String>,
+    /// Objects, shown as `×count` when more than one.
     count: u64,
     expanded: bool,
-    matches: Option<&Vec<usize>>,
-    theme: &Theme,
-) -> Cell<'static> {
-    let mut spans = vec![Span::raw(if expanded { "▾ " } else { "▸ " })];
-    // Snapshot text: controls show as escapes (whose letters match nothing).
-    let shown = format::visible(name);
-    let matches = matches.filter(|_| matches!(shown, Cow::Borrowed(_)));
-    for (i, c) in shown.chars().enumerate() {
-        let style = if matches.is_some_and(|m| m.contains(&i)) {
-            theme.matched()
-        } else {
-            Style::new()
-        };
-        spans.push(Span::styled(c.to_string(), style));
+    /// The fuzzy-matched characters of the name.
+    matches: Option<&'a Vec<usize>>,
+}
+
+impl<'a> ClassRow<'a> {
+    /// Row `class` of `source` named `name`, without a count.
+    fn of(source: &dyn TableSource, table: &'a ClassTable, class: u32, name: &'a str) -> Self {
+        ClassRow {
+            name,
+            location: source
+                .location(class)
+                .map(|(location, scripts)| scripts.short_label(location)),
+            count: 0,
+            expanded: table.is_expanded(class),
+            matches: table.matches.get(&class),
+        }
     }
-    if count > 1 {
-        spans.push(Span::styled(
-            format!(" ×{}", format::group(count)),
-            theme.dim(),
-        ));
+
+    /// With `×count` after the name.
+    fn counting(self, count: u64) -> Self {
+        ClassRow { count, ..self }
     }
-    Cell::from(Line::from(spans))
+
+    /// `▸ Name server.js:82:19 ×count` with the fuzzy-matched characters
+    /// highlighted.
+    fn cell(self, theme: &Theme) -> Cell<'static> {
+        let ClassRow {
+            name,
+            location,
+            count,
+            expanded,
+            matches,
+        } = self;
+        let mut spans = vec![Span::raw(if expanded { "▾ " } else { "▸ " })];
+        // Snapshot text: controls show as escapes (whose letters match nothing).
+        let shown = format::visible(name);
+        let matches = matches.filter(|_| matches!(shown, Cow::Borrowed(_)));
+        for (i, c) in shown.chars().enumerate() {
+            let style = if matches.is_some_and(|m| m.contains(&i)) {
+                theme.matched()
+            } else {
+                Style::new()
+            };
+            spans.push(Span::styled(c.to_string(), style));
+        }
+        if let Some(location) = location {
+            // A script's name is snapshot text too.
+            let shown = format::visible(&location).into_owned();
+            spans.push(Span::styled(format!(" {shown}"), theme.dim()));
+        }
+        if count > 1 {
+            spans.push(Span::styled(
+                format!(" ×{}", format::group(count)),
+                theme.dim(),
+            ));
+        }
+        Cell::from(Line::from(spans))
+    }
 }
 
 fn instance_label(analysis: &Analysis, node: u32, marker: &str) -> String {
@@ -320,8 +367,9 @@ fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rec
     build(table, theme, area, &columns, |row| match (row, analysis) {
         (Row::Class(c), _) => {
             let a = &aggregates[c as usize];
-            let expanded = table.is_expanded(c);
-            let name = class_cell(&a.name, a.count, expanded, table.matches.get(&c), theme);
+            let name = ClassRow::of(data, table, c, &a.name)
+                .counting(a.count)
+                .cell(theme);
             match analysis {
                 Some(_) => vec![
                     name,
@@ -381,13 +429,7 @@ fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, are
     build(table, theme, area, &columns, |row| match row {
         Row::Class(c) => {
             let row = data.row(c);
-            let name = class_cell(
-                &row.diff.name,
-                0,
-                table.is_expanded(c),
-                table.matches.get(&c),
-                theme,
-            );
+            let name = ClassRow::of(data, table, c, &row.diff.name).cell(theme);
             let numbers = DiffColumn::ALL[1..].iter().map(|&column| {
                 let (value, text) = (
                     row.value(column),
@@ -468,14 +510,9 @@ fn duplicates_rows(data: &DuplicatesData, table: &ClassTable, theme: &Theme, are
         Row::Class(g) => {
             let group = &data.groups[g as usize];
             let value: String = data.name(g).chars().take(VALUE_PREVIEW).collect();
+            let quoted = format!("\"{value}\"");
             vec![
-                class_cell(
-                    &format!("\"{value}\""),
-                    0,
-                    table.is_expanded(g),
-                    table.matches.get(&g),
-                    theme,
-                ),
+                ClassRow::of(data, table, g, &quoted).cell(theme),
                 num(format::group(group.nodes.len() as u64)),
                 num(format::bytes(group.copy_size)),
                 num(format::bytes(group.wasted())),
@@ -509,13 +546,7 @@ fn leaks_rows(data: &LeaksData, table: &ClassTable, theme: &Theme, area: Rect) -
         Row::Class(c) => {
             let class = &data.report.classes[c as usize];
             vec![
-                class_cell(
-                    &class.name,
-                    0,
-                    table.is_expanded(c),
-                    table.matches.get(&c),
-                    theme,
-                ),
+                ClassRow::of(data, table, c, &class.name).cell(theme),
                 num(format::group(class.count)),
                 num(format::bytes(class.retained_size)),
                 Cell::from(Span::styled(data.top_path(c), theme.dim())),
@@ -529,6 +560,64 @@ fn leaks_rows(data: &LeaksData, table: &ClassTable, theme: &Theme, area: Rect) -
         ],
         Row::More { .. } => Vec::new(),
     })
+}
+
+/// Each class over the snapshots: the counts first → last beside a
+/// sparkline of them all, growth coloured by its sign.
+fn trend_rows(data: &TrendData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
+    // The numbers' columns at least as wide as their titles and arrow.
+    const MIN_WIDTHS: [u16; 6] = [22, 22, 10, 25, 17, 12];
+    let classes = &data.trend.classes;
+    let widths = TrendColumn::ALL.map(|column| match column {
+        TrendColumn::Name => Constraint::Min(MIN_WIDTHS[0]),
+        TrendColumn::Counts => fitted(
+            MIN_WIDTHS[column.index()],
+            classes.iter().map(|c| report::counts_cell(&c.counts)),
+        ),
+        TrendColumn::Retained => fitted(
+            MIN_WIDTHS[column.index()],
+            classes
+                .iter()
+                .map(|c| format::first_to_last(&c.retained_sizes, format::bytes)),
+        ),
+        _ => Constraint::Length(MIN_WIDTHS[column.index()]),
+    });
+    let columns = Columns {
+        titles: &TREND_COLUMNS,
+        widths: &widths,
+        shown: trend_columns(area.width),
+        left: &[0],
+    };
+    build(table, theme, area, &columns, |row| {
+        let Row::Class(c) = row else {
+            return Vec::new();
+        };
+        let class = &classes[c as usize];
+        let name = ClassRow::of(data, table, c, &class.name).cell(theme);
+        let (count_growth, retained_growth) = (class.count_growth(), class.retained_growth());
+        vec![
+            name,
+            num(report::counts_cell(&class.counts)),
+            signed_cell(count_growth, format::signed_count(count_growth), theme),
+            num(format::first_to_last(&class.retained_sizes, format::bytes)),
+            signed_cell(
+                retained_growth,
+                format::signed_bytes(retained_growth),
+                theme,
+            ),
+            num(report::every_step_cell(class.grew_every_step())),
+        ]
+    })
+}
+
+/// Columns that fit: narrow terminals drop the retained sizes and the
+/// count growth first (the sparkline shows it).
+fn trend_columns(width: u16) -> Vec<usize> {
+    match width {
+        0..=89 => vec![0, 1, 4],
+        90..=119 => vec![0, 1, 2, 4, 5],
+        _ => (0..TREND_COLUMNS.len()).collect(),
+    }
 }
 
 fn more_cell(remaining: usize, theme: &Theme) -> Cell<'static> {

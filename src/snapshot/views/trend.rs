@@ -158,6 +158,12 @@ pub fn trend(snapshots: &[SnapshotClasses]) -> Trend {
     }
 }
 
+/// The trend of snapshots loaded whole, oldest first (the TUI keeps them).
+pub fn trend_of<'a>(analyses: impl IntoIterator<Item = &'a Analysis>) -> Trend {
+    let snapshots: Vec<SnapshotClasses> = analyses.into_iter().map(SnapshotClasses::of).collect();
+    trend(&snapshots)
+}
+
 /// A trend column. [`TrendColumn::ALL`] is the one table of them: the
 /// TUI's columns in order, the `--sort` names and the titles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
