@@ -28,7 +28,8 @@ pub struct Cli {
     /// S1 S2 S3 [S4…] (oldest first) for the leak and trend views.
     #[arg(value_name = "SNAPSHOT")]
     pub snapshots: Vec<PathBuf>,
-    /// Print per-stage load times (and `diff`'s comparison steps) to stderr.
+    /// Print per-stage load times (and the steps of `diff` and `trend`
+    /// after their loads) to stderr.
     #[arg(long, global = true)]
     pub timings: bool,
     /// Load even when the memory estimate exceeds the memory available

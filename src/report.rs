@@ -29,8 +29,7 @@ mod views;
 pub use leaks::{leaks_json, leaks_table};
 pub use markdown::{diff_markdown, leaks_markdown, summary_markdown};
 pub use trend::{
-    count_series, counts_cell, every_step_cell, trend_json, trend_markdown, trend_rows,
-    trend_table, TrendReport,
+    count_series, trend_cell, trend_json, trend_markdown, trend_rows, trend_table, TrendReport,
 };
 pub use views::{
     containment_report, dominators_report, duplicates_json, duplicates_table, stats_json,

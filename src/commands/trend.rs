@@ -5,6 +5,7 @@ use crate::cli::{ReportFormat, TrendArgs};
 use crate::preflight::Loading;
 use crate::report::{self, RowSelection, TrendReport};
 use crate::snapshot::meta::Layout;
+use crate::snapshot::views::compat::same_meta;
 use crate::snapshot::views::gate::violations;
 use crate::snapshot::views::trend::{trend as follow_classes, SnapshotClasses, TrendMetric};
 use crate::snapshot::Reads;
@@ -81,7 +82,7 @@ pub(super) fn trend(args: TrendArgs, plan: &mut LoadPlan) -> anyhow::Result<Outc
 fn warn_if_any_meta_differs(args: &TrendArgs, layouts: &[Layout]) {
     let pairs = args.snapshots.windows(2).zip(layouts.windows(2));
     for (paths, layouts) in pairs {
-        if !crate::snapshot::views::compat::same_meta(&layouts[0], &layouts[1]) {
+        if !same_meta(&layouts[0], &layouts[1]) {
             warn_if_meta_differs([&paths[0], &paths[1]], [&layouts[0], &layouts[1]]);
             return;
         }

@@ -77,35 +77,36 @@ pub fn trend_json(report: &TrendReport<'_>, paths: &[String]) -> String {
     to_json(&doc)
 }
 
-/// A row's cells under [`TrendColumn::ALL`], as people read them: the
-/// counts first → last with a sparkline of every snapshot's count.
+/// A row's cells under [`TrendColumn::ALL`], the name with its location.
 fn trend_cells(report: &TrendReport<'_>, class: &ClassTrend) -> Vec<String> {
     TrendColumn::ALL
         .iter()
         .map(|&column| match column {
             TrendColumn::Name => class_label(&class.name, class.location, &report.trend.scripts),
-            TrendColumn::Counts => counts_cell(&class.counts),
-            TrendColumn::CountGrowth => format::signed_count(class.count_growth()),
-            TrendColumn::Retained => format::first_to_last(&class.retained_sizes, format::bytes),
-            TrendColumn::RetainedGrowth => format::signed_bytes(class.retained_growth()),
-            TrendColumn::GrewEveryStep => every_step_cell(class.grew_every_step()),
+            _ => trend_cell(class, column),
         })
         .collect()
 }
 
-/// `120 → 360 ▃▆█`: the sparkline last, so that right-aligned cells line
-/// their sparklines up.
-pub fn counts_cell(counts: &[u64]) -> String {
-    format!(
-        "{} {}",
-        format::first_to_last(counts, format::group),
-        format::sparkline(counts)
-    )
-}
-
-/// The "Every step" cell: `grew`, or nothing.
-pub fn every_step_cell(grew: bool) -> String {
-    if grew { "grew" } else { "" }.to_owned()
+/// A trend row's text in `column`, as the table and the TUI show it: the
+/// counts first → last before a sparkline of every snapshot's count (last,
+/// so that right-aligned cells line their sparklines up: `120 → 360 ▃▆█`),
+/// signed growth, `grew` when the class grew at every step. The name
+/// column gives the bare name.
+pub fn trend_cell(class: &ClassTrend, column: TrendColumn) -> String {
+    match column {
+        TrendColumn::Name => class.name.clone(),
+        TrendColumn::Counts => format!(
+            "{} {}",
+            format::first_to_last(&class.counts, format::group),
+            format::sparkline(&class.counts)
+        ),
+        TrendColumn::CountGrowth => format::signed_count(class.count_growth()),
+        TrendColumn::Retained => format::first_to_last(&class.retained_sizes, format::bytes),
+        TrendColumn::RetainedGrowth => format::signed_bytes(class.retained_growth()),
+        TrendColumn::GrewEveryStep if class.grew_every_step() => "grew".to_owned(),
+        TrendColumn::GrewEveryStep => String::new(),
+    }
 }
 
 /// `120 → 240 → 360`: every snapshot's count.

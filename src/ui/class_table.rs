@@ -562,25 +562,19 @@ fn leaks_rows(data: &LeaksData, table: &ClassTable, theme: &Theme, area: Rect) -
     })
 }
 
-/// Each class over the snapshots: the counts first → last beside a
-/// sparkline of them all, growth coloured by its sign.
+/// Each class over the snapshots, as `heaplens trend` prints it: the
+/// counts first → last beside a sparkline of them all, growth coloured by
+/// its sign.
 fn trend_rows(data: &TrendData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
     // The numbers' columns at least as wide as their titles and arrow.
     const MIN_WIDTHS: [u16; 6] = [22, 22, 10, 25, 17, 12];
     let classes = &data.trend.classes;
     let widths = TrendColumn::ALL.map(|column| match column {
         TrendColumn::Name => Constraint::Min(MIN_WIDTHS[0]),
-        TrendColumn::Counts => fitted(
+        _ => fitted(
             MIN_WIDTHS[column.index()],
-            classes.iter().map(|c| report::counts_cell(&c.counts)),
+            classes.iter().map(|c| report::trend_cell(c, column)),
         ),
-        TrendColumn::Retained => fitted(
-            MIN_WIDTHS[column.index()],
-            classes
-                .iter()
-                .map(|c| format::first_to_last(&c.retained_sizes, format::bytes)),
-        ),
-        _ => Constraint::Length(MIN_WIDTHS[column.index()]),
     });
     let columns = Columns {
         titles: &TREND_COLUMNS,
@@ -593,20 +587,16 @@ fn trend_rows(data: &TrendData, table: &ClassTable, theme: &Theme, area: Rect) -
             return Vec::new();
         };
         let class = &classes[c as usize];
+        let numbers = TrendColumn::ALL[1..].iter().map(|&column| {
+            let text = report::trend_cell(class, column);
+            if column.is_signed() {
+                signed_cell(column.value(class), text, theme)
+            } else {
+                num(text)
+            }
+        });
         let name = ClassRow::of(data, table, c, &class.name).cell(theme);
-        let (count_growth, retained_growth) = (class.count_growth(), class.retained_growth());
-        vec![
-            name,
-            num(report::counts_cell(&class.counts)),
-            signed_cell(count_growth, format::signed_count(count_growth), theme),
-            num(format::first_to_last(&class.retained_sizes, format::bytes)),
-            signed_cell(
-                retained_growth,
-                format::signed_bytes(retained_growth),
-                theme,
-            ),
-            num(report::every_step_cell(class.grew_every_step())),
-        ]
+        std::iter::once(name).chain(numbers).collect()
     })
 }
 
