@@ -20,6 +20,7 @@ use crate::snapshot::views::growth::{self, HolderGrowth};
 use crate::snapshot::views::named_filters::NamedFilter;
 use crate::snapshot::views::retainers::IgnoredRetainers;
 use crate::snapshot::views::statistics::Statistics;
+use crate::snapshot::views::trend::{trend_of, Trend};
 use crate::snapshot::views::{allocation, compat, duplicates, leaks, statistics};
 use crate::snapshot::{Analysis, ClassAggregate, Progress, Stage};
 
@@ -29,7 +30,7 @@ use self::jobs::{Job, JobDone, NamedCollection};
 use self::keymap::{Context, Key, Keymap};
 use self::object_tree::{ObjectTree, RowKind, TreeKind};
 use self::sources::{
-    ComparisonData, DuplicatesData, LeaksData, StringSearch, SummaryData, SummaryFilter,
+    ComparisonData, DuplicatesData, LeaksData, StringSearch, SummaryData, SummaryFilter, TrendData,
 };
 use self::table_view::{Source, TableKind, TableView, TableViews};
 
@@ -46,10 +47,11 @@ pub enum Pane {
     Statistics,
     Duplicates,
     Leaks,
+    Trend,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 7] = [
+    pub const ALL: [Pane; 8] = [
         Pane::Summary,
         Pane::Comparison,
         Pane::Retainers,
@@ -57,6 +59,7 @@ impl Pane {
         Pane::Statistics,
         Pane::Duplicates,
         Pane::Leaks,
+        Pane::Trend,
     ];
 
     /// The short name on the tab line.
@@ -77,6 +80,7 @@ impl Pane {
             Pane::Statistics => "Statistics",
             Pane::Duplicates => "Duplicated strings",
             Pane::Leaks => "Leaks",
+            Pane::Trend => "Trend",
         }
     }
 }
@@ -149,16 +153,19 @@ pub enum Input {
 pub struct App {
     pub slots: Vec<SnapshotSlot>,
     pub focus: Pane,
-    /// The view on top: Summary, Comparison, Statistics, Duplicates or Leaks.
+    /// The view on top: Summary, Comparison, Statistics, Duplicates, Leaks
+    /// or Trend.
     pub view: Pane,
     /// Which slot the Summary shows (the target by default).
     pub summary_slot: usize,
-    /// The Summary, Comparison, Duplicated strings and Leaks tables.
+    /// The Summary, Comparison, Duplicated strings, Leaks and Trend tables.
     pub tables: TableViews,
     /// The Comparison as a loader computed it, until both snapshots are in.
     compared: Option<Vec<crate::snapshot::views::diff::ClassDiff>>,
-    /// The leaks as a loader found them, until the three snapshots are in.
+    /// The leaks as a loader found them, until every snapshot is in.
     found_leaks: Option<leaks::LeakReport>,
+    /// The trend as a loader followed it, until every snapshot is in.
+    found_trend: Option<Trend>,
     /// The Summary's filter: allocation time or one of DevTools' named filters.
     pub summary_filter: SummaryFilter,
     /// The last named filter's rows: (slot, filter, rows).
@@ -190,7 +197,8 @@ pub struct App {
 
 impl App {
     /// A new app for one snapshot (`[target]`), two (`[baseline, target]`)
-    /// or three (`[s1, s2, s3]`, the three-snapshot technique).
+    /// or three and more (`[s1, s2, …, sn]`, oldest first: the
+    /// three-snapshot technique over S1, S2 and the last, and the trend).
     pub fn new(paths: Vec<PathBuf>, keymap: Keymap) -> Self {
         let count = paths.len();
         let slots: Vec<SnapshotSlot> = paths
@@ -210,9 +218,9 @@ impl App {
             })
             .collect();
         let view = match count {
-            3 => Pane::Leaks,
+            0 | 1 => Pane::Summary,
             2 => Pane::Comparison,
-            _ => Pane::Summary,
+            _ => Pane::Leaks,
         };
         App {
             summary_slot: slots.len().saturating_sub(1),
@@ -222,6 +230,7 @@ impl App {
             tables: TableViews::new(),
             compared: None,
             found_leaks: None,
+            found_trend: None,
             summary_filter: SummaryFilter::All,
             named_rows: None,
             jobs: Vec::new(),
@@ -260,7 +269,7 @@ impl App {
     pub fn has_view(&self, pane: Pane) -> bool {
         match pane {
             Pane::Comparison => self.is_comparison(),
-            Pane::Leaks => self.slots.len() == 3,
+            Pane::Leaks | Pane::Trend => self.slots.len() >= 3,
             _ => true,
         }
     }
@@ -276,9 +285,10 @@ impl App {
     pub fn context(&self) -> Context {
         match (&self.input, self.focus) {
             (Input::Filter | Input::Jump(_), _) => Context::Input,
-            (_, Pane::Summary | Pane::Comparison | Pane::Duplicates | Pane::Leaks) => {
-                Context::Table
-            }
+            (
+                _,
+                Pane::Summary | Pane::Comparison | Pane::Duplicates | Pane::Leaks | Pane::Trend,
+            ) => Context::Table,
             (_, Pane::Retainers) => Context::Retainers,
             (_, Pane::Details | Pane::Statistics) => Context::Global,
         }
@@ -321,6 +331,7 @@ impl App {
             Action::FocusStatistics => self.focus_view(Pane::Statistics),
             Action::FocusDuplicates => self.focus_view(Pane::Duplicates),
             Action::FocusLeaks => self.focus_view(Pane::Leaks),
+            Action::FocusTrend => self.focus_view(Pane::Trend),
             Action::CycleSummaryFilter => self.cycle_summary_filter(),
             Action::IgnoreRetainer => self.toggle_ignored_retainer(),
             Action::RestoreRetainers => self.restore_retainers(),
@@ -374,7 +385,8 @@ impl App {
     fn focus_view(&mut self, pane: Pane) {
         if !self.has_view(pane) {
             self.status = Some(match pane {
-                Pane::Leaks => "Leaks needs three snapshots: heaplens S1 S2 S3".into(),
+                Pane::Leaks => "Leaks needs three snapshots or more: heaplens S1 S2 S3".into(),
+                Pane::Trend => "Trend needs three snapshots or more: heaplens S1 S2 S3 …".into(),
                 _ => "Comparison needs two snapshots: heaplens BASELINE TARGET".into(),
             });
             return;
@@ -597,6 +609,7 @@ impl App {
                 }
             }
             Pane::Details | Pane::Statistics => {}
+            Pane::Trend => self.open_trend_class(),
             _ => match self.table().selected_row() {
                 Some(Row::Class(class)) if self.table().is_expanded(class) => {
                     self.table_mut().collapse(class)
@@ -619,6 +632,7 @@ impl App {
                 }
             }
             Pane::Details | Pane::Statistics => {}
+            Pane::Trend => self.open_trend_class(),
             _ => {
                 let Some(Row::Class(class)) = self.table().selected_row() else {
                     return;
@@ -739,6 +753,44 @@ impl App {
             "Summary of {}",
             self.slots[self.summary_slot].name()
         ));
+    }
+
+    /// A Trend row's class in the last snapshot's Summary (all objects, so
+    /// that every class of the trend is there), selected.
+    fn open_trend_class(&mut self) {
+        let Some(Row::Class(row)) = self.table().selected_row() else {
+            return;
+        };
+        let Some(class) = self.tables.trend().map(|d| &d.trend.classes[row as usize]) else {
+            return;
+        };
+        let (key, name) = (
+            class.key.clone(),
+            crate::format::visible(&class.name).into_owned(),
+        );
+        let target = self.target_slot();
+        if self.summary_slot != target || self.summary_filter != SummaryFilter::All {
+            self.summary_slot = target;
+            self.summary_filter = SummaryFilter::All;
+            let summary = &mut self.tables[TableKind::Summary];
+            summary.reset();
+            summary.set_source(None);
+            self.rebuild_summary();
+        }
+        self.focus_view(Pane::Summary);
+        let file = self.slots[target].name();
+        let found = self
+            .tables
+            .summary()
+            .and_then(|d| d.aggregates().iter().position(|a| a.key == key));
+        let Some(class) = found else {
+            self.status = Some(format!("{name} has no objects in {file}"));
+            return;
+        };
+        let height = self.table_height;
+        self.tables[TableKind::Summary].select_class(class as u32, height);
+        self.sync_selection();
+        self.status = Some(format!("{name} in the Summary of {file}"));
     }
 
     /// `@id`: select the object in the Summary's snapshot and show its retainers.
@@ -920,6 +972,7 @@ impl App {
             }
             LoadEvent::Compared(diffs) => self.compared = Some(diffs),
             LoadEvent::Leaks(report) => self.found_leaks = Some(report),
+            LoadEvent::Trend(trend) => self.found_trend = Some(trend),
             LoadEvent::Done(analysis) => {
                 let took = match &s.state {
                     LoadState::Loading { started, .. } => started.elapsed(),
@@ -933,11 +986,13 @@ impl App {
                 }
                 self.rebuild_comparison();
                 self.rebuild_leaks();
+                self.rebuild_trend();
             }
             LoadEvent::Failed(message) => {
                 s.state = LoadState::Failed(message.clone());
                 self.status = Some(message);
-                if self.slots.len() > 1 && matches!(self.view, Pane::Comparison | Pane::Leaks) {
+                let needs_all = matches!(self.view, Pane::Comparison | Pane::Leaks | Pane::Trend);
+                if self.slots.len() > 1 && needs_all {
                     // Keep the other snapshots usable.
                     self.summary_slot = usize::from(slot == 0);
                     self.rebuild_summary();
@@ -1012,15 +1067,16 @@ impl App {
         }
     }
 
-    /// The three-snapshot leak report, once all three have loaded.
+    /// The three-snapshot leak report (S1, S2 and the last), once every
+    /// snapshot has loaded.
     fn rebuild_leaks(&mut self) {
-        if self.slots.len() != 3 || self.tables.leaks().is_some() {
+        if !self.has_view(Pane::Leaks) || self.tables.leaks().is_some() || self.loading() {
             return;
         }
         let (Some(s1), Some(s2), Some(s3)) = (
             self.slots[0].analysis(),
             self.slots[1].analysis(),
-            self.slots[2].analysis(),
+            self.slots[self.target_slot()].analysis(),
         ) else {
             return;
         };
@@ -1037,6 +1093,29 @@ impl App {
         if self.view == Pane::Leaks {
             self.sync_selection();
         }
+    }
+
+    /// The trend of every snapshot, once they have all loaded.
+    fn rebuild_trend(&mut self) {
+        if !self.has_view(Pane::Trend) || self.tables.trend().is_some() {
+            return;
+        }
+        let Some(analyses) = self
+            .slots
+            .iter()
+            .map(|slot| slot.analysis().map(Arc::as_ref))
+            .collect::<Option<Vec<&Analysis>>>()
+        else {
+            return;
+        };
+        // The loaders follow it off this thread; following it here is the
+        // fallback when they did not.
+        let trend = self
+            .found_trend
+            .take()
+            .unwrap_or_else(|| trend_of(analyses));
+        let data = TrendData { trend };
+        self.tables[TableKind::Trend].set_source(Some(Source::Trend(data)));
     }
 
     fn rebuild_comparison(&mut self) {

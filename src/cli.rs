@@ -10,6 +10,7 @@ use crate::snapshot::classes::SummaryColumn;
 use crate::snapshot::views::diff::DiffColumn;
 use crate::snapshot::views::gate::Rule;
 use crate::snapshot::views::named_filters::NamedFilter;
+use crate::snapshot::views::trend::{TrendColumn, TrendMetric};
 
 /// Read V8 heap snapshots (.heapsnapshot, .heapsnapshot.gz) with the numbers
 /// Chrome DevTools shows.
@@ -25,10 +26,11 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// One snapshot, BASELINE TARGET (older first, like `diff OLD NEW`), or
-    /// S1 S2 S3 for the three-snapshot leak view.
-    #[arg(value_name = "SNAPSHOT", num_args = 0..=3)]
+    /// S1 S2 S3 [S4…] (oldest first) for the leak and trend views.
+    #[arg(value_name = "SNAPSHOT")]
     pub snapshots: Vec<PathBuf>,
-    /// Print per-stage load times (and `diff`'s comparison steps) to stderr.
+    /// Print per-stage load times (and the steps of `diff` and `trend`
+    /// after their loads) to stderr.
     #[arg(long, global = true)]
     pub timings: bool,
     /// Load even when the memory estimate exceeds the memory available
@@ -61,6 +63,10 @@ pub enum Command {
         after_help = "Example:\n  heaplens leaks s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot --format markdown"
     )]
     Leaks(LeaksArgs),
+    /// Trend over N snapshots (oldest first): each class's count and
+    /// retained size in every snapshot, and whether it grew at every step.
+    #[command(after_help = TREND_GATE_HELP)]
+    Trend(TrendArgs),
     /// One object and its retainers, as DevTools' Retainers grid lists them.
     #[command(
         after_help = "Examples:\n  heaplens node after.heapsnapshot @71213\n  heaplens node after.heapsnapshot @71211 --ignore @135927 --format json"
@@ -139,6 +145,7 @@ impl Command {
             Command::Diff(a) => vec![&a.baseline, &a.target],
             Command::Collections(a) => vec![&a.baseline, &a.target],
             Command::Leaks(a) => vec![&a.s1, &a.s2, &a.s3],
+            Command::Trend(a) => a.snapshots.iter().map(PathBuf::as_path).collect(),
             Command::Completions(_) | Command::Man => Vec::new(),
             one => vec![one.snapshot()],
         }
@@ -151,6 +158,7 @@ impl Command {
             Command::Summary(a) => &a.snapshot,
             Command::Diff(a) => &a.baseline,
             Command::Leaks(a) => &a.s1,
+            Command::Trend(a) => a.snapshots.first().map_or(std::path::Path::new(""), |p| p),
             Command::Node(a) => &a.snapshot,
             Command::Retainers(a) => &a.snapshot,
             Command::Stats(a) => &a.snapshot,
@@ -178,6 +186,17 @@ impl SummaryArgs {
 impl ValueEnum for SummaryColumn {
     fn value_variants<'a>() -> &'a [Self] {
         &SummaryColumn::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.key()).help(self.title()))
+    }
+}
+
+/// `trend --sort` takes a trend column's key.
+impl ValueEnum for TrendColumn {
+    fn value_variants<'a>() -> &'a [Self] {
+        &TrendColumn::ALL
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
@@ -254,6 +273,31 @@ pub struct LeaksArgs {
     pub internals: bool,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    /// Two or more snapshots of one program, oldest first.
+    #[arg(value_name = "SNAPSHOT", num_args = 2.., required = true)]
+    pub snapshots: Vec<PathBuf>,
+    /// Row order.
+    #[arg(long, value_enum, default_value_t = TrendColumn::RetainedGrowth)]
+    pub sort: TrendColumn,
+    /// Show only the first N classes [default: all; markdown: 10].
+    #[arg(long)]
+    pub top: Option<usize>,
+    /// Keep classes whose name contains TEXT (case-insensitive).
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Keep only the classes with more objects at every step.
+    #[arg(long)]
+    pub only_growing: bool,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Exit with status 1 when RULE holds, e.g. 'grew_every_step(Job)' or
+    /// 'retained_growth(SessionRecord) > 1MB' (repeatable; see below).
+    #[arg(long = "fail-if", value_name = "RULE")]
+    pub fail_if: Vec<Rule<TrendMetric>>,
 }
 
 #[derive(Debug, Args)]
@@ -375,7 +419,6 @@ pub struct StringsArgs {
     pub format: Format,
 }
 
-/// `heaplens diff --help`: the rule language of `--fail-if`.
 /// The README's headless block, for `heaplens --help`.
 const EXAMPLES: &str = "\
 Examples:
@@ -398,21 +441,45 @@ Examples:
   heaplens summary page.heapsnapshot --only detached-dom
   heaplens summary after.heapsnapshot.gz --format markdown > incident.md";
 
-const DIFF_HELP: &str = "\
-Examples:
+/// What the `--fail-if` help of `diff` and `trend` share: operators, units
+/// and exit statuses.
+macro_rules! gate_help_tail {
+    () => {
+        "  OP      >  >=  <  <=  ==  !=
+  UNIT    B kB MB GB (powers of 1000, as DevTools) or KiB MiB GiB; sizes only
+Every violated rule is printed on stderr after the report; the exit status
+is 1 if any rule is violated, 0 if none, 2 for errors (a bad rule included)."
+    };
+}
+
+/// `heaplens diff --help`: examples and the rule language of `--fail-if`.
+const DIFF_HELP: &str = concat!(
+    "Examples:
   heaplens diff baseline.heapsnapshot after.heapsnapshot --sort retained-delta --top 10
   heaplens diff baseline.heapsnapshot after.heapsnapshot --fail-if 'delta(SessionRecord) > 100'
 
-\
 --fail-if RULE, RULE := METRIC[(CLASS)] OP NUMBER[UNIT]
   METRIC  new, deleted, delta, alloc_size, freed_size, size_delta, retained_delta
   CLASS   a class name as the Summary shows it, as is or quoted as a JSON
           string: \"{a, b}\". Without a class, the total over all classes
           (for retained_delta: the change of the whole heap)
-  OP      >  >=  <  <=  ==  !=
-  UNIT    B kB MB GB (powers of 1000, as DevTools) or KiB MiB GiB; sizes only
-Every violated rule is printed on stderr after the report; the exit status
-is 1 if any rule is violated, 0 if none, 2 for errors (a bad rule included).";
+",
+    gate_help_tail!()
+);
+
+/// `heaplens trend --help`: its `--fail-if` rules, a yes/no test among them.
+const TREND_GATE_HELP: &str = concat!(
+    "--fail-if RULE, RULE := METRIC[(CLASS)] OP NUMBER[UNIT] | grew_every_step[(CLASS)]
+  METRIC  count_growth (objects), retained_growth (bytes): the last
+          snapshot's minus the first's
+  grew_every_step  holds when the class has more objects at every step
+  CLASS   a class name as the Summary shows it, as is or quoted as a JSON
+          string: \"{a, b}\"; the rows of a name (split by constructor
+          location) are summed. Without a class, every class (for
+          retained_growth: the change of the whole heap)
+",
+    gate_help_tail!()
+);
 
 /// Output formats of the reports that can also be pasted into a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

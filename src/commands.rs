@@ -10,6 +10,7 @@ mod plan;
 mod reports;
 mod strings;
 mod summary;
+mod trend;
 
 use std::fmt::Display;
 use std::io::Write as _;
@@ -125,6 +126,7 @@ fn run_command(command: Command, plan: &mut LoadPlan) -> anyhow::Result<Outcome>
         Command::Summary(args) => summary::summary(args, plan).map(Outcome::from),
         Command::Diff(args) => diff::diff(args, plan),
         Command::Leaks(args) => reports::leaks(args, plan).map(Outcome::from),
+        Command::Trend(args) => trend::trend(args, plan),
         Command::Node(args) => objects::node(args, plan).map(Outcome::from),
         Command::Retainers(args) => objects::retainers(args, plan).map(Outcome::from),
         Command::Stats(args) => reports::stats(args, plan).map(Outcome::from),
@@ -225,9 +227,9 @@ impl Screen {
 /// script, `TERM=dumb`, no `tui` feature) prints the Summary or the
 /// Comparison instead.
 fn open(plan: LoadPlan, count: usize, screen: &Screen) -> anyhow::Result<Finished> {
-    if !(1..=3).contains(&count) {
+    if count == 0 {
         return Err(anyhow!(
-            "give one snapshot, a baseline and a target, or three snapshots S1 S2 S3 (see --help)"
+            "give one snapshot, a baseline and a target, or three or more snapshots S1 S2 S3 … (see --help)"
         ));
     }
     match screen {
@@ -278,7 +280,7 @@ fn open_headless(mut plan: LoadPlan, count: usize) -> anyhow::Result<String> {
             diff::diff(args, &mut plan).map(|outcome| outcome.report)
         }
         _ => Err(anyhow!(
-            "without a terminal, use `heaplens leaks S1 S2 S3` for three snapshots"
+            "without a terminal, use `heaplens leaks S1 S2 S3` or `heaplens trend S1 S2 … SN` for three or more snapshots"
         )),
     }
 }

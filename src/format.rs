@@ -79,6 +79,37 @@ pub fn percent(part: u64, total: u64) -> String {
     format!("{:.0} %", part as f64 * 100.0 / total as f64)
 }
 
+/// Bar heights of a sparkline, lowest first.
+const SPARK_BARS: [char; 8] = [
+    '\u{2581}', '\u{2582}', '\u{2583}', '\u{2584}', '\u{2585}', '\u{2586}', '\u{2587}', '\u{2588}',
+];
+
+/// `values` as a sparkline (`▂▄█`): one bar a value, as high as its share
+/// of the largest (from 0, so a change of a few percent stays flat), a
+/// dot for 0 (the class has no objects there).
+pub fn sparkline(values: &[u64]) -> String {
+    let largest = u128::from(values.iter().copied().max().unwrap_or(0));
+    values
+        .iter()
+        .map(|&value| {
+            if value == 0 {
+                return '\u{b7}';
+            }
+            // Rounded up: the smallest value that is there shows a bar.
+            let eighths = (u128::from(value) * 8).div_ceil(largest);
+            SPARK_BARS[(eighths as usize).clamp(1, SPARK_BARS.len()) - 1]
+        })
+        .collect()
+}
+
+/// `first → last`, each shown by `show`.
+pub fn first_to_last<T: Copy>(values: &[T], show: impl Fn(T) -> String) -> String {
+    match (values.first(), values.last()) {
+        (Some(&first), Some(&last)) => format!("{} \u{2192} {}", show(first), show(last)),
+        _ => String::new(),
+    }
+}
+
 /// A distance as DevTools shows it: the number, or `−` for none.
 pub fn distance(d: Option<i32>) -> String {
     d.map_or_else(|| "\u{2212}".to_owned(), |d| d.to_string())
@@ -145,6 +176,25 @@ mod tests {
         assert_eq!(signed_count(-5), "\u{2212}5");
         assert_eq!(signed_count(0), "0");
         assert_eq!(signed_bytes(-2000), "\u{2212}2.0 kB");
+    }
+
+    #[test]
+    fn sparklines_scale_from_zero_to_the_largest() {
+        assert_eq!(sparkline(&[1, 2, 4, 8]), "\u{2581}\u{2582}\u{2584}\u{2588}");
+        assert_eq!(sparkline(&[0, 120, 240]), "\u{b7}\u{2584}\u{2588}");
+        assert_eq!(
+            sparkline(&[1000, 1010]),
+            "\u{2588}\u{2588}",
+            "a few percent is flat"
+        );
+        assert_eq!(
+            sparkline(&[1, 1_000_000]),
+            "\u{2581}\u{2588}",
+            "small but there"
+        );
+        assert_eq!(sparkline(&[0, 0]), "\u{b7}\u{b7}");
+        assert_eq!(sparkline(&[]), "");
+        assert_eq!(sparkline(&[u64::MAX, u64::MAX / 2]), "\u{2588}\u{2584}");
     }
 
     #[test]

@@ -7,8 +7,8 @@
 //! cancel flag is checked at every progress report; dropping the handle
 //! cancels, and the thread ends at its next check. The loaders of a
 //! session meet at a [`Rendezvous`]: the one that completes a pair compares
-//! it, the one that completes three snapshots finds their leaks, so the UI
-//! thread never does either.
+//! it, the one that completes three or more snapshots finds their leaks and
+//! their trend, so the UI thread never does any of it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use crate::format;
 use crate::snapshot::views::diff::{compare, ClassDiff};
 use crate::snapshot::views::leaks::{self, LeakReport};
+use crate::snapshot::views::trend::{trend_of, Trend};
 use crate::snapshot::{
     self, Analysis, ClassAggregate, Progress, SnapshotError, SnapshotInput, Stage,
 };
@@ -32,8 +33,11 @@ pub enum LoadEvent {
     /// The Comparison of the baseline (first) and the target (last), sent
     /// just before the `Done` that completes the pair.
     Compared(Vec<ClassDiff>),
-    /// The three-snapshot leaks, sent just before the last `Done`.
+    /// The leaks of three or more snapshots (allocated between the first
+    /// and the second, alive in the last), sent just before the last `Done`.
     Leaks(LeakReport),
+    /// The trend of three or more snapshots, sent just before the last `Done`.
+    Trend(Trend),
     Done(Arc<Analysis>),
     Failed(String),
 }
@@ -53,7 +57,8 @@ impl Rendezvous {
 
     /// Records `analysis` in `slot`, then computes (on the calling loader's
     /// thread) what this arrival completes: the Comparison of the first and
-    /// the last snapshot, the leaks of three.
+    /// the last snapshot; with three or more, all loaded, their leaks and
+    /// their trend.
     fn arrive(&self, slot: usize, analysis: &Arc<Analysis>) -> Vec<LoadEvent> {
         let loaded: Vec<Option<Arc<Analysis>>> = match self.loaded.lock() {
             Ok(mut loaded) => {
@@ -71,10 +76,15 @@ impl Rendezvous {
                 events.push(LoadEvent::Compared(compare(base, target)));
             }
         }
-        if let [Some(s1), Some(s2), Some(s3)] = loaded.as_slice() {
-            let include = |n| !leaks::is_v8_internal(s3, n);
+        let all: Option<Vec<&Arc<Analysis>>> = loaded.iter().map(Option::as_ref).collect();
+        if let Some(all) = all.filter(|all| all.len() >= 3) {
+            let (s1, s2, last) = (all[0], all[1], all[all.len() - 1]);
+            let include = |n| !leaks::is_v8_internal(last, n);
             events.push(LoadEvent::Leaks(leaks::find_leaks(
-                &s1.graph, &s2.graph, s3, &include,
+                &s1.graph, &s2.graph, last, &include,
+            )));
+            events.push(LoadEvent::Trend(trend_of(
+                all.iter().map(|a| Arc::as_ref(a)),
             )));
         }
         events
@@ -186,7 +196,11 @@ mod tests {
         assert!(
             matches!(
                 events.as_slice(),
-                [LoadEvent::Compared(_), LoadEvent::Leaks(_)]
+                [
+                    LoadEvent::Compared(_),
+                    LoadEvent::Leaks(_),
+                    LoadEvent::Trend(_)
+                ]
             ),
             "{events:?}"
         );

@@ -62,6 +62,10 @@ pub enum Loading {
     /// last reader, for the Summary's class rows only
     /// (`snapshot::Reads::SummaryRows`).
     OnePassAtATime,
+    /// At most this many snapshots loading at once, each reduced to what
+    /// the command reads before the next starts (a trend keeps only class
+    /// rows): the peak is that many loads', not all of them.
+    AtMost(usize),
 }
 
 /// Plain bytes per value of the `nodes` and `edges` arrays, to size what a
@@ -289,6 +293,7 @@ fn choose(
     if needed(estimates, Loading::Together) <= limit.bytes {
         return Ok(Loading::Together);
     }
+    let allowed = widest_fitting(estimates, allowed, limit);
     if force {
         return Ok(allowed);
     }
@@ -296,12 +301,31 @@ fn choose(
     verdict(paths, estimates, needed, allowed, limit).map(|()| allowed)
 }
 
-/// The peak of the loads: their sum, or for a baseline loaded first the
-/// larger of its own peak and its shed rest beside the target's.
+/// For loads `AtMost` some at a time, the most at a time that fit (at
+/// least one, to refuse or force); any other loading as it is.
+fn widest_fitting(estimates: &[Estimate], allowed: Loading, limit: &Available) -> Loading {
+    let Loading::AtMost(_) = allowed else {
+        return allowed;
+    };
+    (2..estimates.len())
+        .rev()
+        .map(Loading::AtMost)
+        .find(|&loading| needed(estimates, loading) <= limit.bytes)
+        .unwrap_or(Loading::AtMost(1))
+}
+
+/// The peak of the loads: their sum, for a baseline loaded first the
+/// larger of its own peak and its shed rest beside the target's, for loads
+/// `AtMost(k)` at a time the sum of the `k` largest.
 fn needed(estimates: &[Estimate], loading: Loading) -> u64 {
     match (loading, estimates) {
         (Loading::BaselineFirst, [base, target]) => base.bytes.max(base.shed_bytes + target.bytes),
         (Loading::OnePassAtATime, _) => estimates.iter().map(|e| e.rows_bytes).sum(),
+        (Loading::AtMost(k), _) => {
+            let mut largest: Vec<u64> = estimates.iter().map(|e| e.bytes).collect();
+            largest.sort_unstable_by(|a, b| b.cmp(a));
+            largest.iter().take(k).sum()
+        }
         _ => estimates.iter().map(|e| e.bytes).sum(),
     }
 }
@@ -325,7 +349,7 @@ fn verdict(
         format::bytes(needed),
         match loading {
             Loading::Together => "",
-            Loading::BaselineFirst => " even loading one snapshot at a time",
+            Loading::BaselineFirst | Loading::AtMost(_) => " even loading one snapshot at a time",
             Loading::OnePassAtATime => " even running one pass at a time",
         },
         format::group(nodes),
@@ -491,5 +515,36 @@ mod tests {
         assert_eq!(with_limit(1_700, Loading::Together, false), None);
         assert_eq!(with_limit(1_000, first, false), None);
         assert_eq!(with_limit(1_000, first, true), Some(first), "forced");
+    }
+
+    /// A trend loads as many snapshots at once as fit, each dropped before
+    /// the next: all together, the widest batch that fits, one at a time,
+    /// or a refusal when even the largest alone does not fit.
+    #[test]
+    fn a_trend_loads_as_many_at_once_as_fit() {
+        let paths: Vec<PathBuf> = ["a", "b", "c", "d"].iter().map(PathBuf::from).collect();
+        let four = [
+            estimate(500, 0),
+            estimate(900, 0),
+            estimate(700, 0),
+            estimate(600, 0),
+        ];
+        assert_eq!(needed(&four, Loading::AtMost(2)), 1_600, "the two largest");
+        assert_eq!(needed(&four, Loading::AtMost(1)), 900);
+        let with_limit = |bytes, force| {
+            let limit = Available {
+                bytes,
+                source: "test".into(),
+            };
+            choose(&paths, &four, Loading::AtMost(1), force, &limit).map_err(|e| e.to_string())
+        };
+        assert_eq!(with_limit(2_700, false), Ok(Loading::Together));
+        assert_eq!(with_limit(2_699, false), Ok(Loading::AtMost(3)));
+        assert_eq!(with_limit(1_700, false), Ok(Loading::AtMost(2)));
+        assert_eq!(with_limit(1_500, false), Ok(Loading::AtMost(1)));
+        assert!(with_limit(800, false).is_err_and(
+            |e| e.contains("needs about 900 B of memory even loading one snapshot at a time")
+        ));
+        assert_eq!(with_limit(800, true), Ok(Loading::AtMost(1)), "forced");
     }
 }

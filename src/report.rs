@@ -7,8 +7,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::format;
-use crate::snapshot::classes::{compare_classes, location_text, ClassAggregate, SummaryColumn};
+use crate::snapshot::classes::{compare_classes, ClassAggregate, SummaryColumn};
 use crate::snapshot::distances::display_distance;
+use crate::snapshot::graph::Location;
 use crate::snapshot::names::display_name;
 use crate::snapshot::views::allocation::IdRange;
 use crate::snapshot::views::diff::{compare_rows, ClassDiff, DiffColumn, DiffRow};
@@ -16,12 +17,13 @@ use crate::snapshot::views::growth::{holders, HolderGrowth};
 use crate::snapshot::views::named_filters::NamedFilter;
 use crate::snapshot::views::retainers::{retainer_tree, IgnoredRetainers};
 use crate::snapshot::views::tree::{TreeLimits, TreeRow};
-use crate::snapshot::Analysis;
+use crate::snapshot::{Analysis, ScriptNames};
 
 mod collections;
 mod leaks;
 mod markdown;
 mod table;
+mod trend;
 mod views;
 
 pub use table::set_width;
@@ -30,6 +32,9 @@ use table::Table;
 pub use collections::{collections_json, collections_markdown, collections_table};
 pub use leaks::{leaks_json, leaks_table};
 pub use markdown::{diff_markdown, leaks_markdown, summary_markdown};
+pub use trend::{
+    count_series, trend_cell, trend_json, trend_markdown, trend_rows, trend_table, TrendReport,
+};
 pub use views::{
     containment_report, dominators_report, duplicates_json, duplicates_table, stats_json,
     stats_table, strings_json, strings_table,
@@ -82,10 +87,39 @@ struct SnapshotJson {
     extra_native_bytes: u64,
 }
 
+/// A class's `location` and the `script` it names, as every JSON report
+/// gives them.
+#[derive(Serialize)]
+struct LocationJson {
+    /// `scriptId:line:column` (the oracle's contract), or null.
+    location: Option<String>,
+    /// The script's full name or URL, where a closure of it names it.
+    script: Option<String>,
+}
+
+impl LocationJson {
+    fn of(location: Option<Location>, scripts: &ScriptNames) -> LocationJson {
+        LocationJson {
+            location: location.map(|l| l.to_string()),
+            script: location.and_then(|l| scripts.name(l.script_id).map(str::to_owned)),
+        }
+    }
+}
+
+/// `Name (server.js:82:19)` for a located class (`Name (127:82:19)` where
+/// no closure names the script), else the name.
+fn class_label(name: &str, location: Option<Location>, scripts: &ScriptNames) -> String {
+    match location {
+        Some(l) => format!("{name} ({})", scripts.short_label(l)),
+        None => name.to_owned(),
+    }
+}
+
 #[derive(Serialize)]
 struct ClassJson<'a> {
     name: &'a str,
-    location: Option<String>,
+    #[serde(flatten)]
+    place: LocationJson,
     count: u64,
     self_size: u64,
     retained_size: u64,
@@ -140,7 +174,7 @@ pub fn summary_json(report: &SummaryReport<'_>) -> String {
             .iter()
             .map(|a| ClassJson {
                 name: &a.name,
-                location: a.location.map(|_| location_text(a)),
+                place: LocationJson::of(a.location, &analysis.scripts),
                 count: a.count,
                 self_size: a.self_size,
                 retained_size: a.retained_size,
@@ -166,7 +200,7 @@ pub fn summary_table(report: &SummaryReport<'_>) -> String {
     ]);
     for a in &report.rows {
         table.row(vec![
-            class_label(&a.name, a),
+            class_label(&a.name, a.location, &analysis.scripts),
             format::distance(display_distance(a.distance)),
             format::group(a.count),
             format::bytes(a.self_size),
@@ -196,13 +230,6 @@ pub fn summary_table(report: &SummaryReport<'_>) -> String {
     )
 }
 
-fn class_label(name: &str, a: &ClassAggregate) -> String {
-    match a.location {
-        Some(_) => format!("{name} ({})", location_text(a)),
-        None => name.to_owned(),
-    }
-}
-
 #[derive(Serialize)]
 struct DiffJson<'a> {
     classes: Vec<DiffClassJson<'a>>,
@@ -211,7 +238,8 @@ struct DiffJson<'a> {
 #[derive(Serialize)]
 struct DiffClassJson<'a> {
     name: &'a str,
-    location: Option<String>,
+    #[serde(flatten)]
+    place: LocationJson,
     new: u64,
     deleted: u64,
     delta: i64,
@@ -299,15 +327,17 @@ pub fn diff_rows<'a>(
     rows
 }
 
-fn diff_location(d: &ClassDiff) -> Option<String> {
-    d.location
-        .map(|l| format!("{}:{}:{}", l.script_id, l.line, l.column))
+/// The script names of a Comparison: the target's, the baseline's where
+/// only it names a script (a class whose every instance was freed).
+pub fn comparison_scripts(base: &Analysis, target: &Analysis) -> ScriptNames {
+    ScriptNames::merged([&base.scripts, &target.scripts])
 }
 
 /// `heaplens diff --format json`.
 pub fn diff_json(
     rows: &[DiffRow<'_>],
     target: &Analysis,
+    scripts: &ScriptNames,
     holders: &[(String, Vec<HolderGrowth>)],
 ) -> String {
     let holders_of = |key: &str| {
@@ -326,7 +356,7 @@ pub fn diff_json(
                  }| DiffClassJson {
                     holders: holders_of(&d.key),
                     name: &d.name,
-                    location: diff_location(d),
+                    place: LocationJson::of(d.location, scripts),
                     new: d.new_count,
                     deleted: d.deleted_count,
                     delta: d.delta(),
@@ -342,12 +372,9 @@ pub fn diff_json(
 }
 
 /// One Comparison row's cells, as DevTools formats them.
-fn diff_cells(row: &DiffRow<'_>) -> Vec<String> {
+fn diff_cells(row: &DiffRow<'_>, scripts: &ScriptNames) -> Vec<String> {
     let d = row.diff;
-    let name = match diff_location(d) {
-        Some(l) => format!("{} ({l})", d.name),
-        None => d.name.clone(),
-    };
+    let name = class_label(&d.name, d.location, scripts);
     let numbers = DiffColumn::ALL[1..]
         .iter()
         .map(|&c| format::diff_value(c, row.value(c)));
@@ -358,11 +385,12 @@ fn diff_cells(row: &DiffRow<'_>) -> Vec<String> {
 pub fn diff_table(
     rows: &[DiffRow<'_>],
     target: &Analysis,
+    scripts: &ScriptNames,
     holders: &[(String, Vec<HolderGrowth>)],
 ) -> String {
     let mut table = Table::new(&DiffColumn::ALL.map(DiffColumn::title));
     for row in rows {
-        table.row(diff_cells(row));
+        table.row(diff_cells(row, scripts));
     }
     let new: u64 = rows.iter().map(|r| r.diff.new_count).sum();
     let deleted: u64 = rows.iter().map(|r| r.diff.deleted_count).sum();
@@ -752,7 +780,7 @@ mod tests {
         };
         let json = DiffClassJson {
             name: &diff.name,
-            location: None,
+            place: LocationJson::of(None, &ScriptNames::default()),
             new: diff.new_count,
             deleted: diff.deleted_count,
             delta: diff.delta(),

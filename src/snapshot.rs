@@ -20,6 +20,7 @@ pub mod names;
 pub mod parse;
 mod pipeline;
 pub mod progress;
+pub mod scripts;
 pub mod shallow;
 pub mod source;
 pub mod strings;
@@ -40,6 +41,7 @@ pub use names::{InterfaceDefinition, PlainShapes};
 use pipeline::Pipeline;
 pub use pipeline::{Reads, Schedule};
 pub use progress::{Progress, ProgressSink, Stage, Timings};
+pub use scripts::ScriptNames;
 
 /// A fully analysed snapshot. Immutable once built, but for a baseline's
 /// [`Analysis::shed_for_comparison`]; one loaded for fewer [`Reads`] serves
@@ -57,6 +59,8 @@ pub struct Analysis {
     kept_shapes: Option<PlainShapes>,
     /// Summary rows in first-seen order (one per public class key).
     pub aggregates: Vec<ClassAggregate>,
+    /// Names of the scripts the class locations point into.
+    pub scripts: ScriptNames,
     pub timings: Timings,
 }
 
@@ -218,6 +222,7 @@ mod schedule_tests {
     #[test]
     fn every_schedule_gives_the_same_analysis() {
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut with_scripts = 0;
         for file in [
             "demo/after.heapsnapshot.gz",
             "real/chromium156-chat-after.heapsnapshot.gz",
@@ -228,6 +233,7 @@ mod schedule_tests {
         ] {
             let path = fixtures.join(file);
             let throughput = load(&path, &mut |_| true).expect(file);
+            with_scripts += usize::from(!throughput.scripts.is_empty());
             let mut early_rows = Vec::new();
             let early = load_with_early(
                 SnapshotInput::open(&path).expect(file),
@@ -239,6 +245,7 @@ mod schedule_tests {
             )
             .expect(file);
             assert_eq!(numbers(&throughput), numbers(&early), "{file}");
+            assert_eq!(throughput.scripts, early.scripts, "{file}");
             let counts = |rows: &[ClassAggregate]| -> Vec<(String, u64, u64)> {
                 rows.iter()
                     .map(|c| (c.key.clone(), c.count, c.self_size))
@@ -263,6 +270,10 @@ mod schedule_tests {
                     summary_totals(&rows_only),
                     "{file}"
                 );
+                assert_eq!(
+                    throughput.scripts, rows_only.scripts,
+                    "{file}: scripts named before the edge names go"
+                );
                 let unmeasured = load(Reads::AllButDistances, schedule).expect(file);
                 assert!(unmeasured.distances.is_empty(), "{file}");
                 assert_eq!(
@@ -273,6 +284,7 @@ mod schedule_tests {
                 let mut baseline = load(Reads::ComparisonBaseline, schedule).expect(file);
                 assert!(baseline.graph.edge_name.is_empty(), "{file}");
                 baseline.shed_for_comparison();
+                assert_eq!(baseline.scripts, throughput.scripts, "{file}");
                 assert_eq!(
                     format!("{:?}", baseline.plain_shapes()),
                     format!("{:?}", throughput.plain_shapes()),
@@ -292,6 +304,7 @@ mod schedule_tests {
                 assert_eq!(rows(&baseline), rows(&throughput), "{file}");
             }
         }
+        assert_eq!(with_scripts, 3, "the demo, Chromium and Deno name scripts");
     }
 
     /// [`numbers`] but for the distances.

@@ -17,6 +17,7 @@ pub enum Action {
     FocusStatistics,
     FocusDuplicates,
     FocusLeaks,
+    FocusTrend,
     CycleSummaryFilter,
     IgnoreRetainer,
     RestoreRetainers,
@@ -46,7 +47,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the "each action is reachable" test.
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 37] = [
         Action::Quit,
         Action::Help,
         Action::FocusNext,
@@ -58,6 +59,7 @@ impl Action {
         Action::FocusStatistics,
         Action::FocusDuplicates,
         Action::FocusLeaks,
+        Action::FocusTrend,
         Action::CycleSummaryFilter,
         Action::IgnoreRetainer,
         Action::RestoreRetainers,

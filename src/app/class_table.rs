@@ -190,6 +190,17 @@ impl ClassTable {
         };
     }
 
+    /// Selects `row` if it is shown; false if not.
+    pub fn select(&mut self, row: Row) -> bool {
+        match self.rows.iter().position(|&r| r == row) {
+            Some(position) => {
+                self.selected = position;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn is_expanded(&self, class: u32) -> bool {
         self.expanded.contains_key(&class)
     }

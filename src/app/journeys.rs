@@ -409,8 +409,11 @@ fn allocation_filter_narrows_the_target_summary() {
     );
 }
 
-/// The committed three-snapshot fixture: its paths and analyses.
+/// The committed three-snapshot fixture: its paths and analyses (loaded
+/// once for all journeys).
 fn three_snapshots() -> (Vec<std::path::PathBuf>, Vec<Arc<crate::snapshot::Analysis>>) {
+    static LOADED: std::sync::OnceLock<Vec<Arc<crate::snapshot::Analysis>>> =
+        std::sync::OnceLock::new();
     let names = [
         "s1.heapsnapshot.gz",
         "s2.heapsnapshot.gz",
@@ -418,14 +421,140 @@ fn three_snapshots() -> (Vec<std::path::PathBuf>, Vec<Arc<crate::snapshot::Analy
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/three");
     let paths: Vec<_> = names.iter().map(|n| dir.join(n)).collect();
-    let analyses = paths
+    let analyses = LOADED.get_or_init(|| {
+        paths
+            .iter()
+            .map(|path| {
+                let loaded = crate::snapshot::load(path, &mut |_| true);
+                Arc::new(loaded.unwrap_or_else(|e| panic!("{e}")))
+            })
+            .collect()
+    });
+    (paths, analyses.clone())
+}
+
+/// `paths` opened and every snapshot loaded, in slot order.
+fn loaded_app(paths: Vec<std::path::PathBuf>, analyses: &[Arc<crate::snapshot::Analysis>]) -> App {
+    let mut app = App::new(paths, Keymap::default_keys());
+    for (slot, analysis) in analyses.iter().enumerate() {
+        app.on_load(slot, LoadEvent::Done(Arc::clone(analysis)));
+    }
+    app
+}
+
+/// The Trend row of `name`.
+fn trend_row(app: &App, name: &str) -> u32 {
+    let data = app
+        .tables
+        .trend()
+        .expect("the trend once every snapshot loads");
+    let row = data.trend.classes.iter().position(|c| c.name == name);
+    row.unwrap_or_else(|| panic!("no {name} in the trend")) as u32
+}
+
+#[test]
+fn the_trend_view_follows_classes_and_opens_them_in_the_summary() {
+    let (paths, analyses) = three_snapshots();
+    let mut app = loaded_app(paths, &analyses);
+    assert_eq!(app.view, Pane::Leaks, "three snapshots still open on Leaks");
+    press(&mut app, "8");
+    assert_eq!((app.view, app.focus), (Pane::Trend, Pane::Trend));
+    let data = app.tables.trend().expect("trend");
+    let growth: Vec<i64> = app.tables[TableKind::Trend]
+        .table
+        .rows()
         .iter()
-        .map(|path| {
-            let loaded = crate::snapshot::load(path, &mut |_| true);
-            Arc::new(loaded.unwrap_or_else(|e| panic!("{e}")))
+        .map(|r| match r {
+            Row::Class(c) => data.trend.classes[*c as usize].retained_growth(),
+            _ => i64::MIN,
         })
         .collect();
-    (paths, analyses)
+    assert!(
+        growth.windows(2).all(|w| w[0] >= w[1]),
+        "sorted by retained growth, largest first"
+    );
+    let cached = trend_row(&app, "CachedOrder");
+    let class = &data.trend.classes[cached as usize];
+    assert_eq!(class.counts, [0, 300, 300]);
+    let key = class.key.clone();
+
+    press(&mut app, "/CachedOrder\n");
+    assert_eq!(app.table().selected_row(), Some(Row::Class(cached)));
+    press(&mut app, "\n");
+    assert_eq!(app.view, Pane::Summary, "Enter opens the Summary");
+    assert_eq!(app.summary_slot, 2, "of the last snapshot");
+    let Some(Row::Class(shown)) = app.table().selected_row() else {
+        panic!("a class row is selected");
+    };
+    let summary = app.tables.summary().expect("summary");
+    assert_eq!(summary.aggregates()[shown as usize].key, key);
+    assert_eq!(summary.aggregates()[shown as usize].count, 300);
+    assert!(
+        app.status
+            .as_deref()
+            .is_some_and(|s| s.contains("CachedOrder")),
+        "{:?}",
+        app.status
+    );
+
+    // A class freed before the last snapshot is not in its Summary.
+    press(&mut app, "8\u{1b}");
+    let freed = trend_row(&app, "FreedLater");
+    assert!(app.tables[TableKind::Trend].table.select(Row::Class(freed)));
+    press(&mut app, "\n");
+    assert!(
+        app.status
+            .as_deref()
+            .is_some_and(|s| s.contains("FreedLater has no objects in s3")),
+        "{:?}",
+        app.status
+    );
+}
+
+/// Four snapshots: the trend spans them all, the leaks are S1 → S2 alive
+/// in the last.
+#[test]
+fn four_snapshots_give_a_four_point_trend_and_leaks_into_the_last() {
+    let (mut paths, mut analyses) = three_snapshots();
+    paths.push(paths[2].clone());
+    analyses.push(Arc::clone(&analyses[2]));
+    let app = loaded_app(paths, &analyses);
+    assert!(app.has_view(Pane::Trend) && app.has_view(Pane::Leaks));
+    let data = app.tables.trend().expect("trend");
+    let cached = &data.trend.classes[trend_row(&app, "CachedOrder") as usize];
+    assert_eq!(cached.counts, [0, 300, 300, 300]);
+    let leaks = app.tables.leaks().expect("leaks of S1, S2 and the last");
+    assert!(leaks.report.classes.iter().any(|c| c.name == "CachedOrder"));
+}
+
+#[test]
+fn two_snapshots_have_no_trend() {
+    let mut app = comparison_app();
+    assert!(!app.has_view(Pane::Trend));
+    press(&mut app, "8");
+    assert_eq!(app.view, Pane::Comparison);
+    assert!(app
+        .status
+        .as_deref()
+        .is_some_and(|s| s.contains("three snapshots or more")));
+}
+
+#[test]
+fn the_trend_a_loader_followed_is_taken_as_is() {
+    let (paths, analyses) = three_snapshots();
+    let mut trend = crate::snapshot::views::trend::trend_of(analyses.iter().map(|a| a.as_ref()));
+    trend.classes.truncate(1);
+    let mut app = App::new(paths, Keymap::default_keys());
+    app.on_load(0, LoadEvent::Done(Arc::clone(&analyses[0])));
+    app.on_load(1, LoadEvent::Done(Arc::clone(&analyses[1])));
+    app.on_load(2, LoadEvent::Trend(trend));
+    app.on_load(2, LoadEvent::Done(Arc::clone(&analyses[2])));
+    let data = app.tables.trend().expect("trend");
+    assert_eq!(
+        data.trend.classes.len(),
+        1,
+        "the UI thread did not follow again"
+    );
 }
 
 #[test]

@@ -103,7 +103,7 @@ impl Context {
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Everywhere",
-            Context::Table => "Summary and Comparison",
+            Context::Table => "Table views",
             Context::Retainers => "Object tree (Retainers, Containment, Dominated)",
             Context::Input => "Filter and @id prompts",
         }

@@ -1,7 +1,7 @@
 //! What the table views show: Summary rows (early counts, then the full
 //! analysis, optionally only objects allocated in an id range), Comparison
-//! rows, duplicated strings and the three-snapshot leak report, with their
-//! columns and sort orders. Each is a [`TableSource`]: what a table view
+//! rows, duplicated strings, the three-snapshot leak report and the trend
+//! over N snapshots, with their columns and sort orders. Each is a [`TableSource`]: what a table view
 //! needs of its rows, so sorting and listing instances are written once.
 
 use std::borrow::Cow;
@@ -9,6 +9,7 @@ use std::cmp::{Ordering, Reverse};
 use std::sync::Arc;
 
 use crate::snapshot::classes::{compare_classes, ClassAggregate, SummaryColumn};
+use crate::snapshot::graph::Location;
 use crate::snapshot::strings::js_cmp;
 use crate::snapshot::views::allocation::{max_js_object_id, IdRange};
 use crate::snapshot::views::diff::{compare_rows, ClassDiff, DiffColumn, DiffRow};
@@ -16,7 +17,8 @@ use crate::snapshot::views::duplicates::DuplicateGroup;
 use crate::snapshot::views::growth::retained_deltas;
 use crate::snapshot::views::leaks::LeakReport;
 use crate::snapshot::views::named_filters::NamedFilter;
-use crate::snapshot::Analysis;
+use crate::snapshot::views::trend::{compare_trends, Trend, TrendColumn};
+use crate::snapshot::{Analysis, ScriptNames};
 
 use super::class_table::{Side, Sort};
 
@@ -36,6 +38,12 @@ pub trait TableSource {
     /// A row's instances in display order; None while they are unknown
     /// (the analysis has not finished).
     fn instances(&self, row: u32) -> Option<Vec<(u32, Side)>>;
+
+    /// Where a class row's constructor is, and the names of the scripts
+    /// that says it in; None for rows without one (or not known yet).
+    fn location(&self, _row: u32) -> Option<(Location, &ScriptNames)> {
+        None
+    }
 
     /// Row indexes in `sort` order.
     fn sorted(&self, sort: Sort) -> Vec<u32> {
@@ -220,6 +228,12 @@ impl TableSource for SummaryData {
         )
     }
 
+    /// Known once the analysis is done (it names the scripts).
+    fn location(&self, class: u32) -> Option<(Location, &ScriptNames)> {
+        let scripts = &self.analysis()?.scripts;
+        Some((self.aggregates()[class as usize].location?, scripts))
+    }
+
     /// Instances of a class, DevTools' default order: retained size
     /// descending, then id. None until the analysis is done.
     fn instances(&self, class: u32) -> Option<Vec<(u32, Side)>> {
@@ -238,6 +252,8 @@ pub struct ComparisonData {
     pub diffs: Vec<ClassDiff>,
     /// Target minus baseline class retained size, per row (DevTools lacks it).
     pub retained_delta: Vec<i64>,
+    /// The script names of both snapshots, the target's first.
+    pub scripts: ScriptNames,
 }
 
 impl ComparisonData {
@@ -251,11 +267,13 @@ impl ComparisonData {
 
     pub fn new(base: Arc<Analysis>, target: Arc<Analysis>, diffs: Vec<ClassDiff>) -> Self {
         let retained_delta = retained_deltas(&base, &target, &diffs);
+        let scripts = ScriptNames::merged([&base.scripts, &target.scripts]);
         ComparisonData {
             base,
             target,
             diffs,
             retained_delta,
+            scripts,
         }
     }
 
@@ -286,6 +304,10 @@ impl TableSource for ComparisonData {
     fn compare(&self, a: u32, b: u32, sort: Sort) -> Ordering {
         let column = DiffColumn::ALL[sort.column];
         compare_rows(&self.row(a), &self.row(b), column, sort.descending)
+    }
+
+    fn location(&self, class: u32) -> Option<(Location, &ScriptNames)> {
+        Some((self.diffs[class as usize].location?, &self.scripts))
     }
 
     /// New instances (largest first), then deleted ones.
@@ -455,10 +477,76 @@ impl TableSource for LeaksData {
         directed(by, sort.descending, (&a.name, &b.name))
     }
 
+    fn location(&self, class: u32) -> Option<(Location, &ScriptNames)> {
+        let class = &self.report.classes[class as usize];
+        Some((class.location?, &self.analysis.scripts))
+    }
+
     /// The leaked objects of a class, largest retained first.
     fn instances(&self, class: u32) -> Option<Vec<(u32, Side)>> {
         let retained = &self.analysis.dominators.retained;
         let nodes = self.report.classes[class as usize].instances.clone();
         Some(largest_first(nodes, |n| retained[n as usize], Side::Only))
+    }
+}
+
+/// The trend's columns, [`TrendColumn::ALL`]'s titles.
+pub const TREND_COLUMNS: [&str; 6] = [
+    TrendColumn::Name.title(),
+    TrendColumn::Counts.title(),
+    TrendColumn::CountGrowth.title(),
+    TrendColumn::Retained.title(),
+    TrendColumn::RetainedGrowth.title(),
+    TrendColumn::GrewEveryStep.title(),
+];
+/// As `heaplens trend`: the classes that grew most by retained size first.
+pub const TREND_DEFAULT_SORT: Sort = Sort {
+    column: TrendColumn::RetainedGrowth.index(),
+    descending: true,
+};
+
+/// Each class over the snapshots (three or more), oldest first. Its rows
+/// list no instances: Enter opens the class in the last snapshot's
+/// Summary instead.
+#[derive(Debug, Clone)]
+pub struct TrendData {
+    pub trend: Trend,
+}
+
+impl TrendData {
+    pub fn name(&self, class: u32) -> &str {
+        &self.trend.classes[class as usize].name
+    }
+}
+
+impl TableSource for TrendData {
+    fn row_count(&self) -> usize {
+        self.trend.classes.len()
+    }
+
+    fn row_name(&self, class: u32) -> Cow<'_, str> {
+        Cow::Borrowed(self.name(class))
+    }
+
+    fn compare(&self, a: u32, b: u32, sort: Sort) -> Ordering {
+        let classes = &self.trend.classes;
+        compare_trends(
+            &classes[a as usize],
+            &classes[b as usize],
+            TrendColumn::ALL[sort.column],
+            sort.descending,
+        )
+    }
+
+    /// A trend row spans snapshots: it has no instances of its own.
+    fn instances(&self, _class: u32) -> Option<Vec<(u32, Side)>> {
+        None
+    }
+
+    fn location(&self, class: u32) -> Option<(Location, &ScriptNames)> {
+        Some((
+            self.trend.classes[class as usize].location?,
+            &self.trend.scripts,
+        ))
     }
 }

@@ -1,4 +1,4 @@
-//! The four table views (Summary, Comparison, Duplicated strings, Leaks)
+//! The table views (Summary, Comparison, Duplicated strings, Leaks, Trend)
 //! as one type: a [`TableView`] is a [`ClassTable`] (order, filter,
 //! expansion, selection, scroll) over a [`Source`] (the rows it lists).
 //! Every per-view operation is written here once, so a change to one view
@@ -8,8 +8,8 @@ use std::ops::{Index, IndexMut};
 
 use super::class_table::{ClassTable, Matching, Row, Side, Sort};
 use super::sources::{
-    self, ComparisonData, DuplicatesData, LeaksData, SummaryData, TableSource, COMPARISON_COLUMNS,
-    DUPLICATES_COLUMNS, LEAKS_COLUMNS, SUMMARY_COLUMNS,
+    self, ComparisonData, DuplicatesData, LeaksData, SummaryData, TableSource, TrendData,
+    COMPARISON_COLUMNS, DUPLICATES_COLUMNS, LEAKS_COLUMNS, SUMMARY_COLUMNS, TREND_COLUMNS,
 };
 use super::Pane;
 
@@ -20,14 +20,16 @@ pub enum TableKind {
     Comparison,
     Duplicates,
     Leaks,
+    Trend,
 }
 
 impl TableKind {
-    pub const ALL: [TableKind; 4] = [
+    pub const ALL: [TableKind; 5] = [
         TableKind::Summary,
         TableKind::Comparison,
         TableKind::Duplicates,
         TableKind::Leaks,
+        TableKind::Trend,
     ];
 
     /// The table a view shows; Statistics and the object panes have none.
@@ -37,6 +39,7 @@ impl TableKind {
             Pane::Comparison => Some(TableKind::Comparison),
             Pane::Duplicates => Some(TableKind::Duplicates),
             Pane::Leaks => Some(TableKind::Leaks),
+            Pane::Trend => Some(TableKind::Trend),
             Pane::Retainers | Pane::Details | Pane::Statistics => None,
         }
     }
@@ -48,6 +51,7 @@ impl TableKind {
             TableKind::Comparison => &COMPARISON_COLUMNS,
             TableKind::Duplicates => &DUPLICATES_COLUMNS,
             TableKind::Leaks => &LEAKS_COLUMNS,
+            TableKind::Trend => &TREND_COLUMNS,
         }
     }
 
@@ -56,7 +60,9 @@ impl TableKind {
     pub fn matching(self) -> Matching {
         match self {
             TableKind::Duplicates => Matching::Regex,
-            TableKind::Summary | TableKind::Comparison | TableKind::Leaks => Matching::Fuzzy,
+            TableKind::Summary | TableKind::Comparison | TableKind::Leaks | TableKind::Trend => {
+                Matching::Fuzzy
+            }
         }
     }
 
@@ -67,6 +73,7 @@ impl TableKind {
             TableKind::Comparison => sources::COMPARISON_DEFAULT_SORT,
             TableKind::Duplicates => sources::DUPLICATES_DEFAULT_SORT,
             TableKind::Leaks => sources::LEAKS_DEFAULT_SORT,
+            TableKind::Trend => sources::TREND_DEFAULT_SORT,
         }
     }
 }
@@ -79,6 +86,7 @@ pub enum Source {
     Comparison(ComparisonData),
     Duplicates(DuplicatesData),
     Leaks(LeaksData),
+    Trend(TrendData),
 }
 
 impl Source {
@@ -88,6 +96,7 @@ impl Source {
             Source::Comparison(_) => TableKind::Comparison,
             Source::Duplicates(_) => TableKind::Duplicates,
             Source::Leaks(_) => TableKind::Leaks,
+            Source::Trend(_) => TableKind::Trend,
         }
     }
 
@@ -98,6 +107,7 @@ impl Source {
             Source::Comparison(d) => d,
             Source::Duplicates(d) => d,
             Source::Leaks(d) => d,
+            Source::Trend(d) => d,
         }
     }
 }
@@ -229,6 +239,16 @@ impl TableView {
         }
     }
 
+    /// Selects the row of `class`, clearing the filter when it hides the
+    /// class, and scrolls it into a window of `height`.
+    pub fn select_class(&mut self, class: u32, height: usize) {
+        if !self.table.select(Row::Class(class)) {
+            self.set_filter("", height);
+            self.table.select(Row::Class(class));
+        }
+        self.table.scroll_into_view(height);
+    }
+
     /// Selects `node` of `class`, expanding the class (with the filter
     /// cleared) if it is not, and scrolls it into a window of `height`.
     pub fn reveal(&mut self, class: u32, node: u32, height: usize) {
@@ -247,7 +267,7 @@ impl TableView {
 
 /// Every table view, one per [`TableKind`].
 #[derive(Debug, Clone)]
-pub struct TableViews([TableView; 4]);
+pub struct TableViews([TableView; 5]);
 
 impl TableViews {
     pub fn new() -> Self {
@@ -287,6 +307,13 @@ impl TableViews {
     pub fn leaks(&self) -> Option<&LeaksData> {
         match self[TableKind::Leaks].source()? {
             Source::Leaks(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn trend(&self) -> Option<&TrendData> {
+        match self[TableKind::Trend].source()? {
+            Source::Trend(d) => Some(d),
             _ => None,
         }
     }

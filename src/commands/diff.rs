@@ -12,7 +12,7 @@ use crate::snapshot::meta::Layout;
 use crate::snapshot::progress::peak_rss_bytes;
 use crate::snapshot::views::compat;
 use crate::snapshot::views::diff::{compare, DiffColumn};
-use crate::snapshot::views::gate::{violations, DiffMetrics, Violation};
+use crate::snapshot::views::gate::{violations, DiffMetrics, GateMetric, Violation};
 use crate::snapshot::views::growth;
 use crate::snapshot::Reads;
 
@@ -49,9 +49,10 @@ pub(super) fn diff(args: DiffArgs, plan: &mut LoadPlan) -> anyhow::Result<Outcom
     let holders = steps.run("finding top holders", || {
         report::top_holders(base, target, &rows, report::HOLDER_CLASSES)
     });
+    let scripts = report::comparison_scripts(base, target);
     let report = steps.run("writing the report", || match args.format {
-        ReportFormat::Json => report::diff_json(&rows, target, &holders),
-        ReportFormat::Table => report::diff_table(&rows, target, &holders),
+        ReportFormat::Json => report::diff_json(&rows, target, &scripts, &holders),
+        ReportFormat::Table => report::diff_table(&rows, target, &scripts, &holders),
         ReportFormat::Markdown => {
             let files = [file_name(&args.baseline), file_name(&args.target)];
             let top = args.top.unwrap_or(MARKDOWN_TOP);
@@ -122,20 +123,23 @@ impl Steps {
     }
 }
 
-/// `--fail-if 'RULE' holds: METRIC(CLASS) = VALUE`, sizes also in DevTools units.
-fn violation_line(v: &Violation) -> String {
+/// `--fail-if 'RULE' holds: METRIC(CLASS) = VALUE`, sizes also in DevTools
+/// units; a test, `--fail-if 'TEST(CLASS)' holds`.
+pub(super) fn violation_line<M: GateMetric>(v: &Violation<M>) -> String {
+    let metric = v.rule.metric;
     let subject = match &v.rule.class {
-        Some(class) => format!("{}({class})", v.rule.metric.key()),
-        None => v.rule.metric.key().to_owned(),
+        Some(class) => format!("{}({class})", metric.key()),
+        None => metric.key().to_owned(),
     };
-    let value = if v.rule.metric.is_size() {
+    let value = if metric.is_size() {
         format!("{} B ({})", v.actual, format::signed_bytes(v.actual))
     } else {
         v.actual.to_string()
     };
-    format::visible(&format!(
-        "--fail-if '{}' holds: {subject} = {value}",
-        v.rule
-    ))
-    .into_owned()
+    let line = if metric.is_test() {
+        format!("--fail-if '{}' holds", v.rule)
+    } else {
+        format!("--fail-if '{}' holds: {subject} = {value}", v.rule)
+    };
+    format::visible(&line).into_owned()
 }

@@ -4,6 +4,8 @@
 //! and the commands take their snapshots from the plan by position.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use std::io::IsTerminal;
 
@@ -48,6 +50,8 @@ impl Demand {
                 let allowed = match command {
                     Command::Summary(a) if a.reads_only_rows() => Loading::OnePassAtATime,
                     Command::Diff(_) | Command::Collections(_) => Loading::BaselineFirst,
+                    // Each snapshot is reduced to its class rows once loaded.
+                    Command::Trend(_) => Loading::AtMost(1),
                     _ => Loading::Together,
                 };
                 let paths = command.snapshots().into_iter().map(Path::to_owned);
@@ -185,6 +189,64 @@ impl LoadPlan {
         Ok((graph??, Box::leak(Box::new(analysis?))))
     }
 
+    /// Every input loaded for `reads` and turned by `reduce` into what the
+    /// command keeps, the analysis dropped at once: as many loads at a time
+    /// as the preflight allows (all of them when they fit together, `k`
+    /// for [`Loading::AtMost`]`(k)`), at most one per core. In input order;
+    /// after a failure no further load starts.
+    pub fn load_each<T: Send>(
+        &mut self,
+        reads: Reads,
+        reduce: impl Fn(&Analysis) -> T + Sync,
+    ) -> anyhow::Result<Vec<T>> {
+        let inputs: Vec<Mutex<Option<SnapshotInput>>> = (0..self.paths.len())
+            .map(|i| self.take(i).map(|input| Mutex::new(Some(input))))
+            .collect::<anyhow::Result<_>>()?;
+        let results: Vec<Mutex<Option<anyhow::Result<T>>>> =
+            inputs.iter().map(|_| Mutex::new(None)).collect();
+        let (next, failed) = (AtomicUsize::new(0), AtomicBool::new(false));
+        let reporting = self.reporting();
+        let worker = || {
+            while !failed.load(Ordering::Relaxed) {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(input) = inputs.get(i).and_then(|slot| lock(slot).take()) else {
+                    return;
+                };
+                let reduced = load_owned(input, &reporting, reads, Schedule::SideBySide)
+                    .map(|analysis| reduce(&analysis));
+                failed.fetch_or(reduced.is_err(), Ordering::Relaxed);
+                *lock(&results[i]) = Some(reduced);
+            }
+        };
+        std::thread::scope(|s| {
+            let workers: Vec<_> = (0..self.loads_at_once()).map(|_| s.spawn(worker)).collect();
+            workers.into_iter().try_for_each(|w| {
+                w.join()
+                    .map_err(|_| anyhow!("a snapshot loader panicked (a heaplens bug)"))
+            })
+        })?;
+        results
+            .into_iter()
+            .zip(&self.paths)
+            .map(|(result, path)| {
+                let result = result
+                    .into_inner()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                result.unwrap_or_else(|| Err(anyhow!("{}: not loaded", format::path(path))))
+            })
+            .collect()
+    }
+
+    /// Loads [`LoadPlan::load_each`] runs at once.
+    fn loads_at_once(&self) -> usize {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let allowed = match self.loading {
+            Loading::AtMost(k) => k,
+            _ => self.paths.len(),
+        };
+        allowed.min(cores).max(1)
+    }
+
     /// Three inputs: the first two only parsed (their ids and meta are all
     /// `leaks` needs), the third loaded.
     pub fn load_three(&mut self) -> anyhow::Result<(HeapGraph, HeapGraph, &'static Analysis)> {
@@ -260,6 +322,14 @@ impl LoadPlan {
         let baseline = baseline.map_err(|_| panicked(&self.paths[0]))??;
         Ok((baseline, target.map_err(|_| panicked(&self.paths[1]))??))
     }
+}
+
+/// A mutex's value, also after a panic elsewhere poisoned it (the value
+/// is a whole input or result either way).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn panicked(path: &Path) -> anyhow::Error {

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::markdown::group_holder;
-use super::{plural, to_json, Table};
+use super::{class_label, plural, to_json, LocationJson, Table};
 use crate::format;
 use crate::snapshot::views::leaks::{LeakClass, LeakReport, PathGroup};
 use crate::snapshot::Analysis;
@@ -32,7 +32,8 @@ struct RangeJson {
 #[derive(Serialize)]
 struct LeakClassJson<'a> {
     name: &'a str,
-    location: Option<String>,
+    #[serde(flatten)]
+    place: LocationJson,
     count: u64,
     retained_size: u64,
     paths: Vec<PathJson>,
@@ -47,11 +48,6 @@ struct PathJson {
     count: u64,
     retained_size: u64,
     paths: Vec<PathJson>,
-}
-
-fn location(c: &LeakClass) -> Option<String> {
-    c.location
-        .map(|l| format!("{}:{}:{}", l.script_id, l.line, l.column))
 }
 
 fn path_json(s3: &Analysis, group: &PathGroup) -> PathJson {
@@ -80,7 +76,7 @@ pub fn leaks_json(report: &LeakReport, s3: &Analysis, top: usize) -> String {
             .take(top)
             .map(|c| LeakClassJson {
                 name: &c.name,
-                location: location(c),
+                place: LocationJson::of(c.location, &s3.scripts),
                 count: c.count,
                 retained_size: c.retained_size,
                 paths: c.paths.iter().map(|g| path_json(s3, g)).collect(),
@@ -126,12 +122,8 @@ pub fn leaks_table(report: &LeakReport, s3: &Analysis, files: [&str; 3], top: us
 
 /// A class row, then its path rows (at most `ROWS_PER_CLASS`).
 fn class_rows(s3: &Analysis, class: &LeakClass, table: &mut Table) {
-    let name = match location(class) {
-        Some(l) => format!("{} ({l})", class.name),
-        None => class.name.clone(),
-    };
     table.row(vec![
-        name,
+        class_label(&class.name, class.location, &s3.scripts),
         format::group(class.count),
         format::bytes(class.retained_size),
         format::percent(class.retained_size, s3.total_size()),

@@ -4,13 +4,16 @@
 
 use std::fmt::Write as _;
 
-use super::{diff_cells, diff_location, plural, short_object_line, summary_rows, SummaryReport};
+use super::{
+    comparison_scripts, diff_cells, plural, short_object_line, summary_rows, SummaryReport,
+};
 use crate::format;
-use crate::snapshot::classes::{location_text, ClassAggregate, SummaryColumn};
+use crate::snapshot::classes::{ClassAggregate, SummaryColumn};
 use crate::snapshot::distances::display_distance;
+use crate::snapshot::graph::Location;
 use crate::snapshot::views::diff::{DiffColumn, DiffRow};
 use crate::snapshot::views::leaks::{is_v8_internal, LeakClass, LeakReport, PathFinder, PathGroup};
-use crate::snapshot::Analysis;
+use crate::snapshot::{Analysis, ScriptNames};
 
 /// `heaplens summary --format markdown`.
 pub fn summary_markdown(report: &SummaryReport<'_>, file: &str, base: Option<&str>) -> String {
@@ -74,7 +77,7 @@ pub fn diff_markdown(
     );
     let shown = &rows[..rows.len().min(top)];
     out.push_str("## Top deltas\n\n");
-    out.push_str(&deltas_table(shown));
+    out.push_str(&deltas_table(shown, &comparison_scripts(base, target)));
     let _ = writeln!(out, "\n## Top classes in {}\n", code(target_file));
     let selection = super::RowSelection {
         top: Some(top),
@@ -144,7 +147,7 @@ pub fn leaks_markdown(leaks: &LeakReport, s3: &Analysis, files: [&str; 3], top: 
         .take(top)
         .map(|c| {
             vec![
-                class_cell(&c.name, location_label(c)),
+                class_cell(&c.name, c.location, &s3.scripts),
                 format::group(c.count),
                 sized(c.retained_size, total),
             ]
@@ -158,21 +161,16 @@ pub fn leaks_markdown(leaks: &LeakReport, s3: &Analysis, files: [&str; 3], top: 
 }
 
 /// The Comparison columns as a Markdown table.
-fn deltas_table(rows: &[DiffRow<'_>]) -> String {
+fn deltas_table(rows: &[DiffRow<'_>], scripts: &ScriptNames) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|row| {
-            let mut cells = diff_cells(row);
-            cells[0] = class_cell(&row.diff.name, diff_location(row.diff));
+            let mut cells = diff_cells(row, scripts);
+            cells[0] = class_cell(&row.diff.name, row.diff.location, scripts);
             cells
         })
         .collect();
     table(&DiffColumn::ALL.map(DiffColumn::title), &cells)
-}
-
-fn location_label(c: &LeakClass) -> Option<String> {
-    c.location
-        .map(|l| format!("{}:{}:{}", l.script_id, l.line, l.column))
 }
 
 /// The Summary columns as a Markdown table.
@@ -181,9 +179,8 @@ fn classes_table(analysis: &Analysis, rows: &[&ClassAggregate]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|a| {
-            let location = a.location.map(|_| location_text(a));
             vec![
-                class_cell(&a.name, location),
+                class_cell(&a.name, a.location, &analysis.scripts),
                 format::distance(display_distance(a.distance)),
                 format::group(a.count),
                 sized(a.self_size, total),
@@ -211,9 +208,16 @@ fn sized(bytes: u64, total: u64) -> String {
     )
 }
 
-fn class_cell(name: &str, location: Option<String>) -> String {
+/// `` `Name` (server.js:82:19) ``: the name as code, the location (the
+/// script's short name, or its id) beside it.
+pub(super) fn class_cell(name: &str, location: Option<Location>, scripts: &ScriptNames) -> String {
     match location {
-        Some(l) => format!("{} ({l})", code(name)),
+        // A script's name is snapshot text: a pipe would end the cell.
+        Some(l) => format!(
+            "{} ({})",
+            code(name),
+            scripts.short_label(l).replace('|', "\\|")
+        ),
         None => code(name),
     }
 }

@@ -374,7 +374,5 @@ pub fn compare_classes(
 
 /// `scriptId:line:column`, as the JSON contract writes a class location.
 pub fn location_text(a: &ClassAggregate) -> String {
-    a.location
-        .map(|l| format!("{}:{}:{}", l.script_id, l.line, l.column))
-        .unwrap_or_default()
+    a.location.map(|l| l.to_string()).unwrap_or_default()
 }

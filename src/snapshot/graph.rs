@@ -28,6 +28,13 @@ pub struct Location {
     pub column: u32,
 }
 
+/// `scriptId:line:column`, as the JSON contract writes a class location.
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.script_id, self.line, self.column)
+    }
+}
+
 /// Constructor locations by node ordinal: a sorted vector, searched by
 /// bisection (a hash map of millions of entries cost ~5% of a load).
 #[derive(Debug, Clone, Default)]
@@ -66,6 +73,11 @@ impl Locations {
 
     pub fn is_empty(&self) -> bool {
         self.sorted.is_empty()
+    }
+
+    /// `(node, location)` of every located node, by node ordinal.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, Location)> + '_ {
+        self.sorted.iter().copied()
     }
 
     /// Like `get` for nodes visited in increasing order: `cursor` (starting

@@ -11,6 +11,7 @@ use super::flags::EssentialEdges;
 use super::graph::{HeapGraph, NodeIds, RetainerIndex, SharedEdges, Topology};
 use super::input::SnapshotInput;
 use super::meta::Types;
+use super::scripts::ScriptNames;
 use super::{classes, distances, dom_state, dominators, flags, names, parse, shallow, weakmap};
 use super::{
     Analysis, ClassAggregate, DominatorTree, EarlySink, InterfaceDefinition, PlainShapes, Progress,
@@ -506,10 +507,13 @@ struct ClassCounts {
     aggregates: Vec<ClassAggregate>,
     /// Plain objects' property lists, when the edges will not stay.
     kept_shapes: Option<PlainShapes>,
+    /// Named here, before the edge names may go.
+    scripts: ScriptNames,
 }
 
 /// DOM state, shallow sizes, class names and counts (§2 steps 1–4, 9),
-/// then the early Summary. With `both_cores`, shallow sizes and class names
+/// then the early Summary, then the script names (the edge names they
+/// follow may go after the class passes). With `both_cores`, shallow sizes and class names
 /// run side by side: both only read the graph (on the TUI's schedule the
 /// other core is free then).
 fn count_classes(
@@ -547,11 +551,14 @@ fn count_classes(
     if !early(early_summary(&aggregates)) {
         return Err(SnapshotError::Cancelled);
     }
+    let scripts = ScriptNames::of(graph);
+    clock.done(Stage::ScriptNames, timings, progress)?;
     Ok(ClassCounts {
         classes,
         interfaces,
         aggregates,
         kept_shapes,
+        scripts,
     })
 }
 
@@ -611,6 +618,7 @@ fn conclude(
         interfaces,
         mut aggregates,
         kept_shapes,
+        scripts,
     } = counts;
     let node_class = classes::node_classes(&aggregates, graph.node_count());
     let _counted =
@@ -625,6 +633,7 @@ fn conclude(
         interfaces,
         kept_shapes,
         aggregates,
+        scripts,
         timings,
     })
 }

@@ -12,6 +12,7 @@ pub enum Stage {
     ShallowSizes,
     ClassNames,
     Aggregates,
+    ScriptNames,
     Retainers,
     Dominators,
     Distances,
@@ -19,12 +20,13 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 9] = [
+    pub const ALL: [Stage; 10] = [
         Stage::Read,
         Stage::DomState,
         Stage::ShallowSizes,
         Stage::ClassNames,
         Stage::Aggregates,
+        Stage::ScriptNames,
         Stage::Retainers,
         Stage::Dominators,
         Stage::Distances,
@@ -39,6 +41,7 @@ impl Stage {
             Stage::ShallowSizes => "attributing shallow sizes",
             Stage::ClassNames => "naming classes",
             Stage::Aggregates => "counting classes",
+            Stage::ScriptNames => "naming scripts",
             Stage::Dominators => "computing dominators",
             Stage::Distances => "computing distances",
             Stage::ClassRetained => "class retained sizes",
@@ -52,6 +55,7 @@ impl Stage {
             Stage::Dominators => 0.25,
             Stage::Distances | Stage::Retainers => 0.07,
             Stage::ClassNames | Stage::Aggregates => 0.04,
+            Stage::ScriptNames => 0.01,
             _ => 0.02,
         }
     }

@@ -17,3 +17,4 @@ pub mod retainers;
 pub mod statistics;
 pub mod string_search;
 pub mod tree;
+pub mod trend;

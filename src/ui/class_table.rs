@@ -1,4 +1,5 @@
-//! The table views: Summary, Comparison, Duplicated strings and Leaks.
+//! The table views: Summary, Comparison, Duplicated strings, Leaks and
+//! Trend.
 //! Cells are built only for the rows in the visible window, so 100k
 //! classes cost nothing to draw.
 
@@ -13,14 +14,16 @@ use ratatui::Frame;
 
 use crate::app::class_table::{ClassTable, Row, Side};
 use crate::app::sources::{
-    ComparisonData, DuplicatesData, LeaksData, SummaryData, SummaryFilter, COMPARISON_COLUMNS,
-    DUPLICATES_COLUMNS, LEAKS_COLUMNS, SUMMARY_COLUMNS,
+    ComparisonData, DuplicatesData, LeaksData, SummaryData, SummaryFilter, TableSource, TrendData,
+    COMPARISON_COLUMNS, DUPLICATES_COLUMNS, LEAKS_COLUMNS, SUMMARY_COLUMNS, TREND_COLUMNS,
 };
 use crate::app::table_view::{Source, TableView};
 use crate::app::{App, LoadState, Pane};
 use crate::format;
+use crate::report;
 use crate::snapshot::distances::display_distance;
 use crate::snapshot::views::diff::DiffColumn;
+use crate::snapshot::views::trend::TrendColumn;
 use crate::snapshot::Analysis;
 
 use super::status::progress_lines;
@@ -81,6 +84,7 @@ impl Widget for &TableProps<'_> {
             Source::Comparison(d) => comparison_rows(d, table, theme, area),
             Source::Duplicates(d) => duplicates_rows(d, table, theme, area),
             Source::Leaks(d) => leaks_rows(d, table, theme, area),
+            Source::Trend(d) => trend_rows(d, table, theme, area),
         });
         let Some((header, widths, body)) = rows else {
             Paragraph::new(self.waiting.clone())
@@ -131,6 +135,10 @@ fn view_title(app: &App) -> String {
         Pane::Leaks => format!(
             " Leaks: allocated between {base} and {}, still alive in {target} ",
             app.slots[1].name()
+        ),
+        Pane::Trend => format!(
+            " Trend over {} snapshots: {base} → {target} ",
+            app.slots.len()
         ),
         _ => match app.summary_filter {
             SummaryFilter::All => format!(" Summary: {shown} "),
@@ -219,33 +227,72 @@ fn row_style(selected: bool, theme: &Theme) -> Style {
     }
 }
 
-/// `▸ Name ×count` with the fuzzy-matched characters highlighted.
-fn class_cell(
-    name: &str,
+/// How a class row is drawn beside its numbers.
+struct ClassRow<'a> {
+    name: &'a str,
+    /// Its constructor's location as `server.js:82:19`, if it has one.
+    location: Option<String>,
+    /// Objects, shown as `×count` when more than one.
     count: u64,
     expanded: bool,
-    matches: Option<&Vec<usize>>,
-    theme: &Theme,
-) -> Cell<'static> {
-    let mut spans = vec![Span::raw(if expanded { "▾ " } else { "▸ " })];
-    // Snapshot text: controls show as escapes (whose letters match nothing).
-    let shown = format::visible(name);
-    let matches = matches.filter(|_| matches!(shown, Cow::Borrowed(_)));
-    for (i, c) in shown.chars().enumerate() {
-        let style = if matches.is_some_and(|m| m.contains(&i)) {
-            theme.matched()
-        } else {
-            Style::new()
-        };
-        spans.push(Span::styled(c.to_string(), style));
+    /// The fuzzy-matched characters of the name.
+    matches: Option<&'a Vec<usize>>,
+}
+
+impl<'a> ClassRow<'a> {
+    /// Row `class` of `source` named `name`, without a count.
+    fn of(source: &dyn TableSource, table: &'a ClassTable, class: u32, name: &'a str) -> Self {
+        ClassRow {
+            name,
+            location: source
+                .location(class)
+                .map(|(location, scripts)| scripts.short_label(location)),
+            count: 0,
+            expanded: table.is_expanded(class),
+            matches: table.matches.get(&class),
+        }
     }
-    if count > 1 {
-        spans.push(Span::styled(
-            format!(" ×{}", format::group(count)),
-            theme.dim(),
-        ));
+
+    /// With `×count` after the name.
+    fn counting(self, count: u64) -> Self {
+        ClassRow { count, ..self }
     }
-    Cell::from(Line::from(spans))
+
+    /// `▸ Name server.js:82:19 ×count` with the fuzzy-matched characters
+    /// highlighted.
+    fn cell(self, theme: &Theme) -> Cell<'static> {
+        let ClassRow {
+            name,
+            location,
+            count,
+            expanded,
+            matches,
+        } = self;
+        let mut spans = vec![Span::raw(if expanded { "▾ " } else { "▸ " })];
+        // Snapshot text: controls show as escapes (whose letters match nothing).
+        let shown = format::visible(name);
+        let matches = matches.filter(|_| matches!(shown, Cow::Borrowed(_)));
+        for (i, c) in shown.chars().enumerate() {
+            let style = if matches.is_some_and(|m| m.contains(&i)) {
+                theme.matched()
+            } else {
+                Style::new()
+            };
+            spans.push(Span::styled(c.to_string(), style));
+        }
+        if let Some(location) = location {
+            // A script's name is snapshot text too.
+            let shown = format::visible(&location).into_owned();
+            spans.push(Span::styled(format!(" {shown}"), theme.dim()));
+        }
+        if count > 1 {
+            spans.push(Span::styled(
+                format!(" ×{}", format::group(count)),
+                theme.dim(),
+            ));
+        }
+        Cell::from(Line::from(spans))
+    }
 }
 
 fn instance_label(analysis: &Analysis, node: u32, marker: &str) -> String {
@@ -329,8 +376,9 @@ fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rec
     build(table, theme, area, &columns, |row| match (row, analysis) {
         (Row::Class(c), _) => {
             let a = &aggregates[c as usize];
-            let expanded = table.is_expanded(c);
-            let name = class_cell(&a.name, a.count, expanded, table.matches.get(&c), theme);
+            let name = ClassRow::of(data, table, c, &a.name)
+                .counting(a.count)
+                .cell(theme);
             match analysis {
                 Some(_) => vec![
                     name,
@@ -390,13 +438,7 @@ fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, are
     build(table, theme, area, &columns, |row| match row {
         Row::Class(c) => {
             let row = data.row(c);
-            let name = class_cell(
-                &row.diff.name,
-                0,
-                table.is_expanded(c),
-                table.matches.get(&c),
-                theme,
-            );
+            let name = ClassRow::of(data, table, c, &row.diff.name).cell(theme);
             let numbers = DiffColumn::ALL[1..].iter().map(|&column| {
                 let (value, text) = (
                     row.value(column),
@@ -511,13 +553,15 @@ fn value_cell(data: &DuplicatesData, g: u32, table: &ClassTable, theme: &Theme) 
         .matches
         .get(&g)
         .map(|m| m.iter().map(|&i| i + shift).collect::<Vec<usize>>());
-    class_cell(
-        &format!("{prefix}{value}\""),
-        0,
-        table.is_expanded(g),
-        matches.as_ref(),
-        theme,
-    )
+    let text = format!("{prefix}{value}\"");
+    ClassRow {
+        name: &text,
+        location: None,
+        count: 0,
+        expanded: table.is_expanded(g),
+        matches: matches.as_ref(),
+    }
+    .cell(theme)
 }
 
 fn leaks_rows(data: &LeaksData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
@@ -534,13 +578,7 @@ fn leaks_rows(data: &LeaksData, table: &ClassTable, theme: &Theme, area: Rect) -
         Row::Class(c) => {
             let class = &data.report.classes[c as usize];
             vec![
-                class_cell(
-                    &class.name,
-                    0,
-                    table.is_expanded(c),
-                    table.matches.get(&c),
-                    theme,
-                ),
+                ClassRow::of(data, table, c, &class.name).cell(theme),
                 num(format::group(class.count)),
                 num(format::bytes(class.retained_size)),
                 Cell::from(Span::styled(data.top_path(c), theme.dim())),
@@ -554,6 +592,54 @@ fn leaks_rows(data: &LeaksData, table: &ClassTable, theme: &Theme, area: Rect) -
         ],
         Row::More { .. } => Vec::new(),
     })
+}
+
+/// Each class over the snapshots, as `heaplens trend` prints it: the
+/// counts first → last beside a sparkline of them all, growth coloured by
+/// its sign.
+fn trend_rows(data: &TrendData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
+    // The numbers' columns at least as wide as their titles and arrow.
+    const MIN_WIDTHS: [u16; 6] = [22, 22, 10, 25, 17, 12];
+    let classes = &data.trend.classes;
+    let widths = TrendColumn::ALL.map(|column| match column {
+        TrendColumn::Name => Constraint::Min(MIN_WIDTHS[0]),
+        _ => fitted(
+            MIN_WIDTHS[column.index()],
+            classes.iter().map(|c| report::trend_cell(c, column)),
+        ),
+    });
+    let columns = Columns {
+        titles: &TREND_COLUMNS,
+        widths: &widths,
+        shown: trend_columns(area.width),
+        left: &[0],
+    };
+    build(table, theme, area, &columns, |row| {
+        let Row::Class(c) = row else {
+            return Vec::new();
+        };
+        let class = &classes[c as usize];
+        let numbers = TrendColumn::ALL[1..].iter().map(|&column| {
+            let text = report::trend_cell(class, column);
+            if column.is_signed() {
+                signed_cell(column.value(class), text, theme)
+            } else {
+                num(text)
+            }
+        });
+        let name = ClassRow::of(data, table, c, &class.name).cell(theme);
+        std::iter::once(name).chain(numbers).collect()
+    })
+}
+
+/// Columns that fit: narrow terminals drop the retained sizes and the
+/// count growth first (the sparkline shows it).
+fn trend_columns(width: u16) -> Vec<usize> {
+    match width {
+        0..=89 => vec![0, 1, 4],
+        90..=119 => vec![0, 1, 2, 4, 5],
+        _ => (0..TREND_COLUMNS.len()).collect(),
+    }
 }
 
 fn more_cell(remaining: usize, theme: &Theme) -> Cell<'static> {

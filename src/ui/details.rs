@@ -1,5 +1,8 @@
 //! Details of the selected object: id, type, name or string preview, sizes,
-//! distance and its immediate dominator.
+//! distance, where its constructor is (the script's full name) and its
+//! immediate dominator; of a selected class row, where the class is
+//! defined, its growth (Comparison) or its counts over the snapshots
+//! (Trend).
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -8,13 +11,24 @@ use ratatui::Frame;
 
 use crate::app::class_table::Row;
 use crate::app::jobs::NamedCollection;
+use crate::app::sources::{ComparisonData, TrendData};
+use crate::app::table_view::Source;
 use crate::app::{App, Pane};
 use crate::format;
+use crate::report;
 use crate::snapshot::distances::display_distance;
 use crate::snapshot::names::display_name;
 use crate::snapshot::Analysis;
 
 use super::theme::Theme;
+
+/// `Name      value`, the name dim.
+fn field(name: &str, value: String, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{name:<10}"), theme.dim()),
+        Span::raw(value),
+    ])
+}
 
 /// Longest name preview shown (strings can be megabytes).
 const PREVIEW_CHARS: usize = 600;
@@ -33,18 +47,19 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         (Some(selection), Some(analysis)) => {
             let n = selection.node;
             let graph = &analysis.graph;
-            let field = |name: &str, value: String| {
-                Line::from(vec![
-                    Span::styled(format!("{name:<10}"), theme.dim()),
-                    Span::raw(value),
-                ])
-            };
+            let field = |name: &str, value: String| field(name, value, theme);
             let name: String = format::visible(&display_name(graph, n))
                 .chars()
                 .take(PREVIEW_CHARS)
                 .collect();
             let dominator = analysis.dominators.idom[n as usize];
-            vec![
+            // Objects are located by their constructor, closures by
+            // their own code.
+            let location = graph.locations.get(&n).map(|&l| {
+                let label = analysis.scripts.full_label(l);
+                field("Location", format::visible(&label).into_owned())
+            });
+            let mut lines = vec![
                 field(
                     "Object",
                     format!(
@@ -88,9 +103,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 ),
                 field("Snapshot", app.slots[selection.slot].name()),
                 field("Name", name),
-            ]
+            ];
+            lines.extend(location);
+            lines
         }
-        _ => class_growth_lines(app, theme).unwrap_or_else(|| {
+        _ => class_lines(app, theme).unwrap_or_else(|| {
             vec![Line::styled(
                 "Select an object (expand a class, then ↓).",
                 theme.dim(),
@@ -105,25 +122,82 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     );
 }
 
-/// For a selected Comparison class: its retained growth and the objects it
-/// hangs on (DevTools shows neither).
-fn class_growth_lines(app: &App, theme: &Theme) -> Option<Vec<Line<'static>>> {
-    let Some(Row::Class(class)) = app
-        .table()
-        .selected_row()
-        .filter(|_| app.view == Pane::Comparison)
-    else {
+/// For a selected class row: its name and where it is defined (the
+/// script's full name), then what its view adds; None when that is all
+/// the table shows already.
+fn class_lines(app: &App, theme: &Theme) -> Option<Vec<Line<'static>>> {
+    let Some(Row::Class(class)) = app.table().selected_row() else {
         return None;
     };
-    let data = app.tables.comparison()?;
-    let (for_class, holders) = app.holders.as_ref()?;
-    if *for_class != class {
-        return None;
+    let source = app.table_view().source()?;
+    let rows = source.rows();
+    let mut lines = vec![Line::styled(
+        format::visible(&rows.row_name(class)).into_owned(),
+        theme.header(),
+    )];
+    if let Some((location, scripts)) = rows.location(class) {
+        let label = scripts.full_label(location);
+        lines.push(field(
+            "Location",
+            format::visible(&label).into_owned(),
+            theme,
+        ));
     }
+    match source {
+        Source::Comparison(data) => lines.extend(class_growth_lines(app, data, class, theme)),
+        Source::Trend(data) => lines.extend(class_trend_lines(app, data, class, theme)),
+        _ => {}
+    }
+    (lines.len() > 1).then_some(lines)
+}
+
+/// A Trend class: its counts and retained sizes in every snapshot.
+fn class_trend_lines(app: &App, data: &TrendData, class: u32, theme: &Theme) -> Vec<Line<'static>> {
+    let class = &data.trend.classes[class as usize];
+    let sizes: Vec<String> = class
+        .retained_sizes
+        .iter()
+        .map(|&b| format::bytes(b))
+        .collect();
+    let steps = if class.grew_every_step() {
+        "grew at every step"
+    } else {
+        "did not grow at every step"
+    };
+    let last = app.slots[app.target_slot()].name();
+    vec![
+        field("Counts", report::count_series(&class.counts), theme),
+        field("Retained", sizes.join(" \u{2192} "), theme),
+        field(
+            "Growth",
+            format!(
+                "{} objects, {} retained; {steps}",
+                format::signed_count(class.count_growth()),
+                format::signed_bytes(class.retained_growth())
+            ),
+            theme,
+        ),
+        Line::styled(
+            format!("Enter: the class in the Summary of {last}"),
+            theme.dim(),
+        ),
+    ]
+}
+
+/// A Comparison class: its retained growth and the objects it hangs on
+/// (DevTools shows neither), once they are found.
+fn class_growth_lines(
+    app: &App,
+    data: &ComparisonData,
+    class: u32,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let Some((_, holders)) = app.holders.as_ref().filter(|(c, _)| *c == class) else {
+        return Vec::new();
+    };
     let diff = &data.diffs[class as usize];
     let retained = data.retained_delta[class as usize];
     let mut lines = vec![
-        Line::styled(format::visible(&diff.name).into_owned(), theme.header()),
         Line::raw(format!(
             "{} objects, retained {}",
             format::signed_count(diff.delta()),
@@ -146,7 +220,7 @@ fn class_growth_lines(app: &App, theme: &Theme) -> Option<Vec<Line<'static>>> {
         )));
     }
     lines.extend(collection_lines(app, &data.target, &diff.name, theme));
-    Some(lines)
+    lines
 }
 
 /// Growing collections shown per class.

@@ -159,3 +159,68 @@ fn regression_a_hostile_class_name_shows_as_escapes() {
     assert!(text.contains(r"\e[2J\e]0;x\u{7}\u{202e}Pwn"), "{text}");
     assert!(!text.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{text}");
 }
+
+/// A program's heap: Window → `jobs` Jobs of 40 B (their constructor in
+/// `/srv/app/jobs.js`, named by a closure of it) and two EarlyBirds of
+/// 10 B.
+fn soak_heap(jobs: u64) -> crate::snapshot::Analysis {
+    let mut s = TestSnapshot::new();
+    let global = s.node("object", "Window", 3, 10);
+    s.edge(0, "shortcut", "global", global);
+    let closure = s.node("closure", "Job", 5, 0);
+    let shared = s.node("code", "(shared function info)", 7, 0);
+    let script = s.node("code", "/srv/app/jobs.js", 9, 0);
+    s.edge(global, "property", "Job", closure);
+    s.edge(closure, "internal", "shared", shared);
+    s.edge(shared, "internal", "script", script);
+    s.location(closure, 12, 3, 5);
+    for i in 0..jobs {
+        let job = s.node("object", "Job", 21 + 2 * i, 40);
+        s.edge(global, "element", &i.to_string(), job);
+        s.location(job, 12, 3, 5);
+    }
+    for i in 0..2 {
+        let bird = s.node("object", "EarlyBird", 11 + 2 * i, 10);
+        s.edge(global, "property", &format!("bird{i}"), bird);
+    }
+    s.analyze()
+}
+
+/// The Trend of 1 → 2 → 4 Jobs: sorted by Retained Growth (the ▼), each
+/// row with its counts first → last and a sparkline, signed growth, the
+/// Job row located in `jobs.js` and marked as growing at every step.
+#[test]
+fn trend_widget_draws_counts_sparklines_and_growth() {
+    use crate::app::sources::TrendData;
+    use crate::snapshot::views::trend::trend_of;
+    let heaps = [soak_heap(1), soak_heap(2), soak_heap(4)];
+    let mut view = TableView::new(TableKind::Trend);
+    view.set_source(Some(Source::Trend(TrendData {
+        trend: trend_of(heaps.iter()),
+    })));
+    let theme = Theme::new(false);
+    let props = TableProps {
+        view: &view,
+        title: " Trend ".into(),
+        focused: true,
+        waiting: Vec::new(),
+        theme: &theme,
+    };
+    let mut buffer = Buffer::empty(Rect::new(0, 0, 124, 6));
+    props.render(buffer.area, &mut buffer);
+
+    // Window and Job both retain 120 B more: by name then.
+    let mut expected = Buffer::with_lines([
+        "┌ Trend ───────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐",
+        "│Constructor                        Count, first → last   # Growth    Retained, first → last Retained Growth ▼   Every step│",
+        "│▸ Job jobs.js:3:5                            1 → 4 ▂▄█         +3              40 B → 160 B            +120 B         grew│",
+        "│▸ Window                                     1 → 1 ███          0              70 B → 190 B            +120 B             │",
+        "│▸ EarlyBird                                  2 → 2 ███          0               20 B → 20 B               0 B             │",
+        "└──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘",
+    ]);
+    expected.set_style(Rect::new(1, 0, 7, 1), style(Modifier::BOLD));
+    expected.set_style(Rect::new(1, 1, 122, 1), style(Modifier::BOLD));
+    expected.set_style(Rect::new(1, 2, 122, 1), style(Modifier::REVERSED));
+    expected.set_style(Rect::new(6, 2, 12, 1), style(Modifier::DIM));
+    assert_eq!(buffer, expected);
+}

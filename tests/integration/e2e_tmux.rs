@@ -545,3 +545,43 @@ fn a_headless_load_on_a_terminal_shows_its_progress_then_clears_it() {
         tmux.history()
     );
 }
+
+/// Four snapshots (S3 twice) open on Leaks; `8` shows the Trend of every
+/// class over the four, `/` finds one, Enter opens it in the last Summary.
+#[test]
+fn four_snapshots_show_a_trend_that_opens_the_last_summary() {
+    let three: Vec<String> = ["s1", "s2", "s3", "s3"]
+        .iter()
+        .map(|s| {
+            fixture(&format!("three/{s}.heapsnapshot"))
+                .display()
+                .to_string()
+        })
+        .collect();
+    let command = format!(
+        "{} {}; echo HEAPLENS-EXITED-$?; sleep 30",
+        env!("CARGO_BIN_EXE_heaplens"),
+        three.join(" ")
+    );
+    let tmux = Tmux::start("trend", 140, 40, &command);
+    tmux.wait_for("the leaks once all four load", |s| {
+        s.contains("Leaks: allocated between") && s.contains("▸ CachedOrder")
+    });
+    tmux.keys(&["8", "/", "CachedOrder", "Enter"]);
+    let screen = tmux.wait_for("the trend row", |s| {
+        s.contains("Trend over 4 snapshots") && s.contains("filter: CachedOrder (1 row)")
+    });
+    let row = screen
+        .lines()
+        .find(|l| l.contains("CachedOrder leaky-three.js:53:31"))
+        .unwrap_or_else(|| panic!("a located CachedOrder row:\n{screen}"));
+    assert!(row.contains("0 → 300 ·███"), "{row}");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the last Summary", |s| {
+        s.contains("CachedOrder in the Summary of s3.heapsnapshot.gz")
+    });
+    assert!(screen.contains("Summary: s3.heapsnapshot.gz"), "{screen}");
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("heaplens to exit", |s| s.contains("HEAPLENS-EXITED-"));
+    assert!(screen.contains("HEAPLENS-EXITED-0"), "{screen}");
+}

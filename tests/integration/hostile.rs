@@ -91,6 +91,75 @@ fn regression_snapshot_text_never_drives_the_terminal() {
     );
 }
 
+/// A snapshot whose one script is named `EVIL`: a closure reaches it
+/// (closure → `shared` → `script`) and a `Session` object is located in it.
+fn evil_script_snapshot() -> String {
+    let name = serde_json::to_string(EVIL).unwrap_or_default();
+    format!(
+        concat!(
+            r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"#,
+            r#""node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"#,
+            r#""edge_fields":["type","name_or_index","to_node"],"#,
+            r#""edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"#,
+            r#""location_fields":["object_index","script_id","line","column"]}},"#,
+            r#""node_count":5,"edge_count":4,"trace_function_count":0}},"#,
+            "\n",
+            r#""nodes":[9,0,1,0,2,0,0,5,1,3,32,1,0,0,4,2,5,40,1,0,0,4,3,7,60,0,0,0,3,4,9,16,0,0,0],"#,
+            "\n",
+            r#""edges":[1,1,7,1,2,28,3,5,14,3,6,21],"#,
+            "\n",
+            r#""locations":[7,7,0,0,28,7,10,4],"#,
+            "\n",
+            r#""strings":["","f","(shared function info)",{name},"Session","shared","script"]}}"#
+        ),
+        name = name
+    )
+}
+
+/// A script's name is snapshot text too: beside a class location it is
+/// shown escaped in every human view, and JSON carries it as it is.
+#[test]
+fn regression_a_script_name_never_drives_the_terminal() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let path = dir.path().join("evil-script.heapsnapshot");
+    std::fs::write(&path, evil_script_snapshot()).unwrap_or_else(|e| panic!("write: {e}"));
+    let file = path.to_string_lossy().into_owned();
+    // A baseline without the class: the Comparison lists it as new.
+    let before = dir.path().join("before.heapsnapshot");
+    std::fs::write(&before, evil_snapshot()).unwrap_or_else(|e| panic!("write: {e}"));
+    let before = before.to_string_lossy().into_owned();
+    let runs: [&[&str]; 5] = [
+        &["summary", &file],
+        &["summary", &file, "--format", "markdown"],
+        &["diff", &before, &file],
+        &["trend", &before, &file],
+        &["trend", &before, &file, "--format", "markdown"],
+    ];
+    for args in runs {
+        let out = heaplens(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_inert(&stdout, &format!("{args:?}"));
+        assert!(stdout.contains("rev\\u{9b}31m:10:4"), "{args:?}: {stdout}");
+    }
+    let out = heaplens(["summary", &file, "--format", "json"]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON: {e}"));
+    let session = json["classes"]
+        .as_array()
+        .and_then(|classes| classes.iter().find(|c| c["name"] == "Session"))
+        .map(|c| (c["location"].clone(), c["script"].clone()));
+    assert_eq!(
+        session,
+        Some(("7:10:4".into(), EVIL.into())),
+        "the JSON's script is the name itself"
+    );
+}
+
 #[test]
 fn regression_a_file_name_with_escapes_is_one_visible_line() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));

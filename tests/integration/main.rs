@@ -14,5 +14,7 @@ mod read_only;
 mod report_util;
 mod reports;
 mod scale;
+mod scripts;
 mod strings;
+mod trend;
 mod util;

@@ -23,7 +23,7 @@ fn summary_markdown_is_a_paste_ready_report() {
     );
     assert!(md.contains("| Constructor | Distance | Count | Shallow Size | Retained Size |"));
     assert!(
-        md.contains("| `SessionRecord` (81:73:13) | 13 | 1,500 |"),
+        md.contains("| `SessionRecord` (leaky-app.js:73:13) | 13 | 1,500 |"),
         "{md}"
     );
     assert!(md.contains("## Retainer path of the worst offender"));

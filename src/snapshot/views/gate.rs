@@ -1,10 +1,14 @@
-//! CI gates on a Comparison: `heaplens diff BASE TARGET --fail-if RULE`.
+//! CI gates on a Comparison (`heaplens diff BASE TARGET --fail-if RULE`)
+//! and on a trend (`heaplens trend S1 … SN --fail-if RULE`).
 //!
-//! A rule compares one number of the Comparison with a threshold:
+//! A rule compares one number of the view with a threshold, or names a
+//! yes/no test of it:
 //!
 //! ```text
-//! rule    := metric [ "(" class ")" ] op amount
+//! rule    := metric [ "(" class ")" ] op amount  |  test [ "(" class ")" ]
 //! metric  := new | deleted | delta | alloc_size | freed_size | size_delta | retained_delta
+//!          | count_growth | retained_growth          (trend)
+//! test    := grew_every_step                         (trend)
 //! class   := a class name as the Summary shows it, or a JSON string ("{a, b}")
 //! op      := >  >=  <  <=  ==  !=
 //! amount  := [+|-] digits [. digits] [unit]
@@ -16,6 +20,8 @@
 //! sums all rows. `retained_delta` is the class retained size in the target
 //! minus the baseline's, and without a class the change of the whole heap
 //! (class retained sizes overlap). Units only go with the size metrics.
+//! Which metrics and tests a rule may name is the view's
+//! ([`GateMetric`]); the grammar, units and operators are shared.
 
 use std::fmt;
 use std::str::FromStr;
@@ -24,14 +30,42 @@ use super::diff::{ClassDiff, DiffColumn, DiffRow};
 use super::growth::{class_retained_delta, total_retained_delta};
 use crate::snapshot::Analysis;
 
+/// What rules over one view can name.
+pub trait GateMetric: Copy + PartialEq + fmt::Debug + Send + Sync + 'static {
+    /// Every metric and test, in the order messages list them.
+    fn all() -> Vec<Self>;
+
+    /// The name a rule writes.
+    fn key(self) -> &'static str;
+
+    /// Bytes, which take units (as opposed to object counts).
+    fn is_size(self) -> bool;
+
+    /// A yes/no test, written alone (`grew_every_step(Job)`): its value
+    /// is 1 when it holds, 0 when not.
+    fn is_test(self) -> bool {
+        false
+    }
+}
+
 /// A number of the Comparison a rule can test: any column but the name.
 pub type Metric = DiffColumn;
 
-/// The columns a rule can test.
-fn metrics() -> impl Iterator<Item = Metric> {
-    DiffColumn::ALL
-        .into_iter()
-        .filter(|&c| c != DiffColumn::Name)
+impl GateMetric for DiffColumn {
+    fn all() -> Vec<Self> {
+        DiffColumn::ALL
+            .into_iter()
+            .filter(|&c| c != DiffColumn::Name)
+            .collect()
+    }
+
+    fn key(self) -> &'static str {
+        DiffColumn::key(self)
+    }
+
+    fn is_size(self) -> bool {
+        DiffColumn::is_size(self)
+    }
 }
 
 /// A comparison operator.
@@ -67,31 +101,61 @@ impl Op {
     }
 }
 
-/// One `--fail-if` rule: the gate fails when the comparison holds.
+/// One `--fail-if` rule over a view with metrics `M` (the Comparison's by
+/// default): the gate fails when the comparison holds. A test is a rule
+/// `test != 0`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Rule {
+pub struct Rule<M = Metric> {
     /// The rule as written (trimmed), for messages.
     pub text: String,
-    pub metric: Metric,
+    pub metric: M,
     pub class: Option<String>,
     pub op: Op,
     /// In objects or bytes, units applied.
     pub threshold: f64,
 }
 
-impl fmt::Display for Rule {
+impl<M> fmt::Display for Rule<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
     }
 }
 
-impl FromStr for Rule {
+impl<M: GateMetric> FromStr for Rule<M> {
     type Err = String;
 
-    fn from_str(text: &str) -> Result<Rule, String> {
+    fn from_str(text: &str) -> Result<Rule<M>, String> {
         let text = text.trim();
-        let (subject, op, amount) = split_operator(text)?;
-        let (metric, class) = parse_subject(subject.trim())?;
+        // A test alone first: its class may hold operator characters
+        // (`grew_every_step(<div>)`).
+        let alone = parse_subject::<M>(text);
+        if let Ok((metric, class)) = &alone {
+            if metric.is_test() {
+                return Ok(Rule {
+                    text: text.to_owned(),
+                    metric: *metric,
+                    class: class.clone(),
+                    op: Op::Ne,
+                    threshold: 0.0,
+                });
+            }
+        }
+        let (subject, op, amount) = match split_operator(text) {
+            Ok(parts) => parts,
+            // `grew_every_stepp(Job)` is a misspelt test rather than a
+            // comparison without its operator.
+            Err(no_operator) if !text.contains(is_op_char) => {
+                return Err(alone.err().unwrap_or(no_operator))
+            }
+            Err(bad_operator) => return Err(bad_operator),
+        };
+        let (metric, class) = parse_subject::<M>(subject.trim())?;
+        if metric.is_test() {
+            let key = metric.key();
+            return Err(format!(
+                "{key} is a yes/no test: write it alone, as {key}(CLASS)"
+            ));
+        }
         let threshold = parse_amount(amount.trim(), metric)?;
         Ok(Rule {
             text: text.to_owned(),
@@ -112,7 +176,7 @@ fn is_op_char(c: char) -> bool {
 fn split_operator(text: &str) -> Result<(&str, Op, &str), String> {
     let end = text
         .rfind(is_op_char)
-        .ok_or("no comparison operator (one of > >= < <= == !=)")?
+        .ok_or_else(|| "no comparison operator (one of > >= < <= == !=)".to_owned())?
         + 1;
     let start = text[..end].trim_end_matches(is_op_char).len();
     let written = &text[start..end];
@@ -124,7 +188,7 @@ fn split_operator(text: &str) -> Result<(&str, Op, &str), String> {
     Ok((&text[..start], op, &text[end..]))
 }
 
-fn parse_subject(subject: &str) -> Result<(Metric, Option<String>), String> {
+fn parse_subject<M: GateMetric>(subject: &str) -> Result<(M, Option<String>), String> {
     let (name, class) = match subject.find('(') {
         Some(open) => {
             let inner = subject[open + 1..]
@@ -135,10 +199,13 @@ fn parse_subject(subject: &str) -> Result<(Metric, Option<String>), String> {
         }
         None => (subject, None),
     };
-    let metric = metrics().find(|m| m.key() == name).ok_or_else(|| {
-        let names: Vec<&str> = metrics().map(DiffColumn::key).collect();
-        format!("unknown metric {name:?} (one of {})", names.join(", "))
-    })?;
+    let metric = M::all()
+        .into_iter()
+        .find(|m| m.key() == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = M::all().into_iter().map(M::key).collect();
+            format!("unknown metric {name:?} (one of {})", names.join(", "))
+        })?;
     Ok((metric, class))
 }
 
@@ -155,7 +222,7 @@ fn parse_class(text: &str) -> Result<String, String> {
     Ok(class)
 }
 
-fn parse_amount(amount: &str, metric: Metric) -> Result<f64, String> {
+fn parse_amount<M: GateMetric>(amount: &str, metric: M) -> Result<f64, String> {
     let number_len = amount
         .char_indices()
         .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && (c == '+' || c == '-'))))
@@ -199,9 +266,10 @@ fn unit_factor(unit: &str) -> Result<f64, String> {
 }
 
 /// Where rules read their numbers from.
-pub trait Metrics {
-    /// The metric over the rows named `class`, or over all rows.
-    fn value(&self, metric: Metric, class: Option<&str>) -> i64;
+pub trait Metrics<M = Metric> {
+    /// The metric over the rows named `class`, or over all rows (a test:
+    /// 1 when it holds, else 0).
+    fn value(&self, metric: M, class: Option<&str>) -> i64;
 }
 
 /// The numbers of a Comparison of `base` → `target`.
@@ -237,13 +305,13 @@ impl Metrics for DiffMetrics<'_> {
 
 /// A rule whose comparison holds, with the value that made it hold.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Violation {
-    pub rule: Rule,
+pub struct Violation<M = Metric> {
+    pub rule: Rule<M>,
     pub actual: i64,
 }
 
 /// The rules that hold (so the gate fails), in the order given.
-pub fn violations(rules: &[Rule], metrics: &dyn Metrics) -> Vec<Violation> {
+pub fn violations<M: GateMetric>(rules: &[Rule<M>], metrics: &dyn Metrics<M>) -> Vec<Violation<M>> {
     rules
         .iter()
         .filter_map(|rule| {
