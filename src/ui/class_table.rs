@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, Widget};
 use ratatui::Frame;
 
-use crate::app::class_table::{ClassTable, Row, Side};
+use crate::app::class_table::{ClassTable, Row, Side, Sort};
 use crate::app::sources::{
     ComparisonData, DuplicatesData, LeaksData, SummaryData, SummaryFilter, COMPARISON_COLUMNS,
     DUPLICATES_COLUMNS, LEAKS_COLUMNS, SUMMARY_COLUMNS,
@@ -23,6 +23,7 @@ use crate::snapshot::distances::display_distance;
 use crate::snapshot::views::diff::DiffColumn;
 use crate::snapshot::Analysis;
 
+use super::object_tree::shifted;
 use super::status::progress_lines;
 use super::theme::Theme;
 
@@ -75,25 +76,56 @@ impl Widget for &TableProps<'_> {
             .borders(Borders::ALL)
             .border_style(theme.border(self.focused))
             .title(Span::styled(self.title.as_str(), theme.title()))
-            .title(filter_title(table, theme));
+            .title(filter_title(table, theme))
+            .title_bottom(
+                Line::styled(super::position_title(table.position()), theme.dim()).right_aligned(),
+            );
+        let sheet = Sheet {
+            table,
+            sort: self.view.shown_sort(),
+            theme,
+            area,
+        };
         let rows = self.view.source().map(|source| match source {
-            Source::Summary(d) => summary_rows(d, table, theme, area),
-            Source::Comparison(d) => comparison_rows(d, table, theme, area),
-            Source::Duplicates(d) => duplicates_rows(d, table, theme, area),
-            Source::Leaks(d) => leaks_rows(d, table, theme, area),
+            Source::Summary(d) => summary_rows(d, &sheet),
+            Source::Comparison(d) => comparison_rows(d, &sheet),
+            Source::Duplicates(d) => duplicates_rows(d, &sheet),
+            Source::Leaks(d) => leaks_rows(d, &sheet),
         });
-        let Some((header, widths, body)) = rows else {
+        let Some(built) = rows else {
             Paragraph::new(self.waiting.clone())
                 .block(block)
                 .render(area, buf);
             return;
         };
-        Table::new(body, widths)
-            .header(header)
+        let block = block.title_bottom(hidden_title(&built.hidden, theme));
+        Table::new(built.body, built.widths)
+            .header(built.header)
             .block(block)
             .column_spacing(1)
             .render(area, buf);
     }
+}
+
+/// What every table view's rows are built from: the table state, the
+/// sort its rows are in, and the pane.
+struct Sheet<'a> {
+    table: &'a ClassTable,
+    sort: Sort,
+    theme: &'a Theme,
+    area: Rect,
+}
+
+/// ` +2 hidden: Alloc. Size, Freed Size ` when columns do not fit: a
+/// column never goes without notice.
+fn hidden_title(hidden: &[&str], theme: &Theme) -> Line<'static> {
+    if hidden.is_empty() {
+        return Line::raw("");
+    }
+    Line::styled(
+        format!(" +{} hidden: {} ", hidden.len(), hidden.join(", ")),
+        theme.dim(),
+    )
 }
 
 /// `filter: text (N classes)` while a filter narrows the table.
@@ -115,6 +147,7 @@ fn view_title(app: &App) -> String {
         app.slots[app.target_slot()].name(),
     );
     let shown = app.slots[app.summary_slot].name();
+    let early = matches!(app.tables.summary(), Some(SummaryData::Early(_)));
     match app.view {
         Pane::Comparison => format!(" Comparison: {base} → {target} "),
         Pane::Statistics => format!(" Statistics: {shown} "),
@@ -123,6 +156,8 @@ fn view_title(app: &App) -> String {
             " Leaks: allocated between {base} and {}, still alive in {target} ",
             app.slots[1].name()
         ),
+        // Early rows are sorted by shallow size meanwhile (the arrow says so).
+        _ if early => format!(" Summary: {shown} (retained sizes pending, by shallow size) "),
         _ => match app.summary_filter {
             SummaryFilter::All => format!(" Summary: {shown} "),
             SummaryFilter::Named(named) if app.summary_filter_pending() => {
@@ -153,33 +188,45 @@ fn waiting_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-type Built = (TableRow<'static>, Vec<Constraint>, Vec<TableRow<'static>>);
+/// A table view's visible rows, ready to draw.
+struct Built {
+    header: TableRow<'static>,
+    widths: Vec<Constraint>,
+    body: Vec<TableRow<'static>>,
+    /// Titles of the columns left out for want of room.
+    hidden: Vec<&'static str>,
+}
+
+/// The sort arrow after a column's title (▲ is as wide); every column
+/// has room for it.
+const ARROW: &str = " ▼";
+
+/// `width`, widened to hold the column's title and a sort arrow, so the
+/// arrow never covers the title (`eed Size ▼`).
+fn with_arrow(width: Constraint, title: &str) -> Constraint {
+    let need = u16::try_from(Line::raw(format!("{title}{ARROW}")).width()).unwrap_or(u16::MAX);
+    match width {
+        Constraint::Length(n) => Constraint::Length(n.max(need)),
+        Constraint::Min(n) => Constraint::Min(n.max(need)),
+        other => other,
+    }
+}
 
 /// Column titles with the sort arrow; text columns (`left`) align left.
-fn header(
-    columns: &[&str],
-    table: &ClassTable,
-    theme: &Theme,
-    shown: &[usize],
-    left: &[usize],
-) -> TableRow<'static> {
-    let cells = columns
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| shown.contains(i))
-        .map(|(i, &name)| {
-            let arrow = match (i == table.sort.column, table.sort.descending) {
-                (true, true) => " ▼",
-                (true, false) => " ▲",
-                _ => "",
-            };
-            let text = Line::raw(format!("{name}{arrow}"));
-            Cell::from(if left.contains(&i) {
-                text
-            } else {
-                text.alignment(Alignment::Right)
-            })
-        });
+fn header(columns: &Columns<'_>, sort: Sort, theme: &Theme) -> TableRow<'static> {
+    let cells = columns.shown.iter().map(|&i| {
+        let arrow = match (i == sort.column, sort.descending) {
+            (true, true) => ARROW,
+            (true, false) => " ▲",
+            _ => "",
+        };
+        let text = Line::raw(format!("{}{arrow}", columns.titles[i]));
+        Cell::from(if columns.left.contains(&i) {
+            text
+        } else {
+            text.alignment(Alignment::Right)
+        })
+    });
     TableRow::new(cells).style(theme.header())
 }
 
@@ -210,19 +257,22 @@ fn row_style(selected: bool, theme: &Theme) -> Style {
     }
 }
 
-/// `▸ Name ×count` with the fuzzy-matched characters highlighted.
-fn class_cell(
-    name: &str,
-    count: u64,
-    expanded: bool,
-    matches: Option<&Vec<usize>>,
-    theme: &Theme,
-) -> Cell<'static> {
+/// `▸ Name ×count` with the fuzzy-matched characters highlighted, the
+/// first `table.shift` characters scrolled off (`…` marks the cut).
+fn class_cell(name: &str, count: u64, class: u32, sheet: &Sheet<'_>) -> Cell<'static> {
+    let (table, theme) = (sheet.table, sheet.theme);
+    let expanded = table.is_expanded(class);
     let mut spans = vec![Span::raw(if expanded { "▾ " } else { "▸ " })];
+    if table.shift > 0 {
+        spans.push(Span::raw("…"));
+    }
     // Snapshot text: controls show as escapes (whose letters match nothing).
     let shown = format::visible(name);
-    let matches = matches.filter(|_| matches!(shown, Cow::Borrowed(_)));
-    for (i, c) in shown.chars().enumerate() {
+    let matches = table
+        .matches
+        .get(&class)
+        .filter(|_| matches!(shown, Cow::Borrowed(_)));
+    for (i, c) in shown.chars().enumerate().skip(table.shift) {
         let style = if matches.is_some_and(|m| m.contains(&i)) {
             theme.matched()
         } else {
@@ -239,12 +289,14 @@ fn class_cell(
     Cell::from(Line::from(spans))
 }
 
-fn instance_label(analysis: &Analysis, node: u32, marker: &str) -> String {
-    format!(
-        "    {marker}{} @{}",
+/// `    + Object @id`, the object's text scrolled as the names are.
+fn instance_label(analysis: &Analysis, node: u32, marker: &str, shift: usize) -> String {
+    let label = format!(
+        "{} @{}",
         format::visible(&analysis.object_label(node)),
         analysis.graph.id(node)
-    )
+    );
+    format!("    {marker}{}", shifted(&label, shift))
 }
 
 fn sized(bytes: u64, total: u64) -> String {
@@ -255,19 +307,24 @@ fn sized(bytes: u64, total: u64) -> String {
     )
 }
 
-/// A table view's columns: titles, widths, which show, which align left.
+/// A table view's columns: titles, widths (room for the sort arrow
+/// included), which show, which align left.
 struct Columns<'a> {
     titles: &'a [&'a str],
-    widths: &'a [Constraint],
+    widths: Vec<Constraint>,
     shown: Vec<usize>,
     left: &'a [usize],
 }
 
 impl<'a> Columns<'a> {
-    fn all(titles: &'a [&'a str], widths: &'a [Constraint], left: &'a [usize]) -> Self {
+    fn all(titles: &'a [&'a str], widths: &[Constraint], left: &'a [usize]) -> Self {
         Columns {
             titles,
-            widths,
+            widths: widths
+                .iter()
+                .zip(titles)
+                .map(|(&w, title)| with_arrow(w, title))
+                .collect(),
             shown: (0..titles.len()).collect(),
             left,
         }
@@ -277,13 +334,12 @@ impl<'a> Columns<'a> {
 /// The visible rows of a table view: `cells` builds the cells of a class
 /// or instance row (every column); `… N more` rows are built here.
 fn build(
-    table: &ClassTable,
-    theme: &Theme,
-    area: Rect,
-    columns: &Columns<'_>,
+    sheet: &Sheet<'_>,
+    columns: &Columns<'static>,
     cells: impl Fn(Row) -> Vec<Cell<'static>>,
 ) -> Built {
-    let body = window(table, area)
+    let (table, theme) = (sheet.table, sheet.theme);
+    let body = window(table, sheet.area)
         .map(|(i, row)| {
             let cells = match row {
                 Row::More { remaining, .. } => vec![more_cell(remaining, theme)],
@@ -297,12 +353,18 @@ fn build(
             TableRow::new(cells).style(row_style(i == table.selected, theme))
         })
         .collect();
-    let widths = columns.shown.iter().map(|&i| columns.widths[i]).collect();
-    let header = header(columns.titles, table, theme, &columns.shown, columns.left);
-    (header, widths, body)
+    Built {
+        header: header(columns, sheet.sort, theme),
+        widths: columns.shown.iter().map(|&i| columns.widths[i]).collect(),
+        body,
+        hidden: (0..columns.titles.len())
+            .filter(|i| !columns.shown.contains(i))
+            .map(|i| columns.titles[i])
+            .collect(),
+    }
 }
 
-fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
+fn summary_rows(data: &SummaryData, sheet: &Sheet<'_>) -> Built {
     let aggregates = data.aggregates();
     let analysis = data.analysis();
     let total = analysis.map_or_else(
@@ -317,11 +379,11 @@ fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rec
         fitted(15, aggregates.iter().map(|a| sized(a.retained_size, total))),
     ];
     let columns = Columns::all(&SUMMARY_COLUMNS, &widths, &[0]);
-    build(table, theme, area, &columns, |row| match (row, analysis) {
+    let shift = sheet.table.shift;
+    build(sheet, &columns, |row| match (row, analysis) {
         (Row::Class(c), _) => {
             let a = &aggregates[c as usize];
-            let expanded = table.is_expanded(c);
-            let name = class_cell(&a.name, a.count, expanded, table.matches.get(&c), theme);
+            let name = class_cell(&a.name, a.count, c, sheet);
             match analysis {
                 Some(_) => vec![
                     name,
@@ -333,7 +395,7 @@ fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rec
             }
         }
         (Row::Instance { node, .. }, Some(an)) => vec![
-            Cell::from(instance_label(an, node, "")),
+            Cell::from(instance_label(an, node, "", shift)),
             num(format::distance(display_distance(
                 an.distances[node as usize],
             ))),
@@ -360,34 +422,27 @@ fn fitted(min: u16, texts: impl Iterator<Item = String>) -> Constraint {
     Constraint::Length(min.max(u16::try_from(longest).unwrap_or(u16::MAX)))
 }
 
-fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
-    // The numbers' columns at least as wide as their titles and arrow.
-    const MIN_WIDTHS: [u16; 8] = [22, 7, 9, 9, 11, 10, 10, 11];
+/// The narrowest the Comparison's class names get: room for a class and
+/// an instance's `+ Class @id`, before the less important numbers.
+const COMPARISON_NAME_WIDTH: u16 = 30;
+
+fn comparison_rows(data: &ComparisonData, sheet: &Sheet<'_>) -> Built {
     let rows = 0..data.diffs.len() as u32;
     let widths = DiffColumn::ALL.map(|column| match column {
-        DiffColumn::Name => Constraint::Min(MIN_WIDTHS[0]),
+        DiffColumn::Name => Constraint::Min(COMPARISON_NAME_WIDTH),
         _ => fitted(
-            MIN_WIDTHS[column.index()],
+            0,
             rows.clone()
                 .map(|c| format::diff_value(column, data.row(c).value(column))),
         ),
     });
-    let columns = Columns {
-        titles: &COMPARISON_COLUMNS,
-        widths: &widths,
-        shown: comparison_columns(area.width),
-        left: &[0],
-    };
-    build(table, theme, area, &columns, |row| match row {
+    let mut columns = Columns::all(&COMPARISON_COLUMNS, &widths, &[0]);
+    columns.shown = comparison_columns(sheet.area.width, &columns.widths, sheet.sort.column);
+    let (table, theme) = (sheet.table, sheet.theme);
+    build(sheet, &columns, |row| match row {
         Row::Class(c) => {
             let row = data.row(c);
-            let name = class_cell(
-                &row.diff.name,
-                0,
-                table.is_expanded(c),
-                table.matches.get(&c),
-                theme,
-            );
+            let name = class_cell(&row.diff.name, 0, c, sheet);
             let numbers = DiffColumn::ALL[1..].iter().map(|&column| {
                 let (value, text) = (
                     row.value(column),
@@ -401,7 +456,9 @@ fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, are
             });
             std::iter::once(name).chain(numbers).collect()
         }
-        Row::Instance { node, side, .. } => instance_diff_cells(data, node, side, theme),
+        Row::Instance { node, side, .. } => {
+            instance_diff_cells(data, node, side, table.shift, theme)
+        }
         Row::More { .. } => Vec::new(),
     })
 }
@@ -412,6 +469,7 @@ fn instance_diff_cells(
     data: &ComparisonData,
     node: u32,
     side: Side,
+    shift: usize,
     theme: &Theme,
 ) -> Vec<Cell<'static>> {
     let (analysis, new) = match side {
@@ -430,6 +488,7 @@ fn instance_diff_cells(
         analysis,
         node,
         if new { "+ " } else { "− " },
+        shift,
     ));
     if new {
         vec![label, dot(), blank(), blank(), size, blank(), delta]
@@ -438,19 +497,50 @@ fn instance_diff_cells(
     }
 }
 
-/// Columns that fit: narrow terminals drop Freed Size and Retained Δ first.
-fn comparison_columns(width: u16) -> Vec<usize> {
-    match width {
-        0..=89 => vec![0, 1, 2, 3, 6],
-        90..=109 => vec![0, 1, 2, 3, 4, 6],
-        _ => (0..COMPARISON_COLUMNS.len()).collect(),
+/// The Comparison's columns by what matters for a leak: what grew (count,
+/// bytes, retained), then the new objects and their bytes, then what was
+/// freed.
+const COMPARISON_PRIORITY: [DiffColumn; 8] = [
+    DiffColumn::Name,
+    DiffColumn::Delta,
+    DiffColumn::SizeDelta,
+    DiffColumn::RetainedDelta,
+    DiffColumn::New,
+    DiffColumn::AllocSize,
+    DiffColumn::Deleted,
+    DiffColumn::FreedSize,
+];
+
+/// The Comparison columns that fit in a pane `width` wide, in table order:
+/// the name, the sorted column (so a sort is always seen), then by
+/// [`COMPARISON_PRIORITY`] while they fit.
+fn comparison_columns(width: u16, widths: &[Constraint], sort: usize) -> Vec<usize> {
+    let cells = |i: usize| match widths.get(i) {
+        Some(Constraint::Length(n) | Constraint::Min(n)) => usize::from(*n),
+        _ => 0,
+    };
+    let room = usize::from(width.saturating_sub(2));
+    let order = std::iter::once(DiffColumn::Name.index())
+        .chain(std::iter::once(sort))
+        .chain(COMPARISON_PRIORITY.iter().map(|c| c.index()));
+    let mut shown: Vec<usize> = Vec::new();
+    let mut used = 0;
+    for column in order {
+        // Every column after the first has one space before it.
+        let need = cells(column) + usize::from(!shown.is_empty());
+        if !shown.contains(&column) && (shown.is_empty() || used + need <= room) {
+            shown.push(column);
+            used += need;
+        }
     }
+    shown.sort_unstable();
+    shown
 }
 
 /// Longest string value shown in a Duplicated strings row.
 const VALUE_PREVIEW: usize = 60;
 
-fn duplicates_rows(data: &DuplicatesData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
+fn duplicates_rows(data: &DuplicatesData, sheet: &Sheet<'_>) -> Built {
     let analysis = &data.analysis;
     let groups = &data.groups;
     let widths = [
@@ -464,18 +554,13 @@ fn duplicates_rows(data: &DuplicatesData, table: &ClassTable, theme: &Theme, are
         fitted(10, groups.iter().map(|g| format::bytes(g.retained_size))),
     ];
     let columns = Columns::all(&DUPLICATES_COLUMNS, &widths, &[0]);
-    build(table, theme, area, &columns, |row| match row {
+    let preview = sheet.table.shift + VALUE_PREVIEW;
+    build(sheet, &columns, |row| match row {
         Row::Class(g) => {
             let group = &data.groups[g as usize];
-            let value: String = data.name(g).chars().take(VALUE_PREVIEW).collect();
+            let value: String = data.name(g).chars().take(preview).collect();
             vec![
-                class_cell(
-                    &format!("\"{value}\""),
-                    0,
-                    table.is_expanded(g),
-                    table.matches.get(&g),
-                    theme,
-                ),
+                class_cell(&format!("\"{value}\""), 0, g, sheet),
                 num(format::group(group.nodes.len() as u64)),
                 num(format::bytes(group.copy_size)),
                 num(format::bytes(group.wasted())),
@@ -495,7 +580,7 @@ fn duplicates_rows(data: &DuplicatesData, table: &ClassTable, theme: &Theme, are
     })
 }
 
-fn leaks_rows(data: &LeaksData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
+fn leaks_rows(data: &LeaksData, sheet: &Sheet<'_>) -> Built {
     let analysis = &data.analysis;
     let classes = &data.report.classes;
     let widths = [
@@ -505,24 +590,19 @@ fn leaks_rows(data: &LeaksData, table: &ClassTable, theme: &Theme, area: Rect) -
         Constraint::Percentage(45),
     ];
     let columns = Columns::all(&LEAKS_COLUMNS, &widths, &[0, 3]);
-    build(table, theme, area, &columns, |row| match row {
+    let shift = sheet.table.shift;
+    build(sheet, &columns, |row| match row {
         Row::Class(c) => {
             let class = &data.report.classes[c as usize];
             vec![
-                class_cell(
-                    &class.name,
-                    0,
-                    table.is_expanded(c),
-                    table.matches.get(&c),
-                    theme,
-                ),
+                class_cell(&class.name, 0, c, sheet),
                 num(format::group(class.count)),
                 num(format::bytes(class.retained_size)),
-                Cell::from(Span::styled(data.top_path(c), theme.dim())),
+                Cell::from(Span::styled(data.top_path(c), sheet.theme.dim())),
             ]
         }
         Row::Instance { node, .. } => vec![
-            Cell::from(instance_label(analysis, node, "")),
+            Cell::from(instance_label(analysis, node, "", shift)),
             Cell::from(""),
             num(format::bytes(analysis.dominators.retained[node as usize])),
             Cell::from(""),

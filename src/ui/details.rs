@@ -7,22 +7,48 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::class_table::Row;
+use crate::app::table_view::TableKind;
 use crate::app::{App, Pane};
 use crate::format;
 use crate::snapshot::distances::display_distance;
 use crate::snapshot::names::display_name;
 
+use super::lines_title;
 use super::theme::Theme;
 
 /// Longest name preview shown (strings can be megabytes).
 const PREVIEW_CHARS: usize = 600;
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let block = Block::default()
+    let scroll = &app.details_scroll;
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(app.focus == Pane::Details))
         .title(Span::styled(" Details ", theme.title()));
-    let lines = match (
+    if scroll.overflows() {
+        block = block.title_bottom(Line::styled(lines_title(scroll), theme.dim()).right_aligned());
+    }
+    let offset = u16::try_from(scroll.offset).unwrap_or(u16::MAX);
+    frame.render_widget(paragraph(app, theme).block(block).scroll((offset, 0)), area);
+}
+
+/// (lines, height) of the Details pane in `area`: how far it scrolls.
+pub fn measure(app: &App, area: Rect) -> (usize, usize) {
+    let inner = Block::default().borders(Borders::ALL).inner(area);
+    if inner.width == 0 {
+        return (0, 0);
+    }
+    let lines = paragraph(app, &Theme::new(false)).line_count(inner.width);
+    (lines, usize::from(inner.height))
+}
+
+/// The Details text, wrapped to the pane.
+fn paragraph(app: &App, theme: &Theme) -> Paragraph<'static> {
+    Paragraph::new(lines(app, theme)).wrap(Wrap { trim: false })
+}
+
+fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
+    match (
         &app.selection,
         app.selection
             .as_ref()
@@ -88,19 +114,30 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 field("Name", name),
             ]
         }
-        _ => class_growth_lines(app, theme).unwrap_or_else(|| {
-            vec![Line::styled(
-                "Select an object (expand a class, then ↓).",
-                theme.dim(),
-            )]
-        }),
+        _ => class_growth_lines(app, theme)
+            .or_else(|| class_lines(app, theme))
+            .unwrap_or_else(|| {
+                vec![Line::styled(
+                    "Select an object (expand a class, then ↓).",
+                    theme.dim(),
+                )]
+            }),
+    }
+}
+
+/// A selected class (or string) row of a table: its whole name, which
+/// the table's column may cut.
+fn class_lines(app: &App, theme: &Theme) -> Option<Vec<Line<'static>>> {
+    TableKind::of(app.view)?;
+    let Some(Row::Class(class)) = app.table().selected_row() else {
+        return None;
     };
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    let name = app.table_view().source()?.rows().row_name(class);
+    let name: String = format::visible(&name).chars().take(PREVIEW_CHARS).collect();
+    Some(vec![
+        Line::styled(name, theme.header()),
+        Line::styled("Expand it (Enter), then ↓ selects an object.", theme.dim()),
+    ])
 }
 
 /// For a selected Comparison class: its retained growth and the objects it
