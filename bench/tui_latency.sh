@@ -18,13 +18,13 @@ tmux -L "$sock" -f /dev/null new-session -d -s lat -x 120 -y 40 "sleep 0.3; exec
 start=$(( $(now_ms) + 300 ))
 first=$(wait_for "heaplens" 0.002)
 echo "first frame: $(( first - start )) ms after start"
-wait_for "%" >/dev/null   # loading, with a progress figure
+wait_for "q cancels" >/dev/null   # loading, with its progress line
 for i in 1 2 3 4 5; do
   sent=$(now_ms); tmux -L "$sock" send-keys -t lat '?'
-  shown=$(wait_for "Keys (any key closes)" 0.002)
+  shown=$(wait_for "Keys (j/k scroll" 0.002)
   echo "key '?' answered while loading: $(( shown - sent )) ms"
   tmux -L "$sock" send-keys -t lat Escape
-  while tmux -L "$sock" capture-pane -p -t lat | grep -qF "Keys (any key closes)"; do sleep 0.002; done
+  while tmux -L "$sock" capture-pane -p -t lat | grep -qF "Keys (j/k scroll"; do sleep 0.002; done
 done
 counts=$(wait_for " ×")   # a class row's count: the early Summary
 echo "first counts (early Summary): $(( counts - start )) ms after start"

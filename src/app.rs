@@ -7,6 +7,8 @@ pub mod class_table;
 pub mod jobs;
 pub mod keymap;
 pub mod object_tree;
+mod prompt;
+pub mod scroll;
 pub mod sources;
 pub mod table_view;
 
@@ -28,7 +30,8 @@ use self::action::Action;
 use self::class_table::{ClassTable, Row, Side, Sort};
 use self::jobs::{Job, JobDone, NamedCollection};
 use self::keymap::{Context, Key, Keymap};
-use self::object_tree::{ObjectTree, RowKind, TreeKind};
+use self::object_tree::{ObjectTree, RowKind, SearchStep, TreeKind};
+use self::scroll::{Scroll, Viewports};
 use self::sources::{
     ComparisonData, DuplicatesData, LeaksData, StringSearch, SummaryData, SummaryFilter, TrendData,
 };
@@ -36,6 +39,10 @@ use self::table_view::{Source, TableKind, TableView, TableViews};
 
 /// Holders of a growing class shown in Details.
 const HOLDERS_SHOWN: usize = 5;
+/// Characters `<` and `>` scroll long names by.
+const SHIFT_STEP: isize = 8;
+/// Ids `y` copied that are printed on exit, the latest.
+const YANKS_KEPT: usize = 20;
 
 /// The panes, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,6 +154,8 @@ pub enum Input {
     Filter,
     /// `@id` being typed.
     Jump(String),
+    /// Text searched for in the object tree.
+    Search(String),
 }
 
 /// The whole TUI state.
@@ -186,7 +195,25 @@ pub struct App {
     pub tree_kind: TreeKind,
     pub selection: Option<Selection>,
     pub input: Input,
+    /// The prompt's text is selected: the next character typed replaces
+    /// it (a reopened filter or search, as fzf and htop do).
+    pub prompt_selected: bool,
+    /// The last search of the object tree, for `n` and `N`.
+    pub search: String,
     pub show_help: bool,
+    /// The focused pane fills the screen (`z`).
+    pub zoom: bool,
+    pub details_scroll: Scroll,
+    pub help_scroll: Scroll,
+    /// Whether the terminal sends mouse events to heaplens; off, the
+    /// terminal selects text itself. The runtime applies it.
+    pub mouse_capture: bool,
+    /// Ids copied with `y`, oldest first: printed again on exit.
+    pub yanked: Vec<u64>,
+    /// An id copied and not yet sent to the terminal's clipboard.
+    pub clipboard: Option<u64>,
+    /// A suspend asked for (Ctrl-z); the runtime does it.
+    pub suspend: bool,
     pub status: Option<String>,
     pub quit: bool,
     pub keymap: Keymap,
@@ -242,7 +269,16 @@ impl App {
             tree_kind: TreeKind::Retainers,
             selection: None,
             input: Input::None,
+            prompt_selected: false,
+            search: String::new(),
             show_help: false,
+            zoom: false,
+            details_scroll: Scroll::default(),
+            help_scroll: Scroll::default(),
+            mouse_capture: true,
+            yanked: Vec::new(),
+            clipboard: None,
+            suspend: false,
             status: None,
             quit: false,
             keymap,
@@ -284,7 +320,7 @@ impl App {
     /// The key context for the focused pane.
     pub fn context(&self) -> Context {
         match (&self.input, self.focus) {
-            (Input::Filter | Input::Jump(_), _) => Context::Input,
+            (Input::Filter | Input::Jump(_) | Input::Search(_), _) => Context::Input,
             (
                 _,
                 Pane::Summary | Pane::Comparison | Pane::Duplicates | Pane::Leaks | Pane::Trend,
@@ -298,6 +334,9 @@ impl App {
     pub fn on_key(&mut self, key: Key) {
         self.status = None;
         if self.show_help {
+            if self.scroll_help(key) {
+                return;
+            }
             self.show_help = false;
             if !matches!(key, Key::Char('q') | Key::Ctrl('c')) {
                 return;
@@ -305,23 +344,33 @@ impl App {
         }
         match self.keymap.resolve(self.context(), key) {
             Some(action) => self.update(action),
-            None => match (key, &mut self.input) {
-                (Key::Char(c), Input::Filter) => {
-                    let mut text = self.table().filter.clone();
-                    text.push(c);
-                    self.set_filter(&text);
-                }
-                (Key::Char(c), Input::Jump(text)) if c.is_ascii_digit() => text.push(c),
-                _ => {}
-            },
+            None => self.type_key(key),
         }
+    }
+
+    /// The moving keys scroll the help overlay; true when `key` did.
+    fn scroll_help(&mut self, key: Key) -> bool {
+        let help = &mut self.help_scroll;
+        match self.keymap.resolve(Context::Global, key) {
+            Some(Action::MoveDown) => help.by(1),
+            Some(Action::MoveUp) => help.by(-1),
+            Some(Action::PageDown) => help.by(help.page()),
+            Some(Action::PageUp) => help.by(-help.page()),
+            Some(Action::First) => help.top(),
+            Some(Action::Last) => help.bottom(),
+            _ => return false,
+        }
+        true
     }
 
     /// Applies one action.
     pub fn update(&mut self, action: Action) {
         match action {
             Action::Quit => self.quit = true,
-            Action::Help => self.show_help = !self.show_help,
+            Action::Help => {
+                self.show_help = !self.show_help;
+                self.help_scroll.top();
+            }
             Action::FocusNext => self.cycle_focus(1),
             Action::FocusPrevious => self.cycle_focus(-1),
             Action::FocusSummary => self.focus_view(Pane::Summary),
@@ -336,7 +385,7 @@ impl App {
             Action::IgnoreRetainer => self.toggle_ignored_retainer(),
             Action::RestoreRetainers => self.restore_retainers(),
             Action::FocusPreviousView => self.focus = self.view,
-            Action::Jump => self.input = Input::Jump(String::new()),
+            Action::Jump => self.open_jump(),
             Action::SwitchSnapshot => self.switch_snapshot(),
             Action::CycleTree => self.cycle_tree(),
             Action::MoveDown => self.move_by(1),
@@ -348,7 +397,7 @@ impl App {
             Action::Toggle => self.toggle(),
             Action::Expand => self.expand(),
             Action::Collapse => self.collapse(),
-            Action::Filter => self.input = Input::Filter,
+            Action::Filter => self.open_filter(),
             Action::SortNext => self.sort_next(),
             Action::SortReverse => self.sort_reverse(),
             Action::SortDelta => self.sort_comparison(DiffColumn::Delta.index()),
@@ -357,14 +406,24 @@ impl App {
             Action::Accept => self.accept_input(),
             Action::Cancel => self.cancel_input(),
             Action::DeleteChar => self.delete_char(),
+            Action::ClearInput => self.clear_input(),
+            Action::Search => self.open_search(),
+            Action::SearchNext => self.search_tree(SearchStep::Next),
+            Action::SearchPrevious => self.search_tree(SearchStep::Previous),
+            Action::Zoom => self.zoom = !self.zoom,
+            Action::ShiftLeft => self.shift_names(-SHIFT_STEP),
+            Action::ShiftRight => self.shift_names(SHIFT_STEP),
+            Action::ToggleMouse => self.toggle_mouse(),
+            Action::Yank => self.yank(),
+            Action::Suspend => self.suspend = true,
         }
     }
 
     fn page(&self) -> isize {
-        let height = if self.focus == Pane::Retainers {
-            self.tree_height
-        } else {
-            self.table_height
+        let height = match self.focus {
+            Pane::Retainers => self.tree_height,
+            Pane::Details => return self.details_scroll.page(),
+            _ => self.table_height,
         };
         height.max(2) as isize - 1
     }
@@ -438,6 +497,9 @@ impl App {
         self.view = Pane::Summary;
         self.focus = Pane::Summary;
         self.rebuild_summary();
+        // Other rows: show their first, as a new sort does.
+        self.tables[TableKind::Summary].table.select_first(1);
+        self.sync_selection();
         let (base, target) = (
             self.slots[self.base_slot()].name(),
             self.slots[self.target_slot()].name(),
@@ -571,7 +633,8 @@ impl App {
                     tree.move_by(delta, height);
                 }
             }
-            Pane::Details | Pane::Statistics => {}
+            Pane::Details => self.details_scroll.by(delta),
+            Pane::Statistics => {}
             _ => {
                 let height = self.table_height;
                 self.table_mut().move_by(delta, height);
@@ -588,7 +651,9 @@ impl App {
                     tree.move_by(if last { isize::MAX / 2 } else { isize::MIN / 2 }, height);
                 }
             }
-            Pane::Details | Pane::Statistics => {}
+            Pane::Details if last => self.details_scroll.bottom(),
+            Pane::Details => self.details_scroll.top(),
+            Pane::Statistics => {}
             _ => {
                 let height = self.table_height;
                 if last {
@@ -669,10 +734,12 @@ impl App {
 
     fn sort_next(&mut self) {
         self.table_view_mut().sort_next();
+        self.sync_selection();
     }
 
     fn sort_reverse(&mut self) {
         self.table_view_mut().sort_reverse();
+        self.sync_selection();
     }
 
     fn sort_comparison(&mut self, column: usize) {
@@ -686,6 +753,7 @@ impl App {
             column,
             descending: true,
         });
+        self.sync_selection();
     }
 
     fn set_filter(&mut self, text: &str) {
@@ -697,33 +765,70 @@ impl App {
         }
     }
 
-    fn accept_input(&mut self) {
-        if let Input::Jump(text) = &self.input {
-            let text = text.clone();
-            self.jump(&text);
+    /// `<` and `>`: scrolls the names of the focused table or tree, up to
+    /// the last character of the longest.
+    fn shift_names(&mut self, delta: isize) {
+        let shift = |at: usize, longest: usize| {
+            at.saturating_add_signed(delta)
+                .min(longest.saturating_sub(1))
+        };
+        match self.focus {
+            Pane::Retainers => {
+                if let Some(tree) = &mut self.tree {
+                    tree.shift = shift(tree.shift, tree.longest_label());
+                }
+            }
+            Pane::Details | Pane::Statistics => {}
+            _ => {
+                let view = self.table_view_mut();
+                view.table.shift = shift(view.table.shift, view.longest_name());
+            }
         }
-        self.input = Input::None;
     }
 
-    fn cancel_input(&mut self) {
-        if self.input == Input::Filter {
-            self.set_filter("");
-        }
-        self.input = Input::None;
+    fn toggle_mouse(&mut self) {
+        self.mouse_capture = !self.mouse_capture;
+        self.status = Some(if self.mouse_capture {
+            "mouse on: the wheel scrolls, a click selects (m: let the terminal select text)".into()
+        } else {
+            "mouse off: the terminal selects and copies text (m: mouse on)".into()
+        });
     }
 
-    fn delete_char(&mut self) {
-        match &mut self.input {
-            Input::Jump(text) => {
-                text.pop();
-            }
-            Input::Filter => {
-                let mut text = self.table().filter.clone();
-                text.pop();
-                self.set_filter(&text);
-            }
-            Input::None => {}
-        }
+    /// `y`: copies the @id of the object in focus (the tree's selected row
+    /// when the tree has the focus, else the selected object) to the
+    /// terminal's clipboard, and keeps it to print on exit.
+    fn yank(&mut self) {
+        let Some(id) = self.focused_object_id() else {
+            self.status = Some("select an object to copy its @id".into());
+            return;
+        };
+        self.yanked.retain(|&y| y != id);
+        self.yanked.push(id);
+        let extra = self.yanked.len().saturating_sub(YANKS_KEPT);
+        self.yanked.drain(..extra);
+        self.clipboard = Some(id);
+        self.status = Some(format!("copied @{id}"));
+    }
+
+    fn focused_object_id(&self) -> Option<u64> {
+        let selection = self.selection.as_ref()?;
+        let node = match (&self.tree, self.focus) {
+            (Some(tree), Pane::Retainers) => tree.selected_object()?,
+            _ => selection.node,
+        };
+        let analysis = self.slots[selection.slot].analysis()?;
+        Some(analysis.graph.id(node))
+    }
+
+    /// The id `y` copied last, once: the runtime sends it to the clipboard.
+    pub fn take_clipboard(&mut self) -> Option<u64> {
+        self.clipboard.take()
+    }
+
+    /// A suspend asked for since the last call.
+    pub fn take_suspend(&mut self) -> bool {
+        std::mem::take(&mut self.suspend)
     }
 
     /// Retainers → Containment → Dominated, for the same object.
@@ -819,6 +924,8 @@ impl App {
 
     /// Follows the table selection into the Retainers and Details panes.
     fn sync_selection(&mut self) {
+        // Details shows the new row from its top.
+        self.details_scroll.top();
         let selection = match self.table().selected_row() {
             Some(Row::Instance { node, side, .. }) => Some(Selection {
                 slot: match (side, self.table_kind()) {
@@ -868,6 +975,7 @@ impl App {
         if same {
             return;
         }
+        self.details_scroll.top();
         self.tree = self.tree_of(&selection);
         self.selection = Some(selection);
     }
@@ -1153,6 +1261,23 @@ impl App {
         if self.view == Pane::Comparison {
             self.sync_selection();
         }
+    }
+
+    /// What the layout gives each pane, measured before each draw: the
+    /// rows of the table and tree, the lines of Details and help.
+    pub fn on_viewports(&mut self, viewports: Viewports) {
+        // A pane the zoom or the layout hides keeps its scroll for when it
+        // shows again.
+        let kept = |rows: usize, before: usize| if rows > 0 { rows } else { before };
+        self.on_resize(
+            kept(viewports.table_rows, self.table_height),
+            kept(viewports.tree_rows, self.tree_height),
+        );
+        if let (lines, height @ 1..) = viewports.details {
+            self.details_scroll.fit(lines, height);
+        }
+        let (lines, height) = viewports.help;
+        self.help_scroll.fit(lines, height);
     }
 
     /// Terminal size changed: recompute how many rows the panes show.

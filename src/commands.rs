@@ -54,6 +54,19 @@ pub struct SessionEnd {
     /// The loads that failed, one line each, as the TUI showed them:
     /// repeated on stderr once the terminal is restored.
     pub failed: Vec<String>,
+    /// Ids copied with `y`, oldest first: printed on stdout once the
+    /// terminal is restored, for a terminal without a clipboard.
+    pub yanked: Vec<u64>,
+}
+
+impl SessionEnd {
+    /// `copied @ID` lines for stdout, one per id copied.
+    pub fn yanked_report(&self) -> String {
+        self.yanked
+            .iter()
+            .map(|id| format!("copied @{id}\n"))
+            .collect()
+    }
 }
 
 impl SessionEnd {
@@ -304,6 +317,7 @@ mod tests {
         let end = |signal, failed: &[&str]| SessionEnd {
             signal,
             failed: failed.iter().map(|&f| f.to_owned()).collect(),
+            yanked: Vec::new(),
         };
         assert_eq!(end(None, &[]).exit_status(), 0);
         assert_eq!(end(None, &["a: truncated"]).exit_status(), 2);

@@ -20,6 +20,8 @@ fn main() -> ExitCode {
             for line in &end.failed {
                 tell(line);
             }
+            // A failed write is told on stderr; the session's status stands.
+            write_stdout(&end.yanked_report());
             ExitCode::from(end.exit_status())
         }
         Err(e) => {

@@ -8,6 +8,7 @@
 //! terminal back to the shell before the process stops; SIGCONT takes it
 //! again and redraws everything.
 
+use std::io::Write;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::thread;
@@ -74,14 +75,14 @@ fn leave_terminal() {
 }
 
 /// Takes the terminal again after a stop: raw mode, the alternate screen,
-/// mouse capture; the next draw repaints every cell.
-fn enter_terminal(tui: &mut DefaultTerminal) -> anyhow::Result<()> {
+/// mouse capture if the user left it on; the next draw repaints every cell.
+fn enter_terminal(tui: &mut DefaultTerminal, mouse: bool) -> anyhow::Result<()> {
     // crossterm does nothing when it believes raw mode is on; after an
     // outside SIGSTOP the shell may have reset the terminal behind its back.
     terminal::disable_raw_mode().context("resetting the terminal mode")?;
     terminal::enable_raw_mode().context("entering raw mode")?;
-    execute!(std::io::stdout(), EnterAlternateScreen, EnableMouseCapture)
-        .context("entering the alternate screen")?;
+    execute!(std::io::stdout(), EnterAlternateScreen).context("entering the alternate screen")?;
+    capture_mouse(mouse)?;
     tui.clear().context("clearing the terminal")?;
     Ok(())
 }
@@ -89,10 +90,59 @@ fn enter_terminal(tui: &mut DefaultTerminal) -> anyhow::Result<()> {
 /// Ctrl-z or SIGTSTP: restore the terminal, stop like any full-screen
 /// program (SIGSTOP: the handler signal-hook installed keeps SIGTSTP from
 /// stopping us), and once continued (`fg`) take the terminal again.
-fn suspend(tui: &mut DefaultTerminal) -> anyhow::Result<()> {
+fn suspend(tui: &mut DefaultTerminal, mouse: bool) -> anyhow::Result<()> {
     leave_terminal();
     signal_hook::low_level::raise(SIGSTOP).context("stopping the process")?;
-    enter_terminal(tui)
+    enter_terminal(tui, mouse)
+}
+
+/// Mouse capture on (the wheel and clicks come to heaplens) or off (the
+/// terminal selects text, to copy an @id).
+fn capture_mouse(on: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
+    if on {
+        execute!(out, EnableMouseCapture).context("enabling the mouse")
+    } else {
+        execute!(out, DisableMouseCapture).context("disabling the mouse")
+    }
+}
+
+/// OSC 52: asks the terminal to put `text` on its clipboard (tmux, kitty,
+/// iTerm2, WezTerm, xterm with `allowWindowOps`; over SSH too). A
+/// terminal without it ignores the sequence.
+fn osc52(text: &str) -> String {
+    format!("\x1b]52;c;{}\x07", base64(text.as_bytes()))
+}
+
+/// Standard base64 with padding (RFC 4648), for [`osc52`].
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Sends an id `y` copied to the terminal's clipboard. It is digits only,
+/// so nothing in it can end the sequence early.
+fn copy_to_clipboard(id: u64) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
+    out.write_all(osc52(&id.to_string()).as_bytes())
+        .and_then(|()| out.flush())
+        .context("copying to the clipboard")
 }
 
 /// Opens the TUI on one snapshot, a baseline/target pair or three, and
@@ -119,7 +169,7 @@ pub fn run(inputs: Vec<SnapshotInput>) -> anyhow::Result<SessionEnd> {
     watch_signals(tx.clone())?;
     let mut terminal = ratatui::try_init().context("starting the terminal UI")?;
     let _guard = TerminalGuard;
-    execute!(std::io::stdout(), EnableMouseCapture).context("enabling the mouse")?;
+    capture_mouse(app.mouse_capture)?;
     spawn_input(tx.clone())?;
     let signal = event_loop(&mut terminal, &mut app, &rx, &tx)?;
     let failed = app
@@ -130,7 +180,11 @@ pub fn run(inputs: Vec<SnapshotInput>) -> anyhow::Result<SessionEnd> {
             _ => None,
         })
         .collect();
-    Ok(SessionEnd { signal, failed })
+    Ok(SessionEnd {
+        signal,
+        failed,
+        yanked: app.yanked,
+    })
 }
 
 /// Runs until the user quits or a signal ends the session; returns that
@@ -143,7 +197,8 @@ fn event_loop(
 ) -> anyhow::Result<Option<i32>> {
     let mut signal = None;
     let mut size = terminal.size().context("reading the terminal size")?;
-    resize(app, Rect::new(0, 0, size.width, size.height));
+    let mut mouse = app.mouse_capture;
+    measure(app, size);
     terminal.draw(|f| ui::render(app, f))?;
     // Debug builds only: lets the end-to-end test check that a panic
     // restores the terminal and shows its message.
@@ -172,19 +227,17 @@ fn event_loop(
                     signal = Some(SIGINT);
                     app.quit = true;
                 }
-                Some(Key::Ctrl('z')) => {
-                    suspend(terminal)?;
-                    restarted = true;
-                }
+                // Suspends from anywhere, a prompt included (the key map
+                // lists it for the help; a key bound to it comes below).
+                Some(Key::Ctrl('z')) => app.suspend = true,
                 Some(key) => app.on_key(key),
                 None => {}
             },
-            Some(Event::Input(TermEvent::Mouse(mouse))) => {
-                on_mouse(app, mouse, Rect::new(0, 0, size.width, size.height))
+            Some(Event::Input(TermEvent::Mouse(event))) => {
+                on_mouse(app, event, Rect::new(0, 0, size.width, size.height))
             }
             Some(Event::Input(TermEvent::Resize(w, h))) => {
                 size = ratatui::layout::Size::new(w, h);
-                resize(app, Rect::new(0, 0, w, h));
             }
             Some(Event::Input(_)) => continue,
             Some(Event::Load { slot, event }) => app.on_load(slot, event),
@@ -193,34 +246,51 @@ fn event_loop(
                 signal = Some(number);
                 app.quit = true;
             }
-            Some(Event::Suspend) => {
-                suspend(terminal)?;
-                restarted = true;
-            }
+            Some(Event::Suspend) => app.suspend = true,
             Some(Event::Continue) => {
-                enter_terminal(terminal)?;
+                enter_terminal(terminal, mouse)?;
                 restarted = true;
             }
             None => {}
         }
+        if app.take_suspend() {
+            suspend(terminal, mouse)?;
+            restarted = true;
+        }
         if restarted {
             // The terminal may have been resized while we were stopped.
             size = terminal.size().context("reading the terminal size")?;
-            resize(app, Rect::new(0, 0, size.width, size.height));
         }
+        apply_terminal_requests(app, &mut mouse)?;
         for job in app.take_jobs() {
             spawn_job(job, tx.clone())?;
         }
         if !app.quit {
+            measure(app, size);
             terminal.draw(|f| ui::render(app, f))?;
         }
     }
     Ok(signal)
 }
 
-fn resize(app: &mut App, area: Rect) {
-    let areas = ui::layout(area, app.focus == Pane::Details);
-    app.on_resize(ui::table_rows(areas.table), ui::tree_rows(areas.retainers));
+/// What the app asked of the terminal: mouse capture on or off (`mouse`
+/// is what the terminal has), an id for the clipboard.
+fn apply_terminal_requests(app: &mut App, mouse: &mut bool) -> anyhow::Result<()> {
+    if app.mouse_capture != *mouse {
+        capture_mouse(app.mouse_capture)?;
+        *mouse = app.mouse_capture;
+    }
+    if let Some(id) = app.take_clipboard() {
+        copy_to_clipboard(id)?;
+    }
+    Ok(())
+}
+
+/// Tells the app what each pane gets on a screen of `size` (the panes
+/// change with the focus and the zoom, not only with the size).
+fn measure(app: &mut App, size: ratatui::layout::Size) {
+    let viewports = ui::viewports(app, Rect::new(0, 0, size.width, size.height));
+    app.on_viewports(viewports);
 }
 
 /// Runs `job` on its own thread; the result comes back as an event. A
@@ -299,7 +369,7 @@ fn convert_key(key: KeyEvent) -> Option<Key> {
 }
 
 fn on_mouse(app: &mut App, mouse: MouseEvent, screen: Rect) {
-    let areas = ui::layout(screen, app.focus == Pane::Details);
+    let areas = ui::layout_of(app, screen);
     let at = Position::new(mouse.column, mouse.row);
     let pane = if areas.table.contains(at) {
         app.view
@@ -321,5 +391,19 @@ fn on_mouse(app: &mut App, mouse: MouseEvent, screen: Rect) {
         }
         MouseEventKind::Down(MouseButton::Left) => app.focus = pane,
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osc52_carries_the_text_in_base64() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(osc52("71213"), "\x1b]52;c;NzEyMTM=\x07");
     }
 }

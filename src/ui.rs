@@ -13,6 +13,8 @@ pub mod theme;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::Frame;
 
+use crate::app::class_table::Row;
+use crate::app::scroll::{Scroll, Viewports};
 use crate::app::{App, Pane};
 
 use self::theme::Theme;
@@ -63,22 +65,99 @@ pub fn layout(area: Rect, details_focused: bool) -> Areas {
     }
 }
 
+/// The layout of `app` on `area`. Zoomed (`z`), the focused pane takes
+/// everything between the header and the footer. On a narrow screen the
+/// bottom shows Details when it has the focus, or when it has more to say
+/// than an empty tree: a Comparison class with no object selected, whose
+/// Details say where its growth hangs.
+pub fn layout_of(app: &App, area: Rect) -> Areas {
+    let areas = layout(area, details_below(app));
+    if !app.zoom {
+        return areas;
+    }
+    let whole = Rect {
+        height: areas.footer.y.saturating_sub(areas.table.y),
+        ..areas.table
+    };
+    let none = Rect::default();
+    match app.focus {
+        Pane::Retainers => Areas {
+            table: none,
+            retainers: whole,
+            details: none,
+            ..areas
+        },
+        Pane::Details => Areas {
+            table: none,
+            retainers: none,
+            details: whole,
+            ..areas
+        },
+        _ => Areas {
+            table: whole,
+            retainers: none,
+            details: none,
+            ..areas
+        },
+    }
+}
+
+fn details_below(app: &App) -> bool {
+    let class_growth = app.view == Pane::Comparison
+        && app.selection.is_none()
+        && app.focus != Pane::Retainers
+        && matches!(app.table().selected_row(), Some(Row::Class(_)));
+    app.focus == Pane::Details || class_growth
+}
+
+/// What each pane of `app` gets on a screen of `area`, for the app to
+/// page and scroll by (the runtime measures it before each draw).
+pub fn viewports(app: &App, area: Rect) -> Viewports {
+    let areas = layout_of(app, area);
+    Viewports {
+        table_rows: table_rows(areas.table),
+        tree_rows: tree_rows(areas.retainers),
+        details: details::measure(app, areas.details),
+        help: help::measure(app, area),
+    }
+}
+
 /// Rows of data a bordered table with a header row shows in `area`.
 pub fn table_rows(area: Rect) -> usize {
     area.height.saturating_sub(3) as usize
 }
 
-/// Rows a bordered tree shows in `area`.
+/// Rows a bordered tree with a header row shows in `area`.
 pub fn tree_rows(area: Rect) -> usize {
-    area.height.saturating_sub(2) as usize
+    area.height.saturating_sub(3) as usize
+}
+
+/// ` row 25 of 190 `: where the selection is in a scrolling pane.
+pub fn position_title(position: Option<(usize, usize)>) -> String {
+    match position {
+        Some((at, of)) => format!(
+            " row {} of {} ",
+            crate::format::group(at as u64),
+            crate::format::group(of as u64)
+        ),
+        None => String::new(),
+    }
+}
+
+/// ` lines 4–8 of 12 `: which lines of a scrolling text pane show.
+pub fn lines_title(scroll: &Scroll) -> String {
+    let last = (scroll.offset + scroll.height).min(scroll.lines);
+    format!(" lines {}–{last} of {} ", scroll.offset + 1, scroll.lines)
 }
 
 /// Draws the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {
     let theme = Theme::from_env();
-    let areas = layout(frame.area(), app.focus == Pane::Details);
+    let areas = layout_of(app, frame.area());
     status::render_header(app, &theme, frame, areas.header);
-    class_table::render(app, &theme, frame, areas.table);
+    if areas.table.height > 0 {
+        class_table::render(app, &theme, frame, areas.table);
+    }
     if areas.retainers.width > 0 {
         object_tree::render(app, &theme, frame, areas.retainers);
     }

@@ -43,11 +43,21 @@ pub enum Action {
     Accept,
     Cancel,
     DeleteChar,
+    Search,
+    SearchNext,
+    SearchPrevious,
+    ClearInput,
+    Zoom,
+    ShiftLeft,
+    ShiftRight,
+    ToggleMouse,
+    Yank,
+    Suspend,
 }
 
 impl Action {
     /// Every action, for the "each action is reachable" test.
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 47] = [
         Action::Quit,
         Action::Help,
         Action::FocusNext,
@@ -85,5 +95,15 @@ impl Action {
         Action::Accept,
         Action::Cancel,
         Action::DeleteChar,
+        Action::Search,
+        Action::SearchNext,
+        Action::SearchPrevious,
+        Action::ClearInput,
+        Action::Zoom,
+        Action::ShiftLeft,
+        Action::ShiftRight,
+        Action::ToggleMouse,
+        Action::Yank,
+        Action::Suspend,
     ];
 }

@@ -82,6 +82,9 @@ pub struct ClassTable {
     rows: Vec<Row>,
     pub selected: usize,
     pub offset: usize,
+    /// Characters of the name column scrolled off to the left, to read
+    /// names wider than the column.
+    pub shift: usize,
 }
 
 impl ClassTable {
@@ -96,6 +99,7 @@ impl ClassTable {
             rows: Vec::new(),
             selected: 0,
             offset: 0,
+            shift: 0,
         }
     }
 
@@ -261,6 +265,12 @@ impl ClassTable {
         let last = self.rows.len().saturating_sub(1);
         self.selected = self.selected.saturating_add_signed(delta).min(last);
         self.scroll_into_view(height);
+    }
+
+    /// `row N of M` for the pane's title: the selected row, 1-based, of
+    /// the rows listed (instances included). None while there are none.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        (!self.rows.is_empty()).then(|| (self.selected + 1, self.rows.len()))
     }
 
     pub fn select_first(&mut self, height: usize) {

@@ -909,3 +909,262 @@ fn the_comparison_names_the_collection_a_class_grows_in() {
         (500, 1500)
     );
 }
+
+/// The first class row's name in the current view.
+fn first_class(app: &App) -> String {
+    class_name(app, app.table().rows()[0])
+}
+
+/// A sort used to keep the selection and the scroll: after 24 rows down,
+/// `D` opened mid-table, the classes it put first out of view.
+#[test]
+fn regression_a_new_sort_shows_its_first_row() {
+    let mut app = comparison_app();
+    app.on_resize(11, 5);
+    for key in ["D", "d", "s", "r"] {
+        press(&mut app, &"j".repeat(24));
+        assert!(app.table().offset > 0, "{key}: scrolled down first");
+        press(&mut app, key);
+        let table = app.table();
+        assert_eq!(
+            (table.selected, table.offset),
+            (0, 0),
+            "{key}: the selection and the view go to the top"
+        );
+        assert_eq!(table.position().map(|(at, _)| at), Some(1), "row 1 of …");
+    }
+    press(&mut app, "D");
+    assert_eq!(
+        first_class(&app),
+        "(string)",
+        "the largest Size Delta first"
+    );
+
+    let mut app = summary_app();
+    app.on_resize(11, 5);
+    press(&mut app, &"j".repeat(24));
+    press(&mut app, "a");
+    let table = app.table();
+    assert_eq!(
+        (table.selected, table.offset),
+        (0, 0),
+        "a Summary filter change shows its first row too"
+    );
+}
+
+/// Early rows have no retained sizes: sorted by them they came out by
+/// name under `Retained Size ▼`. They are sorted by shallow size until
+/// the analysis ends, and the arrow is on Shallow Size meanwhile.
+#[test]
+fn regression_early_rows_sort_by_shallow_size_until_retained_sizes_arrive() {
+    let (_, target) = demo_pair();
+    let mut app = App::new(vec![demo("after.heapsnapshot.gz")], Keymap::default_keys());
+    app.on_load(0, LoadEvent::Early(crate::app::testing::early_rows()));
+    let view = &app.tables[TableKind::Summary];
+    let data = app.tables.summary().expect("early rows");
+    let sizes: Vec<u64> = view
+        .table
+        .rows()
+        .iter()
+        .filter_map(|r| match r {
+            Row::Class(c) => Some(data.aggregates()[*c as usize].self_size),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        sizes.windows(2).all(|w| w[0] >= w[1]),
+        "largest shallow size first: {sizes:?}"
+    );
+    assert_eq!(view.shown_sort().column, 2, "the arrow is on Shallow Size");
+    assert_eq!(view.table.sort.column, 3, "the chosen sort is kept");
+
+    app.on_load(0, LoadEvent::Done(Arc::clone(target)));
+    let view = &app.tables[TableKind::Summary];
+    assert_eq!(view.shown_sort().column, 3, "retained sizes known: by them");
+    let top = target
+        .aggregates
+        .iter()
+        .max_by_key(|a| a.retained_size)
+        .map(|a| a.name.clone());
+    assert_eq!(Some(first_class(&app)), top);
+}
+
+/// Text typed into the filter before the class rows existed was dropped
+/// (each key replaced the last); it is kept and applied when they come.
+#[test]
+fn regression_filter_typed_before_the_rows_arrive_is_kept() {
+    let (base, target) = demo_pair();
+    let mut app = pair_app();
+    press(&mut app, "/sessionrec");
+    assert_eq!(app.table().filter, "sessionrec", "every key is kept");
+    app.on_load(1, LoadEvent::Done(Arc::clone(target)));
+    app.on_load(0, LoadEvent::Done(Arc::clone(base)));
+    let rows = app.tables[TableKind::Comparison].table.rows();
+    assert_eq!(rows.len(), 1, "the filter applies to the rows that came");
+    assert_eq!(class_name(&app, rows[0]), "SessionRecord");
+}
+
+/// `/` reopened the old filter and appended to it
+/// (`SessionRecordSessionRecord`). It reopens with the text selected:
+/// the first key replaces it, Backspace edits it, Ctrl-u clears it.
+#[test]
+fn regression_a_reopened_filter_is_replaced_by_typing() {
+    use super::keymap::Key;
+    let mut app = comparison_app();
+    press(&mut app, "/SessionRecord\n/");
+    assert!(app.prompt_selected, "the old text is shown selected");
+    press(&mut app, "RecordMeta");
+    assert_eq!(app.table().filter, "RecordMeta", "typing replaced it");
+    press(&mut app, "\n/");
+    app.on_key(Key::Backspace);
+    assert_eq!(app.table().filter, "RecordMet", "Backspace edits it");
+    press(&mut app, "a");
+    assert_eq!(app.table().filter, "RecordMeta", "and typing goes on");
+    app.on_key(Key::Ctrl('u'));
+    assert_eq!(app.table().filter, "", "Ctrl-u clears it");
+    assert_eq!(app.input, Input::Filter, "in the open prompt");
+}
+
+/// The label of the tree's selected row.
+fn selected_label(app: &App) -> String {
+    let tree = app.tree.as_ref().expect("a tree");
+    tree.label(tree.selected.expect("a selected row"))
+}
+
+/// `/` in the tree was ignored, so the letters after it ran commands.
+/// It searches the loaded rows; `n`/`N` go to the next and previous.
+#[test]
+fn regression_slash_searches_the_object_tree() {
+    let mut app = summary_app();
+    press(&mut app, "@71213\n");
+    assert_eq!(app.focus, Pane::Retainers);
+    press(&mut app, "/context\n");
+    assert_eq!(app.input, Input::None);
+    let first = selected_label(&app);
+    assert!(
+        first.to_lowercase().contains("context"),
+        "Enter selects a matching row: {first}"
+    );
+    assert_eq!(app.tree_kind, TreeKind::Retainers, "v was typed, not run");
+    assert!(app.slots[0].ignored.nodes().is_empty(), "i was not run");
+    let status = app.status.clone().unwrap_or_default();
+    assert!(status.contains("match 1 of "), "{status}");
+    press(&mut app, "n");
+    let second = selected_label(&app);
+    assert!(second.to_lowercase().contains("context") && second != first);
+    press(&mut app, "N");
+    assert_eq!(selected_label(&app), first, "N goes back");
+    press(&mut app, "N");
+    assert!(
+        app.status.clone().unwrap_or_default().contains("match"),
+        "N from the first wraps to the last"
+    );
+
+    let before = app.tree.as_ref().and_then(|t| t.selected);
+    press(&mut app, "/nothing-like-this\n");
+    assert_eq!(app.tree.as_ref().and_then(|t| t.selected), before);
+    assert!(app
+        .status
+        .clone()
+        .unwrap_or_default()
+        .starts_with("no loaded row holds"));
+    press(&mut app, "/\u{1b}");
+    assert_eq!(app.input, Input::None, "Esc cancels");
+    assert_eq!(app.search, "nothing-like-this", "and keeps the last search");
+}
+
+/// A match under a closed row is found too: the rows above it open.
+#[test]
+fn a_tree_search_opens_the_rows_above_its_match() {
+    let mut app = summary_app();
+    press(&mut app, "@71213\n");
+    let tree = app.tree.as_mut().expect("a tree");
+    let top = tree.top[0];
+    tree.close(top);
+    press(&mut app, "/global\n");
+    let tree = app.tree.as_ref().expect("a tree");
+    assert!(tree.rows[top].open, "the path to the match is open again");
+    assert!(selected_label(&app).contains("global"));
+}
+
+#[test]
+fn z_zooms_the_focused_pane_and_details_scrolls_when_focused() {
+    let mut app = summary_app();
+    press(&mut app, "@71213\n4");
+    app.on_viewports(super::scroll::Viewports {
+        table_rows: 10,
+        tree_rows: 5,
+        details: (12, 5),
+        help: (60, 20),
+    });
+    press(&mut app, "jj");
+    assert_eq!(app.details_scroll.offset, 2, "j scrolls Details");
+    press(&mut app, "G");
+    assert_eq!(app.details_scroll.offset, 7, "to the last full page");
+    press(&mut app, "z");
+    assert!(app.zoom, "z zooms");
+    press(&mut app, "z");
+    assert!(!app.zoom, "z again restores");
+    press(&mut app, "?jjj");
+    assert!(app.show_help, "j scrolls the help, which stays open");
+    assert_eq!(app.help_scroll.offset, 3);
+    press(&mut app, "x");
+    assert!(!app.show_help, "another key closes it");
+}
+
+#[test]
+fn angle_brackets_scroll_long_names_sideways() {
+    let mut app = summary_app();
+    press(&mut app, ">>");
+    assert_eq!(app.table().shift, 16, "> scrolls the names by 8");
+    press(&mut app, "<");
+    assert_eq!(app.table().shift, 8);
+    press(&mut app, &">".repeat(100));
+    let longest = app.tables[TableKind::Summary].longest_name();
+    assert_eq!(
+        app.table().shift,
+        longest - 1,
+        "up to the last character of the longest name"
+    );
+    press(&mut app, "@71213\n>");
+    assert_eq!(
+        app.tree.as_ref().map(|t| t.shift),
+        Some(8),
+        "and in the tree"
+    );
+}
+
+#[test]
+fn y_copies_the_objects_id_and_m_lets_the_terminal_have_the_mouse() {
+    let mut app = summary_app();
+    press(&mut app, "y");
+    assert_eq!(
+        app.status.as_deref(),
+        Some("select an object to copy its @id")
+    );
+    press(&mut app, "@71213\n");
+    press(&mut app, "\u{1b}y");
+    assert_eq!(app.status.as_deref(), Some("copied @71213"));
+    assert_eq!(app.take_clipboard(), Some(71213), "for the clipboard");
+    assert_eq!(app.take_clipboard(), None, "once");
+    press(&mut app, "3j");
+    let tree_row = app
+        .tree
+        .as_ref()
+        .and_then(|t| t.selected_object())
+        .map(|n| demo_pair().1.graph.id(n));
+    press(&mut app, "y");
+    assert_eq!(
+        app.yanked,
+        [Some(71213), tree_row]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>(),
+        "with the tree focused, its selected row's object; both kept for the exit"
+    );
+    assert!(app.mouse_capture);
+    press(&mut app, "m");
+    assert!(!app.mouse_capture, "m gives the mouse to the terminal");
+    press(&mut app, "m");
+    assert!(app.mouse_capture);
+}

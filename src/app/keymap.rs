@@ -105,7 +105,7 @@ impl Context {
             Context::Global => "Everywhere",
             Context::Table => "Table views",
             Context::Retainers => "Object tree (Retainers, Containment, Dominated)",
-            Context::Input => "Filter and @id prompts",
+            Context::Input => "Filter, search and @id prompts",
         }
     }
 

@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use crate::format;
 use crate::snapshot::distances::BASE_UNREACHABLE_DISTANCE;
 use crate::snapshot::views::containment::{containment_edges, dominated_children};
 use crate::snapshot::views::retainers::IgnoredRetainers;
@@ -119,6 +120,27 @@ pub struct ObjectTree {
     /// Selected row identifier.
     pub selected: Option<usize>,
     pub offset: usize,
+    /// Characters of the labels scrolled off to the left, to read labels
+    /// wider than the pane.
+    pub shift: usize,
+}
+
+/// Which way a search goes from the selected row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchStep {
+    /// The first match from the top.
+    First,
+    Next,
+    Previous,
+}
+
+/// A search's outcome: the row found, and its place among the matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    pub row: usize,
+    /// 1-based.
+    pub nth: usize,
+    pub of: usize,
 }
 
 impl ObjectTree {
@@ -139,6 +161,7 @@ impl ObjectTree {
             top: Vec::new(),
             selected: None,
             offset: 0,
+            shift: 0,
         };
         tree.top = tree.load_children(None, object, 0);
         tree.selected = tree.top.first().copied();
@@ -350,6 +373,113 @@ impl ObjectTree {
             RowKind::Link { node, .. } => Some(node),
             RowKind::More { .. } => None,
         }
+    }
+
+    /// A row's text as the pane shows it (before the numbers): DevTools'
+    /// `edge in Object @id` for retainers, `edge :: Object @id` for
+    /// containment, `Object @id` in the dominator tree, with the cycle and
+    /// ignored marks. Snapshot text is shown as by `format::visible`.
+    pub fn label(&self, row: usize) -> String {
+        let analysis = &self.analysis;
+        let (edge, node, cycle) = match self.rows[row].kind {
+            RowKind::More { remaining, .. } => {
+                return format!("… {} more (Enter)", format::group(remaining as u64))
+            }
+            RowKind::Link { edge, node, cycle } => (edge, node, cycle),
+        };
+        let object = format!(
+            "{} @{}",
+            format::visible(&analysis.object_label(node)),
+            analysis.graph.id(node)
+        );
+        let label = match (self.kind, edge) {
+            (TreeKind::Retainers, Some(e)) => {
+                format!("{} in {object}", format::visible(&analysis.edge_label(e)))
+            }
+            (TreeKind::Containment, Some(e)) => {
+                format!("{} :: {object}", format::visible(&analysis.edge_label(e)))
+            }
+            _ => object,
+        };
+        if cycle {
+            format!("{label}  ↻ cycle")
+        } else if self.kind == TreeKind::Retainers && self.ignored.is_ignored(node) {
+            format!("{label}  (ignored)")
+        } else {
+            label
+        }
+    }
+
+    /// Characters in the longest label shown: how far labels can scroll.
+    pub fn longest_label(&self) -> usize {
+        self.visible()
+            .into_iter()
+            .map(|r| self.label(r).chars().count())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// `row N of M` for the pane's title: the selected row of the rows shown.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        let visible = self.visible();
+        let at = visible.iter().position(|&r| Some(r) == self.selected)?;
+        Some((at + 1, visible.len()))
+    }
+
+    /// Every loaded row in display order, closed ones' children included:
+    /// what a search looks through (it opens nothing new).
+    fn loaded(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut stack: Vec<usize> = self.top.iter().rev().copied().collect();
+        while let Some(r) = stack.pop() {
+            out.push(r);
+            if let Some(children) = &self.rows[r].children {
+                stack.extend(children.iter().rev());
+            }
+        }
+        out
+    }
+
+    /// The loaded row whose label holds `text` (ignoring case), found
+    /// `step` from the selection, wrapping around the end.
+    pub fn find(&self, text: &str, step: SearchStep) -> Option<Found> {
+        let needle = text.to_lowercase();
+        let order = self.loaded();
+        // Places in `order` of the matching rows.
+        let hits: Vec<usize> = (0..order.len())
+            .filter(|&i| matches!(self.rows[order[i]].kind, RowKind::Link { .. }))
+            .filter(|&i| self.label(order[i]).to_lowercase().contains(&needle))
+            .collect();
+        let here = self
+            .selected
+            .and_then(|s| order.iter().position(|&r| r == s))
+            .unwrap_or(0);
+        let at = match step {
+            SearchStep::First => 0,
+            SearchStep::Next => hits.iter().position(|&i| i > here).unwrap_or(0),
+            SearchStep::Previous => hits
+                .iter()
+                .rposition(|&i| i < here)
+                .unwrap_or(hits.len().saturating_sub(1)),
+        };
+        let &i = hits.get(at)?;
+        Some(Found {
+            row: order[i],
+            nth: at + 1,
+            of: hits.len(),
+        })
+    }
+
+    /// Selects `row`, opening the rows above it, and scrolls it into a
+    /// window of `height` rows.
+    pub fn reveal(&mut self, row: usize, height: usize) {
+        let mut parent = self.rows[row].parent;
+        while let Some(p) = parent {
+            self.rows[p].open = true;
+            parent = self.rows[p].parent;
+        }
+        self.selected = Some(row);
+        self.move_by(0, height);
     }
 
     /// How many levels the open path below the top reaches (for tests/status).

@@ -45,6 +45,12 @@ pub trait TableSource {
         None
     }
 
+    /// The sort the rows can honour for `sort`: itself, unless its column
+    /// is not known yet.
+    fn honoured(&self, sort: Sort) -> Sort {
+        sort
+    }
+
     /// Row indexes in `sort` order.
     fn sorted(&self, sort: Sort) -> Vec<u32> {
         let mut order: Vec<u32> = (0..self.row_count() as u32).collect();
@@ -79,6 +85,12 @@ pub const SUMMARY_COLUMNS: [&str; 4] = [
     SummaryColumn::Shallow.title(),
     SummaryColumn::Retained.title(),
 ];
+/// The Summary's Shallow Size column: early rows' sort.
+const SUMMARY_SHALLOW_COLUMN: usize = 2;
+const _: () = assert!(matches!(
+    SUMMARY_TUI_COLUMNS[SUMMARY_SHALLOW_COLUMN],
+    SummaryColumn::Shallow
+));
 /// DevTools' default: Retained Size, largest first.
 pub const SUMMARY_DEFAULT_SORT: Sort = Sort {
     column: 3,
@@ -216,6 +228,23 @@ impl TableSource for SummaryData {
 
     fn row_name(&self, class: u32) -> Cow<'_, str> {
         Cow::Borrowed(self.name(class))
+    }
+
+    /// Early rows have no distances or retained sizes yet: sorting by
+    /// those would list them by name under a size header. They stand in
+    /// the largest shallow size first until the analysis is done.
+    fn honoured(&self, sort: Sort) -> Sort {
+        let unknown = matches!(
+            SUMMARY_TUI_COLUMNS[sort.column],
+            SummaryColumn::Distance | SummaryColumn::Retained
+        );
+        match self {
+            SummaryData::Early(_) if unknown => Sort {
+                column: SUMMARY_SHALLOW_COLUMN,
+                descending: true,
+            },
+            _ => sort,
+        }
     }
 
     fn compare(&self, a: u32, b: u32, sort: Sort) -> Ordering {

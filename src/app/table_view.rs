@@ -174,20 +174,34 @@ impl TableView {
         self.table.scroll_into_view(height);
     }
 
-    /// Re-sorts the rows under the table's sort.
+    /// Re-sorts the rows under the table's sort (or what stands in for it
+    /// while its column is unknown: see [`TableView::shown_sort`]).
     pub fn resort(&mut self) {
         let Some(source) = &self.source else {
             return;
         };
         let rows = source.rows();
-        let sorted = rows.sorted(self.table.sort);
+        let sorted = rows.sorted(rows.honoured(self.table.sort));
         self.table
             .set_sorted(sorted, &|c| rows.row_name(c).into_owned());
     }
 
+    /// The sort the rows are in, for the header's arrow: the table's,
+    /// unless its column is not known yet (early Summary rows have no
+    /// retained sizes) and the rows stand in another.
+    pub fn shown_sort(&self) -> Sort {
+        match &self.source {
+            Some(source) => source.rows().honoured(self.table.sort),
+            None => self.table.sort,
+        }
+    }
+
+    /// A new sort shows its first rows: the selection goes to the top, so
+    /// the rows the sort put first cannot be scrolled out of view.
     pub fn set_sort(&mut self, sort: Sort) {
         self.table.sort = sort;
         self.resort();
+        self.table.select_first(1);
     }
 
     /// The next column, largest first (names: A to Z).
@@ -211,12 +225,34 @@ impl TableView {
     /// Applies the fuzzy filter (once there are rows to match) and keeps
     /// the selection in a window of `height` rows.
     pub fn set_filter(&mut self, text: &str, height: usize) {
-        if let Some(source) = &self.source {
-            let rows = source.rows();
-            self.table
-                .set_filter(text, &|c| rows.row_name(c).into_owned());
+        match &self.source {
+            Some(source) => {
+                let rows = source.rows();
+                self.table
+                    .set_filter(text, &|c| rows.row_name(c).into_owned());
+            }
+            // Kept for the rows to come: `set_source` filters them by it.
+            None => self.table.filter = text.to_owned(),
         }
         self.table.scroll_into_view(height);
+    }
+
+    /// Characters in the longest class name listed: how far the name
+    /// column can scroll.
+    pub fn longest_name(&self) -> usize {
+        let Some(source) = &self.source else {
+            return 0;
+        };
+        let rows = source.rows();
+        self.table
+            .rows()
+            .iter()
+            .filter_map(|row| match row {
+                Row::Class(c) => Some(rows.row_name(*c).chars().count()),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     pub fn selected_row(&self) -> Option<Row> {

@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, Widget};
 use ratatui::Frame;
 
-use crate::app::class_table::{ClassTable, Row, Side};
+use crate::app::class_table::{ClassTable, Row, Side, Sort};
 use crate::app::sources::{
     ComparisonData, DuplicatesData, LeaksData, SummaryData, SummaryFilter, TableSource, TrendData,
     COMPARISON_COLUMNS, DUPLICATES_COLUMNS, LEAKS_COLUMNS, SUMMARY_COLUMNS, TREND_COLUMNS,
@@ -26,6 +26,7 @@ use crate::snapshot::views::diff::DiffColumn;
 use crate::snapshot::views::trend::TrendColumn;
 use crate::snapshot::Analysis;
 
+use super::object_tree::shifted;
 use super::status::progress_lines;
 use super::theme::Theme;
 
@@ -78,26 +79,57 @@ impl Widget for &TableProps<'_> {
             .borders(Borders::ALL)
             .border_style(theme.border(self.focused))
             .title(Span::styled(self.title.as_str(), theme.title()))
-            .title(filter_title(table, theme));
+            .title(filter_title(table, theme))
+            .title_bottom(
+                Line::styled(super::position_title(table.position()), theme.dim()).right_aligned(),
+            );
+        let sheet = Sheet {
+            table,
+            sort: self.view.shown_sort(),
+            theme,
+            area,
+        };
         let rows = self.view.source().map(|source| match source {
-            Source::Summary(d) => summary_rows(d, table, theme, area),
-            Source::Comparison(d) => comparison_rows(d, table, theme, area),
-            Source::Duplicates(d) => duplicates_rows(d, table, theme, area),
-            Source::Leaks(d) => leaks_rows(d, table, theme, area),
-            Source::Trend(d) => trend_rows(d, table, theme, area),
+            Source::Summary(d) => summary_rows(d, &sheet),
+            Source::Comparison(d) => comparison_rows(d, &sheet),
+            Source::Duplicates(d) => duplicates_rows(d, &sheet),
+            Source::Leaks(d) => leaks_rows(d, &sheet),
+            Source::Trend(d) => trend_rows(d, &sheet),
         });
-        let Some((header, widths, body)) = rows else {
+        let Some(built) = rows else {
             Paragraph::new(self.waiting.clone())
                 .block(block)
                 .render(area, buf);
             return;
         };
-        Table::new(body, widths)
-            .header(header)
+        let block = block.title_bottom(hidden_title(&built.hidden, theme));
+        Table::new(built.body, built.widths)
+            .header(built.header)
             .block(block)
             .column_spacing(1)
             .render(area, buf);
     }
+}
+
+/// What every table view's rows are built from: the table state, the
+/// sort its rows are in, and the pane.
+struct Sheet<'a> {
+    table: &'a ClassTable,
+    sort: Sort,
+    theme: &'a Theme,
+    area: Rect,
+}
+
+/// ` +2 hidden: Alloc. Size, Freed Size ` when columns do not fit: a
+/// column never goes without notice.
+fn hidden_title(hidden: &[&str], theme: &Theme) -> Line<'static> {
+    if hidden.is_empty() {
+        return Line::raw("");
+    }
+    Line::styled(
+        format!(" +{} hidden: {} ", hidden.len(), hidden.join(", ")),
+        theme.dim(),
+    )
 }
 
 /// `filter: text (N classes)` while a filter narrows the table.
@@ -119,6 +151,7 @@ fn view_title(app: &App) -> String {
         app.slots[app.target_slot()].name(),
     );
     let shown = app.slots[app.summary_slot].name();
+    let early = matches!(app.tables.summary(), Some(SummaryData::Early(_)));
     match app.view {
         Pane::Comparison => format!(" Comparison: {base} → {target} "),
         Pane::Statistics => format!(" Statistics: {shown} "),
@@ -140,6 +173,8 @@ fn view_title(app: &App) -> String {
             " Trend over {} snapshots: {base} → {target} ",
             app.slots.len()
         ),
+        // Early rows are sorted by shallow size meanwhile (the arrow says so).
+        _ if early => format!(" Summary: {shown} (retained sizes pending, by shallow size) "),
         _ => match app.summary_filter {
             SummaryFilter::All => format!(" Summary: {shown} "),
             SummaryFilter::Named(named) if app.summary_filter_pending() => {
@@ -170,33 +205,45 @@ fn waiting_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-type Built = (TableRow<'static>, Vec<Constraint>, Vec<TableRow<'static>>);
+/// A table view's visible rows, ready to draw.
+struct Built {
+    header: TableRow<'static>,
+    widths: Vec<Constraint>,
+    body: Vec<TableRow<'static>>,
+    /// Titles of the columns left out for want of room.
+    hidden: Vec<&'static str>,
+}
+
+/// The sort arrow after a column's title (▲ is as wide); every column
+/// has room for it.
+const ARROW: &str = " ▼";
+
+/// `width`, widened to hold the column's title and a sort arrow, so the
+/// arrow never covers the title (`eed Size ▼`).
+fn with_arrow(width: Constraint, title: &str) -> Constraint {
+    let need = u16::try_from(Line::raw(format!("{title}{ARROW}")).width()).unwrap_or(u16::MAX);
+    match width {
+        Constraint::Length(n) => Constraint::Length(n.max(need)),
+        Constraint::Min(n) => Constraint::Min(n.max(need)),
+        other => other,
+    }
+}
 
 /// Column titles with the sort arrow; text columns (`left`) align left.
-fn header(
-    columns: &[&str],
-    table: &ClassTable,
-    theme: &Theme,
-    shown: &[usize],
-    left: &[usize],
-) -> TableRow<'static> {
-    let cells = columns
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| shown.contains(i))
-        .map(|(i, &name)| {
-            let arrow = match (i == table.sort.column, table.sort.descending) {
-                (true, true) => " ▼",
-                (true, false) => " ▲",
-                _ => "",
-            };
-            let text = Line::raw(format!("{name}{arrow}"));
-            Cell::from(if left.contains(&i) {
-                text
-            } else {
-                text.alignment(Alignment::Right)
-            })
-        });
+fn header(columns: &Columns<'_>, sort: Sort, theme: &Theme) -> TableRow<'static> {
+    let cells = columns.shown.iter().map(|&i| {
+        let arrow = match (i == sort.column, sort.descending) {
+            (true, true) => ARROW,
+            (true, false) => " ▲",
+            _ => "",
+        };
+        let text = Line::raw(format!("{}{arrow}", columns.titles[i]));
+        Cell::from(if columns.left.contains(&i) {
+            text
+        } else {
+            text.alignment(Alignment::Right)
+        })
+    });
     TableRow::new(cells).style(theme.header())
 }
 
@@ -227,29 +274,30 @@ fn row_style(selected: bool, theme: &Theme) -> Style {
     }
 }
 
-/// How a class row is drawn beside its numbers.
+/// How a class (or string) row's name cell is drawn beside its numbers.
 struct ClassRow<'a> {
     name: &'a str,
     /// Its constructor's location as `server.js:82:19`, if it has one.
     location: Option<String>,
     /// Objects, shown as `×count` when more than one.
     count: u64,
-    expanded: bool,
-    /// The fuzzy-matched characters of the name.
-    matches: Option<&'a Vec<usize>>,
+    class: u32,
+    /// Where the filter's match positions start in `name` (after the
+    /// quote of a string value).
+    match_offset: usize,
 }
 
 impl<'a> ClassRow<'a> {
     /// Row `class` of `source` named `name`, without a count.
-    fn of(source: &dyn TableSource, table: &'a ClassTable, class: u32, name: &'a str) -> Self {
+    fn of(source: &dyn TableSource, class: u32, name: &'a str) -> Self {
         ClassRow {
             name,
             location: source
                 .location(class)
                 .map(|(location, scripts)| scripts.short_label(location)),
             count: 0,
-            expanded: table.is_expanded(class),
-            matches: table.matches.get(&class),
+            class,
+            match_offset: 0,
         }
     }
 
@@ -259,35 +307,39 @@ impl<'a> ClassRow<'a> {
     }
 
     /// `▸ Name server.js:82:19 ×count` with the fuzzy-matched characters
-    /// highlighted.
-    fn cell(self, theme: &Theme) -> Cell<'static> {
-        let ClassRow {
-            name,
-            location,
-            count,
-            expanded,
-            matches,
-        } = self;
+    /// highlighted, the first `table.shift` characters scrolled off (`…`
+    /// marks the cut).
+    fn cell(self, sheet: &Sheet<'_>) -> Cell<'static> {
+        let (table, theme) = (sheet.table, sheet.theme);
+        let expanded = table.is_expanded(self.class);
         let mut spans = vec![Span::raw(if expanded { "▾ " } else { "▸ " })];
+        if table.shift > 0 {
+            spans.push(Span::raw("…"));
+        }
         // Snapshot text: controls show as escapes (whose letters match nothing).
-        let shown = format::visible(name);
-        let matches = matches.filter(|_| matches!(shown, Cow::Borrowed(_)));
-        for (i, c) in shown.chars().enumerate() {
-            let style = if matches.is_some_and(|m| m.contains(&i)) {
+        let shown = format::visible(self.name);
+        let matches = table
+            .matches
+            .get(&self.class)
+            .filter(|_| matches!(shown, Cow::Borrowed(_)));
+        let offset = self.match_offset;
+        for (i, c) in shown.chars().enumerate().skip(table.shift) {
+            let matched = i >= offset && matches.is_some_and(|m| m.contains(&(i - offset)));
+            let style = if matched {
                 theme.matched()
             } else {
                 Style::new()
             };
             spans.push(Span::styled(c.to_string(), style));
         }
-        if let Some(location) = location {
+        if let Some(location) = self.location {
             // A script's name is snapshot text too.
             let shown = format::visible(&location).into_owned();
             spans.push(Span::styled(format!(" {shown}"), theme.dim()));
         }
-        if count > 1 {
+        if self.count > 1 {
             spans.push(Span::styled(
-                format!(" ×{}", format::group(count)),
+                format!(" ×{}", format::group(self.count)),
                 theme.dim(),
             ));
         }
@@ -295,12 +347,13 @@ impl<'a> ClassRow<'a> {
     }
 }
 
-fn instance_label(analysis: &Analysis, node: u32, marker: &str) -> String {
-    format!(
-        "    {marker}{} @{}",
+fn instance_label(analysis: &Analysis, node: u32, marker: &str, shift: usize) -> String {
+    let label = format!(
+        "{} @{}",
         format::visible(&analysis.object_label(node)),
         analysis.graph.id(node)
-    )
+    );
+    format!("    {marker}{}", shifted(&label, shift))
 }
 
 fn sized(bytes: u64, total: u64) -> String {
@@ -311,19 +364,24 @@ fn sized(bytes: u64, total: u64) -> String {
     )
 }
 
-/// A table view's columns: titles, widths, which show, which align left.
+/// A table view's columns: titles, widths (room for the sort arrow
+/// included), which show, which align left.
 struct Columns<'a> {
     titles: &'a [&'a str],
-    widths: &'a [Constraint],
+    widths: Vec<Constraint>,
     shown: Vec<usize>,
     left: &'a [usize],
 }
 
 impl<'a> Columns<'a> {
-    fn all(titles: &'a [&'a str], widths: &'a [Constraint], left: &'a [usize]) -> Self {
+    fn all(titles: &'a [&'a str], widths: &[Constraint], left: &'a [usize]) -> Self {
         Columns {
             titles,
-            widths,
+            widths: widths
+                .iter()
+                .zip(titles)
+                .map(|(&w, title)| with_arrow(w, title))
+                .collect(),
             shown: (0..titles.len()).collect(),
             left,
         }
@@ -333,13 +391,12 @@ impl<'a> Columns<'a> {
 /// The visible rows of a table view: `cells` builds the cells of a class
 /// or instance row (every column); `… N more` rows are built here.
 fn build(
-    table: &ClassTable,
-    theme: &Theme,
-    area: Rect,
-    columns: &Columns<'_>,
+    sheet: &Sheet<'_>,
+    columns: &Columns<'static>,
     cells: impl Fn(Row) -> Vec<Cell<'static>>,
 ) -> Built {
-    let body = window(table, area)
+    let (table, theme) = (sheet.table, sheet.theme);
+    let body = window(table, sheet.area)
         .map(|(i, row)| {
             let cells = match row {
                 Row::More { remaining, .. } => vec![more_cell(remaining, theme)],
@@ -353,12 +410,18 @@ fn build(
             TableRow::new(cells).style(row_style(i == table.selected, theme))
         })
         .collect();
-    let widths = columns.shown.iter().map(|&i| columns.widths[i]).collect();
-    let header = header(columns.titles, table, theme, &columns.shown, columns.left);
-    (header, widths, body)
+    Built {
+        header: header(columns, sheet.sort, theme),
+        widths: columns.shown.iter().map(|&i| columns.widths[i]).collect(),
+        body,
+        hidden: (0..columns.titles.len())
+            .filter(|i| !columns.shown.contains(i))
+            .map(|i| columns.titles[i])
+            .collect(),
+    }
 }
 
-fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
+fn summary_rows(data: &SummaryData, sheet: &Sheet<'_>) -> Built {
     let aggregates = data.aggregates();
     let analysis = data.analysis();
     let total = analysis.map_or_else(
@@ -373,12 +436,11 @@ fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rec
         fitted(15, aggregates.iter().map(|a| sized(a.retained_size, total))),
     ];
     let columns = Columns::all(&SUMMARY_COLUMNS, &widths, &[0]);
-    build(table, theme, area, &columns, |row| match (row, analysis) {
+    let shift = sheet.table.shift;
+    build(sheet, &columns, |row| match (row, analysis) {
         (Row::Class(c), _) => {
             let a = &aggregates[c as usize];
-            let name = ClassRow::of(data, table, c, &a.name)
-                .counting(a.count)
-                .cell(theme);
+            let name = ClassRow::of(data, c, &a.name).counting(a.count).cell(sheet);
             match analysis {
                 Some(_) => vec![
                     name,
@@ -390,7 +452,7 @@ fn summary_rows(data: &SummaryData, table: &ClassTable, theme: &Theme, area: Rec
             }
         }
         (Row::Instance { node, .. }, Some(an)) => vec![
-            Cell::from(instance_label(an, node, "")),
+            Cell::from(instance_label(an, node, "", shift)),
             num(format::distance(display_distance(
                 an.distances[node as usize],
             ))),
@@ -417,28 +479,27 @@ fn fitted(min: u16, texts: impl Iterator<Item = String>) -> Constraint {
     Constraint::Length(min.max(u16::try_from(longest).unwrap_or(u16::MAX)))
 }
 
-fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
-    // The numbers' columns at least as wide as their titles and arrow.
-    const MIN_WIDTHS: [u16; 8] = [22, 7, 9, 9, 11, 10, 10, 11];
+/// The narrowest the Comparison's class names get: room for a class and
+/// an instance's `+ Class @id`, before the less important numbers.
+const COMPARISON_NAME_WIDTH: u16 = 30;
+
+fn comparison_rows(data: &ComparisonData, sheet: &Sheet<'_>) -> Built {
     let rows = 0..data.diffs.len() as u32;
     let widths = DiffColumn::ALL.map(|column| match column {
-        DiffColumn::Name => Constraint::Min(MIN_WIDTHS[0]),
+        DiffColumn::Name => Constraint::Min(COMPARISON_NAME_WIDTH),
         _ => fitted(
-            MIN_WIDTHS[column.index()],
+            0,
             rows.clone()
                 .map(|c| format::diff_value(column, data.row(c).value(column))),
         ),
     });
-    let columns = Columns {
-        titles: &COMPARISON_COLUMNS,
-        widths: &widths,
-        shown: comparison_columns(area.width),
-        left: &[0],
-    };
-    build(table, theme, area, &columns, |row| match row {
+    let mut columns = Columns::all(&COMPARISON_COLUMNS, &widths, &[0]);
+    columns.shown = comparison_columns(sheet.area.width, &columns.widths, sheet.sort.column);
+    let (table, theme) = (sheet.table, sheet.theme);
+    build(sheet, &columns, |row| match row {
         Row::Class(c) => {
             let row = data.row(c);
-            let name = ClassRow::of(data, table, c, &row.diff.name).cell(theme);
+            let name = ClassRow::of(data, c, &row.diff.name).cell(sheet);
             let numbers = DiffColumn::ALL[1..].iter().map(|&column| {
                 let (value, text) = (
                     row.value(column),
@@ -452,7 +513,9 @@ fn comparison_rows(data: &ComparisonData, table: &ClassTable, theme: &Theme, are
             });
             std::iter::once(name).chain(numbers).collect()
         }
-        Row::Instance { node, side, .. } => instance_diff_cells(data, node, side, theme),
+        Row::Instance { node, side, .. } => {
+            instance_diff_cells(data, node, side, table.shift, theme)
+        }
         Row::More { .. } => Vec::new(),
     })
 }
@@ -463,6 +526,7 @@ fn instance_diff_cells(
     data: &ComparisonData,
     node: u32,
     side: Side,
+    shift: usize,
     theme: &Theme,
 ) -> Vec<Cell<'static>> {
     let (analysis, new) = match side {
@@ -481,6 +545,7 @@ fn instance_diff_cells(
         analysis,
         node,
         if new { "+ " } else { "− " },
+        shift,
     ));
     if new {
         vec![label, dot(), blank(), blank(), size, blank(), delta]
@@ -489,19 +554,50 @@ fn instance_diff_cells(
     }
 }
 
-/// Columns that fit: narrow terminals drop Freed Size and Retained Δ first.
-fn comparison_columns(width: u16) -> Vec<usize> {
-    match width {
-        0..=89 => vec![0, 1, 2, 3, 6],
-        90..=109 => vec![0, 1, 2, 3, 4, 6],
-        _ => (0..COMPARISON_COLUMNS.len()).collect(),
+/// The Comparison's columns by what matters for a leak: what grew (count,
+/// bytes, retained), then the new objects and their bytes, then what was
+/// freed.
+const COMPARISON_PRIORITY: [DiffColumn; 8] = [
+    DiffColumn::Name,
+    DiffColumn::Delta,
+    DiffColumn::SizeDelta,
+    DiffColumn::RetainedDelta,
+    DiffColumn::New,
+    DiffColumn::AllocSize,
+    DiffColumn::Deleted,
+    DiffColumn::FreedSize,
+];
+
+/// The Comparison columns that fit in a pane `width` wide, in table order:
+/// the name, the sorted column (so a sort is always seen), then by
+/// [`COMPARISON_PRIORITY`] while they fit.
+fn comparison_columns(width: u16, widths: &[Constraint], sort: usize) -> Vec<usize> {
+    let cells = |i: usize| match widths.get(i) {
+        Some(Constraint::Length(n) | Constraint::Min(n)) => usize::from(*n),
+        _ => 0,
+    };
+    let room = usize::from(width.saturating_sub(2));
+    let order = std::iter::once(DiffColumn::Name.index())
+        .chain(std::iter::once(sort))
+        .chain(COMPARISON_PRIORITY.iter().map(|c| c.index()));
+    let mut shown: Vec<usize> = Vec::new();
+    let mut used = 0;
+    for column in order {
+        // Every column after the first has one space before it.
+        let need = cells(column) + usize::from(!shown.is_empty());
+        if !shown.contains(&column) && (shown.is_empty() || used + need <= room) {
+            shown.push(column);
+            used += need;
+        }
     }
+    shown.sort_unstable();
+    shown
 }
 
 /// Longest string value shown in a Duplicated strings row.
 const VALUE_PREVIEW: usize = 60;
 
-fn duplicates_rows(data: &DuplicatesData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
+fn duplicates_rows(data: &DuplicatesData, sheet: &Sheet<'_>) -> Built {
     let analysis = &data.analysis;
     let groups = data.groups();
     let widths = [
@@ -515,11 +611,11 @@ fn duplicates_rows(data: &DuplicatesData, table: &ClassTable, theme: &Theme, are
         fitted(10, groups.iter().map(|g| format::bytes(g.retained_size))),
     ];
     let columns = Columns::all(&DUPLICATES_COLUMNS, &widths, &[0]);
-    build(table, theme, area, &columns, |row| match row {
+    build(sheet, &columns, |row| match row {
         Row::Class(g) => {
             let group = &groups[g as usize];
             vec![
-                value_cell(data, g, table, theme),
+                value_cell(data, g, sheet),
                 num(format::group(group.nodes.len() as u64)),
                 num(format::bytes(group.copy_size)),
                 num(format::bytes(group.wasted())),
@@ -541,30 +637,26 @@ fn duplicates_rows(data: &DuplicatesData, table: &ClassTable, theme: &Theme, are
 
 /// `"value"` (or `slice of "value"`), cut short, with the filter's matches
 /// highlighted where they fall in the value.
-fn value_cell(data: &DuplicatesData, g: u32, table: &ClassTable, theme: &Theme) -> Cell<'static> {
-    let value: String = data.name(g).chars().take(VALUE_PREVIEW).collect();
+fn value_cell(data: &DuplicatesData, g: u32, sheet: &Sheet<'_>) -> Cell<'static> {
+    let preview = sheet.table.shift + VALUE_PREVIEW;
+    let value: String = data.name(g).chars().take(preview).collect();
     let prefix = if data.groups()[g as usize].sliced {
         "slice of \""
     } else {
         "\""
     };
-    let shift = prefix.chars().count();
-    let matches = table
-        .matches
-        .get(&g)
-        .map(|m| m.iter().map(|&i| i + shift).collect::<Vec<usize>>());
     let text = format!("{prefix}{value}\"");
     ClassRow {
         name: &text,
         location: None,
         count: 0,
-        expanded: table.is_expanded(g),
-        matches: matches.as_ref(),
+        class: g,
+        match_offset: prefix.chars().count(),
     }
-    .cell(theme)
+    .cell(sheet)
 }
 
-fn leaks_rows(data: &LeaksData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
+fn leaks_rows(data: &LeaksData, sheet: &Sheet<'_>) -> Built {
     let analysis = &data.analysis;
     let classes = &data.report.classes;
     let widths = [
@@ -574,18 +666,19 @@ fn leaks_rows(data: &LeaksData, table: &ClassTable, theme: &Theme, area: Rect) -
         Constraint::Percentage(45),
     ];
     let columns = Columns::all(&LEAKS_COLUMNS, &widths, &[0, 3]);
-    build(table, theme, area, &columns, |row| match row {
+    let shift = sheet.table.shift;
+    build(sheet, &columns, |row| match row {
         Row::Class(c) => {
             let class = &data.report.classes[c as usize];
             vec![
-                ClassRow::of(data, table, c, &class.name).cell(theme),
+                ClassRow::of(data, c, &class.name).cell(sheet),
                 num(format::group(class.count)),
                 num(format::bytes(class.retained_size)),
-                Cell::from(Span::styled(data.top_path(c), theme.dim())),
+                Cell::from(Span::styled(data.top_path(c), sheet.theme.dim())),
             ]
         }
         Row::Instance { node, .. } => vec![
-            Cell::from(instance_label(analysis, node, "")),
+            Cell::from(instance_label(analysis, node, "", shift)),
             Cell::from(""),
             num(format::bytes(analysis.dominators.retained[node as usize])),
             Cell::from(""),
@@ -597,7 +690,7 @@ fn leaks_rows(data: &LeaksData, table: &ClassTable, theme: &Theme, area: Rect) -
 /// Each class over the snapshots, as `heaplens trend` prints it: the
 /// counts first → last beside a sparkline of them all, growth coloured by
 /// its sign.
-fn trend_rows(data: &TrendData, table: &ClassTable, theme: &Theme, area: Rect) -> Built {
+fn trend_rows(data: &TrendData, sheet: &Sheet<'_>) -> Built {
     // The numbers' columns at least as wide as their titles and arrow.
     const MIN_WIDTHS: [u16; 6] = [22, 22, 10, 25, 17, 12];
     let classes = &data.trend.classes;
@@ -608,13 +701,10 @@ fn trend_rows(data: &TrendData, table: &ClassTable, theme: &Theme, area: Rect) -
             classes.iter().map(|c| report::trend_cell(c, column)),
         ),
     });
-    let columns = Columns {
-        titles: &TREND_COLUMNS,
-        widths: &widths,
-        shown: trend_columns(area.width),
-        left: &[0],
-    };
-    build(table, theme, area, &columns, |row| {
+    let mut columns = Columns::all(&TREND_COLUMNS, &widths, &[0]);
+    columns.shown = trend_columns(sheet.area.width);
+    let theme = sheet.theme;
+    build(sheet, &columns, |row| {
         let Row::Class(c) = row else {
             return Vec::new();
         };
@@ -627,7 +717,7 @@ fn trend_rows(data: &TrendData, table: &ClassTable, theme: &Theme, area: Rect) -
                 num(text)
             }
         });
-        let name = ClassRow::of(data, table, c, &class.name).cell(theme);
+        let name = ClassRow::of(data, c, &class.name).cell(sheet);
         std::iter::once(name).chain(numbers).collect()
     })
 }

@@ -12,7 +12,7 @@ use ratatui::Frame;
 use crate::app::class_table::Row;
 use crate::app::jobs::NamedCollection;
 use crate::app::sources::{ComparisonData, TrendData};
-use crate::app::table_view::Source;
+use crate::app::table_view::{Source, TableKind};
 use crate::app::{App, Pane};
 use crate::format;
 use crate::report;
@@ -20,6 +20,7 @@ use crate::snapshot::distances::display_distance;
 use crate::snapshot::names::display_name;
 use crate::snapshot::Analysis;
 
+use super::lines_title;
 use super::theme::Theme;
 
 /// `Name      value`, the name dim.
@@ -34,11 +35,35 @@ fn field(name: &str, value: String, theme: &Theme) -> Line<'static> {
 const PREVIEW_CHARS: usize = 600;
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let block = Block::default()
+    let scroll = &app.details_scroll;
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(app.focus == Pane::Details))
         .title(Span::styled(" Details ", theme.title()));
-    let lines = match (
+    if scroll.overflows() {
+        block = block.title_bottom(Line::styled(lines_title(scroll), theme.dim()).right_aligned());
+    }
+    let offset = u16::try_from(scroll.offset).unwrap_or(u16::MAX);
+    frame.render_widget(paragraph(app, theme).block(block).scroll((offset, 0)), area);
+}
+
+/// (lines, height) of the Details pane in `area`: how far it scrolls.
+pub fn measure(app: &App, area: Rect) -> (usize, usize) {
+    let inner = Block::default().borders(Borders::ALL).inner(area);
+    if inner.width == 0 {
+        return (0, 0);
+    }
+    let lines = paragraph(app, &Theme::new(false)).line_count(inner.width);
+    (lines, usize::from(inner.height))
+}
+
+/// The Details text, wrapped to the pane.
+fn paragraph(app: &App, theme: &Theme) -> Paragraph<'static> {
+    Paragraph::new(lines(app, theme)).wrap(Wrap { trim: false })
+}
+
+fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
+    match (
         &app.selection,
         app.selection
             .as_ref()
@@ -113,28 +138,24 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 theme.dim(),
             )]
         }),
-    };
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    }
 }
 
-/// For a selected class row: its name and where it is defined (the
-/// script's full name), then what its view adds; None when that is all
-/// the table shows already.
+/// For a selected class (or string) row: its whole name and where it is
+/// defined (the script's full name), then what its view adds.
 fn class_lines(app: &App, theme: &Theme) -> Option<Vec<Line<'static>>> {
+    TableKind::of(app.view)?;
     let Some(Row::Class(class)) = app.table().selected_row() else {
         return None;
     };
     let source = app.table_view().source()?;
     let rows = source.rows();
-    let mut lines = vec![Line::styled(
-        format::visible(&rows.row_name(class)).into_owned(),
-        theme.header(),
-    )];
+    // The whole name, which the table's column may cut.
+    let name: String = format::visible(&rows.row_name(class))
+        .chars()
+        .take(PREVIEW_CHARS)
+        .collect();
+    let mut lines = vec![Line::styled(name, theme.header())];
     if let Some((location, scripts)) = rows.location(class) {
         let label = scripts.full_label(location);
         lines.push(field(
@@ -146,9 +167,12 @@ fn class_lines(app: &App, theme: &Theme) -> Option<Vec<Line<'static>>> {
     match source {
         Source::Comparison(data) => lines.extend(class_growth_lines(app, data, class, theme)),
         Source::Trend(data) => lines.extend(class_trend_lines(app, data, class, theme)),
-        _ => {}
+        _ => lines.push(Line::styled(
+            "Expand it (Enter), then ↓ selects an object.",
+            theme.dim(),
+        )),
     }
-    (lines.len() > 1).then_some(lines)
+    Some(lines)
 }
 
 /// A Trend class: its counts and retained sizes in every snapshot.

@@ -5,9 +5,9 @@
 //! and retained size.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, StatefulWidget, Widget};
+use ratatui::widgets::{Block, Borders, Paragraph, StatefulWidget, Widget, Wrap};
 use ratatui::Frame;
 use tui_tree_widget::{Tree, TreeItem, TreeState};
 
@@ -21,7 +21,7 @@ use super::theme::Theme;
 /// Identifier of the placeholder child that makes an unopened row show ▶.
 const PLACEHOLDER: usize = usize::MAX;
 /// Width of the three number columns at the end of each row.
-const NUMBERS: usize = 5 + 1 + 9 + 1 + 9;
+const NUMBERS: usize = 8 + 1 + 9 + 1 + 9;
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(&TreeProps::of(app, theme), area);
@@ -81,9 +81,10 @@ impl Widget for &TreeProps<'_> {
             let hint = if self.selected {
                 "The snapshot is still loading."
             } else {
-                "Select an object to see what keeps it alive (expand a class with Enter, then ↓)."
+                no_selection_hint(self.kind)
             };
             Paragraph::new(Line::styled(hint, theme.dim()))
+                .wrap(Wrap { trim: false })
                 .block(block)
                 .render(area, buf);
             return;
@@ -110,8 +111,15 @@ impl Widget for &TreeProps<'_> {
                 .render(area, buf);
             return;
         }
-        let width = area.width.saturating_sub(2) as usize;
-        let items = items(tree, &tree.top, width, theme);
+        block = block.title_bottom(
+            Line::styled(super::position_title(tree.position()), theme.dim()).right_aligned(),
+        );
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let [header, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        header_line(usize::from(inner.width), theme).render(header, buf);
+        let items = items(tree, &tree.top, usize::from(inner.width), theme);
         let mut state = TreeState::default();
         for (r, row) in tree.rows.iter().enumerate() {
             if row.open {
@@ -123,12 +131,34 @@ impl Widget for &TreeProps<'_> {
         }
         match Tree::new(&items) {
             Ok(widget) => {
-                let widget = widget.block(block).highlight_style(theme.selected());
-                StatefulWidget::render(widget, area, buf, &mut state);
+                let widget = widget.highlight_style(theme.selected());
+                StatefulWidget::render(widget, body, buf, &mut state);
             }
-            Err(e) => Paragraph::new(e.to_string()).block(block).render(area, buf),
+            Err(e) => Paragraph::new(e.to_string()).render(body, buf),
         }
     }
+}
+
+/// What the pane is for, before an object is selected.
+fn no_selection_hint(kind: TreeKind) -> &'static str {
+    match kind {
+        TreeKind::Retainers => {
+            "Select an object to see what keeps it alive (expand a class with Enter, then ↓)."
+        }
+        TreeKind::Containment => {
+            "Select an object to see what it holds (expand a class with Enter, then ↓)."
+        }
+        TreeKind::Dominators => {
+            "Select an object to see what freeing it would free (expand a class with Enter, then ↓)."
+        }
+    }
+}
+
+/// The column titles, the numbers' right-aligned over theirs.
+fn header_line(width: usize, theme: &Theme) -> Line<'static> {
+    let numbers = numbers(["Distance", "Shallow", "Retained"].map(String::from));
+    let room = width.saturating_sub(NUMBERS);
+    Line::styled(format!("{:<room$}{numbers}", "Object"), theme.header())
 }
 
 /// Identifiers from the top level down to `row`.
@@ -169,38 +199,14 @@ fn items(
 fn row_text(tree: &ObjectTree, id: usize, width: usize, theme: &Theme) -> Line<'static> {
     let analysis = &tree.analysis;
     match tree.rows[id].kind {
-        RowKind::More { remaining, .. } => Line::styled(
-            format!("… {} more (Enter)", format::group(remaining as u64)),
-            theme.dim(),
-        ),
+        RowKind::More { .. } => Line::styled(tree.label(id), theme.dim()),
         RowKind::Link { edge, node, cycle } => {
-            let object = format!(
-                "{} @{}",
-                format::visible(&analysis.object_label(node)),
-                analysis.graph.id(node)
-            );
-            let label = match (tree.kind, edge) {
-                (TreeKind::Retainers, Some(e)) => {
-                    format!("{} in {object}", format::visible(&analysis.edge_label(e)))
-                }
-                (TreeKind::Containment, Some(e)) => {
-                    format!("{} :: {object}", format::visible(&analysis.edge_label(e)))
-                }
-                _ => object,
-            };
-            let label = if cycle {
-                format!("{label}  ↻ cycle")
-            } else if tree.kind == TreeKind::Retainers && tree.ignored.is_ignored(node) {
-                format!("{label}  (ignored)")
-            } else {
-                label
-            };
-            let numbers = format!(
-                "{:>5} {:>9} {:>9}",
+            let label = shifted(&tree.label(id), tree.shift);
+            let numbers = numbers([
                 format::distance(display_distance(tree.distance(node, edge))),
                 format::bytes(u64::from(analysis.graph.self_size[node as usize])),
                 format::bytes(analysis.dominators.retained[node as usize]),
-            );
+            ]);
             let room = width.saturating_sub(NUMBERS + 1);
             let mut label: String = label.chars().take(room).collect();
             let pad = room.saturating_sub(label.chars().count());
@@ -213,4 +219,19 @@ fn row_text(tree: &ObjectTree, id: usize, width: usize, theme: &Theme) -> Line<'
             Line::from(vec![Span::styled(label, style), Span::raw(numbers)])
         }
     }
+}
+
+/// Distance, shallow and retained size, right-aligned in [`NUMBERS`] cells.
+fn numbers([distance, shallow, retained]: [String; 3]) -> String {
+    format!("{distance:>8} {shallow:>9} {retained:>9}")
+}
+
+/// `text` without its first `shift` characters, marked `…` where cut.
+pub fn shifted(text: &str, shift: usize) -> String {
+    if shift == 0 {
+        return text.to_owned();
+    }
+    std::iter::once('…')
+        .chain(text.chars().skip(shift))
+        .collect()
 }

@@ -20,12 +20,9 @@ use crate::format;
 use crate::loader::LoadEvent;
 use crate::snapshot::{Progress, Stage};
 
+/// Draws `app` as the runtime does: measured for the screen, then drawn.
 fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let areas = super::layout(ratatui::layout::Rect::new(0, 0, width, height), false);
-    app.on_resize(
-        super::table_rows(areas.table),
-        super::tree_rows(areas.retainers),
-    );
+    app.on_viewports(super::viewports(app, Rect::new(0, 0, width, height)));
     let mut terminal =
         Terminal::new(TestBackend::new(width, height)).unwrap_or_else(|e| panic!("{e}"));
     terminal
@@ -139,8 +136,8 @@ fn loading_shows_progress_then_early_counts() {
     };
     let text = draw(&mut app, 100, 20).backend().to_string();
     assert!(
-        text.contains("reading and parsing 23 %"),
-        "stage and percent: {text}"
+        text.contains("reading and parsing 50 %"),
+        "stage and the percent of the bytes read: {text}"
     );
     assert!(
         text.contains("811 kB / 1.6 MB"),
@@ -157,6 +154,14 @@ fn loading_shows_progress_then_early_counts() {
         "counts show before retained sizes: {text}"
     );
     assert!(text.contains('…'), "retained sizes are pending: {text}");
+    assert!(
+        text.contains("(retained sizes pending, by shallow size)"),
+        "the title says how early rows are sorted: {text}"
+    );
+    assert!(
+        text.contains("Shallow Size ▼") && !text.contains("Retained Size ▼"),
+        "the arrow is on the column they are sorted by: {text}"
+    );
     app.on_load(0, LoadEvent::Done(Arc::clone(target)));
     let text = draw(&mut app, 100, 20).backend().to_string();
     assert!(
@@ -236,7 +241,7 @@ fn every_terminal_size_shows_each_pane_title_and_the_first_row() {
             " Duplicated strings: after.heapsnapshot.gz ",
             "\"leaky-client/1.0\"",
         ),
-        ("?", " Keys (any key closes) ", ""),
+        ("?", " Keys (j/k scroll, any other key closes) ", ""),
         ("3", COMPARISON, "SessionRecord"),
         ("4", COMPARISON, "SessionRecord"),
     ];
@@ -261,7 +266,7 @@ fn every_terminal_size_shows_each_pane_title_and_the_first_row() {
                 assert!(top.starts_with(&format!("┌{fits}")), "{at}: {top:?}");
                 continue;
             }
-            let areas = super::layout(Rect::new(0, 0, w, h), app.focus == Pane::Details);
+            let areas = super::layout_of(&app, Rect::new(0, 0, w, h));
             let panes = [
                 (areas.table, table_title),
                 (areas.retainers, " Retainers "),
@@ -294,11 +299,12 @@ fn every_terminal_size_shows_each_pane_title_and_the_first_row() {
             let numbers = match app.table_view().source() {
                 Some(Source::Comparison(data)) => {
                     let d = &data.diffs[first as usize];
+                    // What matters for a leak shows first at 80 columns.
                     vec![
                         format::group(d.new_count),
-                        format::group(d.deleted_count),
                         format::signed_count(d.delta()),
                         format::signed_bytes(d.size_delta()),
+                        format::signed_bytes(data.retained_delta[first as usize]),
                     ]
                 }
                 Some(Source::Duplicates(data)) => {
@@ -336,4 +342,187 @@ fn big_counts_are_shown_whole_not_cut() {
         text.contains("+1,171,525"),
         "# Delta whole, with its sign: {text}"
     );
+}
+
+/// Item 1 of the cockpit: after 24 rows down, `D` opens on its first row
+/// (it kept the old scroll and opened mid-table), and the pane says where
+/// the selection is.
+#[test]
+fn a_new_sort_at_80_by_24_opens_on_its_first_row() {
+    let mut app = comparison_app();
+    draw(&mut app, 80, 24);
+    press(&mut app, &"j".repeat(24));
+    let text = draw(&mut app, 80, 24).backend().to_string();
+    assert!(text.contains(" row 25 of "), "{text}");
+    press(&mut app, "D");
+    let text = draw(&mut app, 80, 24).backend().to_string();
+    assert!(
+        text.contains("│▸ (string) "),
+        "the largest Size Delta shows: {text}"
+    );
+    assert!(text.contains(" row 1 of "), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+/// At 80 columns the Comparison keeps what matters for a leak (# Delta,
+/// Size Delta, Retained Δ, then # New) and says which columns it left
+/// out; with a class selected and no object, the bottom pane says where
+/// its growth hangs ("Held by"), which a narrow screen used to hide.
+#[test]
+fn the_comparison_at_80_by_24_names_its_hidden_columns_and_the_holders() {
+    let mut app = comparison_app();
+    press(&mut app, "/SessionRecord\n");
+    let text = draw(&mut app, 80, 24).backend().to_string();
+    for title in ["# New", "# Delta ▼", "Size Delta", "Retained Δ"] {
+        assert!(text.contains(title), "{title} shows: {text}");
+    }
+    assert!(
+        text.contains(" +3 hidden: # Deleted, Alloc. Size, Freed Size "),
+        "{text}"
+    );
+    assert!(text.contains("Held by:"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+/// A sort by a column that does not fit shows it (in place of another).
+#[test]
+fn sorting_by_a_hidden_column_shows_it() {
+    let mut app = comparison_app();
+    // # Delta → Alloc. Size → Freed Size.
+    press(&mut app, "ss");
+    let text = draw(&mut app, 80, 24).backend().to_string();
+    assert!(text.contains("Freed Size ▼"), "{text}");
+    assert!(text.contains("hidden: "), "{text}");
+    assert!(
+        !text.contains("hidden: # Deleted, Alloc. Size, Freed Size"),
+        "{text}"
+    );
+}
+
+/// The arrow used to overwrite the start of a title (`eed Size ▼`,
+/// `loc. Size ▼`): every column has room for its title and the arrow.
+#[test]
+fn regression_the_sort_arrow_sits_beside_whole_titles() {
+    let mut app = comparison_app();
+    for title in crate::app::sources::COMPARISON_COLUMNS.iter().skip(4) {
+        press(&mut app, "s");
+        for width in [120, 80] {
+            let text = draw(&mut app, width, 24).backend().to_string();
+            let header = text.lines().nth(3).unwrap_or_default();
+            assert!(
+                header.contains(&format!(" {title} ▼")),
+                "{width} columns: {header}"
+            );
+        }
+    }
+    let mut app = summary_app();
+    press(&mut app, "s");
+    let text = draw(&mut app, 80, 24).backend().to_string();
+    assert!(text.contains("│Constructor ▲"), "names sort A to Z: {text}");
+    press(&mut app, "s");
+    let text = draw(&mut app, 80, 24).backend().to_string();
+    assert!(text.contains(" Distance ▼"), "{text}");
+}
+
+/// Details was cut after `Distance` at 80×24 and could not scroll: `j`
+/// scrolls it when it has the focus, and its border says which lines show.
+#[test]
+fn details_scroll_at_80_by_24() {
+    let mut app = summary_app();
+    press(&mut app, "@71213\n4");
+    let text = draw(&mut app, 80, 24).backend().to_string();
+    assert!(text.contains(" lines 1–5 of 10 "), "{text}");
+    assert!(!text.contains("Dominator"), "{text}");
+    press(&mut app, "jjjj");
+    let text = draw(&mut app, 80, 24).backend().to_string();
+    assert!(text.contains("│Dominator (array) @"), "{text}");
+    assert!(text.contains("│Name      SessionRecord"), "{text}");
+    assert!(text.contains(" lines 5–9 of 10 "), "{text}");
+}
+
+/// The help at 80×24 had two colliding, cut columns and could not
+/// scroll: it is one column there, and `j`, PgDn, `G` scroll it.
+#[test]
+fn the_help_at_80_by_24_is_one_column_and_scrolls() {
+    let mut app = summary_app();
+    press(&mut app, "?");
+    let text = draw(&mut app, 80, 24).backend().to_string();
+    assert!(
+        text.contains("│  Ctrl-z        Suspend to the shell (fg resumes)"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+    press(&mut app, "G");
+    let text = draw(&mut app, 80, 24).backend().to_string();
+    assert!(app.show_help, "G scrolled, the help stays");
+    assert!(text.contains("│Mouse"), "the end of the help: {text}");
+    assert!(
+        text.contains("m             Let the terminal select text"),
+        "{text}"
+    );
+}
+
+/// Wide enough, the help keeps its two columns, none of them cut.
+#[test]
+fn the_help_on_a_wide_screen_has_two_whole_columns() {
+    let mut app = summary_app();
+    press(&mut app, "?");
+    let text = draw(&mut app, 150, 50).backend().to_string();
+    let line = text
+        .lines()
+        .find(|l| l.contains("Quit heaplens"))
+        .unwrap_or_default();
+    assert!(line.contains("Expand/collapse (Trend: Summary)"), "{text}");
+    assert!(!text.contains(" lines "), "all of it fits: {text}");
+}
+
+/// `z` gives the focused pane the whole screen between the header and
+/// the footer; `z` again restores the layout.
+#[test]
+fn z_zooms_the_focused_pane_at_80_by_24() {
+    let mut app = summary_app();
+    press(&mut app, "@71213\n4z");
+    let text = draw(&mut app, 80, 24).backend().to_string();
+    assert!(!text.contains("┌ Summary"), "only Details: {text}");
+    for field in ["Object", "Distance", "Dominator", "Snapshot", "Name"] {
+        assert!(text.contains(&format!("│{field}")), "{field}: {text}");
+    }
+    press(&mut app, "3");
+    let text = draw(&mut app, 80, 24).backend().to_string();
+    assert!(
+        text.contains("┌ Retainers") && !text.contains("┌ Details"),
+        "{text}"
+    );
+    press(&mut app, "z");
+    let text = draw(&mut app, 80, 24).backend().to_string();
+    assert!(
+        text.contains("┌ Summary") && text.contains("┌ Retainers"),
+        "{text}"
+    );
+}
+
+/// A long name, cut in its column, can be read whole in Details (wrapped):
+/// here a duplicated string, whose row shows its first 60 characters.
+#[test]
+fn details_show_a_selected_rows_whole_name() {
+    let mut app = summary_app();
+    press(&mut app, "6/Copyright Joyent\n4");
+    let Some(Row::Class(group)) = app.table().selected_row() else {
+        panic!("a string row");
+    };
+    let value = app
+        .tables
+        .duplicates()
+        .map(|d| d.name(group))
+        .unwrap_or_default();
+    // A word wholly past the table's preview.
+    let (at, word) = value
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - value.as_ptr() as usize, w))
+        .find(|&(at, w)| at > 70 && w.len() >= 4 && w.chars().all(char::is_alphabetic))
+        .unwrap_or_else(|| panic!("a long string: {value}"));
+    let text = draw(&mut app, 80, 24).backend().to_string();
+    let table = text.lines().nth(4).unwrap_or_default();
+    assert!(!table.contains(word), "cut in the table: {table}");
+    assert!(text.contains(word), "{word} (at {at}) in Details: {text}");
 }

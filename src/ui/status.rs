@@ -12,43 +12,87 @@ use crate::snapshot::{Progress, Stage};
 
 use super::theme::Theme;
 
-/// Share of the whole load done, from the stage weights and bytes read.
-fn fraction_done(slot: &SnapshotSlot) -> f64 {
-    let LoadState::Loading { progress, .. } = &slot.state else {
-        return 1.0;
-    };
+/// How far a load is, as one figure: while reading a file of known size,
+/// the share of its bytes read (the same bytes the line prints beside it);
+/// past reading, the stage's place among the stages, which report no
+/// bytes. A stream's size is unknown: it has no figure while read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Done {
+    Percent(f64),
+    Step { at: usize, of: usize },
+    Unknown,
+}
+
+impl Done {
+    fn of(progress: &Progress, file_bytes: Option<u64>) -> Done {
+        match (progress.stage, file_bytes) {
+            (Stage::Read, Some(total)) if total > 0 => {
+                Done::Percent((progress.bytes_read as f64 / total as f64).min(1.0))
+            }
+            (Stage::Read, _) => Done::Unknown,
+            (stage, _) => Done::Step {
+                at: Stage::ALL.iter().position(|&s| s == stage).unwrap_or(0) + 1,
+                of: Stage::ALL.len(),
+            },
+        }
+    }
+
+    /// ` 82 %` or ` (step 7 of 9)`, after the stage's name.
+    fn text(self) -> String {
+        match self {
+            Done::Percent(f) => format!(" {:.0} %", f * 100.0),
+            Done::Step { at, of } => format!(" (step {at} of {of})"),
+            Done::Unknown => String::new(),
+        }
+    }
+
+    /// The bar shows the bytes: filling while read, full once read.
+    fn bar(self) -> f64 {
+        match self {
+            Done::Percent(f) => f,
+            Done::Step { .. } => 1.0,
+            Done::Unknown => 0.0,
+        }
+    }
+}
+
+/// Share of the whole load's time done, from the stage weights and bytes
+/// read: only for the ETA (the stages' weights are guesses, so it is not
+/// shown as a figure).
+fn time_done(progress: &Progress, file_bytes: Option<u64>) -> f64 {
     let before: f64 = Stage::ALL
         .iter()
         .take_while(|&&s| s != progress.stage)
         .map(|s| s.weight())
         .sum();
-    let within = match (progress.stage, slot.file_bytes) {
-        (Stage::Read, Some(total)) if total > 0 => progress.bytes_read as f64 / total as f64,
+    let within = match Done::of(progress, file_bytes) {
+        Done::Percent(f) => f,
         _ => 0.0,
     };
     let all: f64 = Stage::ALL.iter().map(|s| s.weight()).sum();
-    ((before + within.min(1.0) * progress.stage.weight()) / all).clamp(0.0, 1.0)
+    ((before + within * progress.stage.weight()) / all).clamp(0.0, 1.0)
 }
 
-/// One line per slot: stage, %, bytes, elapsed and ETA; or the outcome.
+/// One line per slot: stage, figure, bytes, elapsed and ETA; or the outcome.
 pub fn progress_lines(slot: &SnapshotSlot, theme: &Theme) -> Vec<Line<'static>> {
     let name = slot.name();
     match &slot.state {
         LoadState::Loading { progress, started } => {
-            let done = fraction_done(slot);
+            let done = Done::of(progress, slot.file_bytes);
+            let time = time_done(progress, slot.file_bytes);
             let elapsed = started.elapsed().as_secs_f64();
-            let eta = if done > 0.05 {
-                format!(", ETA {:.0} s", elapsed / done - elapsed)
+            let eta = if time > 0.05 {
+                format!(", ETA {:.0} s", elapsed / time - elapsed)
             } else {
                 String::new()
             };
             let bytes = bytes_text(progress, slot.file_bytes);
             let bar_width = 24;
-            let filled = (done * bar_width as f64).round() as usize;
+            let filled = (done.bar() * bar_width as f64).round() as usize;
             vec![
                 Line::from(vec![
                     Span::styled(format!("  {name}  "), theme.header()),
-                    Span::raw(format!("{} {:.0} %", progress.stage, done * 100.0)),
+                    Span::raw(format!("{}{}", progress.stage, done.text())),
                 ]),
                 Line::from(vec![
                     Span::raw("  "),
@@ -82,14 +126,12 @@ fn bytes_text(progress: &Progress, file_bytes: Option<u64>) -> String {
 
 fn slot_summary(slot: &SnapshotSlot) -> String {
     match &slot.state {
-        LoadState::Loading { progress, .. } => {
-            format!(
-                "{}: {} {:.0} %",
-                slot.name(),
-                progress.stage,
-                fraction_done(slot) * 100.0
-            )
-        }
+        LoadState::Loading { progress, .. } => format!(
+            "{}: {}{}",
+            slot.name(),
+            progress.stage,
+            Done::of(progress, slot.file_bytes).text()
+        ),
         LoadState::Ready { analysis, .. } => format!(
             "{}: {} objects, {}",
             slot.name(),
@@ -131,17 +173,23 @@ pub fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 /// The prompt being typed, a message, or the main keys.
 pub fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let selected = app.prompt_selected;
     let line = match &app.input {
-        Input::Filter => Line::from(vec![
-            Span::styled(" / ", theme.key()),
-            Span::raw(format!("{}▏", app.table().filter)),
-            Span::styled("  Enter keep · Esc clear", theme.dim()),
-        ]),
-        Input::Jump(text) => Line::from(vec![
-            Span::styled(" @", theme.key()),
-            Span::raw(format!("{text}▏")),
-            Span::styled("  Enter jump · Esc cancel", theme.dim()),
-        ]),
+        Input::Filter => prompt(
+            " / ",
+            &app.table().filter,
+            selected,
+            "  Enter keep · Esc clear · Ctrl-u empty",
+            theme,
+        ),
+        Input::Search(text) => prompt(
+            " search: ",
+            text,
+            selected,
+            "  Enter find · then n/N · Esc cancel",
+            theme,
+        ),
+        Input::Jump(text) => prompt(" @", text, false, "  Enter jump · Esc cancel", theme),
         Input::None => match &app.status {
             Some(message) => Line::styled(format!(" {message}"), theme.error()),
             None => {
@@ -157,12 +205,57 @@ pub fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
+/// A prompt: its sign, the text typed (shown selected when the next key
+/// replaces it), the cursor and what the keys do.
+fn prompt(
+    sign: &'static str,
+    text: &str,
+    selected: bool,
+    keys: &'static str,
+    theme: &Theme,
+) -> Line<'static> {
+    let style = if selected {
+        theme.selected()
+    } else {
+        ratatui::style::Style::new()
+    };
+    Line::from(vec![
+        Span::styled(sign, theme.key()),
+        Span::styled(format::visible(text).into_owned(), style),
+        Span::raw("▏"),
+        Span::styled(keys, theme.dim()),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn at(stage: Stage, bytes_read: u64) -> Progress {
         Progress { stage, bytes_read }
+    }
+
+    /// The percent is the bytes read of the file, as printed beside it;
+    /// later stages, which read no bytes, say which step they are.
+    #[test]
+    fn regression_the_percent_is_the_bytes_read_while_reading() {
+        let size = Some(1_003_000_000);
+        let reading = at(Stage::Read, 824_000_000);
+        assert_eq!(Done::of(&reading, size).text(), " 82 %");
+        assert_eq!(bytes_text(&reading, size), "824 MB / 1,003 MB");
+        let later = at(Stage::Dominators, 0);
+        let step = Stage::ALL
+            .iter()
+            .position(|&s| s == Stage::Dominators)
+            .unwrap_or(0)
+            + 1;
+        let of = Stage::ALL.len();
+        assert_eq!(
+            Done::of(&later, size).text(),
+            format!(" (step {step} of {of})")
+        );
+        assert_eq!(Done::of(&later, size).bar(), 1.0, "the bar: all read");
+        assert_eq!(Done::of(&at(Stage::Read, 5_000), None).text(), "");
     }
 
     #[test]

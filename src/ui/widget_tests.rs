@@ -25,8 +25,9 @@ fn style(modifier: Modifier) -> Style {
 }
 
 /// The Summary of global (10 B) → Store (40 B) → two Items (16 and 24 B):
-/// sorted by Retained Size, largest first (the ▼), Item expanded into
-/// its two instances, the larger one selected. 90 B in all.
+/// sorted by Retained Size, largest first (the ▼, beside the whole title),
+/// Item expanded into its two instances, the larger one selected (row 4
+/// of 5, the bottom border says). 90 B in all.
 #[test]
 fn class_table_widget_draws_header_arrow_rows_and_selection() {
     let mut s = TestSnapshot::new();
@@ -56,30 +57,32 @@ fn class_table_widget_draws_header_arrow_rows_and_selection() {
         waiting: Vec::new(),
         theme: &theme,
     };
-    let mut buffer = Buffer::empty(Rect::new(0, 0, 67, 8));
+    let mut buffer = Buffer::empty(Rect::new(0, 0, 69, 8));
     props.render(buffer.area, &mut buffer);
 
     let mut expected = Buffer::with_lines([
-        "┌ Summary: store ─────────────────────────────────────────────────┐",
-        "│Constructor              Distance    Shallow Size Retained Size ▼│",
-        "│▸ Window                        1       10 B 11 %      90 B 100 %│",
-        "│▸ Store                         2       40 B 44 %       80 B 89 %│",
-        "│▾ Item ×2                       3       40 B 44 %       40 B 44 %│",
-        "│    Item @9                     3       24 B 27 %       24 B 27 %│",
-        "│    Item @7                     3       16 B 18 %       16 B 18 %│",
-        "└─────────────────────────────────────────────────────────────────┘",
+        "┌ Summary: store ───────────────────────────────────────────────────┐",
+        "│Constructor                Distance    Shallow Size Retained Size ▼│",
+        "│▸ Window                          1       10 B 11 %      90 B 100 %│",
+        "│▸ Store                           2       40 B 44 %       80 B 89 %│",
+        "│▾ Item ×2                         3       40 B 44 %       40 B 44 %│",
+        "│    Item @9                       3       24 B 27 %       24 B 27 %│",
+        "│    Item @7                       3       16 B 18 %       16 B 18 %│",
+        "└─────────────────────────────────────────────────────── row 4 of 5 ┘",
     ]);
     expected.set_style(Rect::new(1, 0, 16, 1), style(Modifier::BOLD));
-    expected.set_style(Rect::new(1, 1, 65, 1), style(Modifier::BOLD));
+    expected.set_style(Rect::new(1, 1, 67, 1), style(Modifier::BOLD));
     expected.set_style(Rect::new(7, 4, 3, 1), style(Modifier::DIM));
-    expected.set_style(Rect::new(1, 5, 65, 1), style(Modifier::REVERSED));
+    expected.set_style(Rect::new(1, 5, 67, 1), style(Modifier::REVERSED));
+    expected.set_style(Rect::new(56, 7, 12, 1), style(Modifier::DIM));
     assert_eq!(buffer, expected);
 }
 
 /// Leaf is held 101 times by Cache (`[99]`…`[0]`, then `leaf`), Cache by
 /// global and, back, by Leaf. The first 100 retainers show, then
 /// `… 1 more`; `[0] in Cache` is open, and Leaf under it is the cycle.
-/// At the last row (End), the tree scrolls to show it.
+/// At the last row (End), the tree scrolls to show it; the columns have
+/// titles and the bottom border says where the selection is.
 #[test]
 fn object_tree_widget_draws_an_open_row_a_cycle_and_more() {
     let mut s = TestSnapshot::new();
@@ -111,23 +114,26 @@ fn object_tree_widget_draws_an_open_row_a_cycle_and_more() {
         focused: true,
         theme: &theme,
     };
-    let mut buffer = Buffer::empty(Rect::new(0, 0, 60, 7));
+    let mut buffer = Buffer::empty(Rect::new(0, 0, 60, 8));
     props.render(buffer.area, &mut buffer);
 
     let mut expected = Buffer::with_lines([
         "┌ Retainers ─ of Leaf @7 ──────────────────────────────────┐",
+        "│Object                        Distance   Shallow  Retained│",
         "│▶ [1] in Cache @5                    2      20 B      50 B│",
         "│▼ [0] in Cache @5                    2      20 B      50 B│",
         "│    cache in Window @3               1      10 B      60 B│",
         "│    owner in Leaf @7  ↻ cycle        3      30 B      30 B│",
         "│  … 1 more (Enter)                                        │",
-        "└──────────────────────────────────────────────────────────┘",
+        "└────────────────────────────────────────── row 103 of 103 ┘",
     ]);
     expected.set_style(Rect::new(1, 0, 11, 1), style(Modifier::BOLD));
     expected.set_style(Rect::new(13, 0, 12, 1), style(Modifier::DIM));
-    expected.set_style(Rect::new(5, 4, 29, 1), style(Modifier::DIM));
-    expected.set_style(Rect::new(1, 5, 58, 1), style(Modifier::REVERSED));
-    expected.set_style(Rect::new(3, 5, 56, 1), style(Modifier::DIM));
+    expected.set_style(Rect::new(1, 1, 58, 1), style(Modifier::BOLD));
+    expected.set_style(Rect::new(5, 5, 26, 1), style(Modifier::DIM));
+    expected.set_style(Rect::new(1, 6, 58, 1), style(Modifier::REVERSED));
+    expected.set_style(Rect::new(3, 6, 56, 1), style(Modifier::DIM));
+    expected.set_style(Rect::new(43, 7, 16, 1), style(Modifier::DIM));
     assert_eq!(buffer, expected);
 }
 
@@ -216,11 +222,75 @@ fn trend_widget_draws_counts_sparklines_and_growth() {
         "│▸ Job jobs.js:3:5                            1 → 4 ▂▄█         +3              40 B → 160 B            +120 B         grew│",
         "│▸ Window                                     1 → 1 ███          0              70 B → 190 B            +120 B             │",
         "│▸ EarlyBird                                  2 → 2 ███          0               20 B → 20 B               0 B             │",
-        "└──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘",
+        "└────────────────────────────────────────────────────────────────────────────────────────────────────────────── row 1 of 3 ┘",
     ]);
     expected.set_style(Rect::new(1, 0, 7, 1), style(Modifier::BOLD));
     expected.set_style(Rect::new(1, 1, 122, 1), style(Modifier::BOLD));
     expected.set_style(Rect::new(1, 2, 122, 1), style(Modifier::REVERSED));
     expected.set_style(Rect::new(6, 2, 12, 1), style(Modifier::DIM));
+    expected.set_style(Rect::new(111, 5, 12, 1), style(Modifier::DIM));
     assert_eq!(buffer, expected);
+}
+
+/// A name wider than its column scrolls sideways (`>`): the row shows
+/// what was cut, `…` marking the cut.
+#[test]
+fn a_long_name_scrolls_sideways() {
+    let long = "AVeryLongConstructorNameThatNoColumnFits_ItsTail";
+    let mut s = TestSnapshot::new();
+    let global = s.node("object", "Window", 3, 10);
+    let object = s.node("object", long, 5, 40);
+    s.edge(0, "shortcut", "global", global);
+    s.edge(global, "property", "o", object);
+    let mut view = TableView::new(TableKind::Summary);
+    view.set_source(Some(Source::Summary(SummaryData::Ready {
+        analysis: Arc::new(s.analyze()),
+        filtered: None,
+    })));
+    let theme = Theme::new(false);
+    let draw = |view: &TableView| {
+        let props = TableProps {
+            view,
+            title: " Summary ".into(),
+            focused: true,
+            waiting: Vec::new(),
+            theme: &theme,
+        };
+        let mut buffer = Buffer::empty(Rect::new(0, 0, 70, 5));
+        props.render(buffer.area, &mut buffer);
+        buffer
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect::<String>()
+    };
+    assert!(!draw(&view).contains("ItsTail"), "cut at first");
+    view.table.shift = 41;
+    let text = draw(&view);
+    assert!(text.contains("▸ …ItsTail"), "{text}");
+}
+
+/// Containment and Dominated said what the Retainers pane is for.
+#[test]
+fn each_object_tree_says_what_it_is_for_before_a_selection() {
+    let theme = Theme::new(false);
+    for (kind, says) in [
+        (TreeKind::Retainers, "what keeps it alive"),
+        (TreeKind::Containment, "what it holds"),
+        (TreeKind::Dominators, "what freeing it would free"),
+    ] {
+        let props = TreeProps {
+            tree: None,
+            kind,
+            selected: false,
+            ignored: 0,
+            focused: false,
+            theme: &theme,
+        };
+        let mut buffer = Buffer::empty(Rect::new(0, 0, 100, 4));
+        props.render(buffer.area, &mut buffer);
+        let text: String = buffer.content().iter().map(|c| c.symbol()).collect();
+        assert!(text.contains(says), "{kind:?}: {text}");
+        assert!(text.contains(&format!("┌ {} ", kind.title())), "{text}");
+    }
 }

@@ -378,10 +378,11 @@ fn ctrl_z_and_sigtstp_suspend_to_the_shell_and_fg_redraws() {
 #[test]
 fn ctrl_c_quits_with_status_130_even_in_a_prompt() {
     let tiny = fixture("tiny/tiny-dominators.heapsnapshot");
-    let cases: [(&str, &[&str], &str); 3] = [
+    let cases: [(&str, &[&str], &str); 4] = [
         ("table", &[], "q quit"),
         ("filter", &["/", "Wea"], "Enter keep"),
         ("jump", &["@", "12"], "Enter jump"),
+        ("search", &["3", "/", "Wea"], "Enter find"),
     ];
     for (name, keys, shown) in cases {
         let tmux = Tmux::start(
@@ -584,4 +585,62 @@ fn four_snapshots_show_a_trend_that_opens_the_last_summary() {
     tmux.keys(&["q"]);
     let screen = tmux.wait_for("heaplens to exit", |s| s.contains("HEAPLENS-EXITED-"));
     assert!(screen.contains("HEAPLENS-EXITED-0"), "{screen}");
+}
+
+/// `m` hands the mouse to the terminal (to select an @id with it) and
+/// back; `y` copies the selected object's @id to the clipboard (OSC 52:
+/// tmux keeps it as a buffer) and it is printed again after the exit.
+#[test]
+fn m_frees_the_mouse_and_y_copies_an_id_printed_on_exit() {
+    let demo = fixture("demo/after.heapsnapshot");
+    let tmux = Tmux::start("yank", 120, 40, &heaplens_command(&[&demo]));
+    let ok = tmux
+        .cmd(&["set-option", "-g", "set-clipboard", "on"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "tmux takes OSC 52 copies as buffers");
+    tmux.wait_for("the demo to load", |s| s.contains(" objects, "));
+    assert_eq!(tmux.pane("#{mouse_any_flag}"), "1", "the mouse is captured");
+    tmux.keys(&["m"]);
+    tmux.wait_for("the mouse off", |s| s.contains("mouse off"));
+    assert_eq!(tmux.pane("#{mouse_any_flag}"), "0", "m frees the mouse");
+    tmux.keys(&["m"]);
+    tmux.wait_for("the mouse on", |s| s.contains("mouse on"));
+    assert_eq!(tmux.pane("#{mouse_any_flag}"), "1", "m again takes it");
+
+    // Esc: from the tree (where y copies the selected row) to the table.
+    tmux.keys(&["@", "71213", "Enter", "Escape", "y"]);
+    tmux.wait_for("the copy", |s| s.contains("copied @71213"));
+    let buffer = tmux.cmd(&["show-buffer"]).output();
+    let buffer = buffer
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    assert_eq!(buffer, "71213", "the id reached the clipboard");
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("heaplens to exit", |s| s.contains("HEAPLENS-EXITED-"));
+    assert!(
+        screen.contains("copied @71213\nHEAPLENS-EXITED-0"),
+        "the id is printed after the terminal is restored:\n{screen}"
+    );
+}
+
+/// At 80×24: a new sort opens on its first row, the Comparison names the
+/// columns it hides, and the panes say where their selection is.
+#[test]
+fn the_comparison_at_80_by_24_after_a_sort() {
+    let tmux = Tmux::start("cockpit80", 80, 24, &demo_command());
+    tmux.wait_for("both snapshots to load", |s| s.contains("# Delta ▼"));
+    tmux.keys(&["j"; 24]);
+    tmux.wait_for("row 25", |s| s.contains(" row 25 of "));
+    tmux.keys(&["D"]);
+    let screen = tmux.wait_for("the new sort", |s| s.contains("Size Delta ▼"));
+    assert!(screen.contains(" row 1 of "), "{screen}");
+    let first = screen.lines().nth(4).unwrap_or_default();
+    assert!(first.starts_with("│▸ (string) "), "{screen}");
+    assert!(
+        screen.contains("+3 hidden: # Deleted, Alloc. Size, Freed Size"),
+        "{screen}"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for("heaplens to exit", |s| s.contains("HEAPLENS-EXITED-0"));
 }
