@@ -17,6 +17,7 @@ use rustc_hash::FxHashMap as HashMap;
 use super::dominators::DominatorTree;
 use super::error::SnapshotError;
 use super::graph::{HeapGraph, Location};
+use super::strings::capped;
 
 /// One Summary row.
 #[derive(Debug, Clone)]
@@ -69,18 +70,12 @@ impl ClassAggregate {
 /// A name as a row shows it, and what its key adds to tell long names
 /// apart (empty for a name shown whole).
 fn shown_name(name: &str) -> (Cow<'_, str>, String) {
-    if name.len() <= MAX_CLASS_NAME_BYTES {
-        return (Cow::Borrowed(name), String::new());
-    }
-    let mut cut = MAX_CLASS_NAME_BYTES - '…'.len_utf8();
-    while !name.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let hash = xxhash_rust::xxh3::xxh3_64(name.as_bytes());
-    (
-        Cow::Owned(format!("{}…", &name[..cut])),
-        format!(" #{hash:016x}"),
-    )
+    let shown = capped(name, MAX_CLASS_NAME_BYTES);
+    let whole = match shown {
+        Cow::Borrowed(_) => String::new(),
+        Cow::Owned(_) => format!(" #{:016x}", xxhash_rust::xxh3::xxh3_64(name.as_bytes())),
+    };
+    (shown, whole)
 }
 
 /// Groups nodes into classes. `class_of` gives each node's class index
