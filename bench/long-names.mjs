@@ -64,10 +64,19 @@ await write('],\n"edges":[');
 await chunked(nodes - 1, (i) => `${i ? ',' : ''}\n${ELEMENT},${i + 1},${7 * (i + 1)}`);
 await write('],\n"locations":[');
 if (located) await chunked(objects, (i) => `${i ? ',' : ''}\n${7 * (i + 1)},1,${located === 2 ? i : 7},0`);
+// Written a MB at a time: a JS string holds at most 512 MB.
+const long = async (start, fill) => {
+  await write(start);
+  const piece = fill.repeat(1 << 20);
+  let left = nameBytes - start.length;
+  for (; left >= piece.length; left -= piece.length) await write(piece);
+  await write(fill.repeat(left));
+};
 await write('],\n"strings":["","1","');
-const name = tag ? '<div' : 'Long';
-await write(name + 'n'.repeat(nameBytes - name.length) + '",\n"');
-await write('Value' + 'v'.repeat(nameBytes - 5) + '"]}\n');
+await long(tag ? '<div' : 'Long', 'n');
+await write('",\n"');
+await long('Value', 'v');
+await write('"]}\n');
 out.end();
 await once(out, 'finish');
 console.error(`${args.out}: ${objects} objects named by ${nameBytes} bytes, ${values} values`);

@@ -17,6 +17,7 @@ use rustc_hash::FxHashMap as HashMap;
 use super::dominators::DominatorTree;
 use super::error::SnapshotError;
 use super::graph::{HeapGraph, Location};
+use super::strings::capped;
 
 /// One Summary row.
 #[derive(Debug, Clone)]
@@ -69,18 +70,12 @@ impl ClassAggregate {
 /// A name as a row shows it, and what its key adds to tell long names
 /// apart (empty for a name shown whole).
 fn shown_name(name: &str) -> (Cow<'_, str>, String) {
-    if name.len() <= MAX_CLASS_NAME_BYTES {
-        return (Cow::Borrowed(name), String::new());
-    }
-    let mut cut = MAX_CLASS_NAME_BYTES - '…'.len_utf8();
-    while !name.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let hash = xxhash_rust::xxh3::xxh3_64(name.as_bytes());
-    (
-        Cow::Owned(format!("{}…", &name[..cut])),
-        format!(" #{hash:016x}"),
-    )
+    let shown = capped(name, MAX_CLASS_NAME_BYTES);
+    let whole = match shown {
+        Cow::Borrowed(_) => String::new(),
+        Cow::Owned(_) => format!(" #{:016x}", xxhash_rust::xxh3::xxh3_64(name.as_bytes())),
+    };
+    (shown, whole)
 }
 
 /// Groups nodes into classes. `class_of` gives each node's class index
@@ -98,16 +93,18 @@ pub fn build_aggregates<'a>(
     class_name: &dyn Fn(u32) -> &'a str,
     keep: &dyn Fn(u32) -> bool,
 ) -> Vec<ClassAggregate> {
-    try_build_aggregates(graph, class_of, class_name, keep).unwrap_or_else(|e| {
-        // As `vec!` does: views run on a loaded snapshot.
-        let needed = match e {
-            SnapshotError::OutOfMemory { needed, .. } => needed as usize,
-            _ => 0,
-        };
-        std::alloc::handle_alloc_error(
-            std::alloc::Layout::array::<u8>(needed).unwrap_or(std::alloc::Layout::new::<u8>()),
-        )
-    })
+    try_build_aggregates(graph, class_of, class_name, keep).unwrap_or_else(abort)
+}
+
+/// What `vec!` does when memory cannot be had, for the views, which run
+/// on a loaded snapshot: the load pipeline calls the `try_` functions.
+fn abort<T>(error: SnapshotError) -> T {
+    let needed = match error {
+        SnapshotError::OutOfMemory { needed, .. } => needed as usize,
+        _ => 0,
+    };
+    let layout = std::alloc::Layout::array::<u8>(needed);
+    std::alloc::handle_alloc_error(layout.unwrap_or(std::alloc::Layout::new::<u8>()))
 }
 
 /// [`build_aggregates`], failing when its arrays cannot be had (the load
@@ -222,13 +219,21 @@ impl<'a> NameIds<'a> {
 /// lists: kept only while class retained sizes need it, not beside the
 /// dominator arrays (40 MB of a 1 GB snapshot).
 pub fn node_classes(aggregates: &[ClassAggregate], node_count: usize) -> Vec<u32> {
-    let mut node_class = vec![u32::MAX; node_count];
+    try_node_classes(aggregates, node_count).unwrap_or_else(abort)
+}
+
+/// [`node_classes`], failing when its array cannot be had.
+pub fn try_node_classes(
+    aggregates: &[ClassAggregate],
+    node_count: usize,
+) -> Result<Vec<u32>, SnapshotError> {
+    let mut node_class = unset(node_count)?;
     for (class, aggregate) in aggregates.iter().enumerate() {
         for &n in &aggregate.instances {
             node_class[n as usize] = class as u32;
         }
     }
-    node_class
+    Ok(node_class)
 }
 
 /// Sets each class's distance: the smallest of its instances' (-5 wins).
@@ -254,6 +259,16 @@ pub fn add_class_retained_sizes(
     tree: &DominatorTree,
     root: u32,
 ) -> FixedBitSet {
+    try_add_class_retained_sizes(aggregates, node_class, tree, root).unwrap_or_else(abort)
+}
+
+/// [`add_class_retained_sizes`], failing when its walk cannot grow.
+pub fn try_add_class_retained_sizes(
+    aggregates: &mut [ClassAggregate],
+    node_class: &[u32],
+    tree: &DominatorTree,
+    root: u32,
+) -> Result<FixedBitSet, SnapshotError> {
     // A bit a node: 1.3 MB on 1 GB, against 10 MB of bools.
     let mut counted = FixedBitSet::with_capacity(node_class.len());
     let mut open = vec![false; aggregates.len()];
@@ -274,9 +289,13 @@ pub fn add_class_retained_sizes(
                 stack.push((n, true));
             }
         }
+        // The root's children alone can be millions.
+        stack.try_reserve(children.len()).map_err(|_| {
+            SnapshotError::out_of_memory(8 * children.len(), "class retained sizes")
+        })?;
         stack.extend(children.iter().map(|&c| (c, false)));
     }
-    counted
+    Ok(counted)
 }
 
 /// DevTools turns internal keys into public ones with a plain object

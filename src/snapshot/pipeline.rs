@@ -68,16 +68,16 @@ impl Reads {
         graph: &HeapGraph,
         weakmaps: &weakmap::WeakMapEdges,
         counts: &mut ClassCounts,
-    ) -> Option<Vec<i32>> {
+    ) -> Result<Option<Vec<i32>>, SnapshotError> {
         if matches!(self, Reads::AllButDistances | Reads::ComparisonBaseline) {
-            return None;
+            return Ok(None);
         }
-        let distances = distances::compute_distances(graph, weakmaps);
+        let distances = distances_of(graph, weakmaps)?;
         classes::add_distances(&mut counts.aggregates, &distances);
-        Some(match self {
+        Ok(Some(match self {
             Reads::SummaryRows => Vec::new(),
             _ => distances,
-        })
+        }))
     }
 
     /// Nor edge names and types after the distances: the dominators read
@@ -192,6 +192,9 @@ impl EdgeIndex {
     /// (the dominators' own walk for them took 0.20–0.28 s of a 1 GB
     /// snapshot; this runs beside the strings, which take longer).
     fn build(shared: &SharedEdges, types: &Types) -> Result<EdgeIndex, SnapshotError> {
+        // The shortcut marks, a bool a node (the index's own arrays fail
+        // by themselves).
+        room_for(shared.first_edge.len(), "the retainer index")?;
         let shortcut_owned = flags::shortcut_owned(shared, types);
         let (edge_to, edge_type) = (&shared.edge_to, &shared.edge_type);
         let mut essential = EssentialEdges::with_capacity(edge_to.len());
@@ -383,7 +386,7 @@ impl Passes<'_> {
         let mut counts =
             count_classes(graph, timings, clock, progress, no_early, both_cores, reads)?;
         reads.shed_after_class_passes(graph, &mut counts);
-        let distances = reads.distances(graph, weakmaps, &mut counts);
+        let distances = reads.distances(graph, weakmaps, &mut counts)?;
         if distances.is_some() {
             clock.done(Stage::Distances, timings, progress)?;
         }
@@ -421,6 +424,27 @@ impl Analysed {
             clock,
         )
     }
+}
+
+/// Asks for `bytes` on this thread and gives them back, so that a pass
+/// whose arrays `vec!` makes (which aborts, without a file name, when it
+/// cannot allocate) fails in one line instead. Asked for on the thread
+/// that then allocates them, from the same free memory; untouched, the
+/// pages never become resident.
+fn room_for(bytes: usize, what: &str) -> Result<(), SnapshotError> {
+    Vec::<u8>::new()
+        .try_reserve_exact(bytes)
+        .map_err(|_| SnapshotError::out_of_memory(bytes, what))
+}
+
+/// The distances, when their arrays (a distance and a queue slot a node)
+/// can be had.
+fn distances_of(
+    graph: &HeapGraph,
+    weakmaps: &weakmap::WeakMapEdges,
+) -> Result<Vec<i32>, SnapshotError> {
+    room_for(8 * graph.node_count(), "computing distances")?;
+    Ok(distances::compute_distances(graph, weakmaps))
 }
 
 /// The WeakMap entry names the parser found, taken out of the graph: the
@@ -488,9 +512,10 @@ fn analyze_early(
     let (immediate, (distances, distances_took)) =
         dominators_beside(&graph.topology(), &essential, || {
             let started = Instant::now();
-            let distances = distances::compute_distances(&graph, &weakmaps);
+            let distances = distances_of(&graph, &weakmaps);
             (distances, started.elapsed())
         });
+    let distances = distances?;
     classes::add_distances(&mut counts.aggregates, &distances);
     let dominators = immediate?.into_tree(&graph)?;
     clock.done(Stage::Dominators, &mut timings, progress)?;
@@ -620,9 +645,9 @@ fn conclude(
         kept_shapes,
         scripts,
     } = counts;
-    let node_class = classes::node_classes(&aggregates, graph.node_count());
-    let _counted =
-        classes::add_class_retained_sizes(&mut aggregates, &node_class, &dominators, graph.root);
+    let node_class = classes::try_node_classes(&aggregates, graph.node_count())?;
+    let root = graph.root;
+    classes::try_add_class_retained_sizes(&mut aggregates, &node_class, &dominators, root)?;
     let aggregates = classes::merge_public_keys(aggregates);
     timings.record_as(Stage::ClassRetained, clock.started.elapsed(), false);
     Ok(Analysis {

@@ -5,6 +5,7 @@
 //! millions of strings and a `Vec<String>` would cost an allocation each.
 //! Long strings of a plain file can stay in the file (`on_disk`).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fs::File;
 use std::sync::Arc;
@@ -310,6 +311,20 @@ fn hex4(raw: &[u8], at: usize) -> Result<u16, String> {
         .and_then(|d| std::str::from_utf8(d).ok())
         .ok_or("truncated \\u escape")?;
     u16::from_str_radix(digits, 16).map_err(|_| format!("bad \\u escape \\u{digits}"))
+}
+
+/// `text` cut to at most `max_bytes` bytes (at a character boundary),
+/// ending with an ellipsis when cut: what a row shows of a text that can
+/// be hundreds of MB.
+pub fn capped(text: &str, max_bytes: usize) -> Cow<'_, str> {
+    if text.len() <= max_bytes {
+        return Cow::Borrowed(text);
+    }
+    let mut cut = max_bytes.saturating_sub('…'.len_utf8());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    Cow::Owned(format!("{}…", &text[..cut]))
 }
 
 /// JavaScript's `a < b` order on strings: UTF-16 code units, not code points.

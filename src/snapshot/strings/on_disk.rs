@@ -118,6 +118,10 @@ impl OnDisk {
         // At an offset, without moving the handle: the parser may still be
         // streaming the same open file.
         read_exact_at(&self.file, &mut raw, span.offset).ok()?;
+        if !raw.contains(&b'\\') {
+            // The text is the bytes read: no copy of a long one.
+            return String::from_utf8(raw).ok();
+        }
         decode_json_string(&raw).ok()
     }
 }

@@ -11,13 +11,19 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::snapshot::names::display_name;
-use crate::snapshot::strings::Held;
+use crate::snapshot::strings::{capped, Held};
 use crate::snapshot::Analysis;
+
+/// The most of a text a group holds and shows, in bytes: V8 writes at
+/// most 1024 characters of a string, other producers whole strings (one
+/// of 600 MB, copied for each row a UI drew).
+pub const MAX_VALUE_BYTES: usize = 4096;
 
 /// One group of equal strings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuplicateGroup {
-    /// The text, as DevTools displays the string (≤ 1024 characters from V8).
+    /// The text, as DevTools displays the string (≤ 1024 characters from
+    /// V8), cut to [`MAX_VALUE_BYTES`] with an ellipsis.
     pub value: String,
     /// The copies (node ordinals), in ordinal order.
     pub nodes: Vec<u32>,
@@ -135,7 +141,7 @@ fn split_by_text(analysis: &Analysis, nodes: Vec<u32>, truncated: bool) -> Vec<D
                 .iter()
                 .map(|&n| u64::from(graph.self_size[n as usize]));
             DuplicateGroup {
-                value: text.into_owned(),
+                value: capped(&text, MAX_VALUE_BYTES).into_owned(),
                 total_size: sizes.clone().sum(),
                 copy_size: sizes.max().unwrap_or(0),
                 retained_size: nodes
@@ -241,6 +247,7 @@ mod tests {
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].nodes.len(), 2_000);
         assert!(groups[0].value.starts_with("Valuennn"));
+        assert!(groups[0].value.len() <= MAX_VALUE_BYTES);
         assert!(took.as_secs_f64() < 1.0, "took {took:?}");
     }
 
