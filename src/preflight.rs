@@ -194,16 +194,7 @@ fn read_number(path: &str) -> Option<u64> {
 fn cgroup_remaining() -> Option<u64> {
     let memberships = fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
     let (v1, v2) = cgroup_paths(&memberships);
-    let chain = |mount: &str, own: Option<&str>, limit: &str, usage: &str| {
-        ancestors(mount, own.unwrap_or("/"))
-            .filter_map(|dir| {
-                let limit = read_number(&format!("{dir}/{limit}"))?;
-                let usage = read_number(&format!("{dir}/{usage}"))?;
-                // v1 reports "no limit" as a number near i64::MAX.
-                (limit < 1 << 60).then(|| limit.saturating_sub(usage))
-            })
-            .min()
-    };
+    let chain = remaining_in_chain;
     let unified = chain("/sys/fs/cgroup", v2, "memory.max", "memory.current");
     let hybrid = chain("/sys/fs/cgroup/unified", v2, "memory.max", "memory.current");
     let legacy = chain(
@@ -213,6 +204,19 @@ fn cgroup_remaining() -> Option<u64> {
         "memory.usage_in_bytes",
     );
     [unified, hybrid, legacy].into_iter().flatten().min()
+}
+
+/// The least `limit - usage` over the cgroup `own` under `mount` and its
+/// parents that set a limit.
+fn remaining_in_chain(mount: &str, own: Option<&str>, limit: &str, usage: &str) -> Option<u64> {
+    ancestors(mount, own.unwrap_or("/"))
+        .filter_map(|dir| {
+            let limit = read_number(&format!("{dir}/{limit}"))?;
+            let usage = read_number(&format!("{dir}/{usage}"))?;
+            // v1 reports "no limit" as a number near i64::MAX.
+            (limit < 1 << 60).then(|| limit.saturating_sub(usage))
+        })
+        .min()
 }
 
 /// The process's cgroup path for the v1 memory controller and for v2, from
@@ -546,5 +550,37 @@ mod tests {
             |e| e.contains("needs about 900 B of memory even loading one snapshot at a time")
         ));
         assert_eq!(with_limit(800, true), Ok(Loading::AtMost(1)), "forced");
+    }
+
+    /// Issue 18: only the root cgroup's limit was read, so a process in a
+    /// nested cgroup with 800 MB was OOM-killed. The chain of its own
+    /// cgroup and its parents is read; the tightest wins.
+    #[test]
+    fn regression_a_nested_cgroups_limit_is_read() {
+        let memberships = "12:pids:/x\n4:memory,hugetlb:/box/job\n0::/box/job\n";
+        assert_eq!(
+            cgroup_paths(memberships),
+            (Some("/box/job"), Some("/box/job"))
+        );
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+        let mount = dir.path().to_string_lossy().into_owned();
+        let write = |sub: &str, limit: &str, usage: &str| {
+            let at = dir.path().join(sub.trim_start_matches('/'));
+            std::fs::create_dir_all(&at).unwrap_or_else(|e| panic!("mkdir: {e}"));
+            std::fs::write(at.join("memory.max"), limit).unwrap_or_else(|e| panic!("write: {e}"));
+            std::fs::write(at.join("memory.current"), usage)
+                .unwrap_or_else(|e| panic!("write: {e}"));
+        };
+        write("", "8000000000\n", "1000000000\n");
+        write("/box", "max\n", "0\n");
+        write("/box/job", "800000000\n", "100000000\n");
+        let left = remaining_in_chain(&mount, Some("/box/job"), "memory.max", "memory.current");
+        assert_eq!(
+            left,
+            Some(700_000_000),
+            "the job's own limit is the tight one"
+        );
+        let root_only = remaining_in_chain(&mount, Some("/"), "memory.max", "memory.current");
+        assert_eq!(root_only, Some(7_000_000_000));
     }
 }
