@@ -1096,6 +1096,7 @@ impl App {
                 self.rebuild_leaks();
                 self.rebuild_trend();
             }
+            LoadEvent::Warning(message) => self.status = Some(message),
             LoadEvent::Failed(message) => {
                 s.state = LoadState::Failed(message.clone());
                 self.status = Some(message);

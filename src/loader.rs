@@ -40,6 +40,9 @@ pub enum LoadEvent {
     Trend(Trend),
     Done(Arc<Analysis>),
     Failed(String),
+    /// Something the load noticed but read past (gzip trailing bytes),
+    /// sent before `Done`.
+    Warning(String),
 }
 
 /// Where the loaders of one session meet, by slot (oldest snapshot first).
@@ -115,6 +118,7 @@ pub fn spawn<E: Send + 'static>(
     let cancel = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&cancel);
     let name = format::path(input.path());
+    let warnings = input.warnings();
     thread::Builder::new()
         .name(format!("load {name}"))
         .spawn(move || {
@@ -126,6 +130,9 @@ pub fn spawn<E: Send + 'static>(
             }));
             let event = match outcome {
                 Ok(Ok(analysis)) => {
+                    for warning in warnings.take() {
+                        send(LoadEvent::Warning(format!("{name}: {warning}")));
+                    }
                     let analysis = Arc::new(analysis);
                     for event in meeting.arrive(slot, &analysis) {
                         send(event);
@@ -204,5 +211,32 @@ mod tests {
             ),
             "{events:?}"
         );
+    }
+
+    /// A gzip file with bytes after its last member loads, and the TUI is
+    /// told (the headless commands print the same line on stderr).
+    #[test]
+    fn regression_gzip_trailing_garbage_reaches_the_tui_as_a_warning() {
+        use std::io::Write;
+        let demo = crate::app::testing::demo("after.heapsnapshot.gz");
+        let mut bytes = std::fs::read(&demo).unwrap_or_default();
+        bytes.extend_from_slice(b"garbage after the last member");
+        let mut file = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("temp: {e}"));
+        file.write_all(&bytes)
+            .unwrap_or_else(|e| panic!("write: {e}"));
+        let input =
+            crate::snapshot::SnapshotInput::open(file.path()).unwrap_or_else(|e| panic!("{e}"));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let _handle = spawn(input, (Arc::new(Rendezvous::new(1)), 0), tx, |e| e);
+        let mut warned = false;
+        for event in rx.iter() {
+            match event {
+                LoadEvent::Warning(w) => warned |= w.contains("trailing garbage ignored"),
+                LoadEvent::Done(_) => break,
+                LoadEvent::Failed(why) => panic!("it loads: {why}"),
+                _ => {}
+            }
+        }
+        assert!(warned, "the warning comes before Done");
     }
 }
