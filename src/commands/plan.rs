@@ -394,6 +394,8 @@ fn progress_line(bars: &MultiProgress, path: &Path, bytes: Option<u64>) -> Progr
     }
     let name = path.file_name().unwrap_or(path.as_os_str());
     line.set_prefix(format::visible(&name.to_string_lossy()).into_owned());
+    // Redrawn while the input stalls (a slow pipe), so the clock moves.
+    line.enable_steady_tick(std::time::Duration::from_millis(200));
     line
 }
 
