@@ -344,7 +344,7 @@ fn verdict(
     if needed <= limit.bytes {
         return Ok(());
     }
-    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let names: Vec<String> = paths.iter().map(|p| format::path(p)).collect();
     let nodes: u64 = estimates.iter().map(|e| e.nodes).sum();
     let edges: u64 = estimates.iter().map(|e| e.edges).sum();
     Err(anyhow!(
