@@ -19,7 +19,12 @@
 #   baseline loads first and is shed before the target loads
 # and prints wall, CPU, peak RSS, the ratio to cat, and per-stage times
 # from --timings. SIZE is the target heap in MB (default: 150 1000).
-# Sizes above ~1000 MB need a lot of RAM to generate (Node's heap).
+# Sizes above ~1000 MB need a lot of RAM to generate (Node's heap), so a
+# multiple of 1000 above it (2000, 4000) is tiled instead: bench/tile.rs
+# writes SIZE/1000 copies of the 1000 MB "after" graph under one root (each
+# class's count, shallow and retained size times the copies, distances
+# unchanged). Its baseline, for diff and diff-low, is that 1000 MB "after"
+# (a symlink): those compare 1 GB with SIZE MB.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${HEAPLENS_BIN:-$here/target/release/heaplens}
@@ -29,12 +34,26 @@ sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(150 1000)
 
 generate() {  # generate MB -> DIR with baseline/after
   local mb=$1 dir=$cache/$1mb
-  if [ ! -s "$dir/after.heapsnapshot" ]; then
+  if (( mb > 1000 && mb % 1000 == 0 )); then
+    tile "$mb" "$dir"
+  elif [ ! -s "$dir/after.heapsnapshot" ]; then
     local base=$(( mb * 6 / 10 )) heap=$(( mb * 8 > 4096 ? mb * 8 : 4096 ))
     echo "generating ${mb} MB snapshots into $dir (once)..." >&2
     NODE_HEAP_MB=$heap "$here/fixtures/gen.sh" --out "$dir" --target-mb "$mb" --baseline-mb "$base" >&2
   fi
   echo "$dir"
+}
+
+tile() {  # tile MB DIR: MB/1000 copies of the 1000 MB after, which is the baseline
+  local mb=$1 dir=$2 one
+  one=$(generate 1000)
+  if [ ! -s "$dir/after.heapsnapshot" ]; then
+    echo "tiling $one/after.heapsnapshot x$(( mb / 1000 )) into $dir (once)..." >&2
+    mkdir -p "$dir"
+    (cd "$here" && cargo run --release --quiet --example tile -- \
+      "$one/after.heapsnapshot" "$dir/after.heapsnapshot" --copies $(( mb / 1000 ))) >&2
+  fi
+  [ -e "$dir/baseline.heapsnapshot" ] || ln -s ../1000mb/after.heapsnapshot "$dir/baseline.heapsnapshot"
 }
 
 measure() {  # measure CMD... -> "wall cpu rss_kb" (median of 3 by wall)
