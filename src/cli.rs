@@ -46,6 +46,12 @@ pub struct Cli {
     /// No progress line on stderr (it shows only when stderr is a terminal).
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Read the analysis from INDEX (written by `heaplens index`) instead
+    /// of analysing the snapshot again. Give it once per snapshot: each is
+    /// matched to the snapshot it was made from, and refused in one line
+    /// when it belongs to none (size, mtime or header differ) or is damaged.
+    #[arg(long = "index", global = true, value_name = "INDEX")]
+    pub indexes: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,10 +99,28 @@ pub enum Command {
     /// String search: string values matching PATTERN, grouped by value,
     /// with copies, bytes and retained size.
     Strings(StringsArgs),
+    /// Write the analysis of SNAPSHOT to OUTPUT, so that `--index OUTPUT`
+    /// opens it again at once. OUTPUT holds everything the snapshot holds
+    /// (its strings: secrets, personal data): keep it as private as the
+    /// snapshot.
+    #[command(after_help = INDEX_HELP)]
+    Index(IndexArgs),
     /// Shell completions: `heaplens completions bash > /etc/bash_completion.d/heaplens`.
     Completions(CompletionsArgs),
     /// The manual page, from the same definitions: `heaplens man > heaplens.1`.
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// The snapshot to index: a .heapsnapshot file, gzipped or not (not
+    /// standard input: an index is matched to its file).
+    pub snapshot: PathBuf,
+    /// Where to write the index (required: nothing is written unasked).
+    /// Created readable by you only; an existing file is replaced only if
+    /// it is a heaplens index.
+    #[arg(long, short, value_name = "PATH")]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -168,6 +192,7 @@ impl Command {
             Command::Completions(_) | Command::Man => std::path::Path::new(""),
             Command::Collections(a) => &a.baseline,
             Command::Strings(a) => &a.snapshot,
+            Command::Index(a) => &a.snapshot,
         }
     }
 }
@@ -440,6 +465,17 @@ Examples:
   heaplens summary after.heapsnapshot --allocated-after baseline.heapsnapshot
   heaplens summary page.heapsnapshot --only detached-dom
   heaplens summary after.heapsnapshot.gz --format markdown > incident.md";
+
+/// `heaplens index --help`.
+const INDEX_HELP: &str = "\
+Examples:
+  heaplens index after.heapsnapshot --output ~/private/after.hlx
+  heaplens summary after.heapsnapshot --index ~/private/after.hlx
+  heaplens diff base.heapsnapshot after.heapsnapshot --index ~/private/base.hlx --index ~/private/after.hlx
+  heaplens after.heapsnapshot --index ~/private/after.hlx   # the terminal UI
+An index is used only with the snapshot it was made from (same size,
+modification time and first 64 KiB) and is refused in one line otherwise,
+or when damaged: index the snapshot again.";
 
 /// What the `--fail-if` help of `diff` and `trend` share: operators, units
 /// and exit statuses.

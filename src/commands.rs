@@ -5,6 +5,7 @@
 
 mod collections;
 mod diff;
+mod indexes;
 mod objects;
 mod plan;
 mod reports;
@@ -148,6 +149,7 @@ fn run_command(command: Command, plan: &mut LoadPlan) -> anyhow::Result<Outcome>
         Command::Containment(args) => objects::containment(args, plan).map(Outcome::from),
         Command::Collections(args) => collections::collections(args, plan).map(Outcome::from),
         Command::Strings(args) => strings::strings(args, plan).map(Outcome::from),
+        Command::Index(args) => indexes::index(args, plan).map(Outcome::from),
         Command::Completions(_) | Command::Man => Ok(Outcome::default()),
     }
 }
@@ -247,7 +249,7 @@ fn open(plan: LoadPlan, count: usize, screen: &Screen) -> anyhow::Result<Finishe
     }
     match screen {
         #[cfg(feature = "tui")]
-        Screen::Tui => return crate::runtime::run(plan.into_inputs()).map(Finished::Session),
+        Screen::Tui => return crate::runtime::run(plan.into_loads()).map(Finished::Session),
         Screen::Dumb(why) => {
             let instead = match count {
                 1 => "; printing the Summary instead",

@@ -17,6 +17,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::format;
+use crate::snapshot::index::{IndexError, IndexFile, Need};
 use crate::snapshot::views::diff::{compare, ClassDiff};
 use crate::snapshot::views::leaks::{self, LeakReport};
 use crate::snapshot::views::trend::{trend_of, Trend};
@@ -107,10 +108,11 @@ impl Drop for LoaderHandle {
     }
 }
 
-/// Starts loading `input`, the snapshot in `slot` of the session's
-/// `meeting`; every event is wrapped by `wrap` and sent to `tx`.
+/// Starts loading `input` (from `index`, when given), the snapshot in
+/// `slot` of the session's `meeting`; every event is wrapped by `wrap` and
+/// sent to `tx`.
 pub fn spawn<E: Send + 'static>(
-    input: SnapshotInput,
+    (input, index): (SnapshotInput, Option<Arc<IndexFile>>),
     (meeting, slot): (Arc<Rendezvous>, usize),
     tx: Sender<E>,
     wrap: impl Fn(LoadEvent) -> E + Send + 'static,
@@ -125,8 +127,9 @@ pub fn spawn<E: Send + 'static>(
             let send = |event| tx.send(wrap(event)).is_ok();
             // A bug in the engine must show up as a failed load, not as a
             // progress bar that never ends.
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                load(input, &flag, &send)
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &index {
+                Some(index) => load_from_index(index, input, &send),
+                None => load(input, &flag, &send).map_err(|e| failure(&name, e)),
             }));
             let event = match outcome {
                 Ok(Ok(analysis)) => {
@@ -139,8 +142,8 @@ pub fn spawn<E: Send + 'static>(
                     }
                     LoadEvent::Done(analysis)
                 }
-                Ok(Err(SnapshotError::Cancelled)) => return,
-                Ok(Err(e)) => LoadEvent::Failed(format!("{name}: {e}")),
+                Ok(Err(None)) => return,
+                Ok(Err(Some(message))) => LoadEvent::Failed(message),
                 Err(_) => LoadEvent::Failed(format!(
                     "{name}: internal error while loading (a heaplens bug; please report it)"
                 )),
@@ -148,6 +151,35 @@ pub fn spawn<E: Send + 'static>(
             send(event);
         })?;
     Ok(LoaderHandle { cancel })
+}
+
+/// The line a failed load shows; None when it was cancelled.
+fn failure(name: &str, error: SnapshotError) -> Option<String> {
+    match error {
+        SnapshotError::Cancelled => None,
+        e => Some(format!("{name}: {e}")),
+    }
+}
+
+/// The Summary's rows from the index's small sections at once, then the
+/// whole analysis from the rest. A failure names the index file.
+fn load_from_index(
+    index: &IndexFile,
+    input: SnapshotInput,
+    send: &dyn Fn(LoadEvent) -> bool,
+) -> Result<Analysis, Option<String>> {
+    let failed = |e: IndexError| Some(format!("{}: {e}", format::path(index.path())));
+    let rows = index.class_rows().map_err(failed)?;
+    if !send(LoadEvent::Early(rows.aggregates)) {
+        return Err(None);
+    }
+    // A plain file's long strings are read back from it, as after a load.
+    let name = format::path(input.path());
+    let snapshot = match input.is_gzip() {
+        true => None,
+        false => input.into_parts().map_err(|e| failure(&name, e))?.2,
+    };
+    index.load(Need::Everything, snapshot).map_err(failed)
 }
 
 fn load(
@@ -227,7 +259,7 @@ mod tests {
         let input =
             crate::snapshot::SnapshotInput::open(file.path()).unwrap_or_else(|e| panic!("{e}"));
         let (tx, rx) = std::sync::mpsc::channel();
-        let _handle = spawn(input, (Arc::new(Rendezvous::new(1)), 0), tx, |e| e);
+        let _handle = spawn((input, None), (Arc::new(Rendezvous::new(1)), 0), tx, |e| e);
         let mut warned = false;
         for event in rx.iter() {
             match event {

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::format;
+use crate::snapshot::class_rows::Totals;
 use crate::snapshot::classes::{compare_classes, ClassAggregate, SummaryColumn};
 use crate::snapshot::distances::display_distance;
 use crate::snapshot::graph::Location;
@@ -128,7 +129,9 @@ struct ClassJson<'a> {
 
 /// The Summary to print: every class (for the totals) and the rows shown.
 pub struct SummaryReport<'a> {
-    pub analysis: &'a Analysis,
+    /// The snapshot's totals (of all its objects, whatever the filter).
+    pub totals: Totals,
+    pub scripts: &'a ScriptNames,
     /// All class rows: the snapshot's, or the filtered ones.
     pub classes: &'a [ClassAggregate],
     pub rows: Vec<&'a ClassAggregate>,
@@ -156,13 +159,13 @@ pub fn summary_rows<'a>(
 
 /// `heaplens summary --format json`.
 pub fn summary_json(report: &SummaryReport<'_>) -> String {
-    let analysis = report.analysis;
+    let totals = report.totals;
     let doc = SummaryJson {
         snapshot: SnapshotJson {
-            node_count: analysis.graph.node_count(),
-            edge_count: analysis.graph.edge_count(),
-            total_self_size: analysis.total_self_size(),
-            extra_native_bytes: analysis.graph.extra_native_bytes,
+            node_count: totals.node_count,
+            edge_count: totals.edge_count,
+            total_self_size: totals.total_self_size,
+            extra_native_bytes: totals.extra_native_bytes,
         },
         allocated: report.allocated.map(|r| AllocatedJson {
             after_id: r.after,
@@ -174,7 +177,7 @@ pub fn summary_json(report: &SummaryReport<'_>) -> String {
             .iter()
             .map(|a| ClassJson {
                 name: &a.name,
-                place: LocationJson::of(a.location, &analysis.scripts),
+                place: LocationJson::of(a.location, report.scripts),
                 count: a.count,
                 self_size: a.self_size,
                 retained_size: a.retained_size,
@@ -187,8 +190,8 @@ pub fn summary_json(report: &SummaryReport<'_>) -> String {
 
 /// `heaplens summary` as an aligned table.
 pub fn summary_table(report: &SummaryReport<'_>) -> String {
-    let analysis = report.analysis;
-    let total = analysis.total_size();
+    let totals = report.totals;
+    let total = totals.total_size;
     let mut table = Table::new(&[
         "Constructor",
         "Distance",
@@ -200,7 +203,7 @@ pub fn summary_table(report: &SummaryReport<'_>) -> String {
     ]);
     for a in &report.rows {
         table.row(vec![
-            class_label(&a.name, a.location, &analysis.scripts),
+            class_label(&a.name, a.location, report.scripts),
             format::distance(display_distance(a.distance)),
             format::group(a.count),
             format::bytes(a.self_size),
@@ -225,8 +228,8 @@ pub fn summary_table(report: &SummaryReport<'_>) -> String {
         format::group(objects),
         format::bytes(shallow),
         format::group(report.classes.len() as u64),
-        format::group(analysis.graph.node_count() as u64),
-        format::group(analysis.graph.edge_count() as u64),
+        format::group(totals.node_count as u64),
+        format::group(totals.edge_count as u64),
     )
 }
 

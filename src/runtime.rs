@@ -30,6 +30,7 @@ use crate::app::keymap::{Key, Keymap};
 use crate::app::{App, LoadState, Pane};
 use crate::commands::SessionEnd;
 use crate::loader::{self, LoadEvent, LoaderHandle, Rendezvous};
+use crate::snapshot::index::IndexFile;
 use crate::snapshot::SnapshotInput;
 use crate::ui;
 
@@ -148,12 +149,12 @@ fn copy_to_clipboard(id: u64) -> anyhow::Result<()> {
 /// Opens the TUI on one snapshot, a baseline/target pair or three, and
 /// says how it ended: by a signal (Ctrl-c counts as SIGINT) or by the user
 /// quitting, with the loads that failed.
-pub fn run(inputs: Vec<SnapshotInput>) -> anyhow::Result<SessionEnd> {
+pub fn run(inputs: Vec<(SnapshotInput, Option<Arc<IndexFile>>)>) -> anyhow::Result<SessionEnd> {
     let keymap = Keymap::parse(crate::app::keymap::DEFAULT_KEYMAP).map_err(anyhow::Error::msg)?;
     let (tx, rx) = mpsc::channel();
-    let paths = inputs.iter().map(|i| i.path().to_owned()).collect();
+    let paths = inputs.iter().map(|(i, _)| i.path().to_owned()).collect();
     let mut app = App::new(paths, keymap);
-    for (slot, input) in app.slots.iter_mut().zip(&inputs) {
+    for (slot, (input, _)) in app.slots.iter_mut().zip(&inputs) {
         slot.file_bytes = input.file_bytes();
     }
     let meeting = Arc::new(Rendezvous::new(inputs.len()));

@@ -7,6 +7,7 @@
 //! `HeapSnapshot.ts` (`docs/heapsnapshot-semantics.md` in `shared/`, cited
 //! as §N), so the numbers match the Memory panel exactly.
 
+pub mod class_rows;
 pub mod classes;
 pub mod distances;
 pub mod dom_state;
@@ -14,6 +15,7 @@ pub mod dominators;
 pub mod error;
 pub mod flags;
 pub mod graph;
+pub mod index;
 pub mod input;
 pub mod meta;
 pub mod names;

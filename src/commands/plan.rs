@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use std::io::IsTerminal;
 
@@ -16,9 +16,13 @@ use crate::cli::{Cli, Command};
 use crate::format;
 use crate::preflight::{self, Loading};
 use crate::report;
+use crate::snapshot::class_rows::ClassRows;
 use crate::snapshot::graph::HeapGraph;
+use crate::snapshot::index::{IndexFile, Need};
 use crate::snapshot::source::Warnings;
 use crate::snapshot::{self, parse, Analysis, Progress, Reads, Schedule, SnapshotInput, Stage};
+
+use super::indexes;
 
 /// What a command will load, from its arguments alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +34,8 @@ pub struct Demand {
     /// A Markdown Summary: refused for memory, it says whether its JSON or
     /// table (the class rows only) would fit.
     pub markdown_summary: bool,
+    /// `--index` files, each to be matched to one of `paths`.
+    pub indexes: Vec<PathBuf>,
 }
 
 impl Demand {
@@ -67,6 +73,7 @@ impl Demand {
             paths,
             allowed,
             markdown_summary,
+            indexes: cli.indexes.clone(),
         }
     }
 }
@@ -74,6 +81,8 @@ impl Demand {
 /// The opened inputs and how to load them.
 pub struct LoadPlan {
     inputs: Vec<Option<SnapshotInput>>,
+    /// The index of each input, where `--index` gave one.
+    indexes: Vec<Option<Arc<IndexFile>>>,
     paths: Vec<PathBuf>,
     pub loading: Loading,
     pub timings: bool,
@@ -101,7 +110,14 @@ impl LoadPlan {
             .iter()
             .map(|path| SnapshotInput::open(path).with_context(|| format::path(path)))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let loading = match preflight::check(&inputs, demand.allowed, force) {
+        let indexes = indexes::match_indexes(&demand.indexes, &demand.paths)?;
+        // An index load needs no estimate; with a snapshot still to
+        // analyse, all are counted (an upper bound).
+        let preflight = match indexes.iter().all(Option::is_some) && !indexes.is_empty() {
+            true => Ok(Loading::Together),
+            false => preflight::check(&inputs, demand.allowed, force),
+        };
+        let loading = match preflight {
             Ok(loading) => loading,
             Err(refusal) if demand.markdown_summary => {
                 let rows_fit = preflight::check(&inputs, Loading::OnePassAtATime, false).is_ok();
@@ -115,6 +131,7 @@ impl LoadPlan {
         };
         Ok(LoadPlan {
             inputs: inputs.into_iter().map(Some).collect(),
+            indexes,
             paths: demand.paths,
             loading,
             timings,
@@ -134,9 +151,40 @@ impl LoadPlan {
         &self.paths[i]
     }
 
-    /// The opened inputs, for the TUI's loaders.
-    pub fn into_inputs(self) -> Vec<SnapshotInput> {
-        self.inputs.into_iter().flatten().collect()
+    /// The opened inputs with their indexes, for the TUI's loaders.
+    pub fn into_loads(self) -> Vec<(SnapshotInput, Option<Arc<IndexFile>>)> {
+        let inputs = self.inputs.into_iter().flatten();
+        inputs.zip(self.indexes).collect()
+    }
+
+    /// Whether `--index` gave an index of some input.
+    pub fn has_indexes(&self) -> bool {
+        self.indexes.iter().any(Option::is_some)
+    }
+
+    /// Input `i` and its index, if any, as a load for `need` reads it.
+    fn take_load(&mut self, i: usize, need: Need) -> anyhow::Result<Load> {
+        let input = self.take(i)?;
+        let index = self.indexes.get(i).cloned().flatten();
+        Ok(Load {
+            input,
+            index: index.map(|index| (index, need)),
+        })
+    }
+
+    /// The Summary's rows and totals of input `i`: from its index's two
+    /// small sections, else loaded for them.
+    pub fn class_rows(&mut self, i: usize) -> anyhow::Result<ClassRows> {
+        if let Some(index) = self.indexes.get(i).cloned().flatten() {
+            let rows = index.class_rows();
+            return rows.with_context(|| format::path(index.path()));
+        }
+        let schedule = match self.loading {
+            Loading::OnePassAtATime => Schedule::OnePassAtATime,
+            _ => Schedule::SideBySide,
+        };
+        let analysis = self.load_for(i, Reads::SummaryRows, schedule)?;
+        Ok(ClassRows::of(analysis))
     }
 
     fn take(&mut self, i: usize) -> anyhow::Result<SnapshotInput> {
@@ -166,8 +214,8 @@ impl LoadPlan {
         reads: Reads,
         schedule: Schedule,
     ) -> anyhow::Result<&'static Analysis> {
-        let input = self.take(i)?;
-        let analysis = load_owned(input, &self.reporting(), reads, schedule)?;
+        let load = self.take_load(i, indexes::need_for(reads))?;
+        let analysis = load_owned(load, &self.reporting(), reads, schedule)?;
         Ok(Box::leak(Box::new(analysis)))
     }
 
@@ -178,10 +226,11 @@ impl LoadPlan {
         parsed: usize,
         loaded: usize,
     ) -> anyhow::Result<(HeapGraph, &'static Analysis)> {
-        let (other, input) = (self.take(parsed)?, self.take(loaded)?);
+        let other = self.take_load(parsed, Need::Nodes)?;
+        let input = self.take_load(loaded, Need::Everything)?;
         let reporting = self.reporting();
         let (graph, analysis) = std::thread::scope(|s| {
-            let path = other.path().to_owned();
+            let path = other.input.path().to_owned();
             let graph = s.spawn(move || parse_only(other));
             let analysis = load_owned(input, &reporting, Reads::Everything, Schedule::SideBySide);
             (graph.join().map_err(|_| panicked(&path)), analysis)
@@ -194,13 +243,17 @@ impl LoadPlan {
     /// as the preflight allows (all of them when they fit together, `k`
     /// for [`Loading::AtMost`]`(k)`), at most one per core. In input order;
     /// after a failure no further load starts.
-    pub fn load_each<T: Send>(
+    /// An indexed input gives its rows from its index.
+    pub fn load_each_rows<T: Send>(
         &mut self,
-        reads: Reads,
-        reduce: impl Fn(&Analysis) -> T + Sync,
+        reduce: impl Fn(ClassRows) -> T + Sync,
     ) -> anyhow::Result<Vec<T>> {
-        let inputs: Vec<Mutex<Option<SnapshotInput>>> = (0..self.paths.len())
-            .map(|i| self.take(i).map(|input| Mutex::new(Some(input))))
+        let reads = Reads::SummaryRows;
+        let inputs: Vec<Mutex<Option<Load>>> = (0..self.paths.len())
+            .map(|i| {
+                self.take_load(i, Need::Everything)
+                    .map(|l| Mutex::new(Some(l)))
+            })
             .collect::<anyhow::Result<_>>()?;
         let results: Vec<Mutex<Option<anyhow::Result<T>>>> =
             inputs.iter().map(|_| Mutex::new(None)).collect();
@@ -209,11 +262,17 @@ impl LoadPlan {
         let worker = || {
             while !failed.load(Ordering::Relaxed) {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(input) = inputs.get(i).and_then(|slot| lock(slot).take()) else {
+                let Some(load) = inputs.get(i).and_then(|slot| lock(slot).take()) else {
                     return;
                 };
-                let reduced = load_owned(input, &reporting, reads, Schedule::SideBySide)
-                    .map(|analysis| reduce(&analysis));
+                let reduced = match &load.index {
+                    Some((index, _)) => index
+                        .class_rows()
+                        .with_context(|| format::path(index.path())),
+                    None => load_owned(load, &reporting, reads, Schedule::SideBySide)
+                        .map(|analysis| ClassRows::of(&analysis)),
+                }
+                .map(&reduce);
                 failed.fetch_or(reduced.is_err(), Ordering::Relaxed);
                 *lock(&results[i]) = Some(reduced);
             }
@@ -237,7 +296,7 @@ impl LoadPlan {
             .collect()
     }
 
-    /// Loads [`LoadPlan::load_each`] runs at once.
+    /// Loads [`LoadPlan::load_each_rows`] runs at once.
     fn loads_at_once(&self) -> usize {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let allowed = match self.loading {
@@ -250,8 +309,8 @@ impl LoadPlan {
     /// Three inputs: the first two only parsed (their ids and meta are all
     /// `leaks` needs), the third loaded.
     pub fn load_three(&mut self) -> anyhow::Result<(HeapGraph, HeapGraph, &'static Analysis)> {
-        let first = self.take(0)?;
-        let path = first.path().to_owned();
+        let first = self.take_load(0, Need::Nodes)?;
+        let path = first.input.path().to_owned();
         let (g1, rest) = std::thread::scope(|s| {
             let g1 = s.spawn(move || parse_only(first));
             let rest = self.load_with_graph(1, 2);
@@ -270,13 +329,18 @@ impl LoadPlan {
         &mut self,
         target_reads: Reads,
     ) -> anyhow::Result<(&'static Analysis, &'static Analysis)> {
+        // Its JSON and table read no retainers, distances or child lists.
+        let target_need = match target_reads {
+            Reads::AllButDistances => Need::ComparisonTarget,
+            reads => indexes::need_for(reads),
+        };
         let (baseline, mut target) = self.load_pair(
             |mut baseline| {
                 baseline.shed_for_comparison();
                 baseline
             },
             Reads::ComparisonBaseline,
-            target_reads,
+            (target_reads, target_need),
         )?;
         target.dominators.shed_child_lists();
         Ok((Box::leak(Box::new(baseline)), Box::leak(Box::new(target))))
@@ -290,20 +354,23 @@ impl LoadPlan {
         &mut self,
         sum_up: impl FnOnce(Analysis) -> T + Send,
     ) -> anyhow::Result<(T, &'static Analysis)> {
-        let (summed, target) = self.load_pair(sum_up, Reads::AllButDistances, Reads::Everything)?;
+        let target = (Reads::Everything, Need::Everything);
+        let (summed, target) = self.load_pair(sum_up, Reads::AllButDistances, target)?;
         Ok((summed, Box::leak(Box::new(target))))
     }
 
     /// The baseline (input 0) loaded for `base_reads` and handed to `keep`,
-    /// and the target (input 1) for `target_reads`: side by side, or one
-    /// after the other under [`Loading::BaselineFirst`].
+    /// and the target (input 1) for `target_reads` (from an index: for
+    /// what its `Need` says): side by side, or one after the other under
+    /// [`Loading::BaselineFirst`].
     fn load_pair<T: Send>(
         &mut self,
         keep: impl FnOnce(Analysis) -> T + Send,
         base_reads: Reads,
-        target_reads: Reads,
+        (target_reads, target_need): (Reads, Need),
     ) -> anyhow::Result<(T, Analysis)> {
-        let (base, target) = (self.take(0)?, self.take(1)?);
+        let base = self.take_load(0, indexes::need_for(base_reads))?;
+        let target = self.take_load(1, target_need)?;
         let reporting = self.reporting();
         let load_baseline = || {
             let baseline = load_owned(base, &reporting, base_reads, Schedule::SideBySide)?;
@@ -343,14 +410,28 @@ struct Reporting {
     bars: Option<MultiProgress>,
 }
 
-fn load_owned(
+/// An input to load, from its index when it has one (and what of the
+/// index the load reads).
+struct Load {
     input: SnapshotInput,
+    index: Option<(Arc<IndexFile>, Need)>,
+}
+
+fn load_owned(
+    Load { input, index }: Load,
     reporting: &Reporting,
     reads: Reads,
     schedule: Schedule,
 ) -> anyhow::Result<Analysis> {
     let timings = reporting.timings;
     let path = input.path().to_owned();
+    if let Some((index, need)) = index {
+        let analysis = indexes::load_indexed(&index, input, need)?;
+        if timings {
+            super::to_stderr(&report::timings(index.path(), &analysis.timings));
+        }
+        return Ok(analysis);
+    }
     let line = reporting
         .bars
         .as_ref()
@@ -413,8 +494,12 @@ fn progress_text(p: Progress, total: Option<u64>) -> String {
     }
 }
 
-/// Parses a snapshot without analysing it: enough for ids and the meta.
-fn parse_only(input: SnapshotInput) -> anyhow::Result<HeapGraph> {
+/// Parses a snapshot without analysing it: enough for ids and the meta
+/// (from an index: its node columns).
+fn parse_only(Load { input, index }: Load) -> anyhow::Result<HeapGraph> {
+    if let Some((index, need)) = index {
+        return indexes::load_indexed(&index, input, need).map(|analysis| analysis.graph);
+    }
     let path = input.path().to_owned();
     let warnings = input.warnings();
     let parsed = input

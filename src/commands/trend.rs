@@ -8,7 +8,6 @@ use crate::snapshot::meta::Layout;
 use crate::snapshot::views::compat::same_meta;
 use crate::snapshot::views::gate::violations;
 use crate::snapshot::views::trend::{trend as follow_classes, SnapshotClasses, TrendMetric};
-use crate::snapshot::Reads;
 
 use super::diff::{violation_line, warn_if_meta_differs, Steps};
 use super::{file_name, LoadPlan, Outcome, MARKDOWN_TOP};
@@ -17,9 +16,7 @@ pub(super) fn trend(args: TrendArgs, plan: &mut LoadPlan) -> anyhow::Result<Outc
     // A trend reads only class rows: each snapshot is loaded for them and
     // dropped, so that N snapshots need no more memory than the loads
     // running at once.
-    let loaded = plan.load_each(Reads::SummaryRows, |analysis| {
-        (SnapshotClasses::of(analysis), analysis.graph.layout.clone())
-    })?;
+    let loaded = plan.load_each_rows(|rows| (SnapshotClasses::of_rows(&rows), rows.layout))?;
     let (snapshots, layouts): (Vec<SnapshotClasses>, Vec<Layout>) = loaded.into_iter().unzip();
     warn_if_any_meta_differs(&args, &layouts);
     let mut steps = Steps::new(plan.timings);

@@ -16,8 +16,12 @@ use crate::snapshot::views::leaks::{is_v8_internal, LeakClass, LeakReport, PathF
 use crate::snapshot::{Analysis, ScriptNames};
 
 /// `heaplens summary --format markdown`.
-pub fn summary_markdown(report: &SummaryReport<'_>, file: &str, base: Option<&str>) -> String {
-    let analysis = report.analysis;
+pub fn summary_markdown(
+    report: &SummaryReport<'_>,
+    analysis: &Analysis,
+    file: &str,
+    base: Option<&str>,
+) -> String {
     let mut out = format!("# Heap summary: {}\n\n", code(file));
     let objects: u64 = report.classes.iter().map(|a| a.count).sum();
     let _ = writeln!(

@@ -64,6 +64,13 @@ impl Locations {
         Locations { sorted }
     }
 
+    /// From entries already in strictly increasing node order (as
+    /// [`Locations::iter`] gives them); None if they are not.
+    pub fn from_sorted(sorted: Vec<(u32, Location)>) -> Option<Locations> {
+        let increasing = sorted.windows(2).all(|w| w[0].0 < w[1].0);
+        increasing.then_some(Locations { sorted })
+    }
+
     pub fn get(&self, node: &u32) -> Option<&Location> {
         self.sorted
             .binary_search_by_key(node, |&(n, _)| n)

@@ -210,6 +210,26 @@ impl PlainShapes {
         shapes
     }
 
+    /// The objects, the offsets of their lists and the names: what an
+    /// index file keeps.
+    pub fn parts(&self) -> [&[u32]; 3] {
+        [&self.objects, &self.first, &self.names]
+    }
+
+    /// The shapes [`PlainShapes::parts`] gave; None when they do not fit
+    /// together.
+    pub fn from_parts(objects: Vec<u32>, first: Vec<u32>, names: Vec<u32>) -> Option<PlainShapes> {
+        let fits = first.len() == objects.len() + 1
+            && first.first() == Some(&0)
+            && first.windows(2).all(|w| w[0] <= w[1])
+            && first.last().is_some_and(|&end| end as usize == names.len());
+        fits.then_some(PlainShapes {
+            objects,
+            first,
+            names,
+        })
+    }
+
     /// `(object, property names)`, in node order.
     fn iter(&self) -> impl Iterator<Item = (u32, &[u32])> {
         self.objects

@@ -74,6 +74,11 @@ impl ScriptNames {
         ScriptNames { by_id }
     }
 
+    /// `(script id, name)` of every named script, in no order.
+    pub fn pairs(&self) -> impl Iterator<Item = (u32, &str)> {
+        self.by_id.iter().map(|(&id, name)| (id, name.as_str()))
+    }
+
     /// The script's full name or URL, when a closure of it names it.
     pub fn name(&self, script_id: u32) -> Option<&str> {
         self.by_id.get(&script_id).map(String::as_str)

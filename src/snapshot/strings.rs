@@ -15,10 +15,12 @@ use fixedbitset::FixedBitSet;
 use super::error::SnapshotError;
 
 mod on_disk;
+mod saved;
 
 pub use on_disk::Held;
 use on_disk::OnDisk;
 pub use on_disk::{Span, CHANGED_ON_DISK, LONG_STRING_BYTES};
+pub use saved::OnDiskString;
 
 /// Where a long string of a backing file is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

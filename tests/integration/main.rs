@@ -9,6 +9,7 @@ mod gate;
 mod golden;
 mod help;
 mod hostile;
+mod index;
 mod leaks;
 mod read_only;
 mod report_util;

@@ -98,6 +98,12 @@ impl OnDisk {
         Some(self.read.insert(index, text.into_boxed_str()))
     }
 
+    /// (string index, span, what is held) of every string, by index: what
+    /// an index file keeps of them.
+    pub fn entries(&self) -> &[(u32, Span, Held)] {
+        &self.strings
+    }
+
     /// What is held of string `index`, if it is on disk.
     pub fn held(&self, index: u32) -> Option<Held> {
         self.find(index).map(|(_, held)| held)

@@ -15,6 +15,7 @@ use std::cmp::Ordering;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::gate::{GateMetric, Metrics};
+use crate::snapshot::class_rows::ClassRows;
 use crate::snapshot::classes::ClassAggregate;
 use crate::snapshot::graph::Location;
 use crate::snapshot::strings::js_cmp;
@@ -44,6 +45,15 @@ impl SnapshotClasses {
             classes,
             scripts: analysis.scripts.clone(),
             total_size: analysis.total_size(),
+        }
+    }
+
+    /// The same of the class rows alone.
+    pub fn of_rows(rows: &ClassRows) -> SnapshotClasses {
+        SnapshotClasses {
+            classes: rows.aggregates.clone(),
+            scripts: rows.scripts.clone(),
+            total_size: rows.totals.total_size,
         }
     }
 }

@@ -1,0 +1,183 @@
+//! An analysis written to an index and read back is the analysis loaded
+//! from the snapshot, for every `Need`; an index is refused for another
+//! snapshot and when damaged.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::*;
+use crate::snapshot::schedule_tests::numbers;
+use crate::snapshot::test_snapshot::TestSnapshot;
+use crate::snapshot::{load, SnapshotInput};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// `snapshot` loaded, indexed into `dir` and the index opened.
+fn indexed(snapshot: &Path, dir: &Path) -> (Analysis, IndexFile) {
+    let analysis = load(snapshot, &mut |_| true).expect("loads");
+    let identity = SnapshotIdentity::of(snapshot).expect("identity");
+    let output = dir.join("index.hlx");
+    write_index(&analysis, identity, snapshot, &output).expect("written");
+    (analysis, IndexFile::open(&output).expect("opens"))
+}
+
+/// The plain file's backing for its long strings, as the commands give it.
+fn backing(snapshot: &Path) -> Option<Arc<File>> {
+    let input = SnapshotInput::open(snapshot).expect("opens");
+    match input.is_gzip() {
+        true => None,
+        false => input.into_parts().expect("parts").2,
+    }
+}
+
+/// Every string, node id, edge, retainer and location of the graph.
+fn graph_parts(a: &Analysis) -> Vec<String> {
+    let g = &a.graph;
+    let strings: Vec<&str> = (0..g.strings.len() as u32)
+        .map(|i| g.strings.get(i))
+        .collect();
+    vec![
+        format!("{strings:?}"),
+        format!("{:?}", g.node_id.iter().collect::<Vec<_>>()),
+        format!("{:?} {:?} {:?}", g.node_type, g.node_name, g.self_size),
+        format!("{:?}", g.detachedness),
+        format!("{:?} {:?}", g.first_edge, g.edge_to),
+        format!("{:?} {:?}", g.edge_type, g.edge_name),
+        format!("{:?} {:?}", g.first_retainer, g.retainer_node),
+        format!("{:?}", g.locations.iter().collect::<Vec<_>>()),
+        format!("{:?}", a.interfaces),
+        format!("{:?}", g.layout),
+        format!("{} {}", g.root, g.extra_native_bytes),
+    ]
+}
+
+/// The parts of two graphs are equal, named by position when one is not
+/// (they are too long to print).
+fn same_graph(read: &Analysis, loaded: &Analysis, file: &str) {
+    let (read, loaded) = (graph_parts(read), graph_parts(loaded));
+    for (i, (r, l)) in read.iter().zip(&loaded).enumerate() {
+        assert!(r == l, "{file}: graph part {i} differs");
+    }
+}
+
+#[test]
+fn everything_reads_back_as_loaded() {
+    for file in [
+        "demo/after.heapsnapshot.gz",
+        "real/chromium156-chat-after.heapsnapshot.gz",
+        "real/deno2.9.heapsnapshot.gz",
+        "real/node8-alinode-devtoolx.heapsnapshot.gz",
+        "tiny/tiny-detached-dom.heapsnapshot",
+        "tiny/tiny-class-locations.heapsnapshot",
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let snapshot = fixture(file);
+        let (loaded, index) = indexed(&snapshot, dir.path());
+        let read = index
+            .load(Need::Everything, backing(&snapshot))
+            .expect(file);
+        assert_eq!(numbers(&read), numbers(&loaded), "{file}");
+        same_graph(&read, &loaded, file);
+        assert_eq!(read.scripts, loaded.scripts, "{file}");
+        assert_eq!(
+            format!("{:?}", read.plain_shapes()),
+            format!("{:?}", loaded.plain_shapes()),
+            "{file}"
+        );
+        let rows = index.class_rows().expect(file);
+        assert_eq!(rows.totals, Totals::of(&loaded), "{file}");
+        let expected = ClassRows::of(&loaded);
+        assert_eq!(
+            format!("{:?}", rows.aggregates),
+            format!("{:?}", expected.aggregates),
+            "{file}"
+        );
+        assert_eq!(rows.scripts, expected.scripts, "{file}");
+        let baseline = index
+            .load(Need::ComparisonBaseline, backing(&snapshot))
+            .expect(file);
+        assert_eq!(
+            format!("{:?}", baseline.plain_shapes()),
+            format!("{:?}", loaded.plain_shapes()),
+            "{file}: the baseline's property lists"
+        );
+        assert!(baseline.graph.edge_to.is_empty(), "{file}: no edges read");
+    }
+}
+
+use crate::snapshot::class_rows::{ClassRows, Totals};
+
+/// A plain file's long strings stay in it: the index keeps their places
+/// and reads them back from the snapshot, as a load does.
+#[test]
+fn long_strings_are_read_back_from_the_snapshot() {
+    let mut s = TestSnapshot::new();
+    let long = format!("two\nlines \"quoted\" {}", "y".repeat(80));
+    let n = s.node("string", &long, 3, 32);
+    s.edge(0, "element", "1", n);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = dir.path().join("long.heapsnapshot");
+    std::fs::File::create(&snapshot)
+        .and_then(|mut f| f.write_all(s.json().as_bytes()))
+        .expect("written");
+    let (loaded, index) = indexed(&snapshot, dir.path());
+    assert_eq!(loaded.graph.strings.on_disk_count(), 1);
+    let read = index
+        .load(Need::Everything, backing(&snapshot))
+        .expect("reads");
+    assert_eq!(read.graph.strings.on_disk_count(), 1);
+    same_graph(&read, &loaded, "long strings");
+    assert!(read.graph.strings.indexes_of(&long).len() == 1);
+}
+
+#[test]
+fn an_index_of_another_snapshot_is_named_by_what_differs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_, index) = indexed(&fixture("tiny/tiny-dominators.heapsnapshot"), dir.path());
+    let other = SnapshotIdentity::of(&fixture("tiny/tiny-distances.heapsnapshot")).expect("id");
+    assert!(matches!(
+        index.mismatch(&other),
+        Some(Mismatch::Size { .. })
+    ));
+    let same = index.identity();
+    let touched = SnapshotIdentity {
+        mtime_ns: same.mtime_ns + 1,
+        ..same
+    };
+    assert_eq!(index.mismatch(&touched), Some(Mismatch::Modified));
+    let rewritten = SnapshotIdentity {
+        head_hash: !same.head_hash,
+        ..touched
+    };
+    assert_eq!(index.mismatch(&rewritten), Some(Mismatch::Header));
+    assert_eq!(index.mismatch(&same), None);
+}
+
+/// A section whose bytes pass their checksum but do not fit the rest
+/// (a hand-made index) is refused, not read past.
+#[test]
+fn sections_that_do_not_fit_are_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = fixture("tiny/tiny-dominators.heapsnapshot");
+    let loaded = load(&snapshot, &mut |_| true).expect("loads");
+    let mut wrong = loaded;
+    let first_edge = Arc::make_mut(&mut wrong.graph.first_edge);
+    first_edge.swap(1, 2);
+    if first_edge[1] == first_edge[2] {
+        first_edge[1] += 1;
+    }
+    let output = dir.path().join("wrong.hlx");
+    let identity = SnapshotIdentity::of(&snapshot).expect("identity");
+    write_index(&wrong, identity, &snapshot, &output).expect("written");
+    let index = IndexFile::open(&output).expect("opens");
+    let error = index.load(Need::Everything, None).expect_err("refused");
+    assert_eq!(
+        error.to_string(),
+        "damaged: its first_edge section does not fit"
+    );
+}
