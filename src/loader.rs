@@ -245,6 +245,45 @@ mod tests {
         );
     }
 
+    /// From an index, the Summary's rows come first, then the analysis,
+    /// equal to a load's.
+    #[test]
+    fn an_index_sends_its_rows_then_the_analysis() {
+        let demo = crate::app::testing::demo("after.heapsnapshot.gz");
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp: {e}"));
+        let loaded = crate::snapshot::load(&demo, &mut |_| true).unwrap_or_else(|e| panic!("{e}"));
+        let output = dir.path().join("after.hlx");
+        let identity = crate::snapshot::index::SnapshotIdentity::of(&demo)
+            .unwrap_or_else(|e| panic!("identity: {e}"));
+        crate::snapshot::index::write_index(&loaded, identity, &demo, &output)
+            .unwrap_or_else(|e| panic!("written: {e}"));
+        let index = IndexFile::open(&output).unwrap_or_else(|e| panic!("opens: {e}"));
+        let input = SnapshotInput::open(&demo).unwrap_or_else(|e| panic!("{e}"));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let place = (Arc::new(Rendezvous::new(1)), 0);
+        let _handle = spawn((input, Some(Arc::new(index))), place, tx, |e| e);
+        let rows = |a: &[ClassAggregate]| -> Vec<(String, u64, u64)> {
+            a.iter()
+                .map(|c| (c.key.clone(), c.count, c.retained_size))
+                .collect()
+        };
+        let mut early = None;
+        for event in rx.iter() {
+            match event {
+                LoadEvent::Early(first) => early = Some(rows(&first)),
+                LoadEvent::Done(analysis) => {
+                    assert_eq!(early, Some(rows(&loaded.aggregates)), "rows first");
+                    assert_eq!(rows(&analysis.aggregates), rows(&loaded.aggregates));
+                    assert_eq!(analysis.dominators.retained, loaded.dominators.retained);
+                    return;
+                }
+                LoadEvent::Failed(why) => panic!("it loads: {why}"),
+                _ => {}
+            }
+        }
+        panic!("no Done");
+    }
+
     /// A gzip file with bytes after its last member loads, and the TUI is
     /// told (the headless commands print the same line on stderr).
     #[test]

@@ -8,6 +8,7 @@
 //! (see `container`). It is read only for a snapshot it belongs to, and a
 //! damaged one is refused: never a silent full load instead.
 
+mod checks;
 mod container;
 mod contents;
 mod identity;

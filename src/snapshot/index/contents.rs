@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use elsa::sync::FrozenMap;
 
+use super::checks::Counts;
 use super::container::{self, Column, Header, Part};
 use super::record::Record;
 use super::IndexError;
@@ -37,7 +38,7 @@ pub enum Need {
 
 /// Groups of sections, read together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Group {
+pub(super) enum Group {
     Nodes,
     Edges,
     Retainers,
@@ -49,7 +50,7 @@ enum Group {
 }
 
 impl Need {
-    fn reads(self, group: Group) -> bool {
+    pub(super) fn reads(self, group: Group) -> bool {
         use Group as G;
         match self {
             Need::Nodes => group == G::Nodes,
@@ -65,7 +66,7 @@ impl Need {
     }
 }
 
-const RECORD: &str = "record";
+pub(super) const RECORD: &str = "record";
 
 /// The sections of `analysis`, the record first.
 pub fn parts(analysis: &Analysis) -> Result<Vec<Part<'_>>, serde_json::Error> {
@@ -347,90 +348,6 @@ pub fn read_analysis(
     };
     counts.check(&analysis, need)?;
     Ok(analysis)
-}
-
-/// The sizes the record gives, which every column read must agree with.
-struct Counts {
-    nodes: usize,
-    edges: usize,
-    strings: usize,
-}
-
-impl Counts {
-    fn of(record: &Record) -> Result<Counts, IndexError> {
-        let size = |n: u64| usize::try_from(n).map_err(|_| IndexError::damaged(RECORD, "lies"));
-        Ok(Counts {
-            nodes: size(record.node_count)?,
-            edges: size(record.edge_count)?,
-            strings: size(record.string_count)?,
-        })
-    }
-
-    /// Every column read has its length, and offsets stay inside what they
-    /// index: a section that lies is named rather than read past.
-    fn check(&self, a: &Analysis, need: Need) -> Result<(), IndexError> {
-        let g = &a.graph;
-        let (n, e) = (self.nodes, self.edges);
-        let mut lengths = vec![("strings_ends", g.strings.len(), self.strings)];
-        if need.reads(Group::Nodes) {
-            lengths.extend([
-                ("node_type", g.node_type.len(), n),
-                ("node_name", g.node_name.len(), n),
-                ("node_id", g.node_id.len(), n),
-                ("self_size", g.self_size.len(), n),
-            ]);
-            if !g.detachedness.is_empty() {
-                lengths.push(("detachedness", g.detachedness.len(), n));
-            }
-        }
-        if need.reads(Group::Edges) {
-            lengths.extend([
-                ("first_edge", g.first_edge.len(), n + 1),
-                ("edge_type", g.edge_type.len(), e),
-                ("edge_name", g.edge_name.len(), e),
-                ("edge_to", g.edge_to.len(), e),
-            ]);
-            offsets("first_edge", &g.first_edge, e)?;
-        }
-        if need.reads(Group::Retainers) {
-            lengths.extend([
-                ("first_retainer", g.first_retainer.len(), n + 1),
-                ("retainer_node", g.retainer_node.len(), e),
-            ]);
-            offsets("first_retainer", &g.first_retainer, e)?;
-        }
-        if need.reads(Group::Distances) {
-            lengths.push(("distances", a.distances.len(), n));
-        }
-        if need.reads(Group::Classes) {
-            lengths.push(("classes", a.classes.len(), n));
-        }
-        if need.reads(Group::Dominators) {
-            lengths.extend([
-                ("idom", a.dominators.idom.len(), n),
-                ("retained", a.dominators.retained.len(), n),
-            ]);
-        }
-        if need.reads(Group::ChildLists) {
-            let tree = &a.dominators;
-            lengths.push(("first_child", tree.first_child.len(), n + 1));
-            offsets("first_child", &tree.first_child, tree.children.len())?;
-        }
-        match lengths.into_iter().find(|&(_, has, wants)| has != wants) {
-            Some((section, _, _)) => Err(IndexError::damaged(section, "has the wrong length")),
-            None if g.root as usize >= n.max(1) => Err(IndexError::damaged(RECORD, "lies")),
-            None => Ok(()),
-        }
-    }
-}
-
-/// CSR offsets: from 0, never decreasing, ending at `end`.
-fn offsets(section: &str, values: &[u32], end: usize) -> Result<(), IndexError> {
-    let fits = values.first().is_none_or(|&v| v == 0)
-        && values.windows(2).all(|w| w[0] <= w[1])
-        && values.last().is_none_or(|&v| v as usize == end);
-    fits.then_some(())
-        .ok_or_else(|| IndexError::damaged(section, "does not fit"))
 }
 
 /// Hands each Summary row its instances, in the order written.

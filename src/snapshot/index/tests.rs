@@ -181,3 +181,23 @@ fn sections_that_do_not_fit_are_refused() {
         "damaged: its first_edge section does not fit"
     );
 }
+
+/// An edge to a node that is not there (a hand-made index whose checksums
+/// hold) is refused rather than followed.
+#[test]
+fn references_past_the_nodes_are_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = fixture("tiny/tiny-dominators.heapsnapshot");
+    let mut wrong = load(&snapshot, &mut |_| true).expect("loads");
+    let nodes = wrong.graph.node_count() as u32;
+    Arc::make_mut(&mut wrong.graph.edge_to)[0] = nodes;
+    let output = dir.path().join("wrong.hlx");
+    let identity = SnapshotIdentity::of(&snapshot).expect("identity");
+    write_index(&wrong, identity, &snapshot, &output).expect("written");
+    let index = IndexFile::open(&output).expect("opens");
+    let error = index.load(Need::Everything, None).expect_err("refused");
+    assert_eq!(
+        error.to_string(),
+        "damaged: its edge_to section names what is not there"
+    );
+}
