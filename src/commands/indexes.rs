@@ -16,7 +16,7 @@ use crate::snapshot::{Analysis, Reads, SnapshotInput};
 
 use super::LoadPlan;
 
-/// The line `heaplens index` prints on stderr, whatever else it says.
+/// What `heaplens index` says on stderr of the file it wrote.
 pub(super) fn secrets_warning(output: &Path, snapshot: &Path) -> String {
     format!(
         "{} holds everything {} holds (its strings: secrets, personal data): keep it as private as the snapshot",
@@ -51,13 +51,12 @@ pub(super) fn index(args: IndexArgs, plan: &mut LoadPlan) -> anyhow::Result<Stri
         ));
     }
     let bytes = index::write_index(analysis, identity, snapshot, output).map_err(refused)?;
+    let took = started.elapsed().as_secs_f64();
     super::tell(format_args!(
-        "wrote {} ({}, {:.1} s)",
-        format::path(output),
+        "wrote {} in {took:.1} s: {}",
         format::bytes(bytes),
-        started.elapsed().as_secs_f64()
+        secrets_warning(output, snapshot)
     ));
-    super::tell(secrets_warning(output, snapshot));
     Ok(String::new())
 }
 

@@ -40,7 +40,7 @@ pub enum IndexError {
     OtherFormat { found: u32, writer: String },
     #[error("damaged: its {section} section {what}")]
     Damaged { section: String, what: &'static str },
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error("{0}")]
     OutOfMemory(SnapshotError),

@@ -353,6 +353,7 @@ fn the_index_is_written_only_where_asked_private_and_with_a_warning() {
     assert!(run.status.success(), "{}", text(&run.stderr));
     assert!(run.stdout.is_empty());
     let stderr = text(&run.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
     let warning = stderr
         .lines()
         .find(|l| l.contains("holds everything"))

@@ -20,9 +20,9 @@ pub enum WriteError {
     NotAnIndex,
     #[error("is a directory: name a file for the index")]
     IsADirectory,
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
-    #[error("encoding the index: {0}")]
+    #[error("encoding the index")]
     Encode(#[from] serde_json::Error),
 }
 
