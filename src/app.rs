@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::loader::LoadEvent;
+use crate::snapshot::class_rows::ClassRows;
 use crate::snapshot::views::diff::{compare, DiffColumn};
 use crate::snapshot::views::growth::{self, HolderGrowth};
 use crate::snapshot::views::named_filters::NamedFilter;
@@ -116,6 +117,8 @@ pub struct SnapshotSlot {
     pub state: LoadState,
     /// Class counts and shallow sizes, known before the load ends.
     pub early: Option<Arc<Vec<ClassAggregate>>>,
+    /// The finished Summary rows an index gives before the analysis.
+    pub indexed: Option<Arc<ClassRows>>,
     /// The Retainers view's ignored objects (DevTools' "Ignore this
     /// retainer"), kept across selections like DevTools does.
     pub ignored: Arc<IgnoredRetainers>,
@@ -241,6 +244,7 @@ impl App {
                     started: Instant::now(),
                 },
                 early: None,
+                indexed: None,
                 ignored: Arc::default(),
             })
             .collect();
@@ -1078,6 +1082,12 @@ impl App {
                     self.rebuild_summary();
                 }
             }
+            LoadEvent::Rows(rows) => {
+                s.indexed = Some(Arc::new(*rows));
+                if slot == self.summary_slot && self.tables.summary().is_none() {
+                    self.rebuild_summary();
+                }
+            }
             LoadEvent::Compared(diffs) => self.compared = Some(diffs),
             LoadEvent::Leaks(report) => self.found_leaks = Some(report),
             LoadEvent::Trend(trend) => self.found_trend = Some(trend),
@@ -1088,6 +1098,7 @@ impl App {
                 };
                 s.state = LoadState::Ready { analysis, took };
                 s.early = None;
+                s.indexed = None;
                 // The allocation filter needs the baseline too.
                 if slot == self.summary_slot || self.summary_filter.is_allocation_range() {
                     self.rebuild_summary();
@@ -1113,15 +1124,16 @@ impl App {
 
     fn rebuild_summary(&mut self) {
         let slot = &self.slots[self.summary_slot];
-        let data = match (&slot.state, &slot.early) {
-            (LoadState::Ready { analysis, .. }, _) => {
+        let data = match (&slot.state, &slot.indexed, &slot.early) {
+            (LoadState::Ready { analysis, .. }, _, _) => {
                 let analysis = Arc::clone(analysis);
                 Some(SummaryData::Ready {
                     filtered: self.filtered_rows(&analysis),
                     analysis,
                 })
             }
-            (_, Some(early)) => Some(SummaryData::Early(Arc::clone(early))),
+            (_, Some(rows), _) => Some(SummaryData::Indexed(Arc::clone(rows))),
+            (_, _, Some(early)) => Some(SummaryData::Early(Arc::clone(early))),
             _ => None,
         };
         self.tables[TableKind::Summary].set_source(data.map(Source::Summary));

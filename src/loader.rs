@@ -17,6 +17,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::format;
+use crate::snapshot::class_rows::ClassRows;
 use crate::snapshot::index::{IndexError, IndexFile, Need};
 use crate::snapshot::views::diff::{compare, ClassDiff};
 use crate::snapshot::views::leaks::{self, LeakReport};
@@ -31,6 +32,9 @@ pub enum LoadEvent {
     Progress(Progress),
     /// Class counts and shallow sizes (no retained sizes or distances yet).
     Early(Vec<ClassAggregate>),
+    /// The Summary's finished rows, read from an index before the rest of
+    /// the analysis: retained sizes, distances and script names too.
+    Rows(Box<ClassRows>),
     /// The Comparison of the baseline (first) and the target (last), sent
     /// just before the `Done` that completes the pair.
     Compared(Vec<ClassDiff>),
@@ -170,7 +174,7 @@ fn load_from_index(
 ) -> Result<Analysis, Option<String>> {
     let failed = |e: IndexError| Some(format!("{}: {e}", format::path(index.path())));
     let rows = index.class_rows().map_err(failed)?;
-    if !send(LoadEvent::Early(rows.aggregates)) {
+    if !send(LoadEvent::Rows(Box::new(rows))) {
         return Err(None);
     }
     // A plain file's long strings are read back from it, as after a load.
@@ -270,7 +274,7 @@ mod tests {
         let mut early = None;
         for event in rx.iter() {
             match event {
-                LoadEvent::Early(first) => early = Some(rows(&first)),
+                LoadEvent::Rows(first) => early = Some(rows(&first.aggregates)),
                 LoadEvent::Done(analysis) => {
                     assert_eq!(early, Some(rows(&loaded.aggregates)), "rows first");
                     assert_eq!(rows(&analysis.aggregates), rows(&loaded.aggregates));

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::cmp::{Ordering, Reverse};
 use std::sync::Arc;
 
+use crate::snapshot::class_rows::ClassRows;
 use crate::snapshot::classes::{compare_classes, ClassAggregate, SummaryColumn};
 use crate::snapshot::graph::Location;
 use crate::snapshot::strings::js_cmp;
@@ -181,6 +182,8 @@ impl SummaryFilter {
 #[derive(Debug, Clone)]
 pub enum SummaryData {
     Early(Arc<Vec<ClassAggregate>>),
+    /// An index's finished rows, before its analysis is read.
+    Indexed(Arc<ClassRows>),
     Ready {
         analysis: Arc<Analysis>,
         /// Rows of a Summary filter, instead of the analysis' own.
@@ -192,6 +195,7 @@ impl SummaryData {
     pub fn aggregates(&self) -> &[ClassAggregate] {
         match self {
             SummaryData::Early(rows) => rows,
+            SummaryData::Indexed(rows) => &rows.aggregates,
             SummaryData::Ready {
                 filtered: Some(rows),
                 ..
@@ -203,6 +207,20 @@ impl SummaryData {
     pub fn analysis(&self) -> Option<&Arc<Analysis>> {
         match self {
             SummaryData::Ready { analysis, .. } => Some(analysis),
+            SummaryData::Early(_) | SummaryData::Indexed(_) => None,
+        }
+    }
+
+    /// Whether the rows have their retained sizes and distances.
+    pub fn rows_finished(&self) -> bool {
+        !matches!(self, SummaryData::Early(_))
+    }
+
+    /// DevTools' percentage base, once known (else None).
+    pub fn total_size(&self) -> Option<u64> {
+        match self {
+            SummaryData::Ready { analysis, .. } => Some(analysis.total_size()),
+            SummaryData::Indexed(rows) => Some(rows.totals.total_size),
             SummaryData::Early(_) => None,
         }
     }
@@ -257,9 +275,12 @@ impl TableSource for SummaryData {
         )
     }
 
-    /// Known once the analysis is done (it names the scripts).
+    /// Known once the analysis (or an index's rows) names the scripts.
     fn location(&self, class: u32) -> Option<(Location, &ScriptNames)> {
-        let scripts = &self.analysis()?.scripts;
+        let scripts = match self {
+            SummaryData::Indexed(rows) => &rows.scripts,
+            _ => &self.analysis()?.scripts,
+        };
         Some((self.aggregates()[class as usize].location?, scripts))
     }
 

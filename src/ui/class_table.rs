@@ -424,10 +424,10 @@ fn build(
 fn summary_rows(data: &SummaryData, sheet: &Sheet<'_>) -> Built {
     let aggregates = data.aggregates();
     let analysis = data.analysis();
-    let total = analysis.map_or_else(
-        || aggregates.iter().map(|a| a.self_size).sum(),
-        |a| a.total_size(),
-    );
+    let total = data
+        .total_size()
+        .unwrap_or_else(|| aggregates.iter().map(|a| a.self_size).sum());
+    let finished = data.rows_finished();
     let pending = || num("…".into());
     let widths = [
         Constraint::Min(24),
@@ -441,14 +441,14 @@ fn summary_rows(data: &SummaryData, sheet: &Sheet<'_>) -> Built {
         (Row::Class(c), _) => {
             let a = &aggregates[c as usize];
             let name = ClassRow::of(data, c, &a.name).counting(a.count).cell(sheet);
-            match analysis {
-                Some(_) => vec![
+            match finished {
+                true => vec![
                     name,
                     num(format::distance(display_distance(a.distance))),
                     num(sized(a.self_size, total)),
                     num(sized(a.retained_size, total)),
                 ],
-                None => vec![name, pending(), num(sized(a.self_size, total)), pending()],
+                false => vec![name, pending(), num(sized(a.self_size, total)), pending()],
             }
         }
         (Row::Instance { node, .. }, Some(an)) => vec![

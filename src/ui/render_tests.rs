@@ -170,6 +170,27 @@ fn loading_shows_progress_then_early_counts() {
     );
 }
 
+/// An index's rows are finished: shown by retained size at once, with
+/// their script names, before the rest of the analysis is read.
+#[test]
+fn an_index_shows_finished_rows_before_the_analysis() {
+    let mut app = App::new(vec![demo("after.heapsnapshot.gz")], Keymap::default_keys());
+    let (_, target) = demo_pair();
+    let rows = crate::snapshot::class_rows::ClassRows::of(target);
+    app.on_load(0, LoadEvent::Rows(Box::new(rows)));
+    let text = draw(&mut app, 120, 40).backend().to_string();
+    assert!(!text.contains("pending"), "nothing pending: {text}");
+    assert!(text.contains("Retained Size ▼"), "by retained size: {text}");
+    assert!(text.contains("leaky-app.js:"), "scripts named: {text}");
+    app.on_load(0, LoadEvent::Done(Arc::clone(target)));
+    let done = draw(&mut app, 120, 40).backend().to_string();
+    assert_eq!(
+        text.lines().skip(2).collect::<Vec<_>>(),
+        done.lines().skip(2).collect::<Vec<_>>(),
+        "the same table once the analysis is read"
+    );
+}
+
 #[test]
 fn selection_and_filter_matches_are_styled() {
     let mut app = comparison_app();
