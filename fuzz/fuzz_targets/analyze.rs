@@ -9,6 +9,7 @@
 #![no_main]
 
 use heaplens::report::{self, RowSelection};
+use heaplens::snapshot::class_rows::Totals;
 use heaplens::snapshot::classes::SummaryColumn;
 use heaplens::snapshot::views::diff;
 use heaplens::snapshot::views::named_filters::{named_summary, NamedFilter};
@@ -49,7 +50,8 @@ fn exercise(analysis: &Analysis) {
         (SummaryColumn::Name, false),
     ] {
         let summary = report::SummaryReport {
-            analysis,
+            totals: Totals::of(analysis),
+            scripts: &analysis.scripts,
             classes: &analysis.aggregates,
             rows: report::summary_rows(&analysis.aggregates, column, descending, &all),
             allocated: None,
