@@ -18,7 +18,9 @@
 #   which leaves too little memory for both loads side by side: the
 #   baseline loads first and is shed before the target loads
 # and prints wall, CPU, peak RSS, the ratio to cat, and per-stage times
-# from --timings. SIZE is the target heap in MB (default: 150 1000).
+# from --timings. With HEAPLENS_PEER set to another tool's command that
+# takes `summary FILE` (e.g. dinfuehr/heap-snapshot's binary), it runs too,
+# as "peer", in the same run. SIZE is the target heap in MB (default: 150 1000).
 # Sizes above ~1000 MB need a lot of RAM to generate (Node's heap), so a
 # multiple of 1000 above it (2000, 4000) is tiled instead: bench/tile.rs
 # writes SIZE/1000 copies of the 1000 MB "after" graph under one root (each
@@ -78,12 +80,14 @@ for mb in "${sizes[@]}"; do
   summary_budget=$(( $(stat -c %s "$file") * 145 / 100 ))
   commands=(summary summary-low diff diff-low)
   if command -v taskset > /dev/null; then commands=(summary summary-low summary-1cpu diff diff-low); fi
+  [ -z "${HEAPLENS_PEER:-}" ] || commands+=(peer)
   for cmd in "${commands[@]}"; do
     case $cmd in
       summary) args=("$bin" summary "$file" --format json) ;;
       summary-low) args=(env HEAPLENS_MAX_MEMORY=$summary_budget "$bin" summary "$file" --format json) ;;
       summary-1cpu) args=(taskset -c 0 "$bin" summary "$file" --format json) ;;
       diff) args=("$bin" diff "$dir/baseline.heapsnapshot" "$file" --format json) ;;
+      peer) args=($HEAPLENS_PEER summary "$file") ;;
       diff-low) args=(env HEAPLENS_MAX_MEMORY=$budget "$bin" diff "$dir/baseline.heapsnapshot" "$file" --format json) ;;
     esac
     read -r wall cpu rss < <(measure "${args[@]}")
@@ -93,4 +97,24 @@ for mb in "${sizes[@]}"; do
   done
   echo "  cat: ${cat_wall} s; stages of one summary run:"
   "$bin" summary "$file" --format json --timings 2>&1 >/dev/null | sed 's/^/  /'
+
+  # Reopened from indexes (issue 21): `heaplens index` writes one per
+  # snapshot into a private temporary directory (removed after), then
+  # summary and diff run with --index, and the TUI's times come from
+  # bench/tui_reopen.sh (class rows, then the whole analysis).
+  idx=$(mktemp -d); chmod 700 "$idx"
+  for side in baseline after; do
+    /usr/bin/time -o "$idx/took" -f '%e' "$bin" index "$dir/$side.heapsnapshot" -o "$idx/$side.hlx" 2> /dev/null
+    echo "  index of $side: $(tail -n 1 "$idx/took") s to write, $(( $(stat -c %s "$idx/$side.hlx") / 1000000 )) MB"
+  done
+  for cmd in reopen-summary reopen-diff; do
+    case $cmd in
+      reopen-summary) args=("$bin" summary "$file" --format json --index "$idx/after.hlx") ;;
+      reopen-diff) args=("$bin" diff "$dir/baseline.heapsnapshot" "$file" --format json --index "$idx/baseline.hlx" --index "$idx/after.hlx") ;;
+    esac
+    read -r wall cpu rss < <(measure "${args[@]}")
+    printf '%-8s %-12s %8s %8s %8d %9d\n' "${mb}MB" $cmd "$wall" "$cpu" $(( rss * 1024 / 1000000 )) "$file_mb"
+  done
+  if command -v tmux > /dev/null; then "$here/bench/tui_reopen.sh" "$file" "$idx/after.hlx" "$bin" | sed 's/^/  TUI reopened: /'; fi
+  rm -rf "$idx"
 done
