@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::meta::Layout;
-use super::{Analysis, ClassAggregate, ScriptNames};
+use super::{classes, Analysis, ClassAggregate, ScriptNames};
 
 /// What the Summary prints besides its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,14 +42,7 @@ pub struct ClassRows {
 
 impl ClassRows {
     pub fn of(analysis: &Analysis) -> ClassRows {
-        let aggregates = analysis
-            .aggregates
-            .iter()
-            .map(|a| ClassAggregate {
-                instances: Vec::new(),
-                ..a.clone()
-            })
-            .collect();
+        let aggregates = classes::without_instances(&analysis.aggregates);
         ClassRows {
             aggregates,
             scripts: analysis.scripts.clone(),

@@ -301,6 +301,15 @@ pub fn try_add_class_retained_sizes(
 /// DevTools turns internal keys into public ones with a plain object
 /// assignment, so when two internal keys share a public key (two string
 /// entries with the same text) the later aggregate replaces the earlier.
+/// The rows without their instance lists: what outlives the analysis.
+pub fn without_instances(aggregates: &[ClassAggregate]) -> Vec<ClassAggregate> {
+    let rows = aggregates.iter().map(|a| ClassAggregate {
+        instances: Vec::new(),
+        ..a.clone()
+    });
+    rows.collect()
+}
+
 pub fn merge_public_keys(aggregates: Vec<ClassAggregate>) -> Vec<ClassAggregate> {
     let mut position: HashMap<String, usize> = HashMap::default();
     let mut merged: Vec<ClassAggregate> = Vec::with_capacity(aggregates.len());

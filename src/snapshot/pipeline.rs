@@ -621,11 +621,7 @@ type ClassNames = (
 /// Summary rows with counts and shallow sizes only (retained sizes 0,
 /// distances unknown), without instance lists.
 fn early_summary(aggregates: &[ClassAggregate]) -> Vec<ClassAggregate> {
-    let rows = aggregates.iter().map(|a| ClassAggregate {
-        instances: Vec::new(),
-        ..a.clone()
-    });
-    classes::merge_public_keys(rows.collect())
+    classes::merge_public_keys(classes::without_instances(aggregates))
 }
 
 /// Class retained sizes, then the Analysis (§2 step 10); the class

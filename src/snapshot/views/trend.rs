@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::gate::{GateMetric, Metrics};
 use crate::snapshot::class_rows::ClassRows;
-use crate::snapshot::classes::ClassAggregate;
+use crate::snapshot::classes::{self, ClassAggregate};
 use crate::snapshot::graph::Location;
 use crate::snapshot::strings::js_cmp;
 use crate::snapshot::{Analysis, ScriptNames};
@@ -33,14 +33,7 @@ pub struct SnapshotClasses {
 
 impl SnapshotClasses {
     pub fn of(analysis: &Analysis) -> SnapshotClasses {
-        let classes = analysis
-            .aggregates
-            .iter()
-            .map(|a| ClassAggregate {
-                instances: Vec::new(),
-                ..a.clone()
-            })
-            .collect();
+        let classes = classes::without_instances(&analysis.aggregates);
         SnapshotClasses {
             classes,
             scripts: analysis.scripts.clone(),
