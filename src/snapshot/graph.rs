@@ -21,7 +21,7 @@ use super::weakmap::WeakMapEdges;
 /// Where the constructor of an object was defined (`locations` section).
 /// 32 bits each, as DevTools stores them (half the memory of `u64`s: 35 MB
 /// of a 1 GB snapshot).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Location {
     pub script_id: u32,
     pub line: u32,

@@ -32,7 +32,7 @@ mod blocks;
 mod columns;
 mod stream;
 
-use columns::{Edges, Nodes, Values};
+use columns::{Edges, LocationEntries, Nodes};
 use stream::Stream;
 
 const BUFFER_BYTES: usize = 8 << 20;
@@ -141,7 +141,7 @@ struct Sections {
     ephemeron_names: Vec<EphemeronName>,
     /// The file being read, if it can be read again (see `StringTable`).
     backing: Option<Arc<File>>,
-    locations: Option<Vec<u64>>,
+    locations: Option<Vec<(u32, Location)>>,
     /// Every top-level key so far, to refuse one given twice: a set, since
     /// a list searched per key took 39 s over 200 k keys.
     seen: FxHashSet<String>,
@@ -199,10 +199,13 @@ impl Sections {
             }
             "locations" => {
                 let header = self.header_before(key)?;
-                let width = header.layout.location.as_ref().map_or(1, |l| l.field_count);
-                let mut values = Values::new(width);
-                s.read_records(key, width, u64::MAX, &mut values)?;
-                self.locations = Some(values.values);
+                match LocationEntries::new(&header.layout) {
+                    Some(mut entries) => {
+                        s.read_records(key, entries.width(), u64::MAX, &mut entries)?;
+                        self.locations = Some(entries.entries);
+                    }
+                    None => s.skip_value(&quoted_key(key))?,
+                }
             }
             // JavaScriptCore (Bun, Safari) starts with these keys.
             "version" | "type" | "nodeClassNames" if self.header.is_none() => {
@@ -306,7 +309,7 @@ impl Sections {
         drop(self.ephemeron_names);
         let locations = self
             .locations
-            .map(|l| location_map(&l, &layout, node_count))
+            .map(|entries| location_map(entries, node_count))
             .unwrap_or_default();
         checked?;
         // Not shared: the counts or the root are wrong, and say so here, in
@@ -646,28 +649,10 @@ fn edge_offsets(counts: &mut Vec<u32>, edge_total: usize) -> Result<Vec<u32>, Sn
     Ok(first)
 }
 
-fn location_map(values: &[u64], layout: &Layout, node_count: usize) -> Locations {
-    let Some(loc) = &layout.location else {
-        return Locations::default();
-    };
-    let node_width = layout.node_field_count as u64;
-    let entries = values
-        .chunks_exact(loc.field_count.max(1))
-        .filter(|e| {
-            e[loc.object_index] % node_width == 0
-                && e[loc.object_index] / node_width < node_count as u64
-        })
-        .map(|e| {
-            // Truncated to 32 bits like DevTools' `Uint32Array`, so an
-            // out-of-range value keys the same class there and here.
-            let location = Location {
-                script_id: e[loc.script_id] as u32,
-                line: e[loc.line] as u32,
-                column: e[loc.column] as u32,
-            };
-            ((e[loc.object_index] / node_width) as u32, location)
-        })
-        .collect();
+/// The entries of nodes there are (ids of other fields or past the last
+/// node are dropped, as DevTools' map never looks them up).
+fn location_map(mut entries: Vec<(u32, Location)>, node_count: usize) -> Locations {
+    entries.retain(|&(ordinal, _)| (ordinal as usize) < node_count);
     Locations::from_entries(entries)
 }
 

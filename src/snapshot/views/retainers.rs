@@ -5,7 +5,9 @@
 use fixedbitset::FixedBitSet;
 
 use super::tree::{expand_tree, TreeLimits, TreeRow};
-use crate::snapshot::distances::{distances_avoiding, BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
+use crate::snapshot::distances::{
+    distances_avoiding, DistanceFilter, BASE_UNREACHABLE_DISTANCE, NO_DISTANCE,
+};
 use crate::snapshot::names::display_name;
 use crate::snapshot::strings::js_cmp;
 use crate::snapshot::weakmap::{EphemeronName, WeakMapEdges};
@@ -42,7 +44,8 @@ impl IgnoredRetainers {
             ignored.insert(n as usize);
         }
         let weakmaps = ephemeron_edges(analysis);
-        let distances = distances_avoiding(graph, &weakmaps, Some(&ignored));
+        let filter = DistanceFilter::of(graph, &weakmaps);
+        let distances = distances_avoiding(graph, &filter, Some(&ignored));
         let hidden_edges = cut_off_weakmap_edges(analysis, &weakmaps, &distances);
         IgnoredRetainers {
             nodes,
