@@ -81,43 +81,93 @@ pub fn immediate_dominators(
     topology: &Topology<'_>,
     essential: &EssentialEdges,
 ) -> Result<ImmediateDominators, SnapshotError> {
-    let mut preorder = Preorder::new(topology.node_count())?;
-    let root = preorder.dfs(topology, &essential.by_edge, topology.root, 0);
-    let first_hung = preorder.adopt_unreached(topology, essential, root);
-    let Preorder {
-        number,
-        node,
-        parent,
-        ..
-    } = preorder;
-    let search = SemiDominators::run(
-        topology,
-        &essential.by_slot,
-        &number,
-        &node,
-        parent,
-        first_hung,
-    )?;
-    let SemiDominators {
-        semi,
-        parent: mut idom_number,
-        ancestor,
-        best,
-    } = search;
-    nearest_common_ancestors(&mut idom_number, &semi);
-    drop(semi);
-    // `number` is spent: it becomes the dominators by ordinal.
-    let mut idom = number;
-    for (n, &d) in node.iter().zip(&idom_number).skip(1) {
-        idom[*n as usize] = node[d as usize];
+    let successors = Successors::of(topology);
+    RootSearch::run(&successors, &essential.by_edge)?.finish(topology, essential)
+}
+
+/// The edges one way: all the search from the root reads.
+pub struct Successors<'a> {
+    pub first_edge: &'a [u32],
+    pub edge_to: &'a [u32],
+    pub root: u32,
+}
+
+impl<'a> Successors<'a> {
+    fn of(topology: &Topology<'a>) -> Self {
+        Successors {
+            first_edge: topology.first_edge,
+            edge_to: topology.edge_to,
+            root: topology.root,
+        }
     }
-    idom.truncate(topology.node_count());
-    Ok(ImmediateDominators {
-        idom,
-        order: node,
-        root: topology.root,
-        scratch: [ancestor, best],
-    })
+
+    fn node_count(&self) -> usize {
+        self.first_edge.len() - 1
+    }
+}
+
+/// The first step of [`immediate_dominators`], which needs no retainers:
+/// the depth-first search from the root over essential edges, so that it
+/// can run while the retainer index is built.
+pub struct RootSearch {
+    preorder: Preorder,
+    root: u32,
+}
+
+impl RootSearch {
+    pub fn run(
+        successors: &Successors<'_>,
+        essential: &FixedBitSet,
+    ) -> Result<Self, SnapshotError> {
+        let mut preorder = Preorder::new(successors.node_count())?;
+        let root = preorder.dfs(successors, essential, successors.root, 0);
+        Ok(RootSearch { preorder, root })
+    }
+
+    /// The rest: what the root does not reach, then the semidominators and
+    /// the nearest common ancestors.
+    pub fn finish(
+        self,
+        topology: &Topology<'_>,
+        essential: &EssentialEdges,
+    ) -> Result<ImmediateDominators, SnapshotError> {
+        let RootSearch { mut preorder, root } = self;
+        let first_hung = preorder.adopt_unreached(topology, essential, root);
+        let Preorder {
+            number,
+            node,
+            parent,
+            ..
+        } = preorder;
+        let search = SemiDominators::run(
+            topology,
+            &essential.by_slot,
+            &number,
+            &node,
+            parent,
+            first_hung,
+        )?;
+        let SemiDominators {
+            semi,
+            parent: mut idom_number,
+            ancestor,
+            best,
+        } = search;
+        nearest_common_ancestors(&mut idom_number, &semi);
+        drop(semi);
+        // `number` is spent: it becomes the dominators by ordinal.
+        let mut idom = number;
+        for (n, &d) in node.iter().zip(&idom_number).skip(1) {
+            idom[*n as usize] = node[d as usize];
+        }
+        idom.truncate(topology.node_count());
+        Ok(ImmediateDominators {
+            idom,
+            order: node,
+            root: topology.root,
+            scratch: [ancestor, best],
+        })
+    }
 }
 
 impl ImmediateDominators {
@@ -252,7 +302,7 @@ impl Preorder {
     /// `start`'s number.
     fn dfs(
         &mut self,
-        graph: &Topology<'_>,
+        graph: &Successors<'_>,
         essential: &FixedBitSet,
         start: u32,
         parent: u32,
@@ -309,7 +359,7 @@ impl Preorder {
                 if self.number[v as usize] == 0
                     && graph.retainers(v).all(|slot| !essential.by_slot[slot])
                 {
-                    self.dfs(graph, &essential.by_edge, v, root);
+                    self.dfs(&Successors::of(graph), &essential.by_edge, v, root);
                 }
             }
         }

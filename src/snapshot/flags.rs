@@ -194,6 +194,50 @@ pub fn is_essential_by_ends(
     true
 }
 
+/// Takes the WeakMap tables' edges out of `by_edge`, built by
+/// [`is_essential_by_ends`]; returns `(to, from)` of each.
+pub fn unmark_weakmap_table_edges(
+    by_edge: &mut FixedBitSet,
+    graph: &HeapGraph,
+    weakmaps: &WeakMapEdges,
+) -> Vec<(u32, u32)> {
+    // Only the tables' edges are looked at: a scan of all edges took
+    // 0.12 s of a 1 GB snapshot.
+    let tables = weakmaps.table_ids();
+    let mut unmarked = Vec::new();
+    if tables.is_empty() {
+        return unmarked;
+    }
+    for from in 0..graph.node_count() as u32 {
+        if tables.binary_search(&graph.node_id.devtools(from)).is_err() {
+            continue;
+        }
+        for e in graph.edges(from) {
+            if by_edge[e] && is_weakmap_table_edge(graph, from, e, weakmaps) {
+                by_edge.set(e, false);
+                unmarked.push((graph.edge_to[e], from));
+            }
+        }
+    }
+    unmarked
+}
+
+/// The edges essential by their types and ends alone (see
+/// [`is_essential_by_ends`]), without a retainer index.
+pub fn essential_by_ends(shared: &SharedEdges, types: &Types, owned: &[bool]) -> FixedBitSet {
+    let mut essential = FixedBitSet::with_capacity(shared.edge_to.len());
+    for from in 0..shared.first_edge.len() as u32 - 1 {
+        let edges = shared.first_edge[from as usize]..shared.first_edge[from as usize + 1];
+        for e in edges.map(|e| e as usize) {
+            let (to, edge_type) = (shared.edge_to[e], shared.edge_type[e]);
+            if is_essential_by_ends(from, to, edge_type, shared.root, owned, types) {
+                essential.insert(e);
+            }
+        }
+    }
+    essential
+}
+
 /// The essential edges twice over: by edge, for the dominators' search
 /// along out-edges, and by retainer slot, for their pass over in-edges.
 pub struct EssentialEdges {
@@ -234,31 +278,16 @@ impl EssentialEdges {
         retainers: &RetainerIndex,
         weakmaps: &WeakMapEdges,
     ) {
-        // Only the tables' edges are looked at: a scan of all edges took
-        // 0.12 s of a 1 GB snapshot.
-        let tables = weakmaps.table_ids();
-        if tables.is_empty() {
-            return;
-        }
         // Pairs with one edge each are cleared at once; the others are
         // grouped, so a value a table holds a million times (a target with
         // a million slots) is scanned once, not once per edge.
         let mut shared = Vec::new();
-        for from in 0..graph.node_count() as u32 {
-            if tables.binary_search(&graph.node_id.devtools(from)).is_err() {
-                continue;
-            }
-            for e in graph.edges(from) {
-                if self.by_edge[e] && is_weakmap_table_edge(graph, from, e, weakmaps) {
-                    self.by_edge.set(e, false);
-                    let to = graph.edge_to[e];
-                    let slots = retainers.slots_from(to, from);
-                    if slots.len() == 1 {
-                        self.by_slot.set(slots.start, false);
-                    } else {
-                        shared.push((to, from));
-                    }
-                }
+        for (to, from) in unmark_weakmap_table_edges(&mut self.by_edge, graph, weakmaps) {
+            let slots = retainers.slots_from(to, from);
+            if slots.len() == 1 {
+                self.by_slot.set(slots.start, false);
+            } else {
+                shared.push((to, from));
             }
         }
         shared.par_sort_unstable();

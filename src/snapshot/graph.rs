@@ -427,6 +427,7 @@ fn fill_slots(
 
 /// The reverse edge index, built apart from the graph (from its shared
 /// topology) while other passes rewrite the graph.
+#[derive(Default)]
 pub struct RetainerIndex {
     first: Vec<u32>,
     nodes: Vec<u32>,

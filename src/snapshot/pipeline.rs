@@ -8,10 +8,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::flags::EssentialEdges;
-use super::graph::{HeapGraph, NodeIds, RetainerIndex, SharedEdges, Topology};
+use fixedbitset::FixedBitSet;
+
+use super::graph::{HeapGraph, Locations, NodeIds, RetainerIndex, SharedEdges, Topology};
 use super::input::SnapshotInput;
 use super::meta::Types;
 use super::scripts::ScriptNames;
+use super::strings::StringTable;
 use super::{classes, distances, dom_state, dominators, flags, names, parse, shallow, weakmap};
 use super::{
     Analysis, ClassAggregate, DominatorTree, EarlySink, InterfaceDefinition, PlainShapes, Progress,
@@ -73,13 +76,24 @@ impl Reads {
             return Ok(None);
         }
         let filter = distance_filter(graph, weakmaps)?;
-        self.shed_edge_labels(graph);
+        self.shed_after_filter(graph);
         let distances = distances::compute_distances(graph, &filter);
         classes::add_distances(&mut counts.aggregates, &distances);
         Ok(Some(match self {
             Reads::SummaryRows => Vec::new(),
             _ => distances,
         }))
+    }
+
+    /// Nor, once the distance filter is made, the strings, node names and
+    /// locations (the rows have their names and scripts).
+    fn shed_after_filter(self, graph: &mut HeapGraph) {
+        self.shed_edge_labels(graph);
+        if self == Reads::SummaryRows {
+            graph.strings = StringTable::default();
+            graph.node_name = Vec::new();
+            graph.locations = Locations::default();
+        }
     }
 
     /// Nor edge names and types once the class passes and the distance
@@ -141,11 +155,33 @@ pub(super) fn analyze_backed(
     progress: ProgressSink<'_>,
     pipeline: Pipeline<'_>,
 ) -> Result<Analysis, SnapshotError> {
+    if let Pipeline::Headless(Reads::SummaryRows, Schedule::SideBySide) = pipeline {
+        let (graph, marks, timings) = read_beside(reader, backing, progress, EdgeMarks::build)?;
+        return analyze_rows(graph, marks, timings, progress);
+    }
+    let (graph, index, timings) = read_beside(reader, backing, progress, EdgeIndex::build)?;
+    match pipeline {
+        Pipeline::Headless(reads, Schedule::SideBySide) => {
+            analyze_indexed(graph, index, timings, progress, reads)
+        }
+        Pipeline::Headless(reads, Schedule::OnePassAtATime) => {
+            analyze_one_pass_at_a_time(graph, index, timings, progress, reads)
+        }
+        Pipeline::Early(early) => analyze_early(graph, index, timings, progress, early),
+    }
+}
+
+/// Reads the graph while `beside` works over its edge topology on another
+/// core: the edges come before the strings, which this one reads meanwhile.
+fn read_beside<T: Send>(
+    reader: impl std::io::Read,
+    backing: Option<Arc<std::fs::File>>,
+    progress: ProgressSink<'_>,
+    beside: fn(&SharedEdges, &Types) -> Result<T, SnapshotError>,
+) -> Result<(HeapGraph, T, Timings), SnapshotError> {
     let started = Instant::now();
     std::thread::scope(|scope| {
-        // The edges come before the strings: they are indexed on another
-        // core while this one reads the rest.
-        let mut indexing = None;
+        let mut working = None;
         let graph = parse::parse_snapshot_with(
             reader,
             backing,
@@ -158,29 +194,54 @@ pub(super) fn analyze_backed(
             &mut |shared, layout| {
                 let (shared, types) = (shared.clone(), layout.types.clone());
                 // Without a thread (none to be had in little memory) the
-                // index is built after reading.
-                let thread = std::thread::Builder::new().name("heaplens-retainers".into());
-                indexing = thread
-                    .spawn_scoped(scope, move || EdgeIndex::build(&shared, &types))
+                // work is done after reading.
+                let thread = std::thread::Builder::new().name("heaplens-edges".into());
+                working = thread
+                    .spawn_scoped(scope, move || beside(&shared, &types))
                     .ok();
             },
         )?;
         let mut timings = Timings::default();
         timings.record(Stage::Read, started.elapsed());
-        let index = match indexing {
+        let done = match working {
             Some(handle) => join(handle),
-            None => EdgeIndex::build(&graph.shared_edges(), &graph.layout.types),
+            None => beside(&graph.shared_edges(), &graph.layout.types),
         }?;
-        match pipeline {
-            Pipeline::Headless(reads, Schedule::SideBySide) => {
-                analyze_indexed(graph, index, timings, progress, reads)
-            }
-            Pipeline::Headless(reads, Schedule::OnePassAtATime) => {
-                analyze_one_pass_at_a_time(graph, index, timings, progress, reads)
-            }
-            Pipeline::Early(early) => analyze_early(graph, index, timings, progress, early),
-        }
+        Ok((graph, done, timings))
     })
+}
+
+/// What a summary's reading marks instead of building the retainer index:
+/// the nodes the root's shortcuts own and the edges essential by their
+/// types and ends (the index waits until the edge names have gone).
+struct EdgeMarks {
+    shortcut_owned: Vec<bool>,
+    by_edge: FixedBitSet,
+}
+
+impl EdgeMarks {
+    fn build(shared: &SharedEdges, types: &Types) -> Result<EdgeMarks, SnapshotError> {
+        room_for(shared.first_edge.len(), "the essential edges")?;
+        let shortcut_owned = flags::shortcut_owned(shared, types);
+        let by_edge = flags::essential_by_ends(shared, types, &shortcut_owned);
+        Ok(EdgeMarks {
+            shortcut_owned,
+            by_edge,
+        })
+    }
+
+    /// The essential edges of `graph` (see [`EdgeIndex::complete`]).
+    fn complete(self, graph: &HeapGraph, weakmaps: &weakmap::WeakMapEdges) -> FixedBitSet {
+        let EdgeMarks {
+            shortcut_owned: mut owned,
+            mut by_edge,
+        } = self;
+        if flags::add_dom_tree_owners(graph, &mut owned) {
+            return flags::essential_edges(graph, &owned, weakmaps);
+        }
+        flags::unmark_weakmap_table_edges(&mut by_edge, graph, weakmaps);
+        by_edge
+    }
 }
 
 /// What the edge topology alone gives: the retainer index, the nodes the
@@ -344,6 +405,87 @@ fn analyze_one_pass_at_a_time(
         immediate,
     };
     analysed.conclude(graph, timings, clock, progress)
+}
+
+/// [`Reads::SummaryRows`] side by side, in less memory: the retainer
+/// index (182 MB of a 1 GB snapshot) is built only after the class passes,
+/// which run on both cores, and after the edge names and types, strings and
+/// node names (a further 0.4 GB) have gone; the dominators' search from the
+/// root runs beside it, and their other passes beside the distances. The
+/// dominators' arrays never meet the class passes' (1.00 GB snapshot: a
+/// peak of 0.84 GB where reading the index beside the strings and the
+/// dominators beside the class passes peaked at 1.09 GB, in the same time).
+fn analyze_rows(
+    mut graph: HeapGraph,
+    marks: EdgeMarks,
+    mut timings: Timings,
+    progress: ProgressSink<'_>,
+) -> Result<Analysis, SnapshotError> {
+    let reads = Reads::SummaryRows;
+    let mut clock = StageClock::start(false);
+    let weakmaps = weakmap_edges(&mut graph);
+    let by_edge = marks.complete(&graph, &weakmaps);
+    clock.done(Stage::Retainers, &mut timings, progress)?;
+    reads.shed_after_essentials(&mut graph);
+    let no_early: EarlySink<'_> = &mut |_| true;
+    let mut counts = count_classes(
+        &mut graph,
+        &mut timings,
+        &mut clock,
+        progress,
+        no_early,
+        true,
+        reads,
+    )?;
+    reads.shed_after_class_passes(&mut graph, &mut counts);
+    let filter = distance_filter(&graph, &weakmaps)?;
+    drop(weakmaps);
+    reads.shed_after_filter(&mut graph);
+    let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
+    let successors = dominators::Successors {
+        first_edge: &first_edge,
+        edge_to: &edge_to,
+        root: graph.root,
+    };
+    let (index, search) = rayon::join(
+        || retainers_marking(&first_edge, &edge_to, &by_edge),
+        || dominators::RootSearch::run(&successors, &by_edge),
+    );
+    let (retainers, by_slot) = index?;
+    let essential = EssentialEdges { by_edge, by_slot };
+    let topology = retainers.topology(&first_edge, &edge_to, graph.root);
+    let (immediate, (distances, distances_took)) = rayon::join(
+        || search?.finish(&topology, &essential),
+        || {
+            let started = Instant::now();
+            let distances = distances::compute_distances(&graph, &filter);
+            (distances, started.elapsed())
+        },
+    );
+    classes::add_distances(&mut counts.aggregates, &distances);
+    timings.record_as(Stage::Distances, distances_took, true);
+    let analysed = Analysed {
+        counts,
+        distances: Vec::new(),
+        retainers: RetainerIndex::default(),
+        immediate: immediate?,
+    };
+    analysed.conclude(graph, timings, clock, progress)
+}
+
+/// The retainer index, with the slots of the essential edges `by_edge`.
+fn retainers_marking(
+    first_edge: &[u32],
+    edge_to: &[u32],
+    by_edge: &FixedBitSet,
+) -> Result<(RetainerIndex, FixedBitSet), SnapshotError> {
+    let mut by_slot = FixedBitSet::with_capacity(edge_to.len());
+    let retainers = RetainerIndex::build(first_edge, edge_to, |slot, _, e| {
+        if by_edge[e] {
+            by_slot.insert(slot);
+        }
+    })?;
+    Ok((retainers, by_slot))
 }
 
 /// What the headless pipelines start with: the retainer index, the WeakMap
