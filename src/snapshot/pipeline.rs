@@ -155,9 +155,13 @@ pub(super) fn analyze_backed(
     progress: ProgressSink<'_>,
     pipeline: Pipeline<'_>,
 ) -> Result<Analysis, SnapshotError> {
-    if let Pipeline::Headless(Reads::SummaryRows, Schedule::SideBySide) = pipeline {
+    if let Pipeline::Headless(
+        reads @ (Reads::SummaryRows | Reads::ComparisonBaseline),
+        Schedule::SideBySide,
+    ) = pipeline
+    {
         let (graph, marks, timings) = read_beside(reader, backing, progress, EdgeMarks::build)?;
-        return analyze_rows(graph, marks, timings, progress);
+        return analyze_rows(graph, marks, timings, progress, reads);
     }
     let (graph, index, timings) = read_beside(reader, backing, progress, EdgeIndex::build)?;
     match pipeline {
@@ -407,7 +411,8 @@ fn analyze_one_pass_at_a_time(
     analysed.conclude(graph, timings, clock, progress)
 }
 
-/// [`Reads::SummaryRows`] side by side, in less memory: the retainer
+/// [`Reads::SummaryRows`] or [`Reads::ComparisonBaseline`] side by side,
+/// in less memory: the retainer
 /// index (182 MB of a 1 GB snapshot) is built only after the class passes,
 /// which run on both cores, and after the edge names and types, strings and
 /// node names (a further 0.4 GB) have gone; the dominators' search from the
@@ -420,8 +425,8 @@ fn analyze_rows(
     marks: EdgeMarks,
     mut timings: Timings,
     progress: ProgressSink<'_>,
+    reads: Reads,
 ) -> Result<Analysis, SnapshotError> {
-    let reads = Reads::SummaryRows;
     let mut clock = StageClock::start(false);
     let weakmaps = weakmap_edges(&mut graph);
     let by_edge = marks.complete(&graph, &weakmaps);
@@ -438,7 +443,10 @@ fn analyze_rows(
         reads,
     )?;
     reads.shed_after_class_passes(&mut graph, &mut counts);
-    let filter = distance_filter(&graph, &weakmaps)?;
+    let filter = match reads {
+        Reads::SummaryRows => Some(distance_filter(&graph, &weakmaps)?),
+        _ => None,
+    };
     drop(weakmaps);
     reads.shed_after_filter(&mut graph);
     let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
@@ -454,16 +462,21 @@ fn analyze_rows(
     let (retainers, by_slot) = index?;
     let essential = EssentialEdges { by_edge, by_slot };
     let topology = retainers.topology(&first_edge, &edge_to, graph.root);
-    let (immediate, (distances, distances_took)) = rayon::join(
+    let (immediate, distances) = rayon::join(
         || search?.finish(&topology, &essential),
         || {
             let started = Instant::now();
-            let distances = distances::compute_distances(&graph, &filter);
-            (distances, started.elapsed())
+            let filter = filter?;
+            Some((
+                distances::compute_distances(&graph, &filter),
+                started.elapsed(),
+            ))
         },
     );
-    classes::add_distances(&mut counts.aggregates, &distances);
-    timings.record_as(Stage::Distances, distances_took, true);
+    if let Some((distances, took)) = distances {
+        classes::add_distances(&mut counts.aggregates, &distances);
+        timings.record_as(Stage::Distances, took, true);
+    }
     let analysed = Analysed {
         counts,
         distances: Vec::new(),
@@ -831,8 +844,8 @@ mod essential_tests {
 
     use super::*;
 
-    /// The essential edges marked while the index is built, then completed,
-    /// are those computed from scratch: the same edges, and by retainer
+    /// The essential edges marked while the index is built (or marked
+    /// alone, for a summary), then completed, are those computed from scratch: the same edges, and by retainer
     /// slot as many per source and target. The fixtures have a WeakMap
     /// table (the demo) and old Blink's DOM trees (Chrome 2017).
     #[test]
@@ -854,6 +867,8 @@ mod essential_tests {
             let weakmaps = weakmap_edges(&mut graph);
             tables_seen += weakmaps.table_ids().len();
             let expected = flags::essential_edges(&graph, &flags::page_owned(&graph), &weakmaps);
+            let marks = EdgeMarks::build(&graph.shared_edges(), &graph.layout.types).expect(file);
+            assert_eq!(marks.complete(&graph, &weakmaps), expected, "{file}: marks");
             let (retainers, essential) = index.complete(&graph, &weakmaps);
             assert_eq!(essential.by_edge, expected, "{file}");
             let topology = retainers.topology(&graph.first_edge, &graph.edge_to, graph.root);
