@@ -139,12 +139,12 @@ impl DistanceFilter {
     /// # Complexity
     /// O(nodes + edges), on two cores.
     pub fn of(graph: &HeapGraph, weakmaps: &WeakMapEdges) -> DistanceFilter {
-        let descriptor_arrays = DescriptorArrays::new(graph);
+        let sources = Sources::new(graph);
         let half = graph.node_count() as u32 / 2;
         let classify = |nodes: std::ops::Range<u32>| {
             let mut part = FilterPart::new(graph.edge_count());
             for n in nodes {
-                part.add_edges_of(graph, n, descriptor_arrays.source(graph, n), weakmaps);
+                part.add_edges_of(graph, n, sources.of(graph, n), weakmaps);
             }
             part
         };
@@ -272,24 +272,31 @@ enum Source {
     DescriptorArray,
 }
 
-/// The `(map descriptors)` array nodes, by their name's string index.
-struct DescriptorArrays {
-    name_indexes: Vec<u32>,
+/// The filter's special sources, by their names' string indexes.
+struct Sources {
+    native_contexts: Vec<u32>,
+    descriptor_arrays: Vec<u32>,
 }
 
-impl DescriptorArrays {
+impl Sources {
     fn new(graph: &HeapGraph) -> Self {
-        let name_indexes = graph.strings.indexes_of("(map descriptors)");
-        DescriptorArrays { name_indexes }
+        let [native_contexts, descriptor_arrays] = graph
+            .strings
+            .indexes_of_each(["system / NativeContext", "(map descriptors)"]);
+        Sources {
+            native_contexts,
+            descriptor_arrays,
+        }
     }
 
-    fn source(&self, graph: &HeapGraph, n: u32) -> Source {
+    /// Compared by string index: by text, the names of the millions of
+    /// hidden nodes took most of the filter's time.
+    fn of(&self, graph: &HeapGraph, n: u32) -> Source {
         let t = &graph.layout.types;
-        if graph.is_type(n, t.hidden) && graph.name(n) == "system / NativeContext" {
+        let name = graph.node_name[n as usize];
+        if graph.is_type(n, t.hidden) && self.native_contexts.contains(&name) {
             Source::NativeContext
-        } else if graph.is_type(n, t.array)
-            && self.name_indexes.contains(&graph.node_name[n as usize])
-        {
+        } else if graph.is_type(n, t.array) && self.descriptor_arrays.contains(&name) {
             Source::DescriptorArray
         } else {
             Source::Plain

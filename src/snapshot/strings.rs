@@ -161,9 +161,21 @@ impl StringTable {
     /// Indexes of the strings equal to `text`, without reading back strings
     /// left on disk that cannot be (their length differs).
     pub fn indexes_of(&self, text: &str) -> Vec<u32> {
-        (0..self.ends.len() as u32)
-            .filter(|&i| self.is(i, text))
-            .collect()
+        let [found] = self.indexes_of_each([text]);
+        found
+    }
+
+    /// [`StringTable::indexes_of`] for each of `texts`, in one pass.
+    pub fn indexes_of_each<const N: usize>(&self, texts: [&str; N]) -> [Vec<u32>; N] {
+        let mut found = std::array::from_fn(|_| Vec::new());
+        for i in 0..self.ends.len() as u32 {
+            for (text, found) in texts.iter().zip(&mut found) {
+                if self.is(i, text) {
+                    found.push(i);
+                }
+            }
+        }
+        found
     }
 
     /// Whether string `index` is `text`, without reading back a string
