@@ -5,7 +5,7 @@
 //! from the root for everything else, which starts at 100000000 so "only
 //! reachable from system roots" shows as `−`. Weak edges never count.
 
-use fixedbitset::FixedBitSet;
+use fixedbitset::{Block, FixedBitSet};
 
 use super::flags::is_user_root;
 use super::graph::HeapGraph;
@@ -153,7 +153,8 @@ impl DistanceFilter {
             || classify(half..graph.node_count() as u32),
         );
         first.blocked.union_with(&second.blocked);
-        first.ephemerons.extend(second.ephemerons);
+        first.ephemeral.union_with(&second.ephemeral);
+        first.pairs.extend(second.pairs);
         let user_roots = graph
             .edges(graph.root)
             .map(|e| graph.edge_to[e])
@@ -161,7 +162,7 @@ impl DistanceFilter {
             .collect();
         DistanceFilter {
             blocked: first.blocked,
-            ephemerons: EdgePairs::new(graph.edge_count(), &first.ephemerons),
+            ephemerons: EdgePairs::new(first.ephemeral, first.pairs),
             pair_count: weakmaps.pair_count(),
             user_roots,
         }
@@ -171,15 +172,17 @@ impl DistanceFilter {
 /// A [`DistanceFilter`] for a range of nodes.
 struct FilterPart {
     blocked: FixedBitSet,
-    /// `(edge, pair)` in edge order.
-    ephemerons: Vec<(usize, u32)>,
+    /// The WeakMap entry edges, and their pairs in edge order.
+    ephemeral: FixedBitSet,
+    pairs: Vec<u32>,
 }
 
 impl FilterPart {
     fn new(edge_count: usize) -> FilterPart {
         FilterPart {
             blocked: FixedBitSet::with_capacity(edge_count),
-            ephemerons: Vec::new(),
+            ephemeral: FixedBitSet::with_capacity(edge_count),
+            pairs: Vec::new(),
         }
     }
 
@@ -197,7 +200,8 @@ impl FilterPart {
                 self.blocked.insert(e);
             } else if source != Source::DescriptorArray && edge_type == types.edge_internal {
                 if let Some(entry) = weakmaps.get(graph.edge_name[e]) {
-                    self.ephemerons.push((e, entry.pair));
+                    self.ephemeral.insert(e);
+                    self.pairs.push(entry.pair);
                 }
             }
         }
@@ -219,32 +223,28 @@ fn follows_descriptor_slot(graph: &HeapGraph, e: usize) -> bool {
 }
 
 /// A value for some edges, found in O(1): a bit per edge, and the values
-/// in edge order indexed by the bits set before (a rank). Ten lines where
+/// in edge order indexed by the bits set before (a rank). A few lines where
 /// a succinct-structures crate would bring much more than this one query.
 struct EdgePairs {
-    marked: Vec<u64>,
-    /// Per word of `marked`: the bits set in the words before it.
+    marked: FixedBitSet,
+    /// Per block of `marked`: the bits set in the blocks before it.
     before: Vec<u32>,
     pairs: Vec<u32>,
 }
 
 impl EdgePairs {
-    /// From `(edge, value)` in increasing edge order.
-    fn new(edge_count: usize, sorted: &[(usize, u32)]) -> EdgePairs {
-        let mut marked = vec![0u64; edge_count.div_ceil(64)];
-        for &(e, _) in sorted {
-            marked[e / 64] |= 1 << (e % 64);
-        }
+    /// `pairs` holds a value per bit of `marked`, in order.
+    fn new(marked: FixedBitSet, pairs: Vec<u32>) -> EdgePairs {
         let mut seen = 0;
         let before = marked
+            .as_slice()
             .iter()
-            .map(|word| {
+            .map(|block| {
                 let here = seen;
-                seen += word.count_ones();
+                seen += block.count_ones();
                 here
             })
             .collect();
-        let pairs = sorted.iter().map(|&(_, pair)| pair).collect();
         EdgePairs {
             marked,
             before,
@@ -253,11 +253,12 @@ impl EdgePairs {
     }
 
     fn pair(&self, e: usize) -> Option<u32> {
-        let (word, bit) = (self.marked[e / 64], e % 64);
-        if word >> bit & 1 == 0 {
+        if !self.marked.contains(e) {
             return None;
         }
-        let rank = self.before[e / 64] + (word & ((1 << bit) - 1)).count_ones();
+        let (block, bit) = (e / Block::BITS as usize, e % Block::BITS as usize);
+        let below: Block = (1 << bit) - 1;
+        let rank = self.before[block] + (self.marked.as_slice()[block] & below).count_ones();
         self.pairs.get(rank as usize).copied()
     }
 }

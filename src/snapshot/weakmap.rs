@@ -7,6 +7,7 @@
 
 use std::sync::LazyLock;
 
+use fixedbitset::FixedBitSet;
 use memchr::memchr3;
 use memchr::memmem::Finder;
 use rayon::prelude::*;
@@ -70,6 +71,9 @@ pub struct WeakMapEdges {
     /// a hash map: every internal edge asks, and for the ~1 M names of a
     /// 1 GB snapshot the map and its flag array held 60 MB more.
     entry_of: Vec<u32>,
+    /// A bit per string with an entry, asked first: 0.4 MB that stays in
+    /// cache where `entry_of` (13 MB) missed for most internal edges.
+    named: FixedBitSet,
     entries: Vec<WeakMapEdge>,
     pairs: u32,
 }
@@ -157,6 +161,7 @@ impl WeakMapEdges {
             pairs += 1;
         }
         let mut entry_of = vec![NOT_EPHEMERON; string_count];
+        let mut named = FixedBitSet::with_capacity(string_count);
         let entries = names
             .iter()
             .zip(pair_of)
@@ -164,6 +169,7 @@ impl WeakMapEdges {
             .map(|(i, (name, pair))| {
                 if let Some(entry) = entry_of.get_mut(name.index as usize) {
                     *entry = i as u32;
+                    named.insert(name.index as usize);
                 }
                 WeakMapEdge {
                     table_id: name.table_id,
@@ -173,6 +179,7 @@ impl WeakMapEdges {
             .collect();
         WeakMapEdges {
             entry_of,
+            named,
             entries,
             pairs,
         }
@@ -193,6 +200,9 @@ impl WeakMapEdges {
 
     /// The ephemeron parse of an internal edge's name, if it is one.
     pub fn get(&self, name_index: u32) -> Option<&WeakMapEdge> {
+        if !self.named.contains(name_index as usize) {
+            return None;
+        }
         let entry = *self.entry_of.get(name_index as usize)?;
         self.entries.get(entry as usize)
     }
