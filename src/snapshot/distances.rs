@@ -304,3 +304,79 @@ impl Sources {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use fixedbitset::FixedBitSet;
+
+    use super::{EdgePairs, NO_DISTANCE};
+    use crate::snapshot::test_snapshot::TestSnapshot;
+
+    /// Every rule of DevTools' distance filter in one graph:
+    /// ```text
+    /// root ─▶ Window(3) ─ctx─▶ NativeContext(5) ┄sloppy_function_map┄▶ M(7)
+    ///           │ ─d─▶ (map descriptors)(9) ┄"4"┄▶ X(11)   ─"2"─▶ Y(13)
+    ///           │ ┄weak┄▶ Z(15)
+    ///           │ ─key─▶ K(17) ┄entry 1┄▶ V(23)
+    ///           │ ─a─▶ A(19) ─t─▶ Table(21) ─entry 2─▶ V(23)
+    ///           └─p─▶ P1(25) ─q─▶ P2(27) ─▶ M, X
+    /// ```
+    /// ┄ edges are not followed: M and X come by the long way (4), Z not at
+    /// all, and V after the later of its two WeakMap edges: max(2, 3) + 1.
+    #[test]
+    fn the_filter_skips_what_devtools_skips() {
+        let mut s = TestSnapshot::new();
+        let window = s.node("object", "Window", 3, 10);
+        let context = s.node("hidden", "system / NativeContext", 5, 10);
+        let m = s.node("object", "M", 7, 10);
+        let descriptors = s.node("array", "(map descriptors)", 9, 10);
+        let x = s.node("object", "X", 11, 10);
+        let y = s.node("object", "Y", 13, 10);
+        let z = s.node("object", "Z", 15, 10);
+        let key = s.node("object", "K", 17, 10);
+        let a = s.node("object", "A", 19, 10);
+        let table = s.node("object", "Table", 21, 10);
+        let value = s.node("object", "V", 23, 10);
+        let p1 = s.node("object", "P1", 25, 10);
+        let p2 = s.node("object", "P2", 27, 10);
+        let entry = |n: u32| {
+            format!("{n} / part of key (K @17) -> value (V @23) pair in WeakMap (table @21)")
+        };
+        s.edge(0, "element", "1", window);
+        s.edge(window, "property", "ctx", context)
+            .edge(window, "property", "d", descriptors)
+            .edge(window, "weak", "w", z)
+            .edge(window, "property", "key", key)
+            .edge(window, "property", "a", a)
+            .edge(window, "property", "p", p1);
+        s.edge(context, "internal", "sloppy_function_map", m);
+        s.edge(descriptors, "hidden", "4", x)
+            .edge(descriptors, "hidden", "2", y);
+        s.edge(key, "internal", &entry(1), value);
+        s.edge(a, "property", "t", table);
+        s.edge(table, "internal", &entry(2), value);
+        s.edge(p1, "property", "q", p2);
+        s.edge(p2, "property", "m", m).edge(p2, "property", "x", x);
+        let an = s.analyze();
+        for (id, distance) in [(3, 1), (5, 2), (7, 4), (11, 4), (13, 3), (21, 3), (23, 4)] {
+            assert_eq!(an.distance_of(id), distance, "@{id}");
+        }
+        assert_eq!(an.distance_of(15), NO_DISTANCE, "weak only");
+    }
+
+    /// The rank finds each value across block boundaries, and none for an
+    /// edge without one.
+    #[test]
+    fn edge_pairs_rank_across_blocks() {
+        let edges = [0, 63, 64, 65, 130, 199];
+        let mut marked = FixedBitSet::with_capacity(200);
+        for &e in &edges {
+            marked.insert(e);
+        }
+        let pairs = EdgePairs::new(marked, edges.iter().map(|&e| e as u32 * 10).collect());
+        for e in 0..200 {
+            let expected = edges.contains(&e).then_some(e as u32 * 10);
+            assert_eq!(pairs.pair(e), expected, "edge {e}");
+        }
+    }
+}
