@@ -14,7 +14,7 @@ use crate::snapshot::graph::Location;
 use crate::snapshot::names::display_name;
 use crate::snapshot::views::allocation::IdRange;
 use crate::snapshot::views::diff::{compare_rows, ClassDiff, DiffColumn, DiffRow};
-use crate::snapshot::views::growth::{holders, HolderGrowth};
+use crate::snapshot::views::growth::HolderGrowth;
 use crate::snapshot::views::named_filters::NamedFilter;
 use crate::snapshot::views::retainers::{retainer_tree, IgnoredRetainers};
 use crate::snapshot::views::tree::{TreeLimits, TreeRow};
@@ -257,16 +257,15 @@ struct DiffClassJson<'a> {
 
 /// Classes whose holders `diff` reports: the top growers by Retained Δ.
 pub const HOLDER_CLASSES: usize = 5;
-/// Holders listed per class.
-pub const HOLDERS_PER_CLASS: usize = 3;
+pub use crate::snapshot::views::growth::HOLDERS_PER_CLASS;
 
 /// Where the growth hangs, for the rows that grew most by retained size
-/// (at most `classes` of them): their top holders, by class key.
+/// (at most `classes` of them): their top holders (`holders_of` a class
+/// key), by class key.
 pub fn top_holders(
-    base: &Analysis,
-    target: &Analysis,
     rows: &[DiffRow<'_>],
     classes: usize,
+    holders_of: impl Fn(&str) -> Vec<HolderGrowth> + Sync,
 ) -> Vec<(String, Vec<HolderGrowth>)> {
     let mut growing: Vec<&DiffRow<'_>> = rows.iter().filter(|r| r.retained_delta > 0).collect();
     growing.sort_by_key(|r| std::cmp::Reverse(r.retained_delta));
@@ -274,12 +273,7 @@ pub fn top_holders(
     // One class per core: a class can have millions of instances.
     growing
         .into_par_iter()
-        .map(|r| {
-            (
-                r.diff.key.clone(),
-                holders(base, target, &r.diff.key, HOLDERS_PER_CLASS),
-            )
-        })
+        .map(|r| (r.diff.key.clone(), holders_of(&r.diff.key)))
         .collect()
 }
 
@@ -294,12 +288,12 @@ struct HolderJson {
     retained_delta: i64,
 }
 
-fn holders_json(target: &Analysis, holders: &[HolderGrowth]) -> Vec<HolderJson> {
+fn holders_json(holders: &[HolderGrowth]) -> Vec<HolderJson> {
     holders
         .iter()
         .map(|h| HolderJson {
-            id: target.graph.id(h.node),
-            object: target.object_label(h.node),
+            id: h.id,
+            object: h.label.clone(),
             instances: h.instances,
             instances_retained: h.instances_retained,
             retained: h.retained,
@@ -332,14 +326,13 @@ pub fn diff_rows<'a>(
 
 /// The script names of a Comparison: the target's, the baseline's where
 /// only it names a script (a class whose every instance was freed).
-pub fn comparison_scripts(base: &Analysis, target: &Analysis) -> ScriptNames {
-    ScriptNames::merged([&base.scripts, &target.scripts])
+pub fn comparison_scripts(base: &ScriptNames, target: &ScriptNames) -> ScriptNames {
+    ScriptNames::merged([base, target])
 }
 
 /// `heaplens diff --format json`.
 pub fn diff_json(
     rows: &[DiffRow<'_>],
-    target: &Analysis,
     scripts: &ScriptNames,
     holders: &[(String, Vec<HolderGrowth>)],
 ) -> String {
@@ -347,7 +340,7 @@ pub fn diff_json(
         holders
             .iter()
             .find(|(k, _)| k == key)
-            .map_or_else(Vec::new, |(_, list)| holders_json(target, list))
+            .map_or_else(Vec::new, |(_, list)| holders_json(list))
     };
     let doc = DiffJson {
         classes: rows
@@ -387,7 +380,6 @@ fn diff_cells(row: &DiffRow<'_>, scripts: &ScriptNames) -> Vec<String> {
 /// `heaplens diff` as an aligned table.
 pub fn diff_table(
     rows: &[DiffRow<'_>],
-    target: &Analysis,
     scripts: &ScriptNames,
     holders: &[(String, Vec<HolderGrowth>)],
 ) -> String {
@@ -406,7 +398,7 @@ pub fn diff_table(
         format::group(deleted),
         format::signed_bytes(size)
     );
-    out.push_str(&holders_table(rows, target, holders));
+    out.push_str(&holders_table(rows, holders));
     out
 }
 
@@ -422,11 +414,7 @@ fn truncate(text: &str, max: usize) -> String {
 }
 
 /// "Where the growth hangs": each top-growing class and its top holders.
-fn holders_table(
-    rows: &[DiffRow<'_>],
-    target: &Analysis,
-    holders: &[(String, Vec<HolderGrowth>)],
-) -> String {
+fn holders_table(rows: &[DiffRow<'_>], holders: &[(String, Vec<HolderGrowth>)]) -> String {
     if holders.iter().all(|(_, list)| list.is_empty()) {
         return String::new();
     }
@@ -443,7 +431,7 @@ fn holders_table(
         ]);
         for h in list {
             table.row(vec![
-                format!("  held by {}", truncate(&object_line(target, h.node), 70)),
+                format!("  held by {}", truncate(&holder_line(h), 70)),
                 format::group(h.instances),
                 format::bytes(h.retained),
                 match h.baseline_retained {
@@ -551,6 +539,11 @@ pub fn node_report_json(analysis: &Analysis, n: u32, ignored: &IgnoredRetainers)
 pub fn object_line(analysis: &Analysis, n: u32) -> String {
     let label = analysis.object_label(n);
     format!("{} @{}", format::visible(&label), analysis.graph.id(n))
+}
+
+/// [`object_line`] of a holder, from what it keeps of its object.
+pub fn holder_line(h: &HolderGrowth) -> String {
+    format!("{} @{}", format::visible(&h.label), h.id)
 }
 
 /// `1 class`, `2 classes`, with grouped digits.

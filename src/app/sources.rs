@@ -316,7 +316,7 @@ impl ComparisonData {
     }
 
     pub fn new(base: Arc<Analysis>, target: Arc<Analysis>, diffs: Vec<ClassDiff>) -> Self {
-        let retained_delta = retained_deltas(&base, &target, &diffs);
+        let retained_delta = retained_deltas(&base.aggregates, &target.aggregates, &diffs);
         let scripts = ScriptNames::merged([&base.scripts, &target.scripts]);
         ComparisonData {
             base,

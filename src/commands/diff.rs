@@ -8,32 +8,43 @@ use crate::cli::{DiffArgs, ReportFormat};
 use crate::format;
 use crate::preflight::Loading;
 use crate::report::{self, RowSelection};
+use crate::snapshot::classes::ClassAggregate;
+use crate::snapshot::index::{ComparedIndex, Role};
 use crate::snapshot::meta::Layout;
 use crate::snapshot::progress::peak_rss_bytes;
 use crate::snapshot::views::compat;
-use crate::snapshot::views::diff::{compare, DiffColumn};
+use crate::snapshot::views::diff::{compare, compare_sides, ClassDiff, DiffColumn, DiffRow};
 use crate::snapshot::views::gate::{violations, DiffMetrics, GateMetric, Violation};
-use crate::snapshot::views::growth;
-use crate::snapshot::Reads;
+use crate::snapshot::views::growth::{self, HolderGrowth, HOLDERS_PER_CLASS};
+use crate::snapshot::{Analysis, Reads, ScriptNames};
 
 use super::{file_name, LoadPlan, Outcome, MARKDOWN_TOP};
 
 pub(super) fn diff(args: DiffArgs, plan: &mut LoadPlan) -> anyhow::Result<Outcome> {
-    // Only a Markdown report shows distances, and only the target's.
-    let target_reads = if args.format == ReportFormat::Markdown {
-        Reads::Everything
-    } else {
-        Reads::AllButDistances
-    };
-    let (base, target) = plan.load_for_comparison(target_reads)?;
-    warn_if_meta_differs(
-        [&args.baseline, &args.target],
-        [&base.graph.layout, &target.graph.layout],
-    );
-    let mut steps = Steps::new(plan.timings);
-    let diffs = steps.run("comparing classes", || compare(base, target));
-    let retained = growth::retained_deltas(base, target, &diffs);
     let markdown = args.format == ReportFormat::Markdown;
+    // Only a Markdown report reads more than its indexes' comparison
+    // sections: the snapshots' objects.
+    let indexed = match markdown {
+        true => None,
+        false => plan.indexed_comparison(report::HOLDERS_PER_CLASS)?,
+    };
+    let pair = match indexed {
+        Some(indexes) => Pair::Indexed(Box::new(indexes)),
+        None => {
+            // Only a Markdown report shows distances, and only the target's.
+            let target_reads = match markdown {
+                true => Reads::Everything,
+                false => Reads::AllButDistances,
+            };
+            let (base, target) = plan.load_for_comparison(target_reads)?;
+            Pair::Analysed(base, target)
+        }
+    };
+    warn_if_meta_differs([&args.baseline, &args.target], pair.layouts());
+    let mut steps = Steps::new(plan.timings);
+    let diffs = steps.run("comparing classes", || pair.compare())?;
+    let [base_rows, target_rows] = pair.rows();
+    let retained = growth::retained_deltas(base_rows, target_rows, &diffs);
     let default_sort = if markdown {
         DiffColumn::Delta
     } else {
@@ -42,38 +53,113 @@ pub(super) fn diff(args: DiffArgs, plan: &mut LoadPlan) -> anyhow::Result<Outcom
     // Markdown counts every changed class and cuts its tables itself.
     let selection = RowSelection {
         top: if markdown { None } else { args.top },
-        filter: args.filter,
+        filter: args.filter.clone(),
     };
     let column = args.sort.unwrap_or(default_sort);
     let rows = report::diff_rows(&diffs, &retained, column, &selection);
     let holders = steps.run("finding top holders", || {
-        report::top_holders(base, target, &rows, report::HOLDER_CLASSES)
+        report::top_holders(&rows, report::HOLDER_CLASSES, |key| pair.holders(key))
     });
-    let scripts = report::comparison_scripts(base, target);
+    let [base_scripts, target_scripts] = pair.scripts();
+    let scripts = report::comparison_scripts(base_scripts, target_scripts);
     let report = steps.run("writing the report", || match args.format {
-        ReportFormat::Json => report::diff_json(&rows, target, &scripts, &holders),
-        ReportFormat::Table => report::diff_table(&rows, target, &scripts, &holders),
-        ReportFormat::Markdown => {
-            let files = [file_name(&args.baseline), file_name(&args.target)];
-            let top = args.top.unwrap_or(MARKDOWN_TOP);
-            let worst = (top, args.internals);
-            report::diff_markdown(base, target, &rows, [&files[0], &files[1]], worst)
-        }
-    });
-    steps.print(match plan.loading {
-        Loading::BaselineFirst => "the comparison (baseline loaded first, to fit in memory)",
+        ReportFormat::Json => Ok(report::diff_json(&rows, &scripts, &holders)),
+        ReportFormat::Table => Ok(report::diff_table(&rows, &scripts, &holders)),
+        ReportFormat::Markdown => markdown_report(&args, &pair, &rows),
+    })?;
+    steps.print(match (&pair, plan.loading) {
+        (Pair::Indexed(_), _) => "the comparison (from the indexes' comparison sections)",
+        (_, Loading::BaselineFirst) => "the comparison (baseline loaded first, to fit in memory)",
         _ => "the comparison (snapshots loaded side by side)",
     });
     let metrics = DiffMetrics {
         diffs: &diffs,
-        base,
-        target,
+        rows: pair.rows(),
+        total_sizes: pair.total_sizes(),
     };
     let violations = violations(&args.fail_if, &metrics)
         .iter()
         .map(violation_line)
         .collect();
     Ok(Outcome { report, violations })
+}
+
+/// The Markdown report, which reads the snapshots' objects: never from
+/// their indexes' comparison sections alone.
+fn markdown_report(args: &DiffArgs, pair: &Pair, rows: &[DiffRow<'_>]) -> anyhow::Result<String> {
+    let Pair::Analysed(base, target) = pair else {
+        return Err(anyhow::anyhow!(
+            "a Markdown comparison without the snapshots' analyses (a heaplens bug)"
+        ));
+    };
+    let files = [file_name(&args.baseline), file_name(&args.target)];
+    let top = args.top.unwrap_or(MARKDOWN_TOP);
+    let worst = (top, args.internals);
+    Ok(report::diff_markdown(
+        base,
+        target,
+        rows,
+        [&files[0], &files[1]],
+        worst,
+    ))
+}
+
+/// The two snapshots of a comparison: analysed (loaded, or read whole
+/// from their indexes), or what their indexes keep for comparisons.
+enum Pair {
+    Analysed(&'static Analysis, &'static Analysis),
+    Indexed(Box<[ComparedIndex; 2]>),
+}
+
+impl Pair {
+    fn layouts(&self) -> [&Layout; 2] {
+        match self {
+            Pair::Analysed(base, target) => [&base.graph.layout, &target.graph.layout],
+            Pair::Indexed(pair) => pair.each_ref().map(|side| &side.rows.layout),
+        }
+    }
+
+    fn compare(&self) -> anyhow::Result<Vec<ClassDiff>> {
+        match self {
+            Pair::Analysed(base, target) => Ok(compare(base, target)),
+            Pair::Indexed(pair) => {
+                let [base, target] = &**pair;
+                Ok(compare_sides(
+                    &base.side(Role::Baseline)?,
+                    &target.side(Role::Target)?,
+                ))
+            }
+        }
+    }
+
+    fn rows(&self) -> [&[ClassAggregate]; 2] {
+        match self {
+            Pair::Analysed(base, target) => [&base.aggregates, &target.aggregates],
+            Pair::Indexed(pair) => pair.each_ref().map(|side| &side.rows.aggregates[..]),
+        }
+    }
+
+    fn total_sizes(&self) -> [u64; 2] {
+        match self {
+            Pair::Analysed(base, target) => [base.total_size(), target.total_size()],
+            Pair::Indexed(pair) => pair.each_ref().map(|side| side.rows.totals.total_size),
+        }
+    }
+
+    fn scripts(&self) -> [&ScriptNames; 2] {
+        match self {
+            Pair::Analysed(base, target) => [&base.scripts, &target.scripts],
+            Pair::Indexed(pair) => pair.each_ref().map(|side| &side.rows.scripts),
+        }
+    }
+
+    /// The top holders of the target's class `key`.
+    fn holders(&self, key: &str) -> Vec<HolderGrowth> {
+        match self {
+            Pair::Analysed(base, target) => growth::holders(base, target, key, HOLDERS_PER_CLASS),
+            Pair::Indexed(pair) => pair[1].holders(&pair[0], key, HOLDERS_PER_CLASS),
+        }
+    }
 }
 
 /// One warning line when two snapshots come from different V8 versions.

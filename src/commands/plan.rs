@@ -18,7 +18,7 @@ use crate::preflight::{self, Loading};
 use crate::report;
 use crate::snapshot::class_rows::ClassRows;
 use crate::snapshot::graph::HeapGraph;
-use crate::snapshot::index::{IndexFile, Need};
+use crate::snapshot::index::{ComparedIndex, IndexFile, Need, Role};
 use crate::snapshot::source::Warnings;
 use crate::snapshot::{self, parse, Analysis, Progress, Reads, Schedule, SnapshotInput, Stage};
 
@@ -344,6 +344,41 @@ impl LoadPlan {
         )?;
         target.dominators.shed_child_lists();
         Ok((Box::leak(Box::new(baseline)), Box::leak(Box::new(target))))
+    }
+
+    /// What a comparison reads of the baseline (input 0) and the target
+    /// (input 1) from their indexes, side by side, when both have one and
+    /// the baseline's serves the target (see
+    /// [`ComparedIndex::serves_as_baseline_of`]); else None, and the
+    /// inputs are still to load.
+    pub fn indexed_comparison(
+        &mut self,
+        holders: usize,
+    ) -> anyhow::Result<Option<[ComparedIndex; 2]>> {
+        let [Some(base), Some(target)] = [0, 1].map(|i| self.indexes.get(i).cloned().flatten())
+        else {
+            return Ok(None);
+        };
+        let timings = self.timings;
+        let read = |index: &IndexFile, role| {
+            let started = std::time::Instant::now();
+            let compared = index.compared(role);
+            let compared = compared.with_context(|| format::path(index.path()))?;
+            if timings {
+                let mut took = snapshot::Timings::default();
+                took.record(Stage::Read, started.elapsed());
+                super::to_stderr(&report::timings(index.path(), &took));
+            }
+            Ok::<_, anyhow::Error>(compared)
+        };
+        let (base, target) = rayon::join(
+            || read(&base, Role::Baseline),
+            || read(&target, Role::Target),
+        );
+        let (base, target) = (base?, target?);
+        Ok(base
+            .serves_as_baseline_of(&target, holders)
+            .then_some([base, target]))
     }
 
     /// What `sum_up` keeps of the baseline (input 0), which is freed then,

@@ -81,7 +81,10 @@ pub fn diff_markdown(
     );
     let shown = &rows[..rows.len().min(top)];
     out.push_str("## Top deltas\n\n");
-    out.push_str(&deltas_table(shown, &comparison_scripts(base, target)));
+    out.push_str(&deltas_table(
+        shown,
+        &comparison_scripts(&base.scripts, &target.scripts),
+    ));
     let _ = writeln!(out, "\n## Top classes in {}\n", code(target_file));
     let selection = super::RowSelection {
         top: Some(top),

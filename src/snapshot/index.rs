@@ -9,6 +9,7 @@
 //! damaged one is refused: never a silent full load instead.
 
 mod checks;
+mod comparison;
 mod container;
 mod contents;
 mod identity;
@@ -19,6 +20,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use comparison::{ComparedIndex, Role};
 pub use container::FORMAT_VERSION;
 pub use contents::Need;
 pub use identity::{Mismatch, SnapshotIdentity};
@@ -106,12 +108,12 @@ impl IndexFile {
     /// The Summary rows and totals alone: two small sections.
     pub fn class_rows(&self) -> Result<ClassRows, IndexError> {
         let record = contents::read_record(&self.file, &self.header)?;
-        Ok(ClassRows {
-            aggregates: record.aggregates(),
-            scripts: record.scripts(),
-            layout: record.layout.layout(),
-            totals: record.totals,
-        })
+        Ok(record.class_rows())
+    }
+
+    /// What a comparison reads of the snapshot as its `role`.
+    pub fn compared(&self, role: Role) -> Result<ComparedIndex, IndexError> {
+        comparison::read(&self.file, &self.header, role)
     }
 
     /// The analysis as far as `need` reads it. `snapshot` is the snapshot

@@ -230,15 +230,13 @@ fn class_growth_lines(
         Line::styled("Held by:", theme.dim()),
     ];
     for h in holders {
-        let target = &data.target;
         let change = match h.baseline_retained {
             Some(_) => format::signed_bytes(h.retained_delta()),
             None => "new".to_owned(),
         };
         lines.push(Line::raw(format!(
-            " {} @{}: {} of them, {} ({change})",
-            format::visible(&target.object_label(h.node)),
-            target.graph.id(h.node),
+            " {}: {} of them, {} ({change})",
+            report::holder_line(h),
             format::group(h.instances),
             format::bytes(h.retained),
         )));

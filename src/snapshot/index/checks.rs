@@ -27,6 +27,17 @@ impl Counts {
         })
     }
 
+    /// Each of the named per-node column lengths is the node count.
+    pub(super) fn check_node_columns<'n>(
+        &self,
+        mut lengths: impl Iterator<Item = (&'n str, usize)>,
+    ) -> Result<(), IndexError> {
+        match lengths.find(|&(_, length)| length != self.nodes) {
+            Some((section, _)) => Err(IndexError::damaged(section, "has the wrong length")),
+            None => Ok(()),
+        }
+    }
+
     /// Every column read has its length, and offsets stay inside what they
     /// index: a section that lies is named rather than read past.
     pub(super) fn check(&self, a: &Analysis, need: Need) -> Result<(), IndexError> {

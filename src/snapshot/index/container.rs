@@ -21,7 +21,7 @@ use super::IndexError;
 /// The first bytes of every heaplens index.
 pub const MAGIC: [u8; 8] = *b"HLINDEX\x1a";
 /// Bumped whenever the layout of the container or a section changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Fixed part of the header: magic, format version, section count,
 /// identity (3 × u64), heaplens version (16 bytes).

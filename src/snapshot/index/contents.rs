@@ -8,12 +8,13 @@ use elsa::sync::FrozenMap;
 
 use super::checks::Counts;
 use super::container::{self, Column, Header, Part};
-use super::record::Record;
+use super::record::{ComparisonRecord, Record};
 use super::IndexError;
 use crate::snapshot::dominators::DominatorTree;
 use crate::snapshot::graph::{HeapGraph, Location, Locations, NodeIds};
 use crate::snapshot::names::PlainShapes;
 use crate::snapshot::strings::{Held, OnDiskString, Span, StringTable};
+use crate::snapshot::views::diff;
 use crate::snapshot::weakmap::WeakMapEdges;
 use crate::snapshot::{Analysis, Stage, Timings};
 
@@ -67,6 +68,8 @@ impl Need {
 }
 
 pub(super) const RECORD: &str = "record";
+pub(super) const INSTANCES_BY_ID: &str = "instances_by_id";
+pub(super) const COMPARISON: &str = "comparison";
 
 /// The sections of `analysis`, the record first.
 pub fn parts(analysis: &Analysis) -> Result<Vec<Part<'_>>, serde_json::Error> {
@@ -92,6 +95,10 @@ pub fn parts(analysis: &Analysis) -> Result<Vec<Part<'_>>, serde_json::Error> {
         .collect();
     let ends: Vec<u64> = ends.iter().map(|&e| e as u64).collect();
     let on_disk: Vec<u64> = on_disk.iter().flat_map(|&s| on_disk_words(s)).collect();
+    let (by_id, comparison) = rayon::join(
+        || diff::instances_by_id(analysis),
+        || serde_json::to_vec(&ComparisonRecord::of(analysis)),
+    );
     Ok(vec![
         Part::owned(RECORD, record),
         Part::column("node_type", &graph.node_type),
@@ -120,6 +127,8 @@ pub fn parts(analysis: &Analysis) -> Result<Vec<Part<'_>>, serde_json::Error> {
         Part::owned("shapes_objects", column_bytes(&objects)),
         Part::owned("shapes_first", column_bytes(&first)),
         Part::owned("shapes_names", column_bytes(&names)),
+        Part::owned(INSTANCES_BY_ID, column_bytes(&by_id)),
+        Part::owned(COMPARISON, comparison?),
     ])
 }
 
@@ -153,8 +162,17 @@ fn on_disk_string(words: &[u64]) -> OnDiskString {
 
 /// The record (layout, totals, rows, interfaces, scripts).
 pub fn read_record(file: &File, header: &Header) -> Result<Record, IndexError> {
-    let bytes = container::read_bytes(file, header.section(RECORD)?)?;
-    serde_json::from_slice(&bytes).map_err(|_| IndexError::damaged(RECORD, "cannot be read"))
+    read_json(file, header, RECORD)
+}
+
+/// A section written as JSON.
+pub(super) fn read_json<T: serde::de::DeserializeOwned>(
+    file: &File,
+    header: &Header,
+    section: &str,
+) -> Result<T, IndexError> {
+    let bytes = container::read_bytes(file, header.section(section)?)?;
+    serde_json::from_slice(&bytes).map_err(|_| IndexError::damaged(section, "cannot be read"))
 }
 
 /// The sections `need` reads, read side by side (they are independent).
@@ -243,23 +261,29 @@ fn read_columns(file: &File, header: &Header, need: Need) -> Result<Columns, Ind
             read.fill(s, "shapes_names", &mut c.shapes_names);
         }
     });
-    let failure = failure.into_inner().unwrap_or_else(|p| p.into_inner());
-    match failure {
-        None => Ok(c),
+    first_failure(failure).map(|()| c)
+}
+
+/// The first failure [`Reader`]s kept, if any.
+pub(super) fn first_failure(
+    failure: std::sync::Mutex<Option<IndexError>>,
+) -> Result<(), IndexError> {
+    match failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        None => Ok(()),
         Some(error) => Err(error),
     }
 }
 
 /// Reads sections into vectors on the scope's threads, keeping the first
 /// failure.
-struct Reader<'a> {
-    file: &'a File,
-    header: &'a Header,
-    failure: &'a std::sync::Mutex<Option<IndexError>>,
+pub(super) struct Reader<'a> {
+    pub(super) file: &'a File,
+    pub(super) header: &'a Header,
+    pub(super) failure: &'a std::sync::Mutex<Option<IndexError>>,
 }
 
 impl<'a> Reader<'a> {
-    fn fill<'s, T: Column>(
+    pub(super) fn fill<'s, T: Column>(
         &self,
         scope: &rayon::Scope<'s>,
         name: &'static str,
@@ -372,7 +396,7 @@ fn deal_instances(
     }
 }
 
-fn node_ids(low: Vec<u32>, high: Vec<u32>) -> NodeIds {
+pub(super) fn node_ids(low: Vec<u32>, high: Vec<u32>) -> NodeIds {
     let wide = high
         .iter()
         .enumerate()

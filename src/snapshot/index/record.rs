@@ -5,9 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::snapshot::class_rows::Totals;
+use crate::snapshot::class_rows::{ClassRows, Totals};
 use crate::snapshot::graph::Location;
 use crate::snapshot::meta::{Layout, LocationLayout, Types};
+use crate::snapshot::views::diff;
+use crate::snapshot::views::growth::{self, HolderGrowth, HOLDERS_PER_CLASS};
 use crate::snapshot::{Analysis, ClassAggregate, InterfaceDefinition, ScriptNames};
 
 /// Everything of an Analysis that is not an array per node or edge.
@@ -66,9 +68,82 @@ impl Record {
         ScriptNames::from_pairs(self.scripts.iter().cloned())
     }
 
+    /// The Summary rows and totals.
+    pub fn class_rows(&self) -> ClassRows {
+        ClassRows {
+            aggregates: self.aggregates(),
+            scripts: self.scripts(),
+            layout: self.layout.layout(),
+            totals: self.totals,
+        }
+    }
+
     /// The Summary rows without their instances.
     pub fn aggregates(&self) -> Vec<ClassAggregate> {
         self.rows.iter().map(RowRecord::aggregate).collect()
+    }
+}
+
+/// What a comparison reads besides the rows (section `comparison`): the
+/// rows' names as a baseline's ([`baseline_names`]) and each row's top
+/// holders as a target's.
+///
+/// [`baseline_names`]: crate::snapshot::views::diff::baseline_names
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ComparisonRecord {
+    pub baseline_names: Option<Vec<String>>,
+    /// How many holders per row were kept (at most).
+    pub holders_per_class: usize,
+    pub holders: Vec<Vec<HolderRecord>>,
+}
+
+impl ComparisonRecord {
+    pub fn of(analysis: &Analysis) -> ComparisonRecord {
+        let holders = growth::holders_of_every_class(analysis, HOLDERS_PER_CLASS);
+        ComparisonRecord {
+            baseline_names: diff::baseline_names(analysis),
+            holders_per_class: HOLDERS_PER_CLASS,
+            holders: holders
+                .iter()
+                .map(|row| row.iter().map(HolderRecord::of).collect())
+                .collect(),
+        }
+    }
+}
+
+/// [`HolderGrowth`] of a target, its baseline size still unknown.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct HolderRecord {
+    node: u32,
+    id: u64,
+    label: String,
+    instances: u64,
+    instances_retained: u64,
+    retained: u64,
+}
+
+impl HolderRecord {
+    fn of(h: &HolderGrowth) -> HolderRecord {
+        HolderRecord {
+            node: h.node,
+            id: h.id,
+            label: h.label.clone(),
+            instances: h.instances,
+            instances_retained: h.instances_retained,
+            retained: h.retained,
+        }
+    }
+
+    pub fn holder(&self) -> HolderGrowth {
+        HolderGrowth {
+            node: self.node,
+            id: self.id,
+            label: self.label.clone(),
+            instances: self.instances,
+            instances_retained: self.instances_retained,
+            retained: self.retained,
+            baseline_retained: None,
+        }
     }
 }
 

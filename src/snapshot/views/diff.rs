@@ -5,12 +5,13 @@
 //! baseline is classified with the *target's* `{a, b}` interface
 //! definitions. Survivors are ignored; only new and deleted objects count.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
 
 use crate::snapshot::classes::{build_aggregates, merge_public_keys, ClassAggregate};
-use crate::snapshot::graph::Location;
+use crate::snapshot::graph::{Location, NodeIds};
 use crate::snapshot::names::apply_interfaces;
 use crate::snapshot::Analysis;
 
@@ -42,36 +43,155 @@ impl ClassDiff {
     }
 }
 
+/// One snapshot as a comparison reads it: its class rows, each row's
+/// instances by id, and its nodes' self sizes.
+pub struct Side<'a> {
+    rows: Cow<'a, [ClassAggregate]>,
+    /// A baseline's: the name DevTools gives each row when the target
+    /// lacks the class. Empty for a target.
+    names: Vec<String>,
+    by_id: InstancesById<'a>,
+    self_size: &'a [u32],
+}
+
+/// Where a side's instances by id come from.
+enum InstancesById<'a> {
+    /// Each row's instance list, sorted by id when its class is compared.
+    ToSort(&'a NodeIds),
+    /// Every row's instances already keyed and sorted (see
+    /// [`keyed_by_id`]), one row after another from `starts[row]`.
+    Sorted {
+        keyed: &'a [u64],
+        starts: Vec<usize>,
+    },
+}
+
+impl<'a> Side<'a> {
+    /// The baseline of a comparison with `target`: its classes under the
+    /// target's `{a, b}` interfaces.
+    pub fn baseline(base: &'a Analysis, target: &Analysis) -> Side<'a> {
+        let (rows, names) = base_aggregates(base, target).into_iter().unzip();
+        Side {
+            rows: Cow::Owned(rows),
+            names,
+            by_id: InstancesById::ToSort(&base.graph.node_id),
+            self_size: &base.graph.self_size,
+        }
+    }
+
+    /// The target of a comparison: its Summary rows.
+    pub fn target(target: &'a Analysis) -> Side<'a> {
+        Side {
+            rows: Cow::Borrowed(&target.aggregates),
+            names: Vec::new(),
+            by_id: InstancesById::ToSort(&target.graph.node_id),
+            self_size: &target.graph.self_size,
+        }
+    }
+
+    /// A side whose rows (without instance lists) come with their
+    /// instances already keyed by id, row after row ([`instances_by_id`]),
+    /// and, for a baseline, a name per row ([`baseline_names`]). None when
+    /// those do not fit the rows or `keyed` names a node past `self_size`.
+    pub fn presorted(
+        rows: Vec<ClassAggregate>,
+        names: Option<Vec<String>>,
+        keyed: &'a [u64],
+        self_size: &'a [u32],
+    ) -> Option<Side<'a>> {
+        if names
+            .as_ref()
+            .is_some_and(|names| names.len() != rows.len())
+        {
+            return None;
+        }
+        let mut starts = Vec::with_capacity(rows.len() + 1);
+        let mut end = 0usize;
+        for row in &rows {
+            starts.push(end);
+            end = end.checked_add(usize::try_from(row.count).ok()?)?;
+        }
+        starts.push(end);
+        let fits = end == keyed.len()
+            && keyed
+                .par_iter()
+                .all(|&k| (k as u32 as usize) < self_size.len());
+        fits.then(|| Side {
+            rows: Cow::Owned(rows),
+            names: names.unwrap_or_default(),
+            by_id: InstancesById::Sorted { keyed, starts },
+            self_size,
+        })
+    }
+
+    /// Row `row`'s instances as `id << 32 | node`, by id.
+    fn by_id(&self, row: usize) -> Cow<'_, [u64]> {
+        match &self.by_id {
+            InstancesById::ToSort(ids) => Cow::Owned(keyed_by_id(ids, &self.rows[row].instances)),
+            InstancesById::Sorted { keyed, starts } => {
+                Cow::Borrowed(&keyed[starts[row]..starts[row + 1]])
+            }
+        }
+    }
+
+    /// Σ self sizes of `nodes`.
+    fn size(&self, nodes: &[u32]) -> u64 {
+        nodes
+            .iter()
+            .map(|&n| u64::from(self.self_size[n as usize]))
+            .sum()
+    }
+}
+
+/// Every Summary row's instances as [`keyed_by_id`] gives them, row after
+/// row: what an index keeps so that a comparison need not sort them.
+pub fn instances_by_id(analysis: &Analysis) -> Vec<u64> {
+    let rows = analysis.aggregates.par_iter();
+    let keyed: Vec<Vec<u64>> = rows
+        .map(|a| keyed_by_id(&analysis.graph.node_id, &a.instances))
+        .collect();
+    keyed.concat()
+}
+
+/// The names [`Side::baseline`] gives the rows of `analysis` compared with
+/// a target of the same interfaces, when those rows are its Summary rows
+/// (as they are unless two class names share a key): what an index keeps
+/// so that it can serve as such a baseline.
+pub fn baseline_names(analysis: &Analysis) -> Option<Vec<String>> {
+    let compared = base_aggregates(analysis, analysis);
+    let same_rows = compared.len() == analysis.aggregates.len()
+        && compared
+            .iter()
+            .zip(&analysis.aggregates)
+            .all(|((c, _), a)| c.key == a.key && c.instances == a.instances);
+    same_rows.then(|| compared.into_iter().map(|(_, name)| name).collect())
+}
+
 /// Compares `base` → `target`. Rows have new or deleted objects only.
 ///
 /// # Complexity
 /// O(nodes of both + instances × log instances) for the id sorts.
 pub fn compare(base: &Analysis, target: &Analysis) -> Vec<ClassDiff> {
-    let base_side = base_aggregates(base, target);
-    let mut target_side: HashMap<&str, &ClassAggregate> = HashMap::new();
-    for aggregate in &target.aggregates {
-        target_side.insert(&aggregate.key, aggregate);
+    compare_sides(&Side::baseline(base, target), &Side::target(target))
+}
+
+/// [`compare`] of two sides, `base` a baseline's (with its rows' names).
+pub fn compare_sides(base: &Side<'_>, target: &Side<'_>) -> Vec<ClassDiff> {
+    let mut target_side: HashMap<&str, usize> = HashMap::new();
+    for (row, aggregate) in target.rows.iter().enumerate() {
+        target_side.insert(&aggregate.key, row);
     }
-    let mut pairs: Vec<(&ClassAggregate, &str, Option<&ClassAggregate>)> = base_side
-        .iter()
-        .map(|(aggregate, name)| {
-            let target_aggregate = target_side.remove(aggregate.key.as_str());
-            (aggregate, name.as_str(), target_aggregate)
-        })
+    let mut pairs: Vec<(Option<usize>, Option<usize>)> = (0..base.rows.len())
+        .map(|row| (Some(row), target_side.remove(base.rows[row].key.as_str())))
         .collect();
-    let target_only: Vec<(ClassAggregate, &ClassAggregate)> = target
-        .aggregates
-        .iter()
-        .filter(|a| target_side.contains_key(a.key.as_str()))
-        .map(|a| (empty_like(a), a))
-        .collect();
-    pairs.extend(target_only.iter().map(|(empty, a)| (empty, "", Some(*a))));
+    let target_only = (0..target.rows.len())
+        .filter(|&row| target_side.contains_key(target.rows[row].key.as_str()))
+        .map(|row| (None, Some(row)));
+    pairs.extend(target_only);
     // Classes are independent; their id sorts run on all cores.
     pairs
         .into_par_iter()
-        .filter_map(|(aggregate, name, target_aggregate)| {
-            diff_class(base, aggregate, name, target, target_aggregate)
-        })
+        .filter_map(|(old, new)| diff_class(base, old, target, new))
         .collect()
 }
 
@@ -111,24 +231,14 @@ fn base_aggregates(base: &Analysis, target: &Analysis) -> Vec<(ClassAggregate, S
         .collect()
 }
 
-fn empty_like(aggregate: &ClassAggregate) -> ClassAggregate {
-    ClassAggregate {
-        instances: Vec::new(),
-        count: 0,
-        self_size: 0,
-        ..aggregate.clone()
-    }
-}
-
 /// The instances as `id << 32 | node`, by id: DevTools' id, the low 32
-/// bits (see [`NodeIds`](crate::snapshot::graph::NodeIds)). Sorting pairs instead of
+/// bits (see [`NodeIds`]). Sorting pairs instead of
 /// nodes by a looked-up id keeps the sort out of random memory (with the
 /// classes on all cores, `compare` of the 1 GB pair went 0.71 s → 0.44 s),
 /// and one `u64` per pair halves what it moves (its class diffs took
 /// 0.19–0.22 s instead of 0.24–0.28 s). V8's instances mostly come in id
 /// order already.
-fn keyed_by_id(analysis: &Analysis, instances: &[u32]) -> Vec<u64> {
-    let ids = &analysis.graph.node_id;
+fn keyed_by_id(ids: &NodeIds, instances: &[u32]) -> Vec<u64> {
     let mut keyed: Vec<u64> = instances
         .iter()
         .map(|&n| u64::from(ids.devtools(n)) << 32 | u64::from(n))
@@ -139,15 +249,16 @@ fn keyed_by_id(analysis: &Analysis, instances: &[u32]) -> Vec<u64> {
     keyed
 }
 
+/// The Comparison row of base row `old` and target row `new` (one may be
+/// missing: a class only one side has), None when nothing changed.
 fn diff_class(
-    base: &Analysis,
-    base_aggregate: &ClassAggregate,
-    base_name: &str,
-    target: &Analysis,
-    target_aggregate: Option<&ClassAggregate>,
+    base: &Side<'_>,
+    old_row: Option<usize>,
+    target: &Side<'_>,
+    new_row: Option<usize>,
 ) -> Option<ClassDiff> {
-    let old = keyed_by_id(base, &base_aggregate.instances);
-    let new = target_aggregate.map_or_else(Vec::new, |a| keyed_by_id(target, &a.instances));
+    let old = old_row.map_or(Cow::Borrowed(&[][..]), |row| base.by_id(row));
+    let new = new_row.map_or(Cow::Borrowed(&[][..]), |row| target.by_id(row));
     let (mut deleted, mut added) = (Vec::new(), Vec::new());
     let (mut i, mut j) = (0, 0);
     while i < old.len() && j < new.len() {
@@ -171,24 +282,25 @@ fn diff_class(
     if added.is_empty() && deleted.is_empty() {
         return None;
     }
-    let size = |analysis: &Analysis, nodes: &[u32]| -> u64 {
-        nodes
-            .iter()
-            .map(|&n| u64::from(analysis.graph.self_size[n as usize]))
-            .sum()
-    };
-    let (name, location) = match target_aggregate {
-        Some(a) => (a.name.clone(), a.location),
-        None => (base_name.to_owned(), base_aggregate.location),
+    let (key, name, location) = match (new_row, old_row) {
+        (Some(row), _) => {
+            let a = &target.rows[row];
+            (&a.key, a.name.clone(), a.location)
+        }
+        (None, Some(row)) => {
+            let a = &base.rows[row];
+            (&a.key, base.names[row].clone(), a.location)
+        }
+        (None, None) => return None,
     };
     Some(ClassDiff {
-        key: base_aggregate.key.clone(),
+        key: key.clone(),
         name,
         location,
         new_count: added.len() as u64,
         deleted_count: deleted.len() as u64,
-        alloc_size: size(target, &added),
-        freed_size: size(base, &deleted),
+        alloc_size: target.size(&added),
+        freed_size: base.size(&deleted),
         added,
         deleted,
     })
@@ -381,7 +493,7 @@ mod tests {
         assert_eq!(shed.graph.edge_count(), 0, "the edges are gone");
         let rows = |base: &Analysis| -> Vec<String> {
             let diffs = compare(base, &target);
-            let retained = retained_deltas(base, &target, &diffs);
+            let retained = retained_deltas(&base.aggregates, &target.aggregates, &diffs);
             let holders = holders(base, &target, ",Record", 3);
             let mut rows: Vec<String> = diffs.iter().map(|d| format!("{d:?}")).collect();
             rows.push(format!("{retained:?} {holders:?}"));

@@ -27,8 +27,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::diff::{ClassDiff, DiffColumn, DiffRow};
-use super::growth::{class_retained_delta, total_retained_delta};
-use crate::snapshot::Analysis;
+use super::growth::class_retained_delta;
+use crate::snapshot::classes::ClassAggregate;
 
 /// What rules over one view can name.
 pub trait GateMetric: Copy + PartialEq + fmt::Debug + Send + Sync + 'static {
@@ -272,20 +272,26 @@ pub trait Metrics<M = Metric> {
     fn value(&self, metric: M, class: Option<&str>) -> i64;
 }
 
-/// The numbers of a Comparison of `base` → `target`.
+/// The numbers of a Comparison of a baseline → a target.
 pub struct DiffMetrics<'a> {
     pub diffs: &'a [ClassDiff],
-    pub base: &'a Analysis,
-    pub target: &'a Analysis,
+    /// The baseline's and the target's Summary rows.
+    pub rows: [&'a [ClassAggregate]; 2],
+    /// The baseline's and the target's total sizes (DevTools' percentage
+    /// base): the change of the whole heap, as class retained sizes
+    /// overlap and their sum would count nested objects more than once.
+    pub total_sizes: [u64; 2],
 }
 
 impl Metrics for DiffMetrics<'_> {
     fn value(&self, metric: Metric, class: Option<&str>) -> i64 {
         match (metric, class) {
             (Metric::RetainedDelta, Some(name)) => {
-                class_retained_delta(self.base, self.target, name)
+                class_retained_delta(self.rows[0], self.rows[1], name)
             }
-            (Metric::RetainedDelta, None) => total_retained_delta(self.base, self.target),
+            (Metric::RetainedDelta, None) => {
+                self.total_sizes[1] as i64 - self.total_sizes[0] as i64
+            }
             _ => self
                 .diffs
                 .iter()

@@ -12,19 +12,24 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::diff::ClassDiff;
+use crate::snapshot::classes::{node_classes, ClassAggregate};
+use crate::snapshot::graph::NodeIds;
 use crate::snapshot::Analysis;
 
-/// Class retained sizes of one snapshot by public class key.
-fn retained_by_key(analysis: &Analysis) -> HashMap<&str, u64> {
-    analysis
-        .aggregates
-        .iter()
+/// Class retained sizes of one snapshot's rows by public class key.
+fn retained_by_key(rows: &[ClassAggregate]) -> HashMap<&str, u64> {
+    rows.iter()
         .map(|a| (a.key.as_str(), a.retained_size))
         .collect()
 }
 
-/// Target minus baseline class retained size, per Comparison row.
-pub fn retained_deltas(base: &Analysis, target: &Analysis, diffs: &[ClassDiff]) -> Vec<i64> {
+/// Target minus baseline class retained size, per Comparison row, from
+/// each snapshot's Summary rows.
+pub fn retained_deltas(
+    base: &[ClassAggregate],
+    target: &[ClassAggregate],
+    diffs: &[ClassDiff],
+) -> Vec<i64> {
     let (before, after) = (retained_by_key(base), retained_by_key(target));
     let get = |m: &HashMap<&str, u64>, key: &str| m.get(key).copied().unwrap_or(0) as i64;
     diffs
@@ -35,10 +40,9 @@ pub fn retained_deltas(base: &Analysis, target: &Analysis, diffs: &[ClassDiff]) 
 
 /// Target minus baseline retained size of every class named `name` (one
 /// name may have several rows, split by constructor location).
-pub fn class_retained_delta(base: &Analysis, target: &Analysis, name: &str) -> i64 {
-    let total = |a: &Analysis| -> i64 {
-        a.aggregates
-            .iter()
+pub fn class_retained_delta(base: &[ClassAggregate], target: &[ClassAggregate], name: &str) -> i64 {
+    let total = |rows: &[ClassAggregate]| -> i64 {
+        rows.iter()
             .filter(|c| c.name == name)
             .map(|c| c.retained_size as i64)
             .sum()
@@ -46,11 +50,8 @@ pub fn class_retained_delta(base: &Analysis, target: &Analysis, name: &str) -> i
     total(target) - total(base)
 }
 
-/// Change of the whole heap (DevTools' total size): class retained sizes
-/// overlap, so their sum would count nested objects more than once.
-pub fn total_retained_delta(base: &Analysis, target: &Analysis) -> i64 {
-    target.total_size() as i64 - base.total_size() as i64
-}
+/// Holders listed per class: as many as an index keeps of each class.
+pub const HOLDERS_PER_CLASS: usize = 3;
 
 /// An object that holds instances of a growing class, and how much more it
 /// retains in the target than the same object (by id) in the baseline.
@@ -58,6 +59,10 @@ pub fn total_retained_delta(base: &Analysis, target: &Analysis) -> i64 {
 pub struct HolderGrowth {
     /// The holding object, a target ordinal.
     pub node: u32,
+    /// Its snapshot id and label, as reports print them (an index keeps
+    /// them, without the target's graph).
+    pub id: u64,
+    pub label: String,
     /// Instances of the class it immediately dominates.
     pub instances: u64,
     /// Σ retained size of those instances in the target.
@@ -86,18 +91,42 @@ pub fn holders(base: &Analysis, target: &Analysis, key: &str, top: usize) -> Vec
     let Some(class) = target.aggregates.iter().find(|a| a.key == key) else {
         return Vec::new();
     };
-    let tree = &target.dominators;
     // A bit per node: classes have millions of instances.
     let mut in_class = FixedBitSet::with_capacity(target.graph.node_count());
     in_class.extend(class.instances.iter().map(|&n| n as usize));
+    let mut found = class_holders(target, &class.instances, |n| in_class.contains(n), top);
+    add_baseline_retained(&mut found, &base.graph.node_id, &base.dominators.retained);
+    found
+}
+
+/// The top holders of every Summary row of `analysis` as a target (their
+/// baseline sizes unknown): what an index keeps for comparisons.
+pub fn holders_of_every_class(analysis: &Analysis, top: usize) -> Vec<Vec<HolderGrowth>> {
+    let node_class = node_classes(&analysis.aggregates, analysis.graph.node_count());
+    let rows = analysis.aggregates.par_iter().enumerate();
+    rows.map(|(row, class)| {
+        let in_class = |n: usize| node_class[n] == row as u32;
+        class_holders(analysis, &class.instances, in_class, top)
+    })
+    .collect()
+}
+
+/// [`holders`] of one class's `instances` in `target`, `in_class` telling
+/// its nodes; `baseline_retained` still None.
+fn class_holders(
+    target: &Analysis,
+    instances: &[u32],
+    in_class: impl Fn(usize) -> bool + Sync,
+    top: usize,
+) -> Vec<HolderGrowth> {
+    let tree = &target.dominators;
     // `holder << 32 | instance`, sorted, groups each holder's instances:
     // on all cores and in half the memory of a map by holder (the 1 GB
     // pair's 3 M-instance class has 1.3 M holders: 0.31 s and +120 MB of
     // peak RSS with a map).
-    let mut held: Vec<u64> = class
-        .instances
+    let mut held: Vec<u64> = instances
         .par_iter()
-        .filter(|&&n| !in_class.contains(tree.idom[n as usize] as usize))
+        .filter(|&&n| !in_class(tree.idom[n as usize] as usize))
         .map(|&n| u64::from(owning_object(target, tree.idom[n as usize])) << 32 | u64::from(n))
         .collect();
     held.par_sort_unstable();
@@ -118,33 +147,30 @@ pub fn holders(base: &Analysis, target: &Analysis, key: &str, top: usize) -> Vec
             holders.truncate(top);
         }
     }
-    let ids: Vec<u64> = holders.iter().map(|&(n, _)| target.graph.id(n)).collect();
-    let in_base = nodes_by_ids(base, &ids);
     holders
         .into_iter()
-        .zip(in_base)
-        .map(
-            |((node, (instances, instances_retained)), in_base)| HolderGrowth {
-                node,
-                instances,
-                instances_retained,
-                retained: tree.retained[node as usize],
-                baseline_retained: in_base.map(|b| base.dominators.retained[b as usize]),
-            },
-        )
+        .map(|(node, (instances, instances_retained))| HolderGrowth {
+            node,
+            id: target.graph.id(node),
+            label: target.object_label(node),
+            instances,
+            instances_retained,
+            retained: tree.retained[node as usize],
+            baseline_retained: None,
+        })
         .collect()
 }
 
-/// The nodes with ids `ids`, in one pass over the snapshot.
-fn nodes_by_ids(analysis: &Analysis, ids: &[u64]) -> Vec<Option<u32>> {
-    let mut found = vec![None; ids.len()];
-    let wanted: FxHashMap<u64, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
-    for (n, id) in analysis.graph.node_id.iter().enumerate() {
+/// Sets each holder's retained size in the baseline, whose node ids and
+/// retained sizes are `ids` and `retained`: the first node with its id.
+pub fn add_baseline_retained(holders: &mut [HolderGrowth], ids: &NodeIds, retained: &[u64]) {
+    let wanted: FxHashMap<u64, usize> =
+        holders.iter().enumerate().map(|(i, h)| (h.id, i)).collect();
+    for (n, id) in ids.iter().enumerate() {
         if let Some(&i) = wanted.get(&id) {
-            found[i].get_or_insert(n as u32);
+            holders[i].baseline_retained.get_or_insert(retained[n]);
         }
     }
-    found
 }
 
 /// `n`, or the first dominator above it that is not an internal array or
