@@ -154,6 +154,9 @@ fn pair_reports_are_the_same_with_their_indexes() {
             "real/chromium156-chat-before.heapsnapshot",
             "real/chromium156-chat-after.heapsnapshot",
         ],
+        // Of the same `{a, b}` interfaces: compared from the comparison
+        // sections alone.
+        ["three/s1.heapsnapshot", "three/s2.heapsnapshot"],
     ] {
         let (dir, snapshots) = workspace(&pair);
         let indexes: Vec<PathBuf> = snapshots.iter().map(|s| index_of(s, dir.path())).collect();
@@ -428,4 +431,34 @@ fn the_index_is_written_only_where_asked_private_and_with_a_warning() {
         output.as_os_str(),
     ]);
     refused(&twice, &["already has an index"]);
+}
+
+/// A comparison of two indexed snapshots reads their comparison sections
+/// (its `--timings` say so), and a damaged one is refused by name.
+#[test]
+fn a_comparison_reads_the_comparison_sections_and_checks_them() {
+    // Of the same `{a, b}` interfaces (unlike the demo pair's).
+    let (dir, snapshots) = workspace(&["three/s1.heapsnapshot", "three/s2.heapsnapshot"]);
+    let indexes: Vec<PathBuf> = snapshots.iter().map(|s| index_of(s, dir.path())).collect();
+    let mut args: Vec<OsString> = vec!["diff".into()];
+    args.extend(snapshots.iter().map(|s| s.clone().into_os_string()));
+    let args = with_indexes(&args, &[&indexes[0], &indexes[1]]);
+    let timed = [&args[..], &["--timings".into()]].concat();
+    let run = heaplens(&timed);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let stderr = text(&run.stderr);
+    assert!(
+        stderr.contains("the comparison (from the indexes' comparison sections)"),
+        "{stderr}"
+    );
+    let name = indexes[1].to_string_lossy().into_owned();
+    for section_name in ["instances_by_id", "comparison"] {
+        let (mut bytes, offset, length) = section(&indexes[1], section_name);
+        let pristine = bytes.clone();
+        bytes[offset + length / 2] ^= 0x10;
+        std::fs::write(&indexes[1], &bytes).expect("written");
+        let failure = format!("damaged: its {section_name} section fails its checksum");
+        refused(&heaplens(&args), &[&name, &failure]);
+        std::fs::write(&indexes[1], &pristine).expect("restored");
+    }
 }

@@ -9,6 +9,8 @@ use std::sync::Arc;
 use super::*;
 use crate::snapshot::schedule_tests::numbers;
 use crate::snapshot::test_snapshot::TestSnapshot;
+use crate::snapshot::views::diff::{compare, compare_sides};
+use crate::snapshot::views::growth::{holders, HOLDERS_PER_CLASS};
 use crate::snapshot::{load, SnapshotInput};
 
 fn fixture(name: &str) -> PathBuf {
@@ -200,4 +202,67 @@ fn references_past_the_nodes_are_refused() {
         error.to_string(),
         "damaged: its edge_to section names what is not there"
     );
+}
+
+/// Two snapshots loaded, and their indexes read for a comparison.
+fn compared_pair(old: &str, new: &str) -> ([Analysis; 2], [ComparedIndex; 2]) {
+    let dirs = [(); 2].map(|()| tempfile::tempdir().expect("temp dir"));
+    let (base, base_index) = indexed(&fixture(old), dirs[0].path());
+    let (target, target_index) = indexed(&fixture(new), dirs[1].path());
+    let read = |index: &IndexFile, role| index.compared(role).expect("read for a comparison");
+    let indexes = [
+        read(&base_index, Role::Baseline),
+        read(&target_index, Role::Target),
+    ];
+    ([base, target], indexes)
+}
+
+/// A comparison of two indexes' comparison sections is the comparison of
+/// the snapshots loaded: each row with its new and deleted objects, and
+/// each row's holders with their sizes in the baseline.
+#[test]
+fn comparisons_read_back_as_computed() {
+    for [old, new] in [
+        ["three/s1.heapsnapshot.gz", "three/s2.heapsnapshot.gz"],
+        ["three/s2.heapsnapshot.gz", "three/s3.heapsnapshot.gz"],
+        // Ids past 32 bits.
+        [
+            "bigids/julia-style.heapsnapshot",
+            "bigids/julia-style-after.heapsnapshot",
+        ],
+    ] {
+        let ([base, target], [base_index, target_index]) = compared_pair(old, new);
+        assert!(
+            base_index.serves_as_baseline_of(&target_index, HOLDERS_PER_CLASS),
+            "{old}: the same interfaces"
+        );
+        let sides = [
+            base_index.side(Role::Baseline).expect("baseline"),
+            target_index.side(Role::Target).expect("target"),
+        ];
+        let expected = compare(&base, &target);
+        assert!(!expected.is_empty(), "{new}: a comparison with rows");
+        let read = compare_sides(&sides[0], &sides[1]);
+        assert_eq!(format!("{read:?}"), format!("{expected:?}"), "{new}");
+        for diff in &expected {
+            let key = &diff.key;
+            assert_eq!(
+                target_index.holders(&base_index, key, HOLDERS_PER_CLASS),
+                holders(&base, &target, key, HOLDERS_PER_CLASS),
+                "{new}: {key}"
+            );
+        }
+    }
+}
+
+/// A baseline whose `{a, b}` interfaces are not the target's is classified
+/// again by the target's: its index's rows do not serve.
+#[test]
+fn a_baseline_of_other_interfaces_does_not_serve() {
+    let ([base, target], [base_index, target_index]) = compared_pair(
+        "demo/baseline.heapsnapshot.gz",
+        "demo/after.heapsnapshot.gz",
+    );
+    assert_ne!(base.interfaces, target.interfaces);
+    assert!(!base_index.serves_as_baseline_of(&target_index, 1));
 }
