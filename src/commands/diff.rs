@@ -1,7 +1,9 @@
 //! `heaplens diff`: the Comparison of a baseline and a target, its
 //! `--fail-if` rules, and its own steps' `--timings`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 use std::time::{Duration, Instant};
 
 use crate::cli::{DiffArgs, ReportFormat};
@@ -9,11 +11,13 @@ use crate::format;
 use crate::preflight::Loading;
 use crate::report::{self, RowSelection};
 use crate::snapshot::classes::ClassAggregate;
+use crate::snapshot::graph::NodeIds;
 use crate::snapshot::index::{ComparedIndex, Role};
 use crate::snapshot::meta::Layout;
+use crate::snapshot::names::InterfaceDefinition;
 use crate::snapshot::progress::peak_rss_bytes;
 use crate::snapshot::views::compat;
-use crate::snapshot::views::diff::{compare, compare_sides, ClassDiff, DiffColumn, DiffRow};
+use crate::snapshot::views::diff::{compare_sides, ClassDiff, DiffColumn, DiffRow, Side};
 use crate::snapshot::views::gate::{violations, DiffMetrics, GateMetric, Violation};
 use crate::snapshot::views::growth::{self, HolderGrowth, HOLDERS_PER_CLASS};
 use crate::snapshot::{Analysis, Reads, ScriptNames};
@@ -26,10 +30,10 @@ pub(super) fn diff(args: DiffArgs, plan: &mut LoadPlan) -> anyhow::Result<Outcom
     // sections: the snapshots' objects.
     let indexed = match markdown {
         true => None,
-        false => plan.indexed_comparison(report::HOLDERS_PER_CLASS)?,
+        false => plan.indexed_comparison(HOLDERS_PER_CLASS)?,
     };
-    let pair = match indexed {
-        Some(indexes) => Pair::Indexed(Box::new(indexes)),
+    let [base, target] = match indexed {
+        Some(pair) => pair,
         None => {
             // Only a Markdown report shows distances, and only the target's.
             let target_reads = match markdown {
@@ -37,14 +41,17 @@ pub(super) fn diff(args: DiffArgs, plan: &mut LoadPlan) -> anyhow::Result<Outcom
                 false => Reads::AllButDistances,
             };
             let (base, target) = plan.load_for_comparison(target_reads)?;
-            Pair::Analysed(base, target)
+            [Compared::Analysed(base), Compared::Analysed(target)]
         }
     };
-    warn_if_meta_differs([&args.baseline, &args.target], pair.layouts());
+    let (base, target) = (&base, &target);
+    warn_if_meta_differs(
+        [&args.baseline, &args.target],
+        [base.layout(), target.layout()],
+    );
     let mut steps = Steps::new(plan.timings);
-    let diffs = steps.run("comparing classes", || pair.compare())?;
-    let [base_rows, target_rows] = pair.rows();
-    let retained = growth::retained_deltas(base_rows, target_rows, &diffs);
+    let diffs = steps.run("comparing classes", || compare_pair(base, target))?;
+    let retained = growth::retained_deltas(base.rows(), target.rows(), &diffs);
     let default_sort = if markdown {
         DiffColumn::Delta
     } else {
@@ -58,24 +65,28 @@ pub(super) fn diff(args: DiffArgs, plan: &mut LoadPlan) -> anyhow::Result<Outcom
     let column = args.sort.unwrap_or(default_sort);
     let rows = report::diff_rows(&diffs, &retained, column, &selection);
     let holders = steps.run("finding top holders", || {
-        report::top_holders(&rows, report::HOLDER_CLASSES, |key| pair.holders(key))
+        report::top_holders(&rows, report::HOLDER_CLASSES, |key| {
+            let mut found = target.holders(key, HOLDERS_PER_CLASS);
+            let (ids, retained) = base.ids_and_retained();
+            growth::add_baseline_retained(&mut found, ids, retained);
+            found
+        })
     });
-    let [base_scripts, target_scripts] = pair.scripts();
-    let scripts = report::comparison_scripts(base_scripts, target_scripts);
+    let scripts = report::comparison_scripts(base.scripts(), target.scripts());
     let report = steps.run("writing the report", || match args.format {
         ReportFormat::Json => Ok(report::diff_json(&rows, &scripts, &holders)),
         ReportFormat::Table => Ok(report::diff_table(&rows, &scripts, &holders)),
-        ReportFormat::Markdown => markdown_report(&args, &pair, &rows),
+        ReportFormat::Markdown => markdown_report(&args, [base, target], &rows),
     })?;
-    steps.print(match (&pair, plan.loading) {
-        (Pair::Indexed(_), _) => "the comparison (from the indexes' comparison sections)",
+    steps.print(match (base, plan.loading) {
+        (Compared::Indexed { .. }, _) => "the comparison (from the indexes' comparison sections)",
         (_, Loading::BaselineFirst) => "the comparison (baseline loaded first, to fit in memory)",
         _ => "the comparison (snapshots loaded side by side)",
     });
     let metrics = DiffMetrics {
         diffs: &diffs,
-        rows: pair.rows(),
-        total_sizes: pair.total_sizes(),
+        rows: [base.rows(), target.rows()],
+        total_sizes: [base.total_size(), target.total_size()],
     };
     let violations = violations(&args.fail_if, &metrics)
         .iter()
@@ -84,10 +95,22 @@ pub(super) fn diff(args: DiffArgs, plan: &mut LoadPlan) -> anyhow::Result<Outcom
     Ok(Outcome { report, violations })
 }
 
+/// `base` → `target`, as [`compare`] of their analyses.
+///
+/// [`compare`]: crate::snapshot::views::diff::compare
+fn compare_pair(base: &Compared, target: &Compared) -> anyhow::Result<Vec<ClassDiff>> {
+    let baseline = base.baseline_side(target.interfaces())?;
+    Ok(compare_sides(&baseline, &target.target_side()?))
+}
+
 /// The Markdown report, which reads the snapshots' objects: never from
-/// their indexes' comparison sections alone.
-fn markdown_report(args: &DiffArgs, pair: &Pair, rows: &[DiffRow<'_>]) -> anyhow::Result<String> {
-    let Pair::Analysed(base, target) = pair else {
+/// their indexes' comparison sections.
+fn markdown_report(
+    args: &DiffArgs,
+    pair: [&Compared; 2],
+    rows: &[DiffRow<'_>],
+) -> anyhow::Result<String> {
+    let [Compared::Analysed(base), Compared::Analysed(target)] = pair else {
         return Err(anyhow::anyhow!(
             "a Markdown comparison without the snapshots' analyses (a heaplens bug)"
         ));
@@ -104,60 +127,90 @@ fn markdown_report(args: &DiffArgs, pair: &Pair, rows: &[DiffRow<'_>]) -> anyhow
     ))
 }
 
-/// The two snapshots of a comparison: analysed (loaded, or read whole
-/// from their indexes), or what their indexes keep for comparisons.
-enum Pair {
-    Analysed(&'static Analysis, &'static Analysis),
-    Indexed(Box<[ComparedIndex; 2]>),
+/// One snapshot of a comparison: analysed (loaded, or read from its index
+/// as far as the comparison reads it), or its index's comparison sections.
+pub(super) enum Compared {
+    Analysed(&'static Analysis),
+    Indexed {
+        index: Box<ComparedIndex>,
+        path: PathBuf,
+    },
 }
 
-impl Pair {
-    fn layouts(&self) -> [&Layout; 2] {
+impl Compared {
+    fn layout(&self) -> &Layout {
         match self {
-            Pair::Analysed(base, target) => [&base.graph.layout, &target.graph.layout],
-            Pair::Indexed(pair) => pair.each_ref().map(|side| &side.rows.layout),
+            Compared::Analysed(a) => &a.graph.layout,
+            Compared::Indexed { index, .. } => &index.rows.layout,
         }
     }
 
-    fn compare(&self) -> anyhow::Result<Vec<ClassDiff>> {
+    /// Its Summary rows.
+    fn rows(&self) -> &[ClassAggregate] {
         match self {
-            Pair::Analysed(base, target) => Ok(compare(base, target)),
-            Pair::Indexed(pair) => {
-                let [base, target] = &**pair;
-                Ok(compare_sides(
-                    &base.side(Role::Baseline)?,
-                    &target.side(Role::Target)?,
-                ))
+            Compared::Analysed(a) => &a.aggregates,
+            Compared::Indexed { index, .. } => &index.rows.aggregates,
+        }
+    }
+
+    fn total_size(&self) -> u64 {
+        match self {
+            Compared::Analysed(a) => a.total_size(),
+            Compared::Indexed { index, .. } => index.rows.totals.total_size,
+        }
+    }
+
+    fn scripts(&self) -> &ScriptNames {
+        match self {
+            Compared::Analysed(a) => &a.scripts,
+            Compared::Indexed { index, .. } => &index.rows.scripts,
+        }
+    }
+
+    fn interfaces(&self) -> &[InterfaceDefinition] {
+        match self {
+            Compared::Analysed(a) => &a.interfaces,
+            Compared::Indexed { index, .. } => &index.interfaces,
+        }
+    }
+
+    /// As the baseline of a target of `{a, b}` interfaces `interfaces`
+    /// (an index's comparison sections serve only for the baseline's own).
+    fn baseline_side(&self, interfaces: &[InterfaceDefinition]) -> anyhow::Result<Side<'_>> {
+        match self {
+            Compared::Analysed(a) => Ok(Side::baseline(a, interfaces)),
+            Compared::Indexed { index, path } => {
+                let side = index.side(Role::Baseline);
+                side.with_context(|| format::path(path))
             }
         }
     }
 
-    fn rows(&self) -> [&[ClassAggregate]; 2] {
+    fn target_side(&self) -> anyhow::Result<Side<'_>> {
         match self {
-            Pair::Analysed(base, target) => [&base.aggregates, &target.aggregates],
-            Pair::Indexed(pair) => pair.each_ref().map(|side| &side.rows.aggregates[..]),
+            Compared::Analysed(a) => Ok(Side::target(a)),
+            Compared::Indexed { index, path } => {
+                let side = index.side(Role::Target);
+                side.with_context(|| format::path(path))
+            }
         }
     }
 
-    fn total_sizes(&self) -> [u64; 2] {
+    /// As a target, the first `top` holders of its class `key`, their
+    /// baseline sizes still unknown.
+    fn holders(&self, key: &str, top: usize) -> Vec<HolderGrowth> {
         match self {
-            Pair::Analysed(base, target) => [base.total_size(), target.total_size()],
-            Pair::Indexed(pair) => pair.each_ref().map(|side| side.rows.totals.total_size),
+            Compared::Analysed(a) => growth::target_holders(a, key, top),
+            Compared::Indexed { index, .. } => index.holders(key, top),
         }
     }
 
-    fn scripts(&self) -> [&ScriptNames; 2] {
+    /// As a baseline, its node ids and retained sizes, to find a target's
+    /// holders in it.
+    fn ids_and_retained(&self) -> (&NodeIds, &[u64]) {
         match self {
-            Pair::Analysed(base, target) => [&base.scripts, &target.scripts],
-            Pair::Indexed(pair) => pair.each_ref().map(|side| &side.rows.scripts),
-        }
-    }
-
-    /// The top holders of the target's class `key`.
-    fn holders(&self, key: &str) -> Vec<HolderGrowth> {
-        match self {
-            Pair::Analysed(base, target) => growth::holders(base, target, key, HOLDERS_PER_CLASS),
-            Pair::Indexed(pair) => pair[1].holders(&pair[0], key, HOLDERS_PER_CLASS),
+            Compared::Analysed(a) => (&a.graph.node_id, &a.dominators.retained),
+            Compared::Indexed { index, .. } => (&index.node_id, &index.retained),
         }
     }
 }

@@ -18,10 +18,11 @@ use crate::preflight::{self, Loading};
 use crate::report;
 use crate::snapshot::class_rows::ClassRows;
 use crate::snapshot::graph::HeapGraph;
-use crate::snapshot::index::{ComparedIndex, IndexFile, Need, Role};
+use crate::snapshot::index::{ComparisonHead, IndexFile, Need, Role};
 use crate::snapshot::source::Warnings;
 use crate::snapshot::{self, parse, Analysis, Progress, Reads, Schedule, SnapshotInput, Stage};
 
+use super::diff::Compared;
 use super::indexes;
 
 /// What a command will load, from its arguments alone.
@@ -346,39 +347,43 @@ impl LoadPlan {
         Ok((Box::leak(Box::new(baseline)), Box::leak(Box::new(target))))
     }
 
-    /// What a comparison reads of the baseline (input 0) and the target
-    /// (input 1) from their indexes, side by side, when both have one and
-    /// the baseline's serves the target (see
-    /// [`ComparedIndex::serves_as_baseline_of`]); else None, and the
-    /// inputs are still to load.
-    pub fn indexed_comparison(
+    /// Both snapshots of a comparison from their indexes, when both have
+    /// one: the target from its comparison sections, the baseline too when
+    /// they serve (see [`ComparisonHead::serves_as_baseline_of`]), else
+    /// from its analysis as a comparison's baseline reads it, side by side.
+    /// None without two indexes: the inputs are still to load.
+    pub(super) fn indexed_comparison(
         &mut self,
         holders: usize,
-    ) -> anyhow::Result<Option<[ComparedIndex; 2]>> {
+    ) -> anyhow::Result<Option<[Compared; 2]>> {
         let [Some(base), Some(target)] = [0, 1].map(|i| self.indexes.get(i).cloned().flatten())
         else {
             return Ok(None);
         };
-        let timings = self.timings;
-        let read = |index: &IndexFile, role| {
-            let started = std::time::Instant::now();
-            let compared = index.compared(role);
-            let compared = compared.with_context(|| format::path(index.path()))?;
-            if timings {
-                let mut took = snapshot::Timings::default();
-                took.record(Stage::Read, started.elapsed());
-                super::to_stderr(&report::timings(index.path(), &took));
-            }
-            Ok::<_, anyhow::Error>(compared)
+        let head = |index: &IndexFile| {
+            let head = index.comparison_head();
+            head.with_context(|| format::path(index.path()))
         };
-        let (base, target) = rayon::join(
-            || read(&base, Role::Baseline),
-            || read(&target, Role::Target),
-        );
-        let (base, target) = (base?, target?);
-        Ok(base
-            .serves_as_baseline_of(&target, holders)
-            .then_some([base, target]))
+        let (base_head, target_head) = (head(&base)?, head(&target)?);
+        let timings = self.timings;
+        let serves = base_head.serves_as_baseline_of(&target_head, holders);
+        let read_target = || read_compared(&target, target_head, Role::Target, timings);
+        if serves {
+            let read_base = || read_compared(&base, base_head, Role::Baseline, timings);
+            let (base, target) = rayon::join(read_base, read_target);
+            return Ok(Some([base?, target?]));
+        }
+        // Classified again under the target's interfaces, from its analysis.
+        let load = self.take_load(0, Need::ComparisonBaseline)?;
+        let reporting = self.reporting();
+        let load_base = || {
+            let reads = Reads::ComparisonBaseline;
+            let mut base = load_owned(load, &reporting, reads, Schedule::SideBySide)?;
+            base.shed_for_comparison();
+            Ok::<_, anyhow::Error>(Compared::Analysed(Box::leak(Box::new(base))))
+        };
+        let (base, target) = rayon::join(load_base, read_target);
+        Ok(Some([base?, target?]))
     }
 
     /// What `sum_up` keeps of the baseline (input 0), which is freed then,
@@ -424,6 +429,28 @@ impl LoadPlan {
         let baseline = baseline.map_err(|_| panicked(&self.paths[0]))??;
         Ok((baseline, target.map_err(|_| panicked(&self.paths[1]))??))
     }
+}
+
+/// What a comparison reads of `index` (whose `head` was read) as its
+/// `role`, with its `--timings`.
+fn read_compared(
+    index: &IndexFile,
+    head: ComparisonHead,
+    role: Role,
+    timings: bool,
+) -> anyhow::Result<Compared> {
+    let started = std::time::Instant::now();
+    let compared = index.compared(head, role);
+    let compared = compared.with_context(|| format::path(index.path()))?;
+    if timings {
+        let mut took = snapshot::Timings::default();
+        took.record(Stage::Read, started.elapsed());
+        super::to_stderr(&report::timings(index.path(), &took));
+    }
+    Ok(Compared::Indexed {
+        index: Box::new(compared),
+        path: index.path().to_owned(),
+    })
 }
 
 /// A mutex's value, also after a panic elsewhere poisoned it (the value

@@ -20,7 +20,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use comparison::{ComparedIndex, Role};
+pub use comparison::{ComparedIndex, ComparisonHead, Role};
 pub use container::FORMAT_VERSION;
 pub use contents::Need;
 pub use identity::{Mismatch, SnapshotIdentity};
@@ -111,9 +111,14 @@ impl IndexFile {
         Ok(record.class_rows())
     }
 
-    /// What a comparison reads of the snapshot as its `role`.
-    pub fn compared(&self, role: Role) -> Result<ComparedIndex, IndexError> {
-        comparison::read(&self.file, &self.header, role)
+    /// The small sections a comparison reads first.
+    pub fn comparison_head(&self) -> Result<ComparisonHead, IndexError> {
+        comparison::head(&self.file, &self.header)
+    }
+
+    /// The rest of what a comparison reads of the snapshot as its `role`.
+    pub fn compared(&self, head: ComparisonHead, role: Role) -> Result<ComparedIndex, IndexError> {
+        comparison::read(&self.file, &self.header, head, role)
     }
 
     /// The analysis as far as `need` reads it. `snapshot` is the snapshot

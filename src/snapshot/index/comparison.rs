@@ -10,12 +10,12 @@ use std::sync::Mutex;
 use super::checks::Counts;
 use super::container::Header;
 use super::contents::{self, Reader, COMPARISON, INSTANCES_BY_ID};
-use super::record::ComparisonRecord;
+use super::record::{ComparisonRecord, Record};
 use super::IndexError;
 use crate::snapshot::class_rows::ClassRows;
 use crate::snapshot::graph::NodeIds;
 use crate::snapshot::views::diff::Side;
-use crate::snapshot::views::growth::{add_baseline_retained, HolderGrowth};
+use crate::snapshot::views::growth::HolderGrowth;
 use crate::snapshot::InterfaceDefinition;
 
 /// Which side of a comparison an index is read for.
@@ -25,35 +25,47 @@ pub enum Role {
     Target,
 }
 
+/// The small sections of a comparison's index, read first: whether its
+/// baseline index serves is known before the columns are read.
+#[derive(Debug)]
+pub struct ComparisonHead {
+    record: Record,
+    comparison: ComparisonRecord,
+}
+
+impl ComparisonHead {
+    /// Whether the comparison sections of this baseline compare with
+    /// `target` as the analysis would: the target classifies it with the
+    /// same interfaces, under which its rows are its Summary rows, and
+    /// keeps the holders asked for. Otherwise the baseline is classified
+    /// again, from its analysis.
+    pub fn serves_as_baseline_of(&self, target: &ComparisonHead, holders: usize) -> bool {
+        self.comparison.baseline_names.is_some()
+            && self.record.interfaces == target.record.interfaces
+            && target.comparison.holders_per_class >= holders
+    }
+}
+
 /// One snapshot of a comparison, as its index keeps it.
 #[derive(Debug)]
 pub struct ComparedIndex {
     pub rows: ClassRows,
+    /// Its `{a, b}` interfaces: a target's classify the baseline.
     pub interfaces: Vec<InterfaceDefinition>,
     /// `id << 32 | node` of every row's instances, row after row, by id.
     by_id: Vec<u64>,
     self_size: Vec<u32>,
-    record: ComparisonRecord,
+    comparison: ComparisonRecord,
     /// A baseline's node ids and retained sizes (empty for a target).
-    node_id: NodeIds,
-    retained: Vec<u64>,
+    pub node_id: NodeIds,
+    pub retained: Vec<u64>,
 }
 
 impl ComparedIndex {
-    /// Whether [`ComparedIndex::side`] of this baseline compares with
-    /// `target` as the analysis would: the target classifies it with the
-    /// same interfaces, under which its rows are its Summary rows, and
-    /// both keep the holders asked for.
-    pub fn serves_as_baseline_of(&self, target: &ComparedIndex, holders: usize) -> bool {
-        self.record.baseline_names.is_some()
-            && self.interfaces == target.interfaces
-            && target.record.holders_per_class >= holders
-    }
-
     /// The side of the comparison; its names only for a baseline.
     pub fn side(&self, role: Role) -> Result<Side<'_>, IndexError> {
         let names = match role {
-            Role::Baseline => self.record.baseline_names.clone(),
+            Role::Baseline => self.comparison.baseline_names.clone(),
             Role::Target => None,
         };
         let rows = self.rows.aggregates.clone();
@@ -61,21 +73,38 @@ impl ComparedIndex {
             .ok_or_else(|| IndexError::damaged(INSTANCES_BY_ID, "does not fit"))
     }
 
-    /// The first `top` holders of the target's row `key`, with their
-    /// retained sizes in `base`.
-    pub fn holders(&self, base: &ComparedIndex, key: &str, top: usize) -> Vec<HolderGrowth> {
+    /// The first `top` holders of the target's row `key`, their baseline
+    /// sizes still unknown.
+    pub fn holders(&self, key: &str, top: usize) -> Vec<HolderGrowth> {
         let row = self.rows.aggregates.iter().position(|a| a.key == key);
-        let kept = row.map_or(&[][..], |row| &self.record.holders[row][..]);
-        let mut holders: Vec<HolderGrowth> = kept.iter().take(top).map(|h| h.holder()).collect();
-        add_baseline_retained(&mut holders, &base.node_id, &base.retained);
-        holders
+        let kept = row.map_or(&[][..], |row| &self.comparison.holders[row][..]);
+        kept.iter().take(top).map(|h| h.holder()).collect()
     }
 }
 
-/// Reads what a comparison reads of the index, for `role`.
-pub fn read(file: &File, header: &Header, role: Role) -> Result<ComparedIndex, IndexError> {
+/// Reads the small sections a comparison reads of the index.
+pub fn head(file: &File, header: &Header) -> Result<ComparisonHead, IndexError> {
     let record = contents::read_record(file, header)?;
     let comparison: ComparisonRecord = contents::read_json(file, header, COMPARISON)?;
+    let fits = comparison.holders.len() == record.rows.len()
+        && comparison
+            .baseline_names
+            .as_ref()
+            .is_none_or(|names| names.len() == record.rows.len());
+    match fits {
+        true => Ok(ComparisonHead { record, comparison }),
+        false => Err(IndexError::damaged(COMPARISON, "does not fit")),
+    }
+}
+
+/// Reads the rest of what a comparison reads of the index, for `role`.
+pub fn read(
+    file: &File,
+    header: &Header,
+    head: ComparisonHead,
+    role: Role,
+) -> Result<ComparedIndex, IndexError> {
+    let ComparisonHead { record, comparison } = head;
     let counts = Counts::of(&record)?;
     let (mut by_id, mut self_size) = (Vec::new(), Vec::new());
     let (mut low, mut high, mut retained) = (Vec::new(), Vec::new(), Vec::new());
@@ -104,20 +133,12 @@ pub fn read(file: &File, header: &Header, role: Role) -> Result<ComparedIndex, I
         )
         .chain((!high.is_empty()).then_some(("node_id_high", high.len())));
     counts.check_node_columns(lengths)?;
-    if comparison.holders.len() != record.rows.len()
-        || comparison
-            .baseline_names
-            .as_ref()
-            .is_some_and(|names| names.len() != record.rows.len())
-    {
-        return Err(IndexError::damaged(COMPARISON, "does not fit"));
-    }
     Ok(ComparedIndex {
         rows: record.class_rows(),
         interfaces: record.interfaces(),
         by_id,
         self_size,
-        record: comparison,
+        comparison,
         node_id: contents::node_ids(low, high),
         retained,
     })

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::snapshot::classes::{build_aggregates, merge_public_keys, ClassAggregate};
 use crate::snapshot::graph::{Location, NodeIds};
-use crate::snapshot::names::apply_interfaces;
+use crate::snapshot::names::{apply_interfaces, InterfaceDefinition};
 use crate::snapshot::Analysis;
 
 /// One Comparison row.
@@ -67,10 +67,10 @@ enum InstancesById<'a> {
 }
 
 impl<'a> Side<'a> {
-    /// The baseline of a comparison with `target`: its classes under the
-    /// target's `{a, b}` interfaces.
-    pub fn baseline(base: &'a Analysis, target: &Analysis) -> Side<'a> {
-        let (rows, names) = base_aggregates(base, target).into_iter().unzip();
+    /// The baseline of a comparison with a target of `{a, b}` interfaces
+    /// `interfaces`: its classes under those.
+    pub fn baseline(base: &'a Analysis, interfaces: &[InterfaceDefinition]) -> Side<'a> {
+        let (rows, names) = base_aggregates(base, interfaces).into_iter().unzip();
         Side {
             rows: Cow::Owned(rows),
             names,
@@ -168,7 +168,7 @@ pub fn instances_by_id(analysis: &Analysis) -> Vec<u64> {
 /// (as they are unless two class names share a key): what an index keeps
 /// so that it can serve as such a baseline.
 pub fn baseline_names(analysis: &Analysis) -> Option<Vec<String>> {
-    let compared = base_aggregates(analysis, analysis);
+    let compared = base_aggregates(analysis, &analysis.interfaces);
     let same_rows = compared.len() == analysis.aggregates.len()
         && compared
             .iter()
@@ -182,7 +182,8 @@ pub fn baseline_names(analysis: &Analysis) -> Option<Vec<String>> {
 /// # Complexity
 /// O(nodes of both + instances × log instances) for the id sorts.
 pub fn compare(base: &Analysis, target: &Analysis) -> Vec<ClassDiff> {
-    compare_sides(&Side::baseline(base, target), &Side::target(target))
+    let baseline = Side::baseline(base, &target.interfaces);
+    compare_sides(&baseline, &Side::target(target))
 }
 
 /// [`compare`] of two sides, `base` a baseline's (with its rows' names).
@@ -205,23 +206,26 @@ pub fn compare_sides(base: &Side<'_>, target: &Side<'_>) -> Vec<ClassDiff> {
         .collect()
 }
 
-/// The baseline's aggregates under the target's interface definitions, each
-/// with the name DevTools reports for it: the baseline's own class name of
-/// its highest-id instance (§8.1 quirk).
-fn base_aggregates(base: &Analysis, target: &Analysis) -> Vec<(ClassAggregate, String)> {
+/// The baseline's aggregates under the target's interface definitions
+/// `interfaces`, each with the name DevTools reports for it: the
+/// baseline's own class name of its highest-id instance (§8.1 quirk).
+fn base_aggregates(
+    base: &Analysis,
+    interfaces: &[InterfaceDefinition],
+) -> Vec<(ClassAggregate, String)> {
     let graph = &base.graph;
     let foreign_from = graph.strings.len() as u32;
-    let foreign: Vec<u32> = (0..target.interfaces.len() as u32)
+    let foreign: Vec<u32> = (0..interfaces.len() as u32)
         .map(|i| foreign_from + i)
         .collect();
     let classes = apply_interfaces(
         graph,
         &base.plain_shapes(),
         base.classes.clone(),
-        &target.interfaces,
+        interfaces,
         &foreign,
     );
-    let names: Vec<&str> = target.interfaces.iter().map(|d| d.name.as_str()).collect();
+    let names: Vec<&str> = interfaces.iter().map(|d| d.name.as_str()).collect();
     let class_name = |class: u32| match class.checked_sub(foreign_from) {
         Some(i) => names[i as usize],
         None => graph.strings.get(class),

@@ -88,15 +88,20 @@ impl HolderGrowth {
 /// O(instances × (dominator depth within the class + log instances) +
 /// holders × top + baseline nodes); `top` is meant to be small.
 pub fn holders(base: &Analysis, target: &Analysis, key: &str, top: usize) -> Vec<HolderGrowth> {
+    let mut found = target_holders(target, key, top);
+    add_baseline_retained(&mut found, &base.graph.node_id, &base.dominators.retained);
+    found
+}
+
+/// [`holders`] without their baseline sizes.
+pub fn target_holders(target: &Analysis, key: &str, top: usize) -> Vec<HolderGrowth> {
     let Some(class) = target.aggregates.iter().find(|a| a.key == key) else {
         return Vec::new();
     };
     // A bit per node: classes have millions of instances.
     let mut in_class = FixedBitSet::with_capacity(target.graph.node_count());
     in_class.extend(class.instances.iter().map(|&n| n as usize));
-    let mut found = class_holders(target, &class.instances, |n| in_class.contains(n), top);
-    add_baseline_retained(&mut found, &base.graph.node_id, &base.dominators.retained);
-    found
+    class_holders(target, &class.instances, |n| in_class.contains(n), top)
 }
 
 /// The top holders of every Summary row of `analysis` as a target (their
