@@ -9,7 +9,7 @@
 //! is named by its section.
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, Seek, Write};
 #[cfg(unix)]
 use std::os::unix::fs::FileExt;
 
@@ -223,41 +223,85 @@ impl<'a> Part<'a> {
     }
 }
 
-/// Writes the header and `parts` to `out`, each part's checksum computed
-/// first (on all cores) so the header goes first.
-pub fn write(
-    out: &mut impl Write,
+/// Parts made while others are written: their names, then their bytes
+/// in that order (the comparison's passes, which would otherwise hold
+/// up the writing of everything else).
+pub struct LateParts<F> {
+    pub names: &'static [&'static str],
+    pub make: F,
+}
+
+/// Writes `parts` to `out`, then the `late` parts (made on another thread
+/// meanwhile), then the header at the start, once every part's checksum is
+/// known: a reader never sees the file before it is renamed into place.
+pub fn write<W, F, E>(
+    out: &mut W,
     identity: SnapshotIdentity,
     parts: &[Part<'_>],
-) -> io::Result<()> {
-    use rayon::prelude::*;
-    let checksums: Vec<u64> = parts.par_iter().map(|p| xxh3_64(&p.bytes)).collect();
-    let mut offset = aligned(Header::size(parts.len()) as u64);
-    let mut sections = Vec::with_capacity(parts.len());
-    for (part, checksum) in parts.iter().zip(checksums) {
-        let length = part.bytes.len() as u64;
-        sections.push(Section {
-            name: part.name.to_owned(),
-            offset,
-            length,
-            checksum,
-        });
-        offset = aligned(offset + length);
-    }
+    late: LateParts<F>,
+) -> Result<(), E>
+where
+    W: Write + Seek,
+    F: FnOnce() -> Result<Vec<Vec<u8>>, E> + Send,
+    E: From<io::Error> + Send,
+{
+    let count = parts.len() + late.names.len();
+    let mut sections = Sections::after_header(count);
+    out.write_all(&vec![0u8; sections.offset as usize])?;
+    std::thread::scope(|scope| -> Result<(), E> {
+        let made = scope.spawn(late.make);
+        for part in parts {
+            sections.write(out, part.name, &part.bytes)?;
+        }
+        let made = made
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        if made.len() != late.names.len() {
+            return Err(io::Error::other("a late part is missing").into());
+        }
+        for (name, bytes) in late.names.iter().zip(&made) {
+            sections.write(out, name, bytes)?;
+        }
+        Ok(())
+    })?;
     let header = Header {
         identity,
         heaplens_version: env!("CARGO_PKG_VERSION").to_owned(),
-        sections,
+        sections: sections.written,
     };
-    let encoded = header.encode();
-    let mut written = encoded.len() as u64;
-    out.write_all(&encoded)?;
-    for (part, section) in parts.iter().zip(&header.sections) {
-        out.write_all(&[0u8; 8][..(section.offset - written) as usize])?;
-        out.write_all(&part.bytes)?;
-        written = section.offset + section.length;
-    }
+    out.seek(io::SeekFrom::Start(0))?;
+    out.write_all(&header.encode())?;
     Ok(())
+}
+
+/// The sections written so far, and where the next one goes.
+struct Sections {
+    written: Vec<Section>,
+    offset: u64,
+}
+
+impl Sections {
+    /// Before the first section: room for the header of `count` sections.
+    fn after_header(count: usize) -> Sections {
+        Sections {
+            written: Vec::with_capacity(count),
+            offset: aligned(Header::size(count) as u64),
+        }
+    }
+
+    /// Writes a section at the next offset, padded to it, and notes it.
+    fn write(&mut self, out: &mut impl Write, name: &str, bytes: &[u8]) -> io::Result<()> {
+        out.write_all(bytes)?;
+        self.written.push(Section {
+            name: name.to_owned(),
+            offset: self.offset,
+            length: bytes.len() as u64,
+            checksum: xxh3_64(bytes),
+        });
+        let end = self.offset + bytes.len() as u64;
+        self.offset = aligned(end);
+        out.write_all(&[0u8; 8][..(self.offset - end) as usize])
+    }
 }
 
 fn aligned(offset: u64) -> u64 {
@@ -331,9 +375,17 @@ mod tests {
         }
     }
 
-    fn written(parts: &[Part<'_>]) -> tempfile::NamedTempFile {
+    /// `parts` written, and a late part `late` of `u64`s if any.
+    fn written(parts: &[Part<'_>], late: Option<&[u64]>) -> tempfile::NamedTempFile {
         let mut file = tempfile::NamedTempFile::new().expect("temp file");
-        write(file.as_file_mut(), identity(), parts).expect("written");
+        let late = LateParts {
+            names: if late.is_some() { &["late"] } else { &[] },
+            make: || {
+                let bytes = late.map(|values| Part::column("", values).bytes.into_owned());
+                Ok::<_, io::Error>(bytes.into_iter().collect())
+            },
+        };
+        write(file.as_file_mut(), identity(), parts, late).expect("written");
         file
     }
 
@@ -341,11 +393,14 @@ mod tests {
     fn sections_read_back_as_written() {
         let numbers: Vec<u32> = (0..1000).collect();
         let wide: Vec<u64> = vec![u64::MAX, 7];
-        let file = written(&[
-            Part::column("numbers", &numbers),
-            Part::owned("text", b"abc".to_vec()),
-            Part::column("wide", &wide),
-        ]);
+        let file = written(
+            &[
+                Part::column("numbers", &numbers),
+                Part::owned("text", b"abc".to_vec()),
+                Part::column("wide", &wide),
+            ],
+            Some(&wide),
+        );
         let header = Header::read(file.as_file()).expect("header");
         assert_eq!(header.identity, identity());
         assert_eq!(header.heaplens_version, env!("CARGO_PKG_VERSION"));
@@ -357,12 +412,15 @@ mod tests {
         let back: Vec<u64> = read_column(file.as_file(), read("wide")).expect("wide");
         assert_eq!(back, wide);
         assert!(read("wide").offset % 8 == 0);
+        let late: Vec<u64> = read_column(file.as_file(), read("late")).expect("late");
+        assert_eq!(late, wide, "made while the others were written");
+        assert!(read("late").offset % 8 == 0);
     }
 
     #[test]
     fn damage_is_named_by_section() {
         let numbers: Vec<u32> = (0..100).collect();
-        let file = written(&[Part::column("numbers", &numbers)]);
+        let file = written(&[Part::column("numbers", &numbers)], None);
         let section = Header::read(file.as_file()).expect("header").sections[0].clone();
         let mut bytes = std::fs::read(file.path()).expect("read");
         bytes[section.offset as usize + 5] ^= 1;

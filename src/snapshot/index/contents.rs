@@ -71,7 +71,7 @@ pub(super) const RECORD: &str = "record";
 pub(super) const INSTANCES_BY_ID: &str = "instances_by_id";
 pub(super) const COMPARISON: &str = "comparison";
 
-/// The sections of `analysis`, the record first.
+/// The sections of `analysis` a load reads, the record first.
 pub fn parts(analysis: &Analysis) -> Result<Vec<Part<'_>>, serde_json::Error> {
     let graph = &analysis.graph;
     let tree = &analysis.dominators;
@@ -95,10 +95,6 @@ pub fn parts(analysis: &Analysis) -> Result<Vec<Part<'_>>, serde_json::Error> {
         .collect();
     let ends: Vec<u64> = ends.iter().map(|&e| e as u64).collect();
     let on_disk: Vec<u64> = on_disk.iter().flat_map(|&s| on_disk_words(s)).collect();
-    let (by_id, comparison) = rayon::join(
-        || diff::instances_by_id(analysis),
-        || serde_json::to_vec(&ComparisonRecord::of(analysis)),
-    );
     Ok(vec![
         Part::owned(RECORD, record),
         Part::column("node_type", &graph.node_type),
@@ -127,9 +123,21 @@ pub fn parts(analysis: &Analysis) -> Result<Vec<Part<'_>>, serde_json::Error> {
         Part::owned("shapes_objects", column_bytes(&objects)),
         Part::owned("shapes_first", column_bytes(&first)),
         Part::owned("shapes_names", column_bytes(&names)),
-        Part::owned(INSTANCES_BY_ID, column_bytes(&by_id)),
-        Part::owned(COMPARISON, comparison?),
     ])
+}
+
+/// The sections [`comparison_parts`] makes, in its order.
+pub const COMPARISON_PARTS: [&str; 2] = [INSTANCES_BY_ID, COMPARISON];
+
+/// The bytes of the sections a comparison reads that no load needs:
+/// every row's instances by id and the comparison record. Made while the
+/// others are written.
+pub fn comparison_parts(analysis: &Analysis) -> Result<Vec<Vec<u8>>, serde_json::Error> {
+    let (by_id, comparison) = rayon::join(
+        || diff::instances_by_id(analysis),
+        || serde_json::to_vec(&ComparisonRecord::of(analysis)),
+    );
+    Ok(vec![column_bytes(&by_id), comparison?])
 }
 
 /// A column's bytes, owned (for arrays made for the index).

@@ -6,7 +6,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::container::{self, MAGIC};
+use super::container::{self, LateParts, MAGIC};
 use super::contents;
 use super::identity::SnapshotIdentity;
 use crate::snapshot::Analysis;
@@ -71,12 +71,18 @@ pub fn write_index(
     check_output(snapshot, output)?;
     let parts = contents::parts(analysis)?;
     let temporary = temporary_beside(output);
-    let written = write_private(&temporary, |out| container::write(out, identity, &parts))
-        .and_then(|bytes| std::fs::rename(&temporary, output).map(|()| bytes));
+    let late = LateParts {
+        names: &contents::COMPARISON_PARTS,
+        make: || contents::comparison_parts(analysis).map_err(WriteError::Encode),
+    };
+    let written = write_private(&temporary, |out| {
+        container::write(out, identity, &parts, late)
+    })
+    .and_then(|bytes| Ok(std::fs::rename(&temporary, output).map(|()| bytes)?));
     if written.is_err() {
         let _ = std::fs::remove_file(&temporary);
     }
-    Ok(written?)
+    written
 }
 
 /// `.NAME.heaplens-PID` in `output`'s directory: renamed over it once
@@ -90,10 +96,10 @@ fn temporary_beside(output: &Path) -> PathBuf {
 
 /// Creates `path` (mode 0600 on Unix), fills it with `fill` and flushes it
 /// to disk; the bytes written.
-fn write_private(
+fn write_private<E: From<std::io::Error>>(
     path: &Path,
-    fill: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
-) -> std::io::Result<u64> {
+    fill: impl FnOnce(&mut BufWriter<File>) -> Result<(), E>,
+) -> Result<u64, E> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
