@@ -238,13 +238,23 @@ pub fn try_node_classes(
 
 /// Sets each class's distance: the smallest of its instances' (-5 wins).
 pub fn add_distances(aggregates: &mut [ClassAggregate], distances: &[i32]) {
-    for aggregate in aggregates {
-        aggregate.distance = aggregate
-            .instances
-            .iter()
-            .map(|&n| distances[n as usize])
-            .min()
-            .unwrap_or(i32::MAX);
+    let by_class = class_distances(aggregates, distances);
+    set_distances(aggregates, &by_class);
+}
+
+/// Each class's distance, for [`set_distances`]: it reads the aggregates
+/// only, so it can run beside other passes.
+pub fn class_distances(aggregates: &[ClassAggregate], distances: &[i32]) -> Vec<i32> {
+    let smallest = |a: &ClassAggregate| a.instances.iter().map(|&n| distances[n as usize]).min();
+    aggregates
+        .iter()
+        .map(|a| smallest(a).unwrap_or(i32::MAX))
+        .collect()
+}
+
+pub fn set_distances(aggregates: &mut [ClassAggregate], by_class: &[i32]) {
+    for (aggregate, &distance) in aggregates.iter_mut().zip(by_class) {
+        aggregate.distance = distance;
     }
 }
 

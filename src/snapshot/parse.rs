@@ -296,21 +296,23 @@ impl Sections {
             .shared
             .as_ref()
             .map_or(&edges.edge_type, |shared| &shared.edge_type);
-        // The index check and the WeakMap names side by side, then the
-        // location map, whose temporaries (0.12 GB of a 1 GB snapshot) would
-        // add to theirs at the peak of reading. With the WeakMap names here
-        // rather than after reading, this and the next stage took 0.27–0.35 s
-        // of a 1 GB snapshot instead of 0.31–0.43 s, and reading peaked
-        // 14 MB lower.
-        let (checked, weakmaps) = rayon::join(
-            || check_string_indexes(&nodes, &edges.name, edge_type, &layout, &strings),
-            || WeakMapEdges::new(&self.ephemeron_names, strings.len()),
+        // The index check, the WeakMap names and the location map side by
+        // side. With the WeakMap names here rather than after reading, this
+        // took 0.27–0.35 s of a 1 GB snapshot instead of 0.31–0.43 s; the
+        // location map's temporaries (50 MB since its entries are read
+        // whole) no longer keep it after the other two.
+        let entries = self.locations;
+        let ((checked, weakmaps), locations) = rayon::join(
+            || {
+                rayon::join(
+                    || check_string_indexes(&nodes, &edges.name, edge_type, &layout, &strings),
+                    || WeakMapEdges::new(&self.ephemeron_names, strings.len()),
+                )
+            },
+            || entries.map(|entries| location_map(entries, node_count)),
         );
         drop(self.ephemeron_names);
-        let locations = self
-            .locations
-            .map(|entries| location_map(entries, node_count))
-            .unwrap_or_default();
+        let locations = locations.unwrap_or_default();
         checked?;
         // Not shared: the counts or the root are wrong, and say so here, in
         // the order the checks always had.

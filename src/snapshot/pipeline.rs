@@ -491,16 +491,18 @@ fn analyze_rows(
     let (immediate, distances) = rayon::join(
         || search?.finish(&topology, &essential),
         || {
+            // Folded into the classes here, where a core has time for it,
+            // and the per-node distances freed before the dominators end.
             let started = Instant::now();
-            let filter = filter?;
-            Some((
-                distances::compute_distances(&graph, &filter),
-                started.elapsed(),
-            ))
+            let by_node = distances::compute_distances(&graph, &filter?);
+            let by_class = classes::class_distances(&counts.aggregates, &by_node);
+            Some((by_class, started.elapsed()))
         },
     );
-    if let Some((distances, took)) = distances {
-        classes::add_distances(&mut counts.aggregates, &distances);
+    // Only the dominator tree and the self sizes are read from here on.
+    drop((retainers, essential));
+    if let Some((by_class, took)) = distances {
+        classes::set_distances(&mut counts.aggregates, &by_class);
         timings.record_as(Stage::Distances, took, true);
     }
     let analysed = Analysed {
