@@ -6,9 +6,6 @@
 # each size runs, three times each (median reported):
 #   cat FILE > /dev/null                               (page-cache read floor)
 #   heaplens summary FILE --format json --timings      (full analysis)
-#   the same summary with HEAPLENS_MAX_MEMORY at 1.45x FILE's size
-#   ("summary-low"), too little for the whole load at once: its passes run
-#   one at a time, each input dropped after its last reader
 #   the same summary pinned to one CPU with taskset ("summary-1cpu"): how
 #   much the second core gave in that hour (on this KVM machine, two threads
 #   of pure integer scanning have run no faster than one, while the whole
@@ -77,14 +74,12 @@ for mb in "${sizes[@]}"; do
   file_mb=$(( $(stat -c %s "$file") / 1000000 ))
   read -r cat_wall _ _ < <(measure cat "$file")
   budget=$(( $(stat -c %s "$file") * 2 ))
-  summary_budget=$(( $(stat -c %s "$file") * 145 / 100 ))
-  commands=(summary summary-low diff diff-low)
-  if command -v taskset > /dev/null; then commands=(summary summary-low summary-1cpu diff diff-low); fi
+  commands=(summary diff diff-low)
+  if command -v taskset > /dev/null; then commands=(summary summary-1cpu diff diff-low); fi
   [ -z "${HEAPLENS_PEER:-}" ] || commands+=(peer)
   for cmd in "${commands[@]}"; do
     case $cmd in
       summary) args=("$bin" summary "$file" --format json) ;;
-      summary-low) args=(env HEAPLENS_MAX_MEMORY=$summary_budget "$bin" summary "$file" --format json) ;;
       summary-1cpu) args=(taskset -c 0 "$bin" summary "$file" --format json) ;;
       diff) args=("$bin" diff "$dir/baseline.heapsnapshot" "$file" --format json) ;;
       peer) args=($HEAPLENS_PEER summary "$file") ;;

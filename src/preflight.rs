@@ -21,13 +21,12 @@ use crate::snapshot::SnapshotInput;
 /// for 152 MB (0.25 GB).
 const BYTES_PER_NODE: u64 = 80;
 const BYTES_PER_EDGE: u64 = 15;
-/// The same for the Summary's rows one pass at a time: edge names and
-/// types and node ids go before the dominators, which no longer overlap
-/// the distances, so the peak is mostly the reading's. Measured peaks:
-/// 0.98 GB for the 1.00 GB snapshot (estimated 1.21 GB), 1.95 GB for
-/// 2.02 GB (2.40 GB), 0.19 GB for 152 MB (0.21 GB).
-const ROWS_BYTES_PER_NODE: u64 = 70;
-const ROWS_BYTES_PER_EDGE: u64 = 10;
+/// The same for the Summary's rows alone: edge names and types, strings
+/// and node ids go before the retainer index and the dominators' arrays
+/// are made. Measured peaks: 0.86–0.90 GB for the 1.00 GB snapshot
+/// (estimated 1.07 GB), 0.19 GB for 152 MB (0.20 GB).
+const ROWS_BYTES_PER_NODE: u64 = 60;
+const ROWS_BYTES_PER_EDGE: u64 = 9;
 /// Strings and buffers, as a share of the file size.
 const FILE_SHARE_DIVISOR: u64 = 8;
 /// What a baseline keeps once shed for a comparison (node columns, class,
@@ -58,10 +57,9 @@ pub enum Loading {
     /// The first (a `diff` baseline) alone, shed, then the second: 0.6 GB
     /// less at the peak of the 1 GB pair, but ~1.2 s slower on 2 cores.
     BaselineFirst,
-    /// One snapshot's passes one at a time, each input dropped after its
-    /// last reader, for the Summary's class rows only
-    /// (`snapshot::Reads::SummaryRows`).
-    OnePassAtATime,
+    /// The Summary's class rows only (`snapshot::Reads::SummaryRows`): the
+    /// load drops each input after its last reader.
+    RowsOnly,
     /// At most this many snapshots loading at once, each reduced to what
     /// the command reads before the next starts (a trend keeps only class
     /// rows): the peak is that many loads', not all of them.
@@ -324,7 +322,7 @@ fn widest_fitting(estimates: &[Estimate], allowed: Loading, limit: &Available) -
 fn needed(estimates: &[Estimate], loading: Loading) -> u64 {
     match (loading, estimates) {
         (Loading::BaselineFirst, [base, target]) => base.bytes.max(base.shed_bytes + target.bytes),
-        (Loading::OnePassAtATime, _) => estimates.iter().map(|e| e.rows_bytes).sum(),
+        (Loading::RowsOnly, _) => estimates.iter().map(|e| e.rows_bytes).sum(),
         (Loading::AtMost(k), _) => {
             let mut largest: Vec<u64> = estimates.iter().map(|e| e.bytes).collect();
             largest.sort_unstable_by(|a, b| b.cmp(a));
@@ -354,7 +352,7 @@ fn verdict(
         match loading {
             Loading::Together => "",
             Loading::BaselineFirst | Loading::AtMost(_) => " even loading one snapshot at a time",
-            Loading::OnePassAtATime => " even running one pass at a time",
+            Loading::RowsOnly => " even for the class rows alone",
         },
         format::group(nodes),
         format::group(edges),
@@ -368,7 +366,7 @@ mod tests {
     use super::*;
 
     /// An estimate of `bytes`, `shed_bytes` once shed, and 80 % of
-    /// `bytes` one pass at a time.
+    /// `bytes` for the class rows alone.
     fn estimate(bytes: u64, shed_bytes: u64) -> Estimate {
         Estimate {
             nodes: 0,
@@ -456,20 +454,20 @@ mod tests {
             &roomy
         )
         .is_ok());
-        let one_pass = Loading::OnePassAtATime;
-        let error = verdict(&paths, &[estimate], estimate.rows_bytes, one_pass, &limit);
+        let rows = Loading::RowsOnly;
+        let error = verdict(&paths, &[estimate], estimate.rows_bytes, rows, &limit);
         assert!(error.map_err(|e| e.to_string()).is_err_and(
-            |e| e.contains("needs about 1,500 MB of memory even running one pass at a time")
+            |e| e.contains("needs about 1,500 MB of memory even for the class rows alone")
         ));
     }
 
-    /// A Summary whose full load does not fit runs its passes one at a time
-    /// when that fits, and only for a command that reads just its rows.
+    /// A Summary whose full load does not fit loads for its rows alone when
+    /// that fits, and only for a command that reads just its rows.
     #[test]
-    fn a_summary_runs_one_pass_at_a_time_only_when_it_must() {
+    fn a_summary_loads_for_its_rows_alone_only_when_it_must() {
         let paths = [PathBuf::from("a")];
         let one = [estimate(1_250, 400)];
-        assert_eq!(needed(&one, Loading::OnePassAtATime), 1_000);
+        assert_eq!(needed(&one, Loading::RowsOnly), 1_000);
         let with_limit = |bytes, allowed| {
             let limit = Available {
                 bytes,
@@ -477,7 +475,7 @@ mod tests {
             };
             choose(&paths, &one, allowed, false, &limit).ok()
         };
-        let rows = Loading::OnePassAtATime;
+        let rows = Loading::RowsOnly;
         assert_eq!(with_limit(1_300, rows), Some(Loading::Together));
         assert_eq!(with_limit(1_100, rows), Some(rows));
         assert_eq!(with_limit(1_100, Loading::Together), None);

@@ -41,7 +41,7 @@ pub use graph::HeapGraph;
 pub use input::SnapshotInput;
 pub use names::{InterfaceDefinition, PlainShapes};
 use pipeline::Pipeline;
-pub use pipeline::{Reads, Schedule};
+pub use pipeline::Reads;
 pub use progress::{Progress, ProgressSink, Stage, Timings};
 pub use scripts::ScriptNames;
 
@@ -70,7 +70,7 @@ pub struct Analysis {
 /// is standard input).
 pub fn load(path: &Path, progress: ProgressSink<'_>) -> Result<Analysis, SnapshotError> {
     let input = SnapshotInput::open(path)?;
-    load_for(input, progress, Reads::Everything, Schedule::SideBySide)
+    load_for(input, progress, Reads::Everything)
 }
 
 /// Receives the early Summary rows (counts and shallow sizes, no retained
@@ -87,15 +87,13 @@ pub fn load_with_early(
     pipeline::load_input(input, progress, Pipeline::Early(early))
 }
 
-/// [`load`] for a caller that `reads` only some of the Analysis, on
-/// `schedule`.
+/// [`load`] for a caller that `reads` only some of the Analysis.
 pub fn load_for(
     input: SnapshotInput,
     progress: ProgressSink<'_>,
     reads: Reads,
-    schedule: Schedule,
 ) -> Result<Analysis, SnapshotError> {
-    pipeline::load_input(input, progress, Pipeline::Headless(reads, schedule))
+    pipeline::load_input(input, progress, Pipeline::Headless(reads))
 }
 
 /// Reads and analyses a snapshot from any byte source, with an early
@@ -105,7 +103,7 @@ pub fn analyze_reader(
     progress: ProgressSink<'_>,
     early: Option<EarlySink<'_>>,
 ) -> Result<Analysis, SnapshotError> {
-    let everything = Pipeline::Headless(Reads::Everything, Schedule::SideBySide);
+    let everything = Pipeline::Headless(Reads::Everything);
     let pipeline = early.map_or(everything, Pipeline::Early);
     pipeline::analyze_backed(reader, None, progress, pipeline)
 }
@@ -217,8 +215,8 @@ mod schedule_tests {
 
     /// The TUI's schedule (early Summary first) and the headless one
     /// (dominators beside the class passes) give the same analysis, and the
-    /// early rows the same counts and shallow sizes; one pass at a time the
-    /// same analysis; for the Summary's rows, either way, the same rows and
+    /// early rows the same counts and shallow sizes; for the Summary's rows
+    /// (the retainer index after the class passes) the same rows and
     /// totals, without distances the same but for them, and as a
     /// comparison's baseline the same rows and property lists.
     #[test]
@@ -254,57 +252,52 @@ mod schedule_tests {
                     .collect()
             };
             assert_eq!(counts(&early_rows), counts(&early.aggregates), "{file}");
-            let load = |reads, schedule| {
+            let load = |reads| {
                 load_for(
                     SnapshotInput::open(&path).expect(file),
                     &mut |_| true,
                     reads,
-                    schedule,
                 )
             };
-            let sequential = load(Reads::Everything, Schedule::OnePassAtATime).expect(file);
-            assert_eq!(numbers(&throughput), numbers(&sequential), "{file}");
-            for schedule in [Schedule::SideBySide, Schedule::OnePassAtATime] {
-                let rows_only = load(Reads::SummaryRows, schedule).expect(file);
-                assert_eq!(numbers(&throughput).0, numbers(&rows_only).0, "{file}");
-                assert_eq!(
-                    summary_totals(&throughput),
-                    summary_totals(&rows_only),
-                    "{file}"
-                );
-                assert_eq!(
-                    throughput.scripts, rows_only.scripts,
-                    "{file}: scripts named before the edge names go"
-                );
-                let unmeasured = load(Reads::AllButDistances, schedule).expect(file);
-                assert!(unmeasured.distances.is_empty(), "{file}");
-                assert_eq!(
-                    but_distances(&throughput),
-                    but_distances(&unmeasured),
-                    "{file}"
-                );
-                let mut baseline = load(Reads::ComparisonBaseline, schedule).expect(file);
-                assert!(baseline.graph.edge_name.is_empty(), "{file}");
-                baseline.shed_for_comparison();
-                assert_eq!(baseline.scripts, throughput.scripts, "{file}");
-                assert_eq!(
-                    format!("{:?}", baseline.plain_shapes()),
-                    format!("{:?}", throughput.plain_shapes()),
-                    "{file}: the property lists kept before the edges went"
-                );
-                let rows = |a: &Analysis| -> Vec<String> {
-                    a.aggregates
-                        .iter()
-                        .map(|c| {
-                            format!(
-                                "{} {} {} {:?}",
-                                c.key, c.self_size, c.retained_size, c.instances
-                            )
-                        })
-                        .collect()
-                };
-                assert_eq!(rows(&baseline), rows(&throughput), "{file}");
-            }
+            let rows_only = load(Reads::SummaryRows).expect(file);
+            assert_eq!(numbers(&throughput).0, numbers(&rows_only).0, "{file}");
+            assert_eq!(
+                summary_totals(&throughput),
+                summary_totals(&rows_only),
+                "{file}"
+            );
+            assert_eq!(
+                throughput.scripts, rows_only.scripts,
+                "{file}: scripts named before the edge names go"
+            );
+            let unmeasured = load(Reads::AllButDistances).expect(file);
+            assert!(unmeasured.distances.is_empty(), "{file}");
+            assert_eq!(
+                but_distances(&throughput),
+                but_distances(&unmeasured),
+                "{file}"
+            );
+            let mut baseline = load(Reads::ComparisonBaseline).expect(file);
+            assert!(baseline.graph.edge_name.is_empty(), "{file}");
+            baseline.shed_for_comparison();
+            assert_eq!(baseline.scripts, throughput.scripts, "{file}");
+            assert_eq!(
+                format!("{:?}", baseline.plain_shapes()),
+                format!("{:?}", throughput.plain_shapes()),
+                "{file}: the property lists kept before the edges went"
+            );
+            let rows = |a: &Analysis| -> Vec<String> {
+                a.aggregates
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} {} {} {:?}",
+                            c.key, c.self_size, c.retained_size, c.instances
+                        )
+                    })
+                    .collect()
+            };
+            assert_eq!(rows(&baseline), rows(&throughput), "{file}");
         }
         assert_eq!(with_scripts, 3, "the demo, Chromium and Deno name scripts");
     }

@@ -20,7 +20,7 @@ use crate::snapshot::class_rows::ClassRows;
 use crate::snapshot::graph::HeapGraph;
 use crate::snapshot::index::{ComparisonHead, IndexFile, Need, Role};
 use crate::snapshot::source::Warnings;
-use crate::snapshot::{self, parse, Analysis, Progress, Reads, Schedule, SnapshotInput, Stage};
+use crate::snapshot::{self, parse, Analysis, Progress, Reads, SnapshotInput, Stage};
 
 use super::diff::Compared;
 use super::indexes;
@@ -47,7 +47,7 @@ impl Demand {
             None => {
                 let allowed = match cli.snapshots.len() {
                     _ if opens_tui => Loading::Together,
-                    1 => Loading::OnePassAtATime,
+                    1 => Loading::RowsOnly,
                     2 => Loading::BaselineFirst,
                     _ => Loading::Together,
                 };
@@ -55,7 +55,7 @@ impl Demand {
             }
             Some(command) => {
                 let allowed = match command {
-                    Command::Summary(a) if a.reads_only_rows() => Loading::OnePassAtATime,
+                    Command::Summary(a) if a.reads_only_rows() => Loading::RowsOnly,
                     Command::Diff(_) | Command::Collections(_) => Loading::BaselineFirst,
                     // Each snapshot is reduced to its class rows once loaded.
                     Command::Trend(_) => Loading::AtMost(1),
@@ -121,7 +121,7 @@ impl LoadPlan {
         let loading = match preflight {
             Ok(loading) => loading,
             Err(refusal) if demand.markdown_summary => {
-                let rows_fit = preflight::check(&inputs, Loading::OnePassAtATime, false).is_ok();
+                let rows_fit = preflight::check(&inputs, Loading::RowsOnly, false).is_ok();
                 return Err(if rows_fit {
                     anyhow!("{refusal} (as JSON or a table it would fit)")
                 } else {
@@ -180,11 +180,7 @@ impl LoadPlan {
             let rows = index.class_rows();
             return rows.with_context(|| format::path(index.path()));
         }
-        let schedule = match self.loading {
-            Loading::OnePassAtATime => Schedule::OnePassAtATime,
-            _ => Schedule::SideBySide,
-        };
-        let analysis = self.load_for(i, Reads::SummaryRows, schedule)?;
+        let analysis = self.load_for(i, Reads::SummaryRows)?;
         Ok(ClassRows::of(analysis))
     }
 
@@ -205,18 +201,13 @@ impl LoadPlan {
     /// back at once: freeing the analysis of a 1 GB snapshot array by array
     /// took 0.18 s, so it is never freed.
     pub fn load(&mut self, i: usize) -> anyhow::Result<&'static Analysis> {
-        self.load_for(i, Reads::Everything, Schedule::SideBySide)
+        self.load_for(i, Reads::Everything)
     }
 
     /// [`LoadPlan::load`] for a command that `reads` only some of it.
-    pub fn load_for(
-        &mut self,
-        i: usize,
-        reads: Reads,
-        schedule: Schedule,
-    ) -> anyhow::Result<&'static Analysis> {
+    pub fn load_for(&mut self, i: usize, reads: Reads) -> anyhow::Result<&'static Analysis> {
         let load = self.take_load(i, indexes::need_for(reads))?;
-        let analysis = load_owned(load, &self.reporting(), reads, schedule)?;
+        let analysis = load_owned(load, &self.reporting(), reads)?;
         Ok(Box::leak(Box::new(analysis)))
     }
 
@@ -233,7 +224,7 @@ impl LoadPlan {
         let (graph, analysis) = std::thread::scope(|s| {
             let path = other.input.path().to_owned();
             let graph = s.spawn(move || parse_only(other));
-            let analysis = load_owned(input, &reporting, Reads::Everything, Schedule::SideBySide);
+            let analysis = load_owned(input, &reporting, Reads::Everything);
             (graph.join().map_err(|_| panicked(&path)), analysis)
         });
         Ok((graph??, Box::leak(Box::new(analysis?))))
@@ -270,8 +261,9 @@ impl LoadPlan {
                     Some((index, _)) => index
                         .class_rows()
                         .with_context(|| format::path(index.path())),
-                    None => load_owned(load, &reporting, reads, Schedule::SideBySide)
-                        .map(|analysis| ClassRows::of(&analysis)),
+                    None => {
+                        load_owned(load, &reporting, reads).map(|analysis| ClassRows::of(&analysis))
+                    }
                 }
                 .map(&reduce);
                 failed.fetch_or(reduced.is_err(), Ordering::Relaxed);
@@ -378,7 +370,7 @@ impl LoadPlan {
         let reporting = self.reporting();
         let load_base = || {
             let reads = Reads::ComparisonBaseline;
-            let mut base = load_owned(load, &reporting, reads, Schedule::SideBySide)?;
+            let mut base = load_owned(load, &reporting, reads)?;
             base.shed_for_comparison();
             Ok::<_, anyhow::Error>(Compared::Analysed(Box::leak(Box::new(base))))
         };
@@ -413,10 +405,10 @@ impl LoadPlan {
         let target = self.take_load(1, target_need)?;
         let reporting = self.reporting();
         let load_baseline = || {
-            let baseline = load_owned(base, &reporting, base_reads, Schedule::SideBySide)?;
+            let baseline = load_owned(base, &reporting, base_reads)?;
             Ok::<_, anyhow::Error>(keep(baseline))
         };
-        let load_target = || load_owned(target, &reporting, target_reads, Schedule::SideBySide);
+        let load_target = || load_owned(target, &reporting, target_reads);
         if self.loading == Loading::BaselineFirst {
             let baseline = load_baseline()?;
             return Ok((baseline, load_target()?));
@@ -483,7 +475,6 @@ fn load_owned(
     Load { input, index }: Load,
     reporting: &Reporting,
     reads: Reads,
-    schedule: Schedule,
 ) -> anyhow::Result<Analysis> {
     let timings = reporting.timings;
     let path = input.path().to_owned();
@@ -509,7 +500,7 @@ fn load_owned(
         true
     };
     let warnings = input.warnings();
-    let loaded = snapshot::load_for(input, &mut report, reads, schedule);
+    let loaded = snapshot::load_for(input, &mut report, reads);
     if let Some(line) = line {
         line.finish_and_clear();
     }
@@ -517,9 +508,6 @@ fn load_owned(
     print_warnings(&path, &warnings);
     if timings {
         super::to_stderr(&report::timings(&path, &analysis.timings));
-        if schedule == Schedule::OnePassAtATime {
-            super::to_stderr("  (one pass at a time, to fit in memory)\n");
-        }
     }
     Ok(analysis)
 }

@@ -5,7 +5,7 @@ use anyhow::anyhow;
 use crate::cli::{Format, StringsArgs};
 use crate::report;
 use crate::snapshot::views::string_search::{search_strings, StringQuery};
-use crate::snapshot::{Reads, Schedule};
+use crate::snapshot::Reads;
 
 use super::diff::Steps;
 use super::LoadPlan;
@@ -19,7 +19,7 @@ pub(super) fn strings(args: StringsArgs, plan: &mut LoadPlan) -> anyhow::Result<
     // pasted from elsewhere; the user has it).
     let query = StringQuery::new(args.pattern.as_deref(), args.min_length)
         .map_err(|e| anyhow!("PATTERN is not a regular expression: {}", first_line(&e)))?;
-    let analysis = plan.load_for(0, Reads::AllButDistances, Schedule::SideBySide)?;
+    let analysis = plan.load_for(0, Reads::AllButDistances)?;
     let mut steps = Steps::new(plan.timings);
     let groups = steps.run("searching the strings", || search_strings(analysis, &query));
     let report = steps.run("writing the report", || match args.format {

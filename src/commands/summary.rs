@@ -5,7 +5,7 @@ use crate::report::{self, RowSelection, SummaryReport};
 use crate::snapshot::class_rows::Totals;
 use crate::snapshot::views::allocation::{allocated_summary, IdRange};
 use crate::snapshot::views::named_filters::named_summary;
-use crate::snapshot::{ClassAggregate, Reads, Schedule, ScriptNames};
+use crate::snapshot::{ClassAggregate, Reads, ScriptNames};
 
 use super::{file_name, LoadPlan, MARKDOWN_TOP};
 
@@ -23,10 +23,7 @@ pub(super) fn summary(args: SummaryArgs, plan: &mut LoadPlan) -> anyhow::Result<
         let (graph, analysis) = plan.load_with_graph(1, 0)?;
         (analysis, Some(graph))
     } else {
-        (
-            plan.load_for(0, Reads::Everything, Schedule::SideBySide)?,
-            None,
-        )
+        (plan.load_for(0, Reads::Everything)?, None)
     };
     let range = base.map(|b| IdRange::between(&b, &analysis.graph));
     let filtered = match (range, args.only) {

@@ -1,5 +1,5 @@
 //! The load pipeline: which passes run after reading, in what order and on
-//! which core ([`Schedule`]), and what a load keeps for its caller
+//! which core, and what a load keeps for its caller
 //! ([`Reads`]). The passes themselves live in their own modules; this file
 //! only orders them, times them ([`StageClock`]) and hands the results to
 //! an [`Analysis`].
@@ -130,21 +130,9 @@ impl Shed {
     }
 }
 
-/// How the passes after reading share the two cores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Schedule {
-    /// The dominators beside the class passes and distances: the fastest.
-    SideBySide,
-    /// One pass at a time: with [`Reads::SummaryRows`], what a pass drops
-    /// is gone before the next allocates, and the peak is the reading's
-    /// (1.00 GB snapshot: 0.98 GB, against 1.18 GB side by side), ~0.7 s
-    /// slower on two cores.
-    OnePassAtATime,
-}
-
 /// What runs after reading.
 pub(super) enum Pipeline<'a> {
-    Headless(Reads, Schedule),
+    Headless(Reads),
     /// Everything side by side; the Summary's counts to the sink first (a
     /// UI).
     Early(EarlySink<'a>),
@@ -177,22 +165,13 @@ pub(super) fn analyze_backed(
     progress: ProgressSink<'_>,
     pipeline: Pipeline<'_>,
 ) -> Result<Analysis, SnapshotError> {
-    if let Pipeline::Headless(
-        reads @ (Reads::SummaryRows | Reads::ComparisonBaseline),
-        Schedule::SideBySide,
-    ) = pipeline
-    {
+    if let Pipeline::Headless(reads @ (Reads::SummaryRows | Reads::ComparisonBaseline)) = pipeline {
         let (graph, marks, timings) = read_beside(reader, backing, progress, EdgeMarks::build)?;
         return analyze_rows(graph, marks, timings, progress, reads);
     }
     let (graph, index, timings) = read_beside(reader, backing, progress, EdgeIndex::build)?;
     match pipeline {
-        Pipeline::Headless(reads, Schedule::SideBySide) => {
-            analyze_indexed(graph, index, timings, progress, reads)
-        }
-        Pipeline::Headless(reads, Schedule::OnePassAtATime) => {
-            analyze_one_pass_at_a_time(graph, index, timings, progress, reads)
-        }
+        Pipeline::Headless(reads) => analyze_indexed(graph, index, timings, progress, reads),
         Pipeline::Early(early) => analyze_early(graph, index, timings, progress, early),
     }
 }
@@ -386,12 +365,8 @@ fn analyze_indexed(
     let topology = retainers.topology(&first_edge, &edge_to, graph.root);
     let (immediate, classes_and_distances) = dominators_beside(&topology, &essential, || {
         let mut beside = StageClock::start(true);
-        let passes = Passes {
-            reads,
-            progress,
-            both_cores: false,
-        };
-        passes.classes_and_distances(&mut graph, &weakmaps, &mut timings, &mut beside)
+        let graph = &mut graph;
+        classes_and_distances(graph, &weakmaps, &mut timings, &mut beside, progress, reads)
     });
     let (counts, distances) = classes_and_distances?;
     let analysed = Analysed {
@@ -399,36 +374,6 @@ fn analyze_indexed(
         distances: distances.unwrap_or_default(),
         retainers,
         immediate: immediate?,
-    };
-    analysed.conclude(graph, timings, clock, progress)
-}
-
-/// [`analyze_indexed`] one pass at a time ([`Schedule::OnePassAtATime`]).
-fn analyze_one_pass_at_a_time(
-    mut graph: HeapGraph,
-    index: EdgeIndex,
-    mut timings: Timings,
-    progress: ProgressSink<'_>,
-    reads: Reads,
-) -> Result<Analysis, SnapshotError> {
-    let mut clock = StageClock::start(false);
-    let (retainers, weakmaps, essential) =
-        essentials(&mut graph, index, reads, &mut timings, &mut clock, progress)?;
-    let passes = Passes {
-        reads,
-        progress,
-        both_cores: true,
-    };
-    let (counts, distances) =
-        passes.classes_and_distances(&mut graph, &weakmaps, &mut timings, &mut clock)?;
-    let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
-    let topology = retainers.topology(&first_edge, &edge_to, graph.root);
-    let immediate = dominators::immediate_dominators(&topology, &essential)?;
-    let analysed = Analysed {
-        counts,
-        distances: distances.unwrap_or_default(),
-        retainers,
-        immediate,
     };
     analysed.conclude(graph, timings, clock, progress)
 }
@@ -546,40 +491,25 @@ fn essentials(
     Ok((retainers, weakmaps, essential))
 }
 
-/// How the headless pipelines run the class passes and the distances.
-struct Passes<'p> {
+/// The class passes, then the distances if read, each followed by what
+/// `reads` drops after it.
+fn classes_and_distances(
+    graph: &mut HeapGraph,
+    weakmaps: &weakmap::WeakMapEdges,
+    timings: &mut Timings,
+    clock: &mut StageClock,
+    progress: ProgressSink<'_>,
     reads: Reads,
-    progress: ProgressSink<'p>,
-    /// Shallow sizes and class names side by side (nothing else runs).
-    both_cores: bool,
-}
-
-impl Passes<'_> {
-    /// The class passes, then the distances if read, each followed by what
-    /// `reads` drops after it.
-    fn classes_and_distances(
-        self,
-        graph: &mut HeapGraph,
-        weakmaps: &weakmap::WeakMapEdges,
-        timings: &mut Timings,
-        clock: &mut StageClock,
-    ) -> Result<(ClassCounts, Option<Vec<i32>>), SnapshotError> {
-        let Passes {
-            reads,
-            progress,
-            both_cores,
-        } = self;
-        let no_early: EarlySink<'_> = &mut |_| true;
-        let mut counts =
-            count_classes(graph, timings, clock, progress, no_early, both_cores, reads)?;
-        reads.shed_after_class_passes(graph, &mut counts);
-        let distances = reads.distances(graph, weakmaps, &mut counts)?;
-        if distances.is_some() {
-            clock.done(Stage::Distances, timings, progress)?;
-        }
-        reads.shed_edge_labels(graph);
-        Ok((counts, distances))
+) -> Result<(ClassCounts, Option<Vec<i32>>), SnapshotError> {
+    let no_early: EarlySink<'_> = &mut |_| true;
+    let mut counts = count_classes(graph, timings, clock, progress, no_early, false, reads)?;
+    reads.shed_after_class_passes(graph, &mut counts);
+    let distances = reads.distances(graph, weakmaps, &mut counts)?;
+    if distances.is_some() {
+        clock.done(Stage::Distances, timings, progress)?;
     }
+    reads.shed_edge_labels(graph);
+    Ok((counts, distances))
 }
 
 /// The passes' results before the dominator tree.
