@@ -5,6 +5,8 @@
 //! from the root for everything else, which starts at 100000000 so "only
 //! reachable from system roots" shows as `−`. Weak edges never count.
 
+use std::collections::VecDeque;
+
 use fixedbitset::{Block, FixedBitSet};
 
 use super::flags::is_user_root;
@@ -49,12 +51,12 @@ pub fn distances_avoiding(
         filter,
         ignored,
         distances: vec![NO_DISTANCE; graph.node_count()],
-        queue: Vec::with_capacity(graph.node_count()),
+        queue: VecDeque::new(),
         pending_ephemerons: vec![false; filter.pair_count],
     };
     for &to in &filter.user_roots {
         bfs.distances[to as usize] = 1;
-        bfs.queue.push(to);
+        bfs.queue.push_back(to);
     }
     let found_user_roots = !bfs.queue.is_empty();
     bfs.run();
@@ -63,8 +65,7 @@ pub fn distances_avoiding(
     } else {
         0
     };
-    bfs.queue.clear();
-    bfs.queue.push(graph.root);
+    bfs.queue.push_back(graph.root);
     bfs.run();
     bfs.distances
 }
@@ -75,7 +76,10 @@ struct Bfs<'a> {
     /// Nodes no edge may lead to (the Retainers view's ignored nodes).
     ignored: Option<&'a FixedBitSet>,
     distances: Vec<i32>,
-    queue: Vec<u32>,
+    /// The nodes reached and not yet searched from: a ring as long as the
+    /// widest level, where a vector of every node reached took 40 MB at
+    /// the peak of a 1 GB snapshot's summary.
+    queue: VecDeque<u32>,
     /// Per ephemeron pair: one of its two edges was seen (shared by both
     /// passes).
     pending_ephemerons: Vec<bool>,
@@ -84,10 +88,7 @@ struct Bfs<'a> {
 impl Bfs<'_> {
     fn run(&mut self) {
         let graph = self.graph;
-        let mut head = 0;
-        while head < self.queue.len() {
-            let n = self.queue[head];
-            head += 1;
+        while let Some(n) = self.queue.pop_front() {
             let distance = self.distances[n as usize] + 1;
             for e in graph.edges(n) {
                 if self.filter.blocked[e] {
@@ -103,7 +104,7 @@ impl Bfs<'_> {
                     continue;
                 }
                 self.distances[to as usize] = distance;
-                self.queue.push(to);
+                self.queue.push_back(to);
             }
         }
     }
