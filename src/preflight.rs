@@ -23,10 +23,11 @@ const BYTES_PER_NODE: u64 = 80;
 const BYTES_PER_EDGE: u64 = 15;
 /// The same for the Summary's rows alone: edge names and types, strings
 /// and node ids go before the retainer index and the dominators' arrays
-/// are made. Measured peaks: 0.86–0.90 GB for the 1.00 GB snapshot
-/// (estimated 1.07 GB), 0.19 GB for 152 MB (0.20 GB).
-const ROWS_BYTES_PER_NODE: u64 = 60;
-const ROWS_BYTES_PER_EDGE: u64 = 9;
+/// are made. Measured peaks: 0.85–0.87 GB for the 1.00 GB snapshot
+/// (estimated 1.21 GB), 0.21 GB for 152 MB (0.21 GB): small files are
+/// mostly the fixed part.
+const ROWS_BYTES_PER_NODE: u64 = 70;
+const ROWS_BYTES_PER_EDGE: u64 = 10;
 /// Strings and buffers, as a share of the file size.
 const FILE_SHARE_DIVISOR: u64 = 8;
 /// What a baseline keeps once shed for a comparison (node columns, class,

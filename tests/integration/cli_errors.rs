@@ -42,7 +42,7 @@ fn memory_preflight_refuses_what_cannot_fit_unless_forced() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(2));
     assert!(
-        stderr.starts_with("heaplens: ") && stderr.contains("after.heapsnapshot.gz: needs about 34.1 MB of memory even for the class rows alone (91,978 nodes, 382,849 edges) but only 5.0 MB is left (HEAPLENS_MAX_MEMORY); use --force to try anyway"),
+        stderr.starts_with("heaplens: ") && stderr.contains("after.heapsnapshot.gz: needs about 35.4 MB of memory even for the class rows alone (91,978 nodes, 382,849 edges) but only 5.0 MB is left (HEAPLENS_MAX_MEMORY); use --force to try anyway"),
         "{stderr}"
     );
     assert!(refused.stdout.is_empty(), "nothing is loaded");

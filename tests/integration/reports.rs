@@ -226,7 +226,7 @@ fn diff_timings_name_the_comparison_steps() {
 /// that fit.
 #[test]
 fn a_summary_short_of_memory_loads_for_its_rows_alone() {
-    // The demo target is estimated at 38.2 MB, 34.1 MB for its rows alone.
+    // The demo target is estimated at 38.2 MB, 35.4 MB for its rows alone.
     let tight = [("HEAPLENS_MAX_MEMORY", "36MB")];
     let runs: [&[&str]; 3] = [
         &["summary", TARGET, "--format", "json"],
