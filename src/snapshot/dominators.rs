@@ -355,11 +355,12 @@ impl Preorder {
     ) -> u32 {
         let count = graph.node_count() as u32;
         if self.count < count {
+            let successors = Successors::of(graph);
             for v in 0..count {
                 if self.number[v as usize] == 0
                     && graph.retainers(v).all(|slot| !essential.by_slot[slot])
                 {
-                    self.dfs(&Successors::of(graph), &essential.by_edge, v, root);
+                    self.dfs(&successors, &essential.by_edge, v, root);
                 }
             }
         }

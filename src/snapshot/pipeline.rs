@@ -63,35 +63,26 @@ impl Reads {
         }
     }
 
-    /// The distances, if read, folded into the class rows; kept per node
-    /// unless only the rows are read.
+    /// The distances of a load that keeps its graph, if read, folded into
+    /// the class rows.
     fn distances(
         self,
-        graph: &mut HeapGraph,
+        graph: &HeapGraph,
         weakmaps: &weakmap::WeakMapEdges,
         counts: &mut ClassCounts,
     ) -> Result<Option<Vec<i32>>, SnapshotError> {
-        if matches!(self, Reads::AllButDistances | Reads::ComparisonBaseline) {
+        if self != Reads::Everything {
             return Ok(None);
         }
-        let filter = distance_filter(graph, weakmaps)?;
-        self.shed_after_filter(graph);
-        let distances = distances::compute_distances(graph, &filter);
+        let distances = distances_of(graph, weakmaps)?;
         classes::add_distances(&mut counts.aggregates, &distances);
-        Ok(Some(match self {
-            Reads::SummaryRows => Vec::new(),
-            _ => distances,
-        }))
+        Ok(Some(distances))
     }
 
-    /// Nor, once the distance filter is made, the strings, node names and
-    /// locations (the rows have their names and scripts).
-    fn shed_after_filter(self, graph: &mut HeapGraph) {
-        drop(self.take_after_filter(graph));
-    }
-
-    /// What [`Reads::shed_after_filter`] drops, to be freed where a core
-    /// has time for it (freeing its 0.4 GB takes ~30 ms).
+    /// Nor, once the distance filter is made, the edge names and types,
+    /// strings, node names and locations (the rows have their names and
+    /// scripts), handed back to be freed where a core has time for it
+    /// (freeing their 0.4 GB takes ~30 ms).
     fn take_after_filter(self, graph: &mut HeapGraph) -> Shed {
         let mut shed = self.take_edge_labels(graph);
         if self == Reads::SummaryRows {
@@ -102,14 +93,8 @@ impl Reads {
         shed
     }
 
-    /// Nor edge names and types once the class passes and the distance
-    /// filter have read them: the distances and dominators read neither
-    /// (1.00 GB snapshot: a peak 0.1 GB lower with the distances' arrays
-    /// allocated after them).
-    fn shed_edge_labels(self, graph: &mut HeapGraph) {
-        drop(self.take_edge_labels(graph));
-    }
-
+    /// Nor edge names and types once the class passes (and the distance
+    /// filter) have read them: the distances and dominators read neither.
     fn take_edge_labels(self, graph: &mut HeapGraph) -> Shed {
         let mut shed = Shed::default();
         if matches!(self, Reads::SummaryRows | Reads::ComparisonBaseline) {
@@ -351,6 +336,9 @@ impl StageClock {
     }
 }
 
+/// A full load ([`Reads::Everything`] or [`Reads::AllButDistances`]): the
+/// retainer index comes from reading, and the dominators run beside the
+/// class passes and the distances.
 fn analyze_indexed(
     mut graph: HeapGraph,
     index: EdgeIndex,
@@ -360,7 +348,7 @@ fn analyze_indexed(
 ) -> Result<Analysis, SnapshotError> {
     let mut clock = StageClock::start(false);
     let (retainers, weakmaps, essential) =
-        essentials(&mut graph, index, reads, &mut timings, &mut clock, progress)?;
+        essentials(&mut graph, index, &mut timings, &mut clock, progress)?;
     let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
     let topology = retainers.topology(&first_edge, &edge_to, graph.root);
     let (immediate, classes_and_distances) = dominators_beside(&topology, &essential, || {
@@ -474,12 +462,11 @@ fn retainers_marking(
     Ok((retainers, by_slot))
 }
 
-/// What the headless pipelines start with: the retainer index, the WeakMap
-/// entries and the essential edges, then what `reads` drops after them.
+/// What a full load starts with: the retainer index, the WeakMap entries
+/// and the essential edges.
 fn essentials(
     graph: &mut HeapGraph,
     index: EdgeIndex,
-    reads: Reads,
     timings: &mut Timings,
     clock: &mut StageClock,
     progress: ProgressSink<'_>,
@@ -487,12 +474,11 @@ fn essentials(
     let weakmaps = weakmap_edges(graph);
     let (retainers, essential) = index.complete(graph, &weakmaps);
     clock.done(Stage::Retainers, timings, progress)?;
-    reads.shed_after_essentials(graph);
     Ok((retainers, weakmaps, essential))
 }
 
-/// The class passes, then the distances if read, each followed by what
-/// `reads` drops after it.
+/// The class passes, then the distances if read, for a load that keeps its
+/// graph ([`Reads::Everything`], [`Reads::AllButDistances`]).
 fn classes_and_distances(
     graph: &mut HeapGraph,
     weakmaps: &weakmap::WeakMapEdges,
@@ -503,12 +489,10 @@ fn classes_and_distances(
 ) -> Result<(ClassCounts, Option<Vec<i32>>), SnapshotError> {
     let no_early: EarlySink<'_> = &mut |_| true;
     let mut counts = count_classes(graph, timings, clock, progress, no_early, false, reads)?;
-    reads.shed_after_class_passes(graph, &mut counts);
     let distances = reads.distances(graph, weakmaps, &mut counts)?;
     if distances.is_some() {
         clock.done(Stage::Distances, timings, progress)?;
     }
-    reads.shed_edge_labels(graph);
     Ok((counts, distances))
 }
 

@@ -164,22 +164,15 @@ fn an_index_of_another_snapshot_is_named_by_what_differs() {
 /// (a hand-made index) is refused, not read past.
 #[test]
 fn sections_that_do_not_fit_are_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
     let snapshot = fixture("tiny/tiny-dominators.heapsnapshot");
-    let loaded = load(&snapshot, &mut |_| true).expect("loads");
-    let mut wrong = loaded;
+    let mut wrong = load(&snapshot, &mut |_| true).expect("loads");
     let first_edge = Arc::make_mut(&mut wrong.graph.first_edge);
     first_edge.swap(1, 2);
     if first_edge[1] == first_edge[2] {
         first_edge[1] += 1;
     }
-    let output = dir.path().join("wrong.hlx");
-    let identity = SnapshotIdentity::of(&snapshot).expect("identity");
-    write_index(&wrong, identity, &snapshot, &output).expect("written");
-    let index = IndexFile::open(&output).expect("opens");
-    let error = index.load(Need::Everything, None).expect_err("refused");
     assert_eq!(
-        error.to_string(),
+        refusal_of(&wrong, &snapshot),
         "damaged: its first_edge section does not fit"
     );
 }
@@ -188,20 +181,25 @@ fn sections_that_do_not_fit_are_refused() {
 /// hold) is refused rather than followed.
 #[test]
 fn references_past_the_nodes_are_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
     let snapshot = fixture("tiny/tiny-dominators.heapsnapshot");
     let mut wrong = load(&snapshot, &mut |_| true).expect("loads");
     let nodes = wrong.graph.node_count() as u32;
     Arc::make_mut(&mut wrong.graph.edge_to)[0] = nodes;
-    let output = dir.path().join("wrong.hlx");
-    let identity = SnapshotIdentity::of(&snapshot).expect("identity");
-    write_index(&wrong, identity, &snapshot, &output).expect("written");
-    let index = IndexFile::open(&output).expect("opens");
-    let error = index.load(Need::Everything, None).expect_err("refused");
     assert_eq!(
-        error.to_string(),
+        refusal_of(&wrong, &snapshot),
         "damaged: its edge_to section names what is not there"
     );
+}
+
+/// Why an index written from `analysis` (of `snapshot`) is refused.
+fn refusal_of(analysis: &Analysis, snapshot: &Path) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = dir.path().join("wrong.hlx");
+    let identity = SnapshotIdentity::of(snapshot).expect("identity");
+    write_index(analysis, identity, snapshot, &output).expect("written");
+    let index = IndexFile::open(&output).expect("opens");
+    let error = index.load(Need::Everything, None).expect_err("refused");
+    error.to_string()
 }
 
 /// Two snapshots loaded, and their indexes read for a comparison: whether

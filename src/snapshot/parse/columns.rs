@@ -417,7 +417,7 @@ pub(super) struct LocationEntries {
 }
 
 /// The ordinal of an entry whose object is not a node's first field.
-pub(super) const NOT_A_NODE: u32 = u32::MAX;
+const NOT_A_NODE: u32 = u32::MAX;
 
 impl LocationEntries {
     /// None when the meta names no location fields: the section is skipped.
