@@ -168,9 +168,14 @@ impl StringTable {
     /// [`StringTable::indexes_of`] for each of `texts`, in one pass.
     pub fn indexes_of_each<const N: usize>(&self, texts: [&str; N]) -> [Vec<u32>; N] {
         let mut found = std::array::from_fn(|_| Vec::new());
+        // The strings left on disk, walked beside the indexes: a search
+        // among them per string and text took 0.05 s of a 1 GB snapshot.
+        let entries = self.on_disk.as_deref().map_or(&[][..], OnDisk::entries);
+        let mut on_disk = entries.iter().peekable();
         for i in 0..self.ends.len() as u32 {
+            let held = on_disk.next_if(|&&(at, _, _)| at == i).map(|&(_, _, h)| h);
             for (text, found) in texts.iter().zip(&mut found) {
-                if self.is(i, text) {
+                if held.is_none_or(|h| h.len as usize == text.len()) && self.get(i) == *text {
                     found.push(i);
                 }
             }
