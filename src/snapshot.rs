@@ -39,7 +39,7 @@ pub use dominators::DominatorTree;
 pub use error::SnapshotError;
 pub use graph::HeapGraph;
 pub use input::SnapshotInput;
-pub use names::{InterfaceDefinition, PlainShapes};
+pub use names::{ConsParts, InterfaceDefinition, PlainShapes};
 use pipeline::Pipeline;
 pub use pipeline::Reads;
 pub use progress::{Progress, ProgressSink, Stage, Timings};
@@ -57,8 +57,10 @@ pub struct Analysis {
     /// Class string index per node, as the Summary groups it.
     pub classes: Vec<u32>,
     pub interfaces: Vec<InterfaceDefinition>,
-    /// Plain objects' property lists, kept when the edges are shed.
+    /// Plain objects' property lists and cons strings' parts, kept when
+    /// the edges are shed.
     kept_shapes: Option<PlainShapes>,
+    kept_cons: Option<ConsParts>,
     /// Summary rows in first-seen order (one per public class key).
     pub aggregates: Vec<ClassAggregate>,
     /// Names of the scripts the class locations point into.
@@ -166,8 +168,22 @@ impl Analysis {
     /// `growth`'s baseline. `diff` loads its baseline first and sheds it,
     /// so the two loads' peaks do not add up.
     pub fn shed_for_comparison(&mut self) {
-        if self.kept_shapes.is_none() {
+        self.shed_for_holders();
+        self.dominators.idom = Vec::new();
+    }
+
+    /// Drops what a comparison's target does not read: what a baseline
+    /// does not, but for the immediate dominators, which find the holders
+    /// of its classes' instances (their labels come from the kept property
+    /// lists and cons strings' parts).
+    pub fn shed_for_holders(&mut self) {
+        // An index's baseline comes without edges (and with its shapes).
+        let has_edges = !self.graph.first_edge.is_empty();
+        if has_edges && self.kept_shapes.is_none() {
             self.kept_shapes = Some(PlainShapes::of(&self.graph));
+        }
+        if has_edges && self.kept_cons.is_none() {
+            self.kept_cons = Some(ConsParts::of(&self.graph));
         }
         let graph = &mut self.graph;
         graph.first_edge = Arc::default();
@@ -177,8 +193,17 @@ impl Analysis {
         graph.first_retainer = Vec::new();
         graph.retainer_node = Vec::new();
         self.distances = Vec::new();
-        self.dominators.idom = Vec::new();
         self.dominators.shed_child_lists();
+    }
+
+    /// Names as [`names::display_name`] gives them, from what was kept of
+    /// the edges once they are shed.
+    pub fn labels(&self) -> names::Labels<'_> {
+        names::Labels {
+            graph: &self.graph,
+            shapes: self.kept_shapes.as_ref(),
+            cons: self.kept_cons.as_ref(),
+        }
     }
 }
 #[cfg(test)]
@@ -298,6 +323,22 @@ mod schedule_tests {
                     .collect()
             };
             assert_eq!(rows(&baseline), rows(&throughput), "{file}");
+            let mut target = load(Reads::ComparisonTarget).expect(file);
+            target.shed_for_holders();
+            assert!(target.graph.edge_to.is_empty(), "{file}");
+            assert_eq!(rows(&target), rows(&throughput), "{file}");
+            assert_eq!(target.dominators.idom, throughput.dominators.idom);
+            assert_eq!(target.dominators.retained, throughput.dominators.retained);
+            let labels = |a: &Analysis| -> Vec<String> {
+                (0..a.graph.node_count() as u32)
+                    .map(|n| a.object_label(n))
+                    .collect()
+            };
+            assert_eq!(
+                labels(&target),
+                labels(&throughput),
+                "{file}: labels from the kept property lists and cons strings' parts"
+            );
         }
         assert_eq!(with_scripts, 3, "the demo, Chromium and Deno name scripts");
     }

@@ -38,7 +38,7 @@ pub(super) fn diff(args: DiffArgs, plan: &mut LoadPlan) -> anyhow::Result<Outcom
             // Only a Markdown report shows distances, and only the target's.
             let target_reads = match markdown {
                 true => Reads::Everything,
-                false => Reads::AllButDistances,
+                false => Reads::ComparisonTarget,
             };
             let (base, target) = plan.load_for_comparison(target_reads)?;
             [Compared::Analysed(base), Compared::Analysed(target)]
@@ -81,6 +81,7 @@ pub(super) fn diff(args: DiffArgs, plan: &mut LoadPlan) -> anyhow::Result<Outcom
     steps.print(match (base, plan.loading) {
         (Compared::Indexed { .. }, _) => "the comparison (from the indexes' comparison sections)",
         (_, Loading::BaselineFirst) => "the comparison (baseline loaded first, to fit in memory)",
+        _ if !markdown => "the comparison (target loaded once the baseline was read)",
         _ => "the comparison (snapshots loaded side by side)",
     });
     let metrics = DiffMetrics {

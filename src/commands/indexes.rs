@@ -139,6 +139,7 @@ pub(super) fn need_for(reads: Reads) -> Need {
         Reads::Everything | Reads::SummaryRows => Need::Everything,
         Reads::AllButDistances => Need::AllButDistances,
         Reads::ComparisonBaseline => Need::ComparisonBaseline,
+        Reads::ComparisonTarget => Need::ComparisonTarget,
     }
 }
 

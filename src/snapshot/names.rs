@@ -230,6 +230,13 @@ impl PlainShapes {
         })
     }
 
+    /// The property names of plain object `n`, if it is one of them.
+    fn names_of(&self, n: u32) -> Option<&[u32]> {
+        let at = self.objects.binary_search(&n).ok()?;
+        let range = self.first.get(at..at + 2)?;
+        self.names.get(range[0] as usize..range[1] as usize)
+    }
+
     /// `(object, property names)`, in node order.
     fn iter(&self) -> impl Iterator<Item = (u32, &[u32])> {
         self.objects
@@ -438,17 +445,110 @@ pub fn apply_interfaces(
 /// a concatenated string, a `{a, …, z}` preview for plain objects, else the
 /// raw name.
 pub fn display_name(graph: &HeapGraph, n: u32) -> String {
-    let t = &graph.layout.types;
-    if graph.is_type(n, t.cons_string) {
-        return cons_string_text(graph, n);
-    }
-    if is_plain_object(graph, n) {
-        return plain_object_preview(graph, n);
-    }
-    graph.name(n).to_owned()
+    Labels::edges(graph).display_name(n)
 }
 
-fn cons_string_text(graph: &HeapGraph, n: u32) -> String {
+/// Where names find the parts of objects that they show: the edges, or
+/// what a load kept of them when it shed the edges.
+pub struct Labels<'a> {
+    pub graph: &'a HeapGraph,
+    /// Used for plain objects when given, else their edges.
+    pub shapes: Option<&'a PlainShapes>,
+    /// Used for cons strings when given, else their edges.
+    pub cons: Option<&'a ConsParts>,
+}
+
+impl<'a> Labels<'a> {
+    pub fn edges(graph: &'a HeapGraph) -> Labels<'a> {
+        Labels {
+            graph,
+            shapes: None,
+            cons: None,
+        }
+    }
+
+    /// [`display_name`] of `n`.
+    pub fn display_name(&self, n: u32) -> String {
+        let graph = self.graph;
+        let t = &graph.layout.types;
+        if graph.is_type(n, t.cons_string) {
+            return cons_string_text(graph, n, |node| match self.cons {
+                Some(kept) => kept.parts_of(node),
+                None => cons_parts_of(graph, node),
+            });
+        }
+        if !is_plain_object(graph, n) {
+            return graph.name(n).to_owned();
+        }
+        match self.shapes.and_then(|shapes| shapes.names_of(n)) {
+            Some(names) => plain_object_preview(names.len(), |i| Some(graph.strings.get(names[i]))),
+            None => {
+                let edges = graph.edges(n);
+                let property = t.edge_property;
+                plain_object_preview(edges.len(), |i| {
+                    let e = edges.start + i;
+                    // The type first: other edges' names may be on disk.
+                    (graph.edge_type[e] == property).then(|| graph.edge_string(e))
+                })
+            }
+        }
+    }
+}
+
+/// The ends of cons string `n`'s `first` and `second` internal edges.
+fn cons_parts_of(graph: &HeapGraph, n: u32) -> (Option<u32>, Option<u32>) {
+    let internal = graph.layout.types.edge_internal;
+    let (mut first, mut second) = (None, None);
+    for e in graph.edges(n) {
+        if first.is_some() && second.is_some() {
+            break;
+        }
+        if graph.edge_type[e] == internal {
+            match graph.edge_string(e) {
+                "first" => first = Some(graph.edge_to[e]),
+                "second" => second = Some(graph.edge_to[e]),
+                _ => {}
+            }
+        }
+    }
+    (first, second)
+}
+
+/// Every cons string's parts ([`cons_parts_of`]), kept when the edges are
+/// shed: a comparison's target names its holders with them.
+#[derive(Debug, Clone, Default)]
+pub struct ConsParts {
+    /// Cons strings in node order, and their parts.
+    strings: Vec<u32>,
+    parts: Vec<(Option<u32>, Option<u32>)>,
+}
+
+impl ConsParts {
+    pub fn of(graph: &HeapGraph) -> ConsParts {
+        let cons_string = graph.layout.types.cons_string;
+        let strings: Vec<u32> = (0..graph.node_count() as u32)
+            .filter(|&n| graph.is_type(n, cons_string))
+            .collect();
+        let parts = strings.iter().map(|&n| cons_parts_of(graph, n)).collect();
+        ConsParts { strings, parts }
+    }
+
+    /// The parts of `n`; none when it is no cons string.
+    fn parts_of(&self, n: u32) -> (Option<u32>, Option<u32>) {
+        match self.strings.binary_search(&n) {
+            Ok(at) => self.parts[at],
+            Err(_) => (None, None),
+        }
+    }
+}
+
+/// DevTools' cons string name: its parts' texts, depth first, `parts_of`
+/// giving a cons string's two parts.
+fn cons_string_text(
+    graph: &HeapGraph,
+    n: u32,
+    parts_of: impl Fn(u32) -> (Option<u32>, Option<u32>),
+) -> String {
     let t = &graph.layout.types;
     let mut text = String::new();
     let mut text_len = 0;
@@ -464,37 +564,25 @@ fn cons_string_text(graph: &HeapGraph, n: u32) -> String {
             text_len += js_len(graph.name(node));
             continue;
         }
-        let (mut first, mut second) = (None, None);
-        for e in graph.edges(node) {
-            if first.is_some() && second.is_some() {
-                break;
-            }
-            if graph.edge_type[e] == t.edge_internal {
-                match graph.edge_string(e) {
-                    "first" => first = Some(graph.edge_to[e]),
-                    "second" => second = Some(graph.edge_to[e]),
-                    _ => {}
-                }
-            }
-        }
+        let (first, second) = parts_of(node);
         stack.push(second);
         stack.push(first);
     }
     text
 }
 
-fn plain_object_preview(graph: &HeapGraph, n: u32) -> String {
-    let property = graph.layout.types.edge_property;
-    let edges = graph.edges(n);
-    let (mut from_start, mut from_end) = (edges.start as isize, edges.end as isize - 1);
+/// DevTools' plain object name: its property names from both ends, up to
+/// a length; `name_at(i)` gives the `i`th of `count` entries' name, None
+/// for an entry that is no property.
+fn plain_object_preview<'s>(count: usize, name_at: impl Fn(usize) -> Option<&'s str>) -> String {
+    let (mut from_start, mut from_end) = (0, count as isize - 1);
     let mut start = String::from("{");
     let mut end = String::from("}");
     let (mut start_len, mut end_len) = (1, 1);
     let mut take_end = false;
     while from_start <= from_end {
-        let e = if take_end { from_end } else { from_start } as usize;
-        // The type first: other edges' names may be on disk.
-        let name = (graph.edge_type[e] == property).then(|| graph.edge_string(e));
+        let i = if take_end { from_end } else { from_start } as usize;
+        let name = name_at(i);
         let Some(name) = name.filter(|&name| name != "__proto__") else {
             if take_end {
                 from_end -= 1;
@@ -539,6 +627,53 @@ fn plain_object_preview(graph: &HeapGraph, n: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A nested cons string with a missing part, and plain objects with
+    /// `__proto__`, other edges and more names than fit: named the same
+    /// from the kept property lists and parts as from the edges.
+    #[test]
+    fn kept_parts_name_as_the_edges_do() {
+        use crate::snapshot::test_snapshot::TestSnapshot;
+        let mut s = TestSnapshot::new();
+        let outer = s.node("concatenated string", "", 3, 32);
+        let inner = s.node("concatenated string", "", 5, 32);
+        let lone = s.node("concatenated string", "", 7, 32);
+        for (id, text) in [(9, "ab"), (11, "cd"), (13, "ef")] {
+            s.node("string", text, id, 16);
+        }
+        s.edge(0, "element", "1", outer)
+            .edge(0, "element", "2", lone);
+        s.edge(outer, "internal", "first", inner);
+        s.edge(outer, "internal", "second", 6);
+        s.edge(inner, "internal", "second", 5);
+        s.edge(inner, "internal", "first", 4);
+        s.edge(lone, "internal", "second", 6);
+        let small = s.node("object", "Object", 15, 16);
+        let big = s.node("object", "Object", 17, 16);
+        s.edge(0, "element", "3", small)
+            .edge(0, "element", "4", big);
+        s.edge(small, "property", "__proto__", 4);
+        s.edge(small, "internal", "map", 4);
+        s.edge(small, "property", "a,b", 5);
+        for i in 0..40 {
+            s.edge(big, "property", &format!("property{i}"), 6);
+        }
+        let mut analysis = s.analyze();
+        let nodes = [outer, inner, lone, small, big].map(|n| n as u32);
+        let from_edges = nodes.map(|n| display_name(&analysis.graph, n));
+        assert_eq!(from_edges[0], "abcdef");
+        assert_eq!(
+            from_edges[2], "ef",
+            "the missing first part: the root's empty name"
+        );
+        assert_eq!(from_edges[3], "{\"a,b\"}");
+        assert!(from_edges[4].starts_with("{property0, property1"));
+        assert!(from_edges[4].ends_with(", property38, property39}"));
+        assert!(from_edges[4].contains(", …"));
+        analysis.shed_for_holders();
+        assert!(analysis.graph.edge_to.is_empty());
+        assert_eq!(nodes.map(|n| analysis.labels().display_name(n)), from_edges);
+    }
 
     /// Objects of shapes {a}, {b}, {b}, {a}: each shape is computed once,
     /// and once the memo is full, again for every object.

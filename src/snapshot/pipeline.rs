@@ -16,8 +16,8 @@ use super::meta::Types;
 use super::scripts::ScriptNames;
 use super::{classes, distances, dom_state, dominators, flags, names, parse, shallow, weakmap};
 use super::{
-    Analysis, ClassAggregate, DominatorTree, EarlySink, InterfaceDefinition, PlainShapes, Progress,
-    ProgressSink, SnapshotError, Stage, Timings,
+    Analysis, ClassAggregate, ConsParts, DominatorTree, EarlySink, InterfaceDefinition,
+    PlainShapes, Progress, ProgressSink, SnapshotError, Stage, Timings,
 };
 
 /// What the caller will read of an [`Analysis`]: a load does only that
@@ -39,6 +39,11 @@ pub enum Reads {
     /// names and types go once the class passes have kept the plain objects'
     /// property lists (100 MB less at the peak of a 0.6 GB baseline).
     ComparisonBaseline,
+    /// What a comparison's JSON and table read of its target (see
+    /// [`Analysis::shed_for_holders`]): a baseline's reads, and the
+    /// dominators and names its holders show, the cons strings' parts kept
+    /// with the property lists.
+    ComparisonTarget,
 }
 
 impl Reads {
@@ -49,10 +54,17 @@ impl Reads {
         }
     }
 
-    /// A baseline keeps the plain objects' property lists the class passes
-    /// make, instead of its edges.
+    /// Loads that keep no edges: the retainer index waits until their
+    /// labels have gone ([`analyze_rows`]).
+    fn is_lean(self) -> bool {
+        self == Reads::SummaryRows || self.keeps_shapes()
+    }
+
+    /// A comparison's snapshots keep the plain objects' property lists the
+    /// class passes make, and the cons strings' parts, instead of their
+    /// edges.
     fn keeps_shapes(self) -> bool {
-        self == Reads::ComparisonBaseline
+        matches!(self, Reads::ComparisonBaseline | Reads::ComparisonTarget)
     }
 
     /// Nor each node's class and detachedness after the class passes.
@@ -97,7 +109,7 @@ impl Reads {
     /// filter) have read them: the distances and dominators read neither.
     fn take_edge_labels(self, graph: &mut HeapGraph) -> Shed {
         let mut shed = Shed::default();
-        if matches!(self, Reads::SummaryRows | Reads::ComparisonBaseline) {
+        if self.is_lean() {
             shed.hold(std::mem::take(&mut graph.edge_name));
             shed.hold(std::mem::take(&mut graph.edge_type));
         }
@@ -150,9 +162,11 @@ pub(super) fn analyze_backed(
     progress: ProgressSink<'_>,
     pipeline: Pipeline<'_>,
 ) -> Result<Analysis, SnapshotError> {
-    if let Pipeline::Headless(reads @ (Reads::SummaryRows | Reads::ComparisonBaseline)) = pipeline {
-        let (graph, marks, timings) = read_beside(reader, backing, progress, EdgeMarks::build)?;
-        return analyze_rows(graph, marks, timings, progress, reads);
+    if let Pipeline::Headless(reads) = pipeline {
+        if reads.is_lean() {
+            let (graph, marks, timings) = read_beside(reader, backing, progress, EdgeMarks::build)?;
+            return analyze_rows(graph, marks, timings, progress, reads);
+        }
     }
     let (graph, index, timings) = read_beside(reader, backing, progress, EdgeIndex::build)?;
     match pipeline {
@@ -641,8 +655,10 @@ struct ClassCounts {
     interfaces: Vec<InterfaceDefinition>,
     /// Aggregates by internal class key (before public keys merge).
     aggregates: Vec<ClassAggregate>,
-    /// Plain objects' property lists, when the edges will not stay.
+    /// Plain objects' property lists and cons strings' parts, when the
+    /// edges will not stay.
     kept_shapes: Option<PlainShapes>,
+    kept_cons: Option<ConsParts>,
     /// Named here, before the edge names may go.
     scripts: ScriptNames,
 }
@@ -688,12 +704,14 @@ fn count_classes(
         return Err(SnapshotError::Cancelled);
     }
     let scripts = ScriptNames::of(graph);
+    let kept_cons = reads.keeps_shapes().then(|| ConsParts::of(graph));
     clock.done(Stage::ScriptNames, timings, progress)?;
     Ok(ClassCounts {
         classes,
         interfaces,
         aggregates,
         kept_shapes,
+        kept_cons,
         scripts,
     })
 }
@@ -750,6 +768,7 @@ fn conclude(
         interfaces,
         mut aggregates,
         kept_shapes,
+        kept_cons,
         scripts,
     } = counts;
     let node_class = classes::try_node_classes(&aggregates, graph.node_count())?;
@@ -764,6 +783,7 @@ fn conclude(
         classes,
         interfaces,
         kept_shapes,
+        kept_cons,
         aggregates,
         scripts,
         timings,

@@ -201,7 +201,7 @@ fn diff_timings_name_the_comparison_steps() {
         "the target's: {stderr_markdown}"
     );
     let steps = stderr
-        .split_once("timings for the comparison (snapshots loaded side by side):\n")
+        .split_once("timings for the comparison (target loaded once the baseline was read):\n")
         .unwrap_or_else(|| panic!("no comparison timings: {stderr}"))
         .1;
     let labels: Vec<&str> = steps

@@ -371,6 +371,7 @@ pub fn read_analysis(
         classes: c.classes,
         interfaces: record.interfaces(),
         kept_shapes,
+        kept_cons: None,
         aggregates,
         scripts: record.scripts(),
         timings: {

@@ -216,7 +216,7 @@ impl Analysis {
     pub fn object_label(&self, n: u32) -> String {
         let graph = &self.graph;
         let t = &graph.layout.types;
-        let name = display_name(graph, n);
+        let name = self.labels().display_name(n);
         let ty = graph.node_type[n as usize];
         if ty == t.string || ty == t.cons_string {
             format!("\"{name}\"")
