@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 
 use fixedbitset::FixedBitSet;
+use rayon::prelude::*;
 // Keys here are hashed millions of times per load and come from the
 // snapshot, not from an attacker with a live connection: FxHash (~3× the
 // speed of SipHash on these keys) instead of std's DoS-resistant default.
@@ -269,43 +270,163 @@ pub fn add_class_retained_sizes(
     tree: &DominatorTree,
     root: u32,
 ) -> FixedBitSet {
-    try_add_class_retained_sizes(aggregates, node_class, tree, root).unwrap_or_else(abort)
+    let walk = ClassWalk::new(aggregates.len(), node_class, tree, root, true);
+    let tally = walk.run().unwrap_or_else(abort);
+    let mut counted = FixedBitSet::with_capacity(node_class.len());
+    counted.extend(tally.counted.iter().map(|&n| n as usize));
+    tally.add_to(aggregates);
+    counted
 }
 
-/// [`add_class_retained_sizes`], failing when its walk cannot grow.
+/// [`add_class_retained_sizes`] without the nodes that counted, failing
+/// when its walk cannot grow.
 pub fn try_add_class_retained_sizes(
     aggregates: &mut [ClassAggregate],
     node_class: &[u32],
     tree: &DominatorTree,
     root: u32,
-) -> Result<FixedBitSet, SnapshotError> {
-    // A bit a node: 1.3 MB on 1 GB, against 10 MB of bools.
-    let mut counted = FixedBitSet::with_capacity(node_class.len());
-    let mut open = vec![false; aggregates.len()];
-    // (node, closing): the closing entry reopens the class after the subtree.
-    let mut stack: Vec<(u32, bool)> = vec![(root, false)];
-    while let Some((n, closing)) = stack.pop() {
-        let class = node_class[n as usize];
-        if closing {
-            open[class as usize] = false;
-            continue;
+) -> Result<(), SnapshotError> {
+    let walk = ClassWalk::new(aggregates.len(), node_class, tree, root, false);
+    walk.run()?.add_to(aggregates);
+    Ok(())
+}
+
+/// A node whose children are at least this many, in a subtree of at least
+/// [`ClassWalk::fork_at`], has them walked on all cores: one context or
+/// array holds most of a heap, so the root's own children would not split
+/// the work (1 GB snapshot: the stage took 0.12 s with the walk on one
+/// core, 0.09 s on two).
+const FORK_CHILDREN: usize = 1024;
+/// Parts a forking node's children are split into.
+const FORK_PARTS: usize = 64;
+
+/// The depth-first walk of the dominator tree for class retained sizes.
+struct ClassWalk<'a> {
+    classes: usize,
+    node_class: &'a [u32],
+    tree: &'a DominatorTree,
+    root: u32,
+    /// The retained size from which a node's many children fork: an
+    /// eighth of the heap's, so that few nodes do.
+    fork_at: u64,
+    keep_counted: bool,
+}
+
+/// What a walk found: retained sizes by class, and the nodes that counted
+/// if kept.
+struct Tally {
+    retained: Vec<u64>,
+    counted: Vec<u32>,
+}
+
+impl Tally {
+    fn add(&mut self, other: Tally) {
+        for (sum, more) in self.retained.iter_mut().zip(other.retained) {
+            *sum += more;
         }
-        let children = tree.children_of(n);
-        if class != u32::MAX && !open[class as usize] {
-            counted.insert(n as usize);
-            aggregates[class as usize].retained_size += tree.retained[n as usize];
-            if !children.is_empty() {
-                open[class as usize] = true;
-                stack.push((n, true));
-            }
-        }
-        // The root's children alone can be millions.
-        stack.try_reserve(children.len()).map_err(|_| {
-            SnapshotError::out_of_memory(8 * children.len(), "class retained sizes")
-        })?;
-        stack.extend(children.iter().map(|&c| (c, false)));
+        self.counted.extend(other.counted);
     }
-    Ok(counted)
+
+    fn add_to(&self, aggregates: &mut [ClassAggregate]) {
+        for (aggregate, &retained) in aggregates.iter_mut().zip(&self.retained) {
+            aggregate.retained_size += retained;
+        }
+    }
+}
+
+impl<'a> ClassWalk<'a> {
+    fn new(
+        classes: usize,
+        node_class: &'a [u32],
+        tree: &'a DominatorTree,
+        root: u32,
+        keep_counted: bool,
+    ) -> Self {
+        let total = tree.retained.get(root as usize).copied().unwrap_or(0);
+        ClassWalk {
+            classes,
+            node_class,
+            tree,
+            root,
+            fork_at: total / 8,
+            keep_counted,
+        }
+    }
+
+    fn run(&self) -> Result<Tally, SnapshotError> {
+        let mut open = vec![false; self.classes];
+        let mut tally = self.tally();
+        self.walk(&[self.root], &mut open, &mut tally)?;
+        Ok(tally)
+    }
+
+    fn tally(&self) -> Tally {
+        Tally {
+            retained: vec![0; self.classes],
+            counted: Vec::new(),
+        }
+    }
+
+    /// Walks the subtrees of `tops` with the classes `open` on their path.
+    fn walk(
+        &self,
+        tops: &[u32],
+        open: &mut [bool],
+        tally: &mut Tally,
+    ) -> Result<(), SnapshotError> {
+        let tree = self.tree;
+        // (node, closing): the closing entry reopens the class after the subtree.
+        let mut stack: Vec<(u32, bool)> = tops.iter().map(|&n| (n, false)).collect();
+        while let Some((n, closing)) = stack.pop() {
+            let class = self.node_class[n as usize];
+            if closing {
+                open[class as usize] = false;
+                continue;
+            }
+            let children = tree.children_of(n);
+            if class != u32::MAX && !open[class as usize] {
+                tally.retained[class as usize] += tree.retained[n as usize];
+                if self.keep_counted {
+                    tally.counted.push(n);
+                }
+                if !children.is_empty() {
+                    open[class as usize] = true;
+                    stack.push((n, true));
+                }
+            }
+            if children.len() >= FORK_CHILDREN && tree.retained[n as usize] >= self.fork_at {
+                self.fork(children, open, tally)?;
+                continue;
+            }
+            // The root's children alone can be millions.
+            stack.try_reserve(children.len()).map_err(|_| {
+                SnapshotError::out_of_memory(8 * children.len(), "class retained sizes")
+            })?;
+            stack.extend(children.iter().map(|&c| (c, false)));
+        }
+        Ok(())
+    }
+
+    /// Walks `children` in parts on all cores, each from `open`.
+    fn fork(
+        &self,
+        children: &[u32],
+        open: &[bool],
+        tally: &mut Tally,
+    ) -> Result<(), SnapshotError> {
+        let part = children.len().div_ceil(FORK_PARTS);
+        let tallies: Vec<Result<Tally, SnapshotError>> = children
+            .par_chunks(part)
+            .map(|tops| {
+                let (mut open, mut tally) = (open.to_vec(), self.tally());
+                self.walk(tops, &mut open, &mut tally).map(|()| tally)
+            })
+            .collect();
+        for found in tallies {
+            tally.add(found?);
+        }
+        Ok(())
+    }
 }
 
 /// DevTools turns internal keys into public ones with a plain object
@@ -413,4 +534,56 @@ pub fn compare_classes(
 /// `scriptId:line:column`, as the JSON contract writes a class location.
 pub fn location_text(a: &ClassAggregate) -> String {
     a.location.map(|l| l.to_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::snapshot::test_snapshot::TestSnapshot;
+
+    /// A holder of 3000 items (a fork of the walk), each holding an item
+    /// of its own class (not counted: its owner counts it) and a leaf:
+    /// the items' class retains every item and leaf once; the walk of a
+    /// forked holder finds what a walk on one core does.
+    #[test]
+    fn a_forked_walk_counts_each_instance_once() {
+        let mut s = TestSnapshot::new();
+        let holder = s.node("object", "Holder", 3, 8);
+        s.edge(0, "shortcut", "holder", holder);
+        let mut id = 5;
+        let mut next_id = || {
+            id += 2;
+            id
+        };
+        for i in 0..3000 {
+            let item = s.node("object", "Item", next_id(), 10);
+            let inner = s.node("object", "Item", next_id(), 20);
+            let leaf = s.node("object", "Leaf", next_id(), 1);
+            s.edge(holder, "element", &i.to_string(), item);
+            s.edge(item, "property", "inner", inner);
+            s.edge(inner, "property", "leaf", leaf);
+        }
+        let analysis = s.analyze();
+        let (item, leaf) = (analysis.class("Item"), analysis.class("Leaf"));
+        assert_eq!((item.count, item.retained_size), (6000, 3000 * 31));
+        assert_eq!(leaf.retained_size, 3000);
+        let children = analysis.dominators.children_of(holder as u32).len();
+        assert!(children >= super::FORK_CHILDREN, "{children} children fork");
+        let rows = &analysis.aggregates;
+        let node_class = super::node_classes(rows, analysis.graph.node_count());
+        let mut again: Vec<_> = rows
+            .iter()
+            .map(|a| super::ClassAggregate {
+                retained_size: 0,
+                ..a.clone()
+            })
+            .collect();
+        let tree = &analysis.dominators;
+        let counted = super::add_class_retained_sizes(&mut again, &node_class, tree, 0);
+        let sizes = |rows: &[super::ClassAggregate]| -> Vec<u64> {
+            rows.iter().map(|a| a.retained_size).collect()
+        };
+        assert_eq!(sizes(&again), sizes(rows));
+        let (outer, inner) = (analysis.ordinal(7), analysis.ordinal(9));
+        assert!(counted[outer as usize] && !counted[inner as usize]);
+    }
 }
