@@ -30,7 +30,7 @@ use fixedbitset::FixedBitSet;
 
 use super::error::{try_zeroed, SnapshotError};
 use super::flags::EssentialEdges;
-use super::graph::{HeapGraph, Topology};
+use super::graph::{HeapGraph, NumberedRetainers, Topology, NOT_ESSENTIAL};
 
 /// The dominator tree with retained sizes.
 #[derive(Debug, Clone, Default)]
@@ -131,22 +131,74 @@ impl RootSearch {
         topology: &Topology<'_>,
         essential: &EssentialEdges,
     ) -> Result<ImmediateDominators, SnapshotError> {
+        let retainers = ByOrdinal {
+            topology,
+            essential_slots: &essential.by_slot,
+        };
+        self.adopt(topology, essential)
+            .finish_over(topology, &retainers)
+    }
+
+    /// What the root does not reach, numbered after what it does.
+    pub fn adopt(self, topology: &Topology<'_>, essential: &EssentialEdges) -> Adopted {
         let RootSearch { mut preorder, root } = self;
         let first_hung = preorder.adopt_unreached(topology, essential, root);
+        Adopted {
+            preorder,
+            first_hung,
+        }
+    }
+}
+
+/// Every node numbered in preorder: what the semidominators start from.
+pub struct Adopted {
+    preorder: Preorder,
+    first_hung: u32,
+}
+
+impl Adopted {
+    /// Preorder numbers by node ordinal.
+    pub fn numbers(&self) -> &[u32] {
+        &self.preorder.number
+    }
+
+    /// The rest of [`RootSearch::finish`], over the retainers numbered by
+    /// [`Adopted::numbers`].
+    pub fn finish_numbered(
+        self,
+        retainers: &NumberedRetainers,
+        successors: &Successors<'_>,
+    ) -> Result<ImmediateDominators, SnapshotError> {
+        let Successors {
+            first_edge,
+            edge_to,
+            root,
+        } = *successors;
+        let topology = retainers.topology(first_edge, edge_to, root);
+        self.finish_over(
+            &topology,
+            &Numbered {
+                topology: &topology,
+            },
+        )
+    }
+
+    fn finish_over(
+        self,
+        topology: &Topology<'_>,
+        retainers: &impl RetainerNumbers,
+    ) -> Result<ImmediateDominators, SnapshotError> {
+        let Adopted {
+            preorder,
+            first_hung,
+        } = self;
         let Preorder {
             number,
             node,
             parent,
             ..
         } = preorder;
-        let search = SemiDominators::run(
-            topology,
-            &essential.by_slot,
-            &number,
-            &node,
-            parent,
-            first_hung,
-        )?;
+        let search = SemiDominators::run(retainers, &number, &node, parent, first_hung)?;
         let SemiDominators {
             semi,
             parent: mut idom_number,
@@ -167,6 +219,46 @@ impl RootSearch {
             root: topology.root,
             scratch: [ancestor, best],
         })
+    }
+}
+
+/// The essential retainers of a node as the semidominators read them:
+/// their preorder numbers.
+trait RetainerNumbers {
+    /// Visits those of node `n`, `number` giving the numbers by ordinal.
+    fn each(&self, n: u32, number: &[u32], visit: impl FnMut(u32));
+}
+
+/// A retainer index by ordinal, the essential slots marked.
+struct ByOrdinal<'a> {
+    topology: &'a Topology<'a>,
+    essential_slots: &'a FixedBitSet,
+}
+
+impl RetainerNumbers for ByOrdinal<'_> {
+    fn each(&self, n: u32, number: &[u32], mut visit: impl FnMut(u32)) {
+        for slot in self.topology.retainers(n) {
+            if self.essential_slots[slot] {
+                visit(number[self.topology.retainer_node[slot] as usize]);
+            }
+        }
+    }
+}
+
+/// A retainer index whose slots hold the numbers themselves
+/// ([`NOT_ESSENTIAL`] for the other slots).
+struct Numbered<'a> {
+    topology: &'a Topology<'a>,
+}
+
+impl RetainerNumbers for Numbered<'_> {
+    fn each(&self, n: u32, _: &[u32], mut visit: impl FnMut(u32)) {
+        let slots = &self.topology.retainer_node[self.topology.retainers(n)];
+        for &v in slots {
+            if v != NOT_ESSENTIAL {
+                visit(v);
+            }
+        }
     }
 }
 
@@ -398,8 +490,7 @@ struct SemiDominators {
 
 impl SemiDominators {
     fn run(
-        graph: &Topology<'_>,
-        essential_slots: &FixedBitSet,
+        retainers: &impl RetainerNumbers,
         number: &[u32],
         node: &[u32],
         parent: Vec<u32>,
@@ -420,12 +511,9 @@ impl SemiDominators {
             } else {
                 search.parent[w]
             };
-            for slot in graph.retainers(node[w]) {
-                if essential_slots[slot] {
-                    let v = number[graph.retainer_node[slot] as usize];
-                    semi = semi.min(search.eval(v, w as u32, &mut path));
-                }
-            }
+            retainers.each(node[w], number, |v| {
+                semi = semi.min(search.eval(v, w as u32, &mut path));
+            });
             search.semi[w] = semi;
             search.best[w] = semi;
             search.ancestor[w] = search.parent[w];
@@ -471,7 +559,19 @@ fn nearest_common_ancestors(parent: &mut [u32], semi: &[u32]) {
 
 #[cfg(test)]
 mod tests {
+    use crate::snapshot::pipeline::{analyze_backed, Pipeline};
     use crate::snapshot::test_snapshot::TestSnapshot;
+    use crate::snapshot::{Analysis, Reads};
+
+    /// The Summary's lean load, whose semidominators read retainers
+    /// numbered beforehand, finds the full load's tree.
+    fn lean_load_finds_the_same_tree(s: &TestSnapshot, full: &Analysis) {
+        let rows = Pipeline::Headless(Reads::SummaryRows);
+        let json = s.json();
+        let lean = analyze_backed(json.as_bytes(), None, &mut |_| true, rows).expect("loads");
+        assert_eq!(lean.dominators.idom, full.dominators.idom);
+        assert_eq!(lean.dominators.retained, full.dominators.retained);
+    }
 
     /// ```text
     ///            root(1)
@@ -490,6 +590,20 @@ mod tests {
     ///         ├─ E, F (clique: each hung under the root)
     ///         └─ (GC roots) ── H          H 8
     /// ```
+    /// B's weak edge to C counts for nothing, in the lean load too.
+    #[test]
+    fn a_weak_second_retainer_leaves_the_dominator() {
+        let mut s = TestSnapshot::new();
+        let a = s.node("object", "A", 3, 10);
+        let b = s.node("object", "B", 5, 10);
+        let c = s.node("object", "C", 7, 10);
+        s.edge(0, "element", "1", a).edge(0, "element", "2", b);
+        s.edge(a, "property", "c", c).edge(b, "weak", "c", c);
+        let an = s.analyze();
+        assert_eq!(an.idom_of(7), 3);
+        lean_load_finds_the_same_tree(&s, &an);
+    }
+
     #[test]
     fn diamond_cycle_orphan_and_clique() {
         let mut s = TestSnapshot::new();
@@ -513,6 +627,7 @@ mod tests {
         s.edge(e, "property", "f", f).edge(f, "property", "e", e);
         s.edge(gc, "internal", "h", h);
         let an = s.analyze();
+        lean_load_finds_the_same_tree(&s, &an);
         for (node, dominator) in [
             (3, 1),
             (5, 3),
@@ -576,6 +691,7 @@ mod tests {
             .edge(d, "property", "fn", c)
             .edge(c, "property", "held", b);
         let an = s.analyze();
+        lean_load_finds_the_same_tree(&s, &an);
         assert_eq!(an.idom_of(7), 5, "B stays dominated by A");
         assert_eq!(an.retained_of(5), 30, "A retains B");
         assert_eq!(an.retained_of(3), 130, "Window retains A and B");

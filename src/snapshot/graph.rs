@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use elsa::sync::FrozenMap;
 use fixedbitset::FixedBitSet;
+use rayon::prelude::*;
 use rayon::slice::ParallelSliceMut;
 
 use super::error::{try_zeroed, SnapshotError};
@@ -425,6 +426,24 @@ fn fill_slots(
     }
 }
 
+/// What a slot of [`NumberedRetainers`] holds for an edge that is not
+/// essential.
+pub const NOT_ESSENTIAL: u32 = u32::MAX;
+
+/// A retainer index by preorder number ([`RetainerIndex::into_numbered`]).
+pub struct NumberedRetainers(RetainerIndex);
+
+impl NumberedRetainers {
+    pub fn topology<'a>(
+        &'a self,
+        first_edge: &'a [u32],
+        edge_to: &'a [u32],
+        root: u32,
+    ) -> Topology<'a> {
+        self.0.topology(first_edge, edge_to, root)
+    }
+}
+
 /// The reverse edge index, built apart from the graph (from its shared
 /// topology) while other passes rewrite the graph.
 #[derive(Default)]
@@ -448,6 +467,26 @@ impl RetainerIndex {
             retainer_node: &self.nodes,
             root,
         }
+    }
+
+    /// This index with each slot rewritten, on all cores, as the preorder
+    /// `number` of its retaining node when `essential_slots` has it, else
+    /// as [`NOT_ESSENTIAL`]: the semidominators then look up no number.
+    pub fn into_numbered(
+        mut self,
+        number: &[u32],
+        essential_slots: &FixedBitSet,
+    ) -> NumberedRetainers {
+        self.nodes
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(slot, from)| {
+                *from = match essential_slots[slot] {
+                    true => number[*from as usize],
+                    false => NOT_ESSENTIAL,
+                };
+            });
+        NumberedRetainers(self)
     }
 
     /// Builds the retainer index in DevTools' slot order: slots filled from
