@@ -174,7 +174,7 @@ impl Adopted {
             edge_to,
             root,
         } = *successors;
-        let topology = retainers.topology(first_edge, edge_to, root);
+        let topology = retainers.0.topology(first_edge, edge_to, root);
         self.finish_over(
             &topology,
             &Numbered {

@@ -430,19 +430,9 @@ fn fill_slots(
 /// essential.
 pub const NOT_ESSENTIAL: u32 = u32::MAX;
 
-/// A retainer index by preorder number ([`RetainerIndex::into_numbered`]).
-pub struct NumberedRetainers(RetainerIndex);
-
-impl NumberedRetainers {
-    pub fn topology<'a>(
-        &'a self,
-        first_edge: &'a [u32],
-        edge_to: &'a [u32],
-        root: u32,
-    ) -> Topology<'a> {
-        self.0.topology(first_edge, edge_to, root)
-    }
-}
+/// A retainer index by preorder number ([`RetainerIndex::into_numbered`]):
+/// its topology is for the dominators alone.
+pub struct NumberedRetainers(pub(super) RetainerIndex);
 
 /// The reverse edge index, built apart from the graph (from its shared
 /// topology) while other passes rewrite the graph.
