@@ -353,7 +353,7 @@ impl LoadPlan {
         let reporting = self.reporting();
         let (loaded, baseline_read) = mpsc::channel();
         let read = (self.loading != Loading::BaselineFirst).then(|| loaded.clone());
-        let (baseline, target) = std::thread::scope(|s| {
+        let (baseline, target) = std::thread::scope(|s| -> anyhow::Result<_> {
             let reporting = &reporting;
             let baseline = s.spawn(move || {
                 // Dropped when the baseline is loaded: the wait ends then.
@@ -363,17 +363,22 @@ impl LoadPlan {
                 baseline.shed_for_comparison();
                 Ok::<_, anyhow::Error>(baseline)
             });
-            // An error ends the wait too: the senders are gone.
-            let _ = baseline_read.recv();
-            let target =
-                load_owned(target, reporting, Reads::ComparisonTarget).map(|mut target| {
-                    target.shed_for_holders();
-                    target
-                });
-            (baseline.join(), target)
-        });
-        let baseline = baseline.map_err(|_| panicked(&self.paths[0]))??;
-        Ok((Box::leak(Box::new(baseline)), Box::leak(Box::new(target?))))
+            let load_target = || {
+                let mut target = load_owned(target, reporting, Reads::ComparisonTarget)?;
+                target.shed_for_holders();
+                Ok::<_, anyhow::Error>(target)
+            };
+            // The senders are gone once the baseline has ended: loaded, or
+            // failed, which spares the target's load.
+            if baseline_read.recv().is_err() {
+                let baseline = baseline.join().map_err(|_| panicked(&self.paths[0]))??;
+                return Ok((baseline, load_target()?));
+            }
+            let target = load_target();
+            let baseline = baseline.join().map_err(|_| panicked(&self.paths[0]))??;
+            Ok((baseline, target?))
+        })?;
+        Ok((Box::leak(Box::new(baseline)), Box::leak(Box::new(target))))
     }
 
     /// Both snapshots of a comparison from their indexes, when both have

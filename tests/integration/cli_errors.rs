@@ -183,3 +183,30 @@ fn a_closed_or_full_stderr_is_not_a_panic() {
         }
     }
 }
+
+/// A `diff` whose baseline turns out cut short fails naming it, and its
+/// target is not loaded for nothing (no timings of it).
+#[test]
+fn a_baseline_cut_short_fails_before_the_target_loads() {
+    let base = std::fs::read(fixture("tiny/tiny-diff-base.heapsnapshot")).expect("fixture");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cut = dir.path().join("cut.heapsnapshot");
+    let nodes = base
+        .windows(9)
+        .position(|w| w == b"\"nodes\":[")
+        .expect("a nodes section");
+    std::fs::write(&cut, &base[..nodes + 12]).expect("written");
+    let target = fixture("tiny/tiny-diff-target.heapsnapshot");
+    let out = heaplens([
+        "diff".as_ref(),
+        cut.as_os_str(),
+        target.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--timings".as_ref(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cut.heapsnapshot: truncated"), "{stderr}");
+    assert!(!stderr.contains("timings for"), "{stderr}");
+}
