@@ -163,15 +163,15 @@ pub(super) fn analyze_backed(
     pipeline: Pipeline<'_>,
 ) -> Result<Analysis, SnapshotError> {
     if let Pipeline::Headless(reads) = pipeline {
-        if reads.is_lean() {
-            let (graph, marks, timings) = read_beside(reader, backing, progress, EdgeMarks::build)?;
-            return analyze_rows(graph, marks, timings, progress, reads);
+        if !reads.is_lean() {
+            let (graph, index, timings) = read_beside(reader, backing, progress, EdgeIndex::build)?;
+            return analyze_indexed(graph, index, timings, progress, reads);
         }
     }
-    let (graph, index, timings) = read_beside(reader, backing, progress, EdgeIndex::build)?;
+    let (graph, marks, timings) = read_beside(reader, backing, progress, EdgeMarks::build)?;
     match pipeline {
-        Pipeline::Headless(reads) => analyze_indexed(graph, index, timings, progress, reads),
-        Pipeline::Early(early) => analyze_early(graph, index, timings, progress, early),
+        Pipeline::Headless(reads) => analyze_rows(graph, marks, timings, progress, reads),
+        Pipeline::Early(early) => analyze_early(graph, marks, timings, progress, early),
     }
 }
 
@@ -397,9 +397,8 @@ fn analyze_rows(
     reads: Reads,
 ) -> Result<Analysis, SnapshotError> {
     let mut clock = StageClock::start(false);
-    let weakmaps = weakmap_edges(&mut graph);
-    let by_edge = marks.complete(&graph, &weakmaps);
-    clock.done(Stage::Retainers, &mut timings, progress)?;
+    let (weakmaps, by_edge) =
+        marked_essentials(&mut graph, marks, &mut timings, &mut clock, progress)?;
     reads.shed_after_essentials(&mut graph);
     let no_early: EarlySink<'_> = &mut |_| true;
     let mut counts = count_classes(
@@ -423,19 +422,9 @@ fn analyze_rows(
         edge_to: &edge_to,
         root: graph.root,
     };
-    let (search, index) = rayon::join(
-        || {
-            // The search is the shorter of the two, and starts first: what
-            // it frees is gone before the index grows.
-            drop(shed);
-            dominators::RootSearch::run(&successors, &by_edge)
-        },
-        || retainers_marking(&first_edge, &edge_to, &by_edge),
-    );
-    let (retainers, by_slot) = index?;
-    let essential = EssentialEdges { by_edge, by_slot };
+    let (search, retainers, essential) = search_beside_index(&successors, by_edge, shed)?;
     let topology = retainers.topology(&first_edge, &edge_to, graph.root);
-    let adopted = search?.adopt(&topology, &essential);
+    let adopted = search.adopt(&topology, &essential);
     // On both cores before the distances take one: the semidominators then
     // look up no number (1 GB snapshot: wall ratio 0.978 over 10 paired
     // runs against looking them up).
@@ -465,6 +454,40 @@ fn analyze_rows(
         immediate: immediate?,
     };
     analysed.conclude(graph, timings, clock, progress)
+}
+
+/// The WeakMap tables and the essential edges, from what reading marked.
+fn marked_essentials(
+    graph: &mut HeapGraph,
+    marks: EdgeMarks,
+    timings: &mut Timings,
+    clock: &mut StageClock,
+    progress: ProgressSink<'_>,
+) -> Result<(weakmap::WeakMapEdges, FixedBitSet), SnapshotError> {
+    let weakmaps = weakmap_edges(graph);
+    let by_edge = marks.complete(graph, &weakmaps);
+    clock.done(Stage::Retainers, timings, progress)?;
+    Ok((weakmaps, by_edge))
+}
+
+/// The dominators' search from the root beside the retainer index (with
+/// its essential slots); `done_with` is freed first on the search's core.
+fn search_beside_index(
+    successors: &dominators::Successors<'_>,
+    by_edge: FixedBitSet,
+    done_with: impl Send,
+) -> Result<(dominators::RootSearch, RetainerIndex, EssentialEdges), SnapshotError> {
+    let (search, index) = rayon::join(
+        || {
+            // The search is the shorter of the two, and starts first: what
+            // it frees is gone before the index grows.
+            drop(done_with);
+            dominators::RootSearch::run(successors, &by_edge)
+        },
+        || retainers_marking(successors.first_edge, successors.edge_to, &by_edge),
+    );
+    let (retainers, by_slot) = index?;
+    Ok((search?, retainers, EssentialEdges { by_edge, by_slot }))
 }
 
 /// The retainer index, with the slots of the essential edges `by_edge`.
@@ -613,18 +636,21 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-/// The pipeline for a UI (§2): DOM state, shallow sizes, class names and
-/// counts first, so that `early` gets the Summary's counts and shallow
-/// sizes while the rest runs; then the WeakMap names, and dominators with
-/// the distances beside them. The retainer index comes from reading.
+/// The TUI's load, everything kept: the Summary's counts go to `early` as
+/// soon as the class passes end (reading marks the essential edges
+/// instead of indexing retainers, as for [`analyze_rows`]); then the
+/// retainer index beside the search from the root, and the rest of the
+/// dominators beside the distances.
 fn analyze_early(
     mut graph: HeapGraph,
-    index: EdgeIndex,
+    marks: EdgeMarks,
     mut timings: Timings,
     progress: ProgressSink<'_>,
     early: EarlySink<'_>,
 ) -> Result<Analysis, SnapshotError> {
     let mut clock = StageClock::start(false);
+    let (weakmaps, by_edge) =
+        marked_essentials(&mut graph, marks, &mut timings, &mut clock, progress)?;
     let reads = Reads::Everything;
     let mut counts = count_classes(
         &mut graph,
@@ -635,23 +661,33 @@ fn analyze_early(
         true,
         reads,
     )?;
-    let weakmaps = weakmap_edges(&mut graph);
-    let (retainers, essential) = index.complete(&graph, &weakmaps);
-    graph.set_retainers(retainers);
-    clock.done(Stage::Retainers, &mut timings, progress)?;
-    // The distances (0.4 s of a 1 GB snapshot) hide behind the dominators.
-    let (immediate, (distances, distances_took)) =
-        dominators_beside(&graph.topology(), &essential, || {
+    let filter = distance_filter(&graph, &weakmaps)?;
+    let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
+    let successors = dominators::Successors {
+        first_edge: &first_edge,
+        edge_to: &edge_to,
+        root: graph.root,
+    };
+    let (search, retainers, essential) = search_beside_index(&successors, by_edge, weakmaps)?;
+    let topology = retainers.topology(&first_edge, &edge_to, graph.root);
+    let (immediate, (distances, took)) = rayon::join(
+        || search.finish(&topology, &essential),
+        || {
             let started = Instant::now();
-            let distances = distances_of(&graph, &weakmaps);
+            let distances = distances::compute_distances(&graph, &filter);
             (distances, started.elapsed())
-        });
-    let distances = distances?;
+        },
+    );
+    drop(essential);
     classes::add_distances(&mut counts.aggregates, &distances);
-    let dominators = immediate?.into_tree(&graph)?;
-    clock.done(Stage::Dominators, &mut timings, progress)?;
-    timings.record_as(Stage::Distances, distances_took, true);
-    conclude(graph, counts, distances, dominators, timings, clock)
+    timings.record_as(Stage::Distances, took, true);
+    let analysed = Analysed {
+        counts,
+        distances,
+        retainers,
+        immediate: immediate?,
+    };
+    analysed.conclude(graph, timings, clock, progress)
 }
 
 /// What the first passes give: each node's class and the class counts.
