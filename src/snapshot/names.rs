@@ -480,8 +480,11 @@ impl<'a> Labels<'a> {
         if !is_plain_object(graph, n) {
             return graph.name(n).to_owned();
         }
-        match self.shapes.and_then(|shapes| shapes.names_of(n)) {
-            Some(names) => plain_object_preview(names.len(), |i| Some(graph.strings.get(names[i]))),
+        match self.shapes {
+            Some(shapes) => {
+                let names = shapes.names_of(n).unwrap_or_default();
+                plain_object_preview(names.len(), |i| Some(graph.strings.get(names[i])))
+            }
             None => {
                 let edges = graph.edges(n);
                 let property = t.edge_property;
