@@ -344,9 +344,10 @@ impl LoadPlan {
     /// table: the baseline, and once it is read (under
     /// [`Loading::BaselineFirst`]: loaded) the target, each shed when
     /// loaded. The baseline's dominators then meet the target's reading,
-    /// and the target's dominators its shed rest (0.6 + 1.0 GB pair: 3.4–3.6 s and
-    /// 1.37–1.38 GiB peak RSS, where both side by side took 3.3 s and
-    /// 1.42–1.54 GiB, and one after the other 3.9–4.3 s and 1.09 GiB).
+    /// and the target's dominators its shed rest (0.6 + 1.0 GB pair:
+    /// 3.4–3.6 s and 1.37–1.38 GiB peak RSS, where both side by side took
+    /// 3.3 s and 1.42–1.54 GiB, and the whole target before the baseline
+    /// 3.9–4.3 s and 1.12 GiB).
     fn load_staggered(&mut self) -> anyhow::Result<(&'static Analysis, &'static Analysis)> {
         let base = self.take_load(0, Need::ComparisonBaseline)?;
         let target = self.take_load(1, Need::ComparisonTarget)?;
@@ -517,8 +518,8 @@ fn load_owned(load: Load, reporting: &Reporting, reads: Reads) -> anyhow::Result
     load_telling_read(load, reporting, reads, None)
 }
 
-/// [`load_owned`], sending on `read` once the file is read (or the load
-/// ends without reading it).
+/// [`load_owned`], sending on `read` once the file is read (a load from
+/// an index reads none, and drops `read` unsent).
 fn load_telling_read(
     Load { input, index }: Load,
     reporting: &Reporting,
