@@ -2,7 +2,8 @@
 # tui_latency.sh SNAPSHOT [BIN] — first-frame and key latency of the TUI
 # while SNAPSHOT loads, and when the first class counts and the full
 # analysis appear, measured from outside through tmux (an upper bound: it
-# includes tmux's own polling). Prints milliseconds.
+# includes tmux's own polling). Prints milliseconds, then the TUI's peak
+# RSS once loaded (VmHWM).
 set -euo pipefail
 file=$1
 bin=${2:-$(dirname "$0")/../target/release/heaplens}
@@ -30,4 +31,7 @@ counts=$(wait_for " ×")   # a class row's count: the early Summary
 echo "first counts (early Summary): $(( counts - start )) ms after start"
 loaded=$(wait_for " objects, ")
 echo "fully loaded: $(( loaded - start )) ms after start"
+# The pane's process is heaplens itself (the shell execs it).
+pid=$(tmux -L "$sock" display -p -t lat '#{pane_pid}')
+echo "peak RSS once loaded: $(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status")"
 tmux -L "$sock" send-keys -t lat q
