@@ -30,7 +30,7 @@ use fixedbitset::FixedBitSet;
 
 use super::error::{try_zeroed, SnapshotError};
 use super::flags::EssentialEdges;
-use super::graph::{HeapGraph, NumberedRetainers, Topology, NOT_ESSENTIAL};
+use super::graph::{HeapGraph, NumberedRetainers, SharedEdges, Topology, NOT_ESSENTIAL};
 
 /// The dominator tree with retained sizes.
 #[derive(Debug, Clone, Default)]
@@ -93,6 +93,15 @@ pub struct Successors<'a> {
 }
 
 impl<'a> Successors<'a> {
+    /// The edges of a graph's shared topology.
+    pub fn of_shared(shared: &'a SharedEdges) -> Self {
+        Successors {
+            first_edge: &shared.first_edge,
+            edge_to: &shared.edge_to,
+            root: shared.root,
+        }
+    }
+
     fn of(topology: &Topology<'a>) -> Self {
         Successors {
             first_edge: topology.first_edge,

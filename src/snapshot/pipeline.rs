@@ -416,14 +416,11 @@ fn analyze_rows(
         _ => None,
     };
     let shed = (weakmaps, reads.take_after_filter(&mut graph));
-    let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
-    let successors = dominators::Successors {
-        first_edge: &first_edge,
-        edge_to: &edge_to,
-        root: graph.root,
-    };
+    // After the shed: no edge types kept alive here.
+    let shared = graph.shared_edges();
+    let successors = dominators::Successors::of_shared(&shared);
     let (search, retainers, essential) = search_beside_index(&successors, by_edge, shed)?;
-    let topology = retainers.topology(&first_edge, &edge_to, graph.root);
+    let topology = retainers.topology(&shared.first_edge, &shared.edge_to, shared.root);
     let adopted = search.adopt(&topology, &essential);
     // On both cores before the distances take one: the semidominators then
     // look up no number (1 GB snapshot: wall ratio 0.978 over 10 paired
@@ -662,14 +659,10 @@ fn analyze_early(
         reads,
     )?;
     let filter = distance_filter(&graph, &weakmaps)?;
-    let (first_edge, edge_to) = (Arc::clone(&graph.first_edge), Arc::clone(&graph.edge_to));
-    let successors = dominators::Successors {
-        first_edge: &first_edge,
-        edge_to: &edge_to,
-        root: graph.root,
-    };
+    let shared = graph.shared_edges();
+    let successors = dominators::Successors::of_shared(&shared);
     let (search, retainers, essential) = search_beside_index(&successors, by_edge, weakmaps)?;
-    let topology = retainers.topology(&first_edge, &edge_to, graph.root);
+    let topology = retainers.topology(&shared.first_edge, &shared.edge_to, shared.root);
     let (immediate, (distances, took)) = rayon::join(
         || search.finish(&topology, &essential),
         || {
