@@ -257,7 +257,6 @@ struct DiffClassJson<'a> {
 
 /// Classes whose holders `diff` reports: the top growers by Retained Δ.
 pub const HOLDER_CLASSES: usize = 5;
-pub use crate::snapshot::views::growth::HOLDERS_PER_CLASS;
 
 /// Where the growth hangs, for the rows that grew most by retained size
 /// (at most `classes` of them): their top holders (`holders_of` a class

@@ -7,9 +7,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::flags::EssentialEdges;
 use fixedbitset::FixedBitSet;
 
+use super::flags::EssentialEdges;
 use super::graph::{HeapGraph, NodeIds, RetainerIndex, SharedEdges, Topology};
 use super::input::SnapshotInput;
 use super::meta::Types;
@@ -130,8 +130,7 @@ impl Shed {
 /// What runs after reading.
 pub(super) enum Pipeline<'a> {
     Headless(Reads),
-    /// Everything side by side; the Summary's counts to the sink first (a
-    /// UI).
+    /// Everything, the Summary's counts to the sink first (a UI).
     Early(EarlySink<'a>),
 }
 
@@ -380,11 +379,12 @@ fn analyze_indexed(
     analysed.conclude(graph, timings, clock, progress)
 }
 
-/// [`Reads::SummaryRows`] or [`Reads::ComparisonBaseline`] side by side,
-/// in less memory: the retainer
+/// The loads that keep no edges ([`Reads::SummaryRows`], a comparison's
+/// baseline and target), side by side in less memory: the retainer
 /// index (182 MB of a 1 GB snapshot) is built only after the class passes,
-/// which run on both cores, and after the edge names and types, strings and
-/// node names (a further 0.4 GB) have gone; the dominators' search from the
+/// which run on both cores, and after the edge names and types (and for
+/// the rows, strings and node names: a further 0.2 GB) have gone; the
+/// dominators' search from the
 /// root runs beside it, and their other passes beside the distances. The
 /// dominators' arrays never meet the class passes' (1.00 GB snapshot: a
 /// peak of 0.84 GB where reading the index beside the strings and the
@@ -842,8 +842,9 @@ mod essential_tests {
     use super::*;
 
     /// The essential edges marked while the index is built (or marked
-    /// alone, for a summary), then completed, are those computed from scratch: the same edges, and by retainer
-    /// slot as many per source and target. The fixtures have a WeakMap
+    /// alone, for the lean loads), then completed, are those computed from
+    /// scratch: the same edges, and by retainer slot as many per source and
+    /// target. The fixtures have a WeakMap
     /// table (the demo) and old Blink's DOM trees (Chrome 2017).
     #[test]
     fn marking_while_indexing_gives_the_essential_edges() {
