@@ -317,68 +317,38 @@ impl LoadPlan {
     /// The baseline (input 0), shed to what a comparison reads once loaded,
     /// and the target (input 1), `target_reads` of it. A target for the
     /// JSON and table ([`Reads::ComparisonTarget`]) starts once the
-    /// baseline is read (see [`LoadPlan::load_staggered`]). Any other loads
-    /// side by side, or one after the other when the preflight found too
-    /// little memory for that.
+    /// baseline is read, and is shed to what they read: the baseline's
+    /// dominators then meet the target's reading, and the target's
+    /// dominators only the baseline's shed rest (0.6 + 1.0 GB pair:
+    /// 3.4–3.6 s and 1.37–1.38 GiB peak RSS, where both side by side took
+    /// 3.3 s and 1.42–1.54 GiB, and the whole target before the baseline
+    /// 3.9–4.3 s and 1.12 GiB). A whole target loads side by side. Either
+    /// waits for the whole baseline when the preflight found too little
+    /// memory.
     pub fn load_for_comparison(
         &mut self,
         target_reads: Reads,
     ) -> anyhow::Result<(&'static Analysis, &'static Analysis)> {
-        if target_reads == Reads::ComparisonTarget {
-            return self.load_staggered();
-        }
-        let target_need = indexes::need_for(target_reads);
-        let (baseline, mut target) = self.load_pair(
+        let lean = target_reads == Reads::ComparisonTarget;
+        let start = match lean {
+            true => TargetStart::BaselineRead,
+            false => TargetStart::WithBaseline,
+        };
+        let (baseline, target) = self.load_pair(
             |mut baseline| {
                 baseline.shed_for_comparison();
                 baseline
             },
             Reads::ComparisonBaseline,
-            (target_reads, target_need),
+            (target_reads, indexes::need_for(target_reads)),
+            (start, |mut target: Analysis| {
+                match lean {
+                    true => target.shed_for_holders(),
+                    false => target.dominators.shed_child_lists(),
+                }
+                target
+            }),
         )?;
-        target.dominators.shed_child_lists();
-        Ok((Box::leak(Box::new(baseline)), Box::leak(Box::new(target))))
-    }
-
-    /// [`LoadPlan::load_for_comparison`] of a target for the JSON and
-    /// table: the baseline, and once it is read (under
-    /// [`Loading::BaselineFirst`]: loaded) the target, each shed when
-    /// loaded. The baseline's dominators then meet the target's reading,
-    /// and the target's dominators its shed rest (0.6 + 1.0 GB pair:
-    /// 3.4–3.6 s and 1.37–1.38 GiB peak RSS, where both side by side took
-    /// 3.3 s and 1.42–1.54 GiB, and the whole target before the baseline
-    /// 3.9–4.3 s and 1.12 GiB).
-    fn load_staggered(&mut self) -> anyhow::Result<(&'static Analysis, &'static Analysis)> {
-        let base = self.take_load(0, Need::ComparisonBaseline)?;
-        let target = self.take_load(1, Need::ComparisonTarget)?;
-        let reporting = self.reporting();
-        let (loaded, baseline_read) = mpsc::channel();
-        let read = (self.loading != Loading::BaselineFirst).then(|| loaded.clone());
-        let (baseline, target) = std::thread::scope(|s| -> anyhow::Result<_> {
-            let reporting = &reporting;
-            let baseline = s.spawn(move || {
-                // Dropped when the baseline is loaded: the wait ends then.
-                let _loaded = loaded;
-                let reads = Reads::ComparisonBaseline;
-                let mut baseline = load_telling_read(base, reporting, reads, read)?;
-                baseline.shed_for_comparison();
-                Ok::<_, anyhow::Error>(baseline)
-            });
-            let load_target = || {
-                let mut target = load_owned(target, reporting, Reads::ComparisonTarget)?;
-                target.shed_for_holders();
-                Ok::<_, anyhow::Error>(target)
-            };
-            // The senders are gone once the baseline has ended: loaded, or
-            // failed, which spares the target's load.
-            if baseline_read.recv().is_err() {
-                let baseline = baseline.join().map_err(|_| panicked(&self.paths[0]))??;
-                return Ok((baseline, load_target()?));
-            }
-            let target = load_target();
-            let baseline = baseline.join().map_err(|_| panicked(&self.paths[0]))??;
-            Ok((baseline, target?))
-        })?;
         Ok((Box::leak(Box::new(baseline)), Box::leak(Box::new(target))))
     }
 
@@ -430,40 +400,68 @@ impl LoadPlan {
         sum_up: impl FnOnce(Analysis) -> T + Send,
     ) -> anyhow::Result<(T, &'static Analysis)> {
         let target = (Reads::Everything, Need::Everything);
-        let (summed, target) = self.load_pair(sum_up, Reads::AllButDistances, target)?;
+        let whole = (TargetStart::WithBaseline, |target| target);
+        let (summed, target) = self.load_pair(sum_up, Reads::AllButDistances, target, whole)?;
         Ok((summed, Box::leak(Box::new(target))))
     }
 
     /// The baseline (input 0) loaded for `base_reads` and handed to `keep`,
     /// and the target (input 1) for `target_reads` (from an index: for
-    /// what its `Need` says): side by side, or one after the other under
-    /// [`Loading::BaselineFirst`].
+    /// what its `Need` says), started as `start` says (under
+    /// [`Loading::BaselineFirst`]: once the whole baseline is loaded) and
+    /// handed to `keep_target`. A baseline that fails spares the target's
+    /// load, unless both had started.
     fn load_pair<T: Send>(
         &mut self,
         keep: impl FnOnce(Analysis) -> T + Send,
         base_reads: Reads,
         (target_reads, target_need): (Reads, Need),
+        (start, keep_target): (TargetStart, impl FnOnce(Analysis) -> Analysis + Send),
     ) -> anyhow::Result<(T, Analysis)> {
         let base = self.take_load(0, indexes::need_for(base_reads))?;
         let target = self.take_load(1, target_need)?;
         let reporting = self.reporting();
-        let load_baseline = || {
-            let baseline = load_owned(base, &reporting, base_reads)?;
-            Ok::<_, anyhow::Error>(keep(baseline))
-        };
-        let load_target = || load_owned(target, &reporting, target_reads);
-        if self.loading == Loading::BaselineFirst {
-            let baseline = load_baseline()?;
-            return Ok((baseline, load_target()?));
-        }
-        let (baseline, target) = std::thread::scope(|s| {
-            let target = s.spawn(load_target);
-            let baseline = s.spawn(load_baseline);
-            (baseline.join(), target.join())
-        });
-        let baseline = baseline.map_err(|_| panicked(&self.paths[0]))??;
-        Ok((baseline, target.map_err(|_| panicked(&self.paths[1]))??))
+        let whole_baseline_first = self.loading == Loading::BaselineFirst;
+        let (loaded, baseline_done) = mpsc::channel();
+        let read =
+            (start == TargetStart::BaselineRead && !whole_baseline_first).then(|| loaded.clone());
+        let waits = start == TargetStart::BaselineRead || whole_baseline_first;
+        let paths = &self.paths;
+        std::thread::scope(|s| {
+            let reporting = &reporting;
+            let baseline = s.spawn(move || {
+                // Dropped when the baseline has ended: a wait ends then.
+                let _loaded = loaded;
+                let baseline = load_telling_read(base, reporting, base_reads, read)?;
+                Ok::<_, anyhow::Error>(keep(baseline))
+            });
+            let load_target = move || load_owned(target, reporting, target_reads).map(keep_target);
+            if !waits {
+                let target = s.spawn(load_target);
+                return Ok((joined(baseline, &paths[0])?, joined(target, &paths[1])?));
+            }
+            // The senders are gone once the baseline has ended: loaded, or
+            // failed, which spares the target's load. The target loads on
+            // this thread: on one of its own (a malloc arena of its own)
+            // the 1 GB pair peaked 40 MiB higher.
+            if baseline_done.recv().is_err() {
+                let baseline = joined(baseline, &paths[0])?;
+                return Ok((baseline, load_target()?));
+            }
+            let target = load_target();
+            Ok((joined(baseline, &paths[0])?, target?))
+        })
     }
+}
+
+/// When the target of a pair starts loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TargetStart {
+    /// With the baseline, side by side.
+    WithBaseline,
+    /// Once the baseline's file is read (its passes then run beside the
+    /// target's reading).
+    BaselineRead,
 }
 
 /// What a comparison reads of `index` (whose `head` was read) as its
@@ -498,6 +496,14 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 fn panicked(path: &Path) -> anyhow::Error {
     anyhow!("the loader of {} panicked", format::path(path))
+}
+
+/// The result of the loader of `path`, which ran on `thread`.
+fn joined<T>(
+    thread: std::thread::ScopedJoinHandle<'_, anyhow::Result<T>>,
+    path: &Path,
+) -> anyhow::Result<T> {
+    thread.join().map_err(|_| panicked(path))?
 }
 
 /// How a load reports: `--timings` after it, a progress line during it.
