@@ -12,6 +12,7 @@ pub mod classes;
 pub mod distances;
 pub mod dom_state;
 pub mod dominators;
+pub mod edge_names;
 pub mod error;
 pub mod flags;
 pub mod graph;
@@ -35,6 +36,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use classes::ClassAggregate;
+use distances::DistanceFilter;
 pub use dominators::DominatorTree;
 pub use error::SnapshotError;
 pub use graph::HeapGraph;
@@ -66,6 +68,9 @@ pub struct Analysis {
     /// Names of the scripts the class locations point into.
     pub scripts: ScriptNames,
     pub timings: Timings,
+    /// The distances' edge filter, kept by a load whose edge names are
+    /// left on disk: the Retainers view's "Ignore" reads it instead.
+    pub distance_filter: Option<Arc<DistanceFilter>>,
 }
 
 /// Opens, reads and analyses the snapshot at `path` (gzip or plain; `-`

@@ -125,12 +125,16 @@ impl Bfs<'_> {
 /// per edge from the edge names and types and the node names, so the
 /// passes read none of them: a summary drops the edge names and types
 /// (178 MB of a 1 GB snapshot) before its distances.
+#[derive(Debug)]
 pub struct DistanceFilter {
     /// Edges never followed: weak ones, a NativeContext's
     /// `sloppy_function_map`, the descriptor slots DevTools skips.
     blocked: FixedBitSet,
     /// Internal edges named as WeakMap entries, with their pair.
     ephemerons: EdgePairs,
+    /// `(edge, pair)` of the other such edges, blocked or from a
+    /// descriptor array (none in V8's snapshots), by edge.
+    unfollowed_ephemerons: Vec<(u32, u32)>,
     pair_count: usize,
     /// The root's edges' ends that are user roots, in edge order.
     user_roots: Vec<u32>,
@@ -156,6 +160,7 @@ impl DistanceFilter {
         first.blocked.union_with(&second.blocked);
         first.ephemeral.union_with(&second.ephemeral);
         first.pairs.extend(second.pairs);
+        first.unfollowed.extend(second.unfollowed);
         let user_roots = graph
             .edges(graph.root)
             .map(|e| graph.edge_to[e])
@@ -164,9 +169,23 @@ impl DistanceFilter {
         DistanceFilter {
             blocked: first.blocked,
             ephemerons: EdgePairs::new(first.ephemeral, first.pairs),
+            unfollowed_ephemerons: first.unfollowed,
             pair_count: weakmaps.pair_count(),
             user_roots,
         }
+    }
+
+    /// The WeakMap pair of edge `e`, if it is an internal edge named as a
+    /// WeakMap entry (whether the distances follow it or not): what the
+    /// Retainers view hides once one half of a pair is cut off, without the
+    /// edge names.
+    pub fn pair_of(&self, e: usize) -> Option<u32> {
+        self.ephemerons.pair(e).or_else(|| {
+            let at = self
+                .unfollowed_ephemerons
+                .binary_search_by_key(&e, |&(edge, _)| edge as usize);
+            at.ok().map(|at| self.unfollowed_ephemerons[at].1)
+        })
     }
 }
 
@@ -176,6 +195,7 @@ struct FilterPart {
     /// The WeakMap entry edges, and their pairs in edge order.
     ephemeral: FixedBitSet,
     pairs: Vec<u32>,
+    unfollowed: Vec<(u32, u32)>,
 }
 
 impl FilterPart {
@@ -184,6 +204,7 @@ impl FilterPart {
             blocked: FixedBitSet::with_capacity(edge_count),
             ephemeral: FixedBitSet::with_capacity(edge_count),
             pairs: Vec::new(),
+            unfollowed: Vec::new(),
         }
     }
 
@@ -199,8 +220,14 @@ impl FilterPart {
                 };
             if blocked {
                 self.blocked.insert(e);
-            } else if source != Source::DescriptorArray && edge_type == types.edge_internal {
-                if let Some(entry) = weakmaps.get(graph.edge_name[e]) {
+            }
+            if edge_type != types.edge_internal {
+                continue;
+            }
+            if let Some(entry) = weakmaps.get(graph.edge_name(e)) {
+                if blocked || source == Source::DescriptorArray {
+                    self.unfollowed.push((e as u32, entry.pair));
+                } else {
                     self.ephemeral.insert(e);
                     self.pairs.push(entry.pair);
                 }
@@ -215,7 +242,7 @@ fn follows_descriptor_slot(graph: &HeapGraph, e: usize) -> bool {
     let index = if graph.edge_has_string_name(e) {
         js_parse_int(graph.edge_string(e))
     } else {
-        Some(f64::from(graph.edge_name[e]))
+        Some(f64::from(graph.edge_name(e)))
     };
     match index {
         Some(i) => i < 2.0 || i % 3.0 != 1.0,
@@ -226,6 +253,7 @@ fn follows_descriptor_slot(graph: &HeapGraph, e: usize) -> bool {
 /// A value for some edges, found in O(1): a bit per edge, and the values
 /// in edge order indexed by the bits set before (a rank). A few lines where
 /// a succinct-structures crate would bring much more than this one query.
+#[derive(Debug)]
 struct EdgePairs {
     marked: FixedBitSet,
     /// Per block of `marked`: the bits set in the blocks before it.

@@ -7,6 +7,7 @@
 //! n's edges, in file order); retainers are the reverse index in DevTools'
 //! slot order (§7.1 of the semantics spec), which tie-breaks depend on.
 
+use std::fs::File;
 use std::sync::Arc;
 
 use elsa::sync::FrozenMap;
@@ -14,9 +15,10 @@ use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 use rayon::slice::ParallelSliceMut;
 
+use super::edge_names::{EdgeNamesOnDisk, Expected, UNREADABLE};
 use super::error::{try_zeroed, SnapshotError};
 use super::meta::Layout;
-use super::strings::StringTable;
+use super::strings::{StringTable, CHANGED_ON_DISK};
 use super::weakmap::WeakMapEdges;
 
 /// Where the constructor of an object was defined (`locations` section).
@@ -232,6 +234,11 @@ pub struct HeapGraph {
     pub retainer_node: Vec<u32>,
     /// Constructor locations by node ordinal.
     pub locations: Locations,
+    /// The plain file read, and where its `edges` section starts: what
+    /// [`HeapGraph::leave_edge_names_on_disk`] reads the names back from.
+    pub edges_at: Option<(Arc<File>, u64)>,
+    /// The edge names once `edge_name` is shed, read back from the file.
+    pub names_on_disk: Option<Arc<EdgeNamesOnDisk>>,
     /// The edges of retaining nodes with many, sorted by target, as
     /// [`HeapGraph::retaining_edges`] asked for them.
     pub big_sources: FrozenMap<u32, Box<[(u32, u32)]>>,
@@ -275,6 +282,26 @@ impl HeapGraph {
         self.node_type[n as usize] == raw
     }
 
+    /// Edge `e`'s name: a string index, or the element/hidden index itself;
+    /// [`UNREADABLE`] if it was left on disk and the file changed since.
+    #[inline]
+    pub fn edge_name(&self, e: usize) -> u32 {
+        match self.edge_name.get(e) {
+            Some(&name) => name,
+            None => self.edge_name_on_disk(e),
+        }
+    }
+
+    #[cold]
+    fn edge_name_on_disk(&self, e: usize) -> u32 {
+        let expected = Expected {
+            edge_type: &self.edge_type,
+            edge_to: &self.edge_to,
+        };
+        let on_disk = self.names_on_disk.as_ref();
+        on_disk.map_or(UNREADABLE, |names| names.name(e, &expected))
+    }
+
     /// Whether edge `e` is named by a string (all types but element/hidden).
     pub fn edge_has_string_name(&self, e: usize) -> bool {
         let t = self.edge_type[e];
@@ -284,10 +311,14 @@ impl HeapGraph {
     /// The edge's name as DevTools' `edge.name()` gives it: the string, or
     /// the index as decimal text; integer-like shortcut names as integers.
     pub fn edge_name_text(&self, e: usize) -> String {
-        if !self.edge_has_string_name(e) {
-            return self.edge_name[e].to_string();
+        let index = self.edge_name(e);
+        if index == UNREADABLE {
+            return CHANGED_ON_DISK.to_owned();
         }
-        let name = self.strings.get(self.edge_name[e]);
+        if !self.edge_has_string_name(e) {
+            return index.to_string();
+        }
+        let name = self.strings.get(index);
         if self.edge_type[e] == self.layout.types.edge_shortcut {
             if let Some(n) = super::strings::js_parse_int(name) {
                 return format!("{n}");
@@ -299,7 +330,7 @@ impl HeapGraph {
     /// The raw string name of a string-named edge ("" otherwise).
     pub fn edge_string(&self, e: usize) -> &str {
         if self.edge_has_string_name(e) {
-            self.strings.get(self.edge_name[e])
+            self.strings.get(self.edge_name(e))
         } else {
             ""
         }

@@ -32,6 +32,8 @@ mod blocks;
 mod columns;
 mod stream;
 
+pub(super) use blocks::count_commas;
+
 use columns::{Edges, LocationEntries, Nodes};
 use stream::Stream;
 
@@ -141,6 +143,8 @@ struct Sections {
     ephemeron_names: Vec<EphemeronName>,
     /// The file being read, if it can be read again (see `StringTable`).
     backing: Option<Arc<File>>,
+    /// That file, and the offset of the `edges` section in it.
+    edges_at: Option<(Arc<File>, u64)>,
     locations: Option<Vec<(u32, Location)>>,
     /// Every top-level key so far, to refuse one given twice: a set, since
     /// a list searched per key took 39 s over 200 k keys.
@@ -182,6 +186,8 @@ impl Sections {
                         "\"edges\" comes before \"nodes\"".into(),
                     ));
                 };
+                let at = s.offset();
+                self.edges_at = self.backing.as_ref().map(|file| (Arc::clone(file), at));
                 let mut edges = read_edges(s, header, nodes.node_type.len() as u64)?;
                 let shared = share_edges(header, nodes, &mut edges);
                 if let Some(shared) = &shared {
@@ -351,6 +357,8 @@ impl Sections {
             first_retainer: Vec::new(),
             retainer_node: Vec::new(),
             big_sources: Default::default(),
+            edges_at: self.edges_at,
+            names_on_disk: None,
             locations,
             root: shared.root,
             extra_native_bytes: header.extra_native_bytes,

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use fixedbitset::FixedBitSet;
 
+use super::edge_names::EdgeNamesOnDisk;
 use super::flags::EssentialEdges;
 use super::graph::{HeapGraph, NodeIds, RetainerIndex, SharedEdges, Topology};
 use super::input::SnapshotInput;
@@ -659,19 +660,36 @@ fn analyze_early(
         reads,
     )?;
     let filter = distance_filter(&graph, &weakmaps)?;
+    // No pass reads the edge names from here on: those of a plain file go
+    // before the dominators, and the views read them back from it.
+    let names_at = graph.edges_at.take();
+    let names = names_at
+        .is_some()
+        .then(|| std::mem::take(&mut graph.edge_name));
     let shared = graph.shared_edges();
     let successors = dominators::Successors::of_shared(&shared);
-    let (search, retainers, essential) = search_beside_index(&successors, by_edge, weakmaps)?;
+    let (search, retainers, essential) =
+        search_beside_index(&successors, by_edge, (weakmaps, names))?;
     let topology = retainers.topology(&shared.first_edge, &shared.edge_to, shared.root);
-    let (immediate, (distances, took)) = rayon::join(
+    let (immediate, (distances, took, names_on_disk)) = rayon::join(
         || search.finish(&topology, &essential),
         || {
             let started = Instant::now();
             let distances = distances::compute_distances(&graph, &filter);
-            (distances, started.elapsed())
+            let took = started.elapsed();
+            // Where the distances leave this core time before the dominators end.
+            let names = names_at.map(|(file, at)| {
+                EdgeNamesOnDisk::index(file, at, &graph.layout, graph.edge_count())
+            });
+            (distances, took, names)
         },
     );
     drop(essential);
+    if let Some(names) = names_on_disk {
+        let changed =
+            |e| SnapshotError::Invalid(format!("the file changed while it was read: {e}"));
+        graph.names_on_disk = Some(Arc::new(names.map_err(changed)?));
+    }
     classes::add_distances(&mut counts.aggregates, &distances);
     timings.record_as(Stage::Distances, took, true);
     let analysed = Analysed {
@@ -680,7 +698,9 @@ fn analyze_early(
         retainers,
         immediate: immediate?,
     };
-    analysed.conclude(graph, timings, clock, progress)
+    let mut analysis = analysed.conclude(graph, timings, clock, progress)?;
+    analysis.distance_filter = Some(Arc::new(filter));
+    Ok(analysis)
 }
 
 /// What the first passes give: each node's class and the class counts.
@@ -822,6 +842,7 @@ fn conclude(
         aggregates,
         scripts,
         timings,
+        distance_filter: None,
     })
 }
 

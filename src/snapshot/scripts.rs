@@ -141,7 +141,7 @@ fn edge_named(graph: &HeapGraph, n: u32, names: &[&str]) -> Option<u32> {
             graph.edge_has_string_name(e)
                 && names
                     .iter()
-                    .any(|name| graph.strings.is(graph.edge_name[e], name))
+                    .any(|name| graph.strings.is(graph.edge_name(e), name))
         })
         .map(|e| graph.edge_to[e])
 }

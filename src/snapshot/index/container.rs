@@ -10,13 +10,12 @@
 
 use std::fs::File;
 use std::io::{self, Seek, Write};
-#[cfg(unix)]
-use std::os::unix::fs::FileExt;
 
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use super::identity::SnapshotIdentity;
 use super::IndexError;
+use crate::snapshot::input::read_exact_at;
 
 /// The first bytes of every heaplens index.
 pub const MAGIC: [u8; 8] = *b"HLINDEX\x1a";
@@ -84,13 +83,13 @@ impl Header {
     /// Reads and checks the header of an index file.
     pub fn read(file: &File) -> Result<Header, IndexError> {
         let mut magic = [0u8; MAGIC.len()];
-        match read_at(file, &mut magic, 0) {
+        match read_exact_at(file, &mut magic, 0) {
             Ok(()) if magic == MAGIC => {}
             Err(e) if e.kind() != io::ErrorKind::UnexpectedEof => return Err(e.into()),
             _ => return Err(IndexError::NotAnIndex),
         }
         let mut fixed = [0u8; FIXED_BYTES];
-        read_at(file, &mut fixed, 0).map_err(|e| truncated_or(e, "header"))?;
+        read_exact_at(file, &mut fixed, 0).map_err(|e| truncated_or(e, "header"))?;
         let mut fields = Fields(&fixed[8..]);
         let version = fields.u32();
         let count = fields.u32() as usize;
@@ -110,7 +109,7 @@ impl Header {
             return Err(IndexError::damaged("header", "fails its checksum"));
         }
         let mut whole = vec![0u8; Header::size(count)];
-        read_at(file, &mut whole, 0).map_err(|e| truncated_or(e, "header"))?;
+        read_exact_at(file, &mut whole, 0).map_err(|e| truncated_or(e, "header"))?;
         let (body, stored) = whole.split_at(whole.len() - 8);
         if stored != xxh3_64(body).to_le_bytes() {
             return Err(IndexError::damaged("header", "fails its checksum"));
@@ -334,7 +333,7 @@ fn read_checked(file: &File, section: &Section, into: &mut [u8]) -> Result<(), I
     let mut hasher = Xxh3::new();
     let mut offset = section.offset;
     for chunk in into.chunks_mut(READ_CHUNK) {
-        read_at(file, chunk, offset).map_err(|e| truncated_or(e, &section.name))?;
+        read_exact_at(file, chunk, offset).map_err(|e| truncated_or(e, &section.name))?;
         hasher.update(chunk);
         offset += chunk.len() as u64;
     }
@@ -351,16 +350,6 @@ fn truncated_or(error: io::Error, section: &str) -> IndexError {
     } else {
         IndexError::Io(error)
     }
-}
-
-#[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
-    file.read_exact_at(buf, offset)
-}
-
-#[cfg(not(unix))]
-fn read_at(_: &File, _: &mut [u8], _: u64) -> io::Result<()> {
-    Err(io::ErrorKind::Unsupported.into())
 }
 
 #[cfg(test)]

@@ -356,6 +356,8 @@ pub fn read_analysis(
         retainer_node: c.retainer_node,
         locations: locations(&c.locations)?,
         big_sources: FrozenMap::new(),
+        edges_at: None,
+        names_on_disk: None,
         root: record.root,
         extra_native_bytes: record.extra_native_bytes,
     };
@@ -374,6 +376,7 @@ pub fn read_analysis(
         kept_cons: None,
         aggregates,
         scripts: record.scripts(),
+        distance_filter: None,
         timings: {
             timings.record(Stage::Read, started.elapsed());
             timings

@@ -116,7 +116,7 @@ fn record_boundary(
 /// Commas in `bytes`. Summing bytes in runs of 255 (no overflow) lets the
 /// compiler keep byte-wide SIMD lanes: 1 GB of arrays took 0.75 s of CPU
 /// with a plain `filter().count()`, which widens every byte to 64 bits.
-fn count_commas(bytes: &[u8]) -> usize {
+pub(in crate::snapshot) fn count_commas(bytes: &[u8]) -> usize {
     bytes
         .chunks(255)
         .map(|run| usize::from(run.iter().map(|&b| u8::from(b == b',')).sum::<u8>()))

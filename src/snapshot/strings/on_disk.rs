@@ -11,14 +11,13 @@
 
 use std::fs::File;
 use std::hash::BuildHasher;
-#[cfg(unix)]
-use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 
 use elsa::sync::FrozenMap;
 use rustc_hash::FxBuildHasher;
 
 use super::decode_json_string;
+use crate::snapshot::input::read_exact_at;
 
 /// Strings whose JSON text is at least this long are left on disk.
 pub const LONG_STRING_BYTES: u32 = 64;
@@ -130,17 +129,6 @@ impl OnDisk {
         }
         decode_json_string(&raw).ok()
     }
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    file.read_exact_at(buf, offset)
-}
-
-/// Elsewhere no input is a backing file (see `SnapshotInput::into_parts`).
-#[cfg(not(unix))]
-fn read_exact_at(_: &File, _: &mut [u8], _: u64) -> std::io::Result<()> {
-    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 /// A 32-bit hash of a string's text, to notice a file rewritten since.

@@ -240,7 +240,7 @@ fn slot_index(graph: &HeapGraph, e: usize) -> Option<u32> {
     if ty != t.edge_internal && ty != t.edge_weak {
         return None;
     }
-    let name = graph.edge_name[e];
+    let name = graph.edge_name(e);
     if graph.strings.byte_len(name) > 10 {
         return None;
     }

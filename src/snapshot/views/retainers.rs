@@ -43,10 +43,16 @@ impl IgnoredRetainers {
         for &n in &nodes {
             ignored.insert(n as usize);
         }
-        let weakmaps = ephemeron_edges(analysis);
-        let filter = DistanceFilter::of(graph, &weakmaps);
-        let distances = distances_avoiding(graph, &filter, Some(&ignored));
-        let hidden_edges = cut_off_weakmap_edges(analysis, &weakmaps, &distances);
+        let rebuilt;
+        let filter = match &analysis.distance_filter {
+            Some(kept) => kept.as_ref(),
+            None => {
+                rebuilt = DistanceFilter::of(graph, &ephemeron_edges(analysis));
+                &rebuilt
+            }
+        };
+        let distances = distances_avoiding(graph, filter, Some(&ignored));
+        let hidden_edges = cut_off_weakmap_edges(analysis, filter, &distances);
         IgnoredRetainers {
             nodes,
             distances,
@@ -71,7 +77,7 @@ fn ephemeron_edges(analysis: &Analysis) -> WeakMapEdges {
     let mut seen = FixedBitSet::with_capacity(graph.strings.len());
     let mut names = Vec::new();
     for e in 0..graph.edge_count() {
-        let index = graph.edge_name[e];
+        let index = graph.edge_name(e);
         if graph.edge_type[e] != internal || seen.put(index as usize) {
             continue;
         }
@@ -85,24 +91,18 @@ fn ephemeron_edges(analysis: &Analysis) -> WeakMapEdges {
 /// holds one half of an entry, both edges into the value show unreachable.
 fn cut_off_weakmap_edges(
     analysis: &Analysis,
-    weakmaps: &WeakMapEdges,
+    filter: &DistanceFilter,
     distances: &[i32],
 ) -> FixedBitSet {
     let graph = &analysis.graph;
-    let internal = graph.layout.types.edge_internal;
-    let entry = |e: usize| {
-        (graph.edge_type[e] == internal)
-            .then(|| weakmaps.get(graph.edge_name[e]))
-            .flatten()
-    };
     let mut cut_off: Vec<(u32, u32)> = Vec::new();
     for n in 0..graph.node_count() as u32 {
         if distances[n as usize] != NO_DISTANCE {
             continue;
         }
         for e in graph.edges(n) {
-            if let Some(entry) = entry(e) {
-                cut_off.push((graph.edge_to[e], entry.pair));
+            if let Some(pair) = filter.pair_of(e) {
+                cut_off.push((graph.edge_to[e], pair));
             }
         }
     }
@@ -113,7 +113,7 @@ fn cut_off_weakmap_edges(
     values.dedup();
     for to in values {
         for (e, _) in graph.retaining_edges(to) {
-            let pair = entry(e).map(|entry| entry.pair);
+            let pair = filter.pair_of(e);
             if pair.is_some_and(|p| cut_off.binary_search(&(to, p)).is_ok()) {
                 hidden.insert(e);
             }

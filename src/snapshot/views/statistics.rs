@@ -98,7 +98,7 @@ fn array_size(analysis: &Analysis, n: u32) -> u64 {
     // edges (an array that is a WeakMap key has its entry names).
     let elements = graph.edges(n).find(|&e| {
         graph.edge_type[e] == graph.layout.types.edge_internal
-            && graph.strings.is(graph.edge_name[e], "elements")
+            && graph.strings.is(graph.edge_name(e), "elements")
     });
     let Some(e) = elements else {
         return own;
