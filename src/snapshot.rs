@@ -243,6 +243,62 @@ mod schedule_tests {
         (rows, per_node)
     }
 
+    /// The TUI's load keeps no retainer index and, from a plain file, no
+    /// edge names: its views find the retainers, labels, statistics and
+    /// "Ignore this retainer" distances of the full load.
+    #[test]
+    fn the_tuis_load_answers_as_the_full_load() {
+        use std::io::{Read, Write};
+
+        use views::retainers::IgnoredRetainers;
+        use views::statistics::statistics;
+
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        for file in [
+            "demo/after.heapsnapshot.gz",
+            "real/chromium156-chat-after.heapsnapshot.gz",
+            "real/deno2.9.heapsnapshot.gz",
+            "real/node8-alinode-devtoolx.heapsnapshot.gz",
+        ] {
+            let gzip = std::fs::File::open(fixtures.join(file)).expect(file);
+            let mut json = Vec::new();
+            let mut inflated = flate2::read::GzDecoder::new(gzip);
+            inflated.read_to_end(&mut json).expect(file);
+            let mut plain = tempfile::NamedTempFile::new().expect("temp file");
+            plain.write_all(&json).expect("written");
+            let full = load(plain.path(), &mut |_| true).expect(file);
+            let input = SnapshotInput::open(plain.path()).expect(file);
+            let tui = load_with_early(input, &mut |_| true, &mut |_| true).expect(file);
+            assert!(full.graph.has_retainer_index(), "{file}");
+            assert!(!tui.graph.has_retainer_index(), "{file}");
+            assert!(tui.graph.edge_name.is_empty(), "{file}");
+            let view = |a: &Analysis, n: u32| {
+                let rows: Vec<(String, u32)> = a
+                    .retainers(n)
+                    .iter()
+                    .map(|r| (a.edge_label(r.edge), r.from))
+                    .collect();
+                (rows, a.has_retainers(n))
+            };
+            let count = full.graph.node_count() as u32;
+            let step = (count / 300).max(1) as usize;
+            let mut ignorable = Vec::new();
+            for n in (0..count).step_by(step) {
+                let expected = view(&full, n);
+                assert_eq!(expected, view(&tui, n), "{file} {n}");
+                ignorable.extend(expected.0.first().map(|&(_, from)| from));
+            }
+            assert_eq!(statistics(&full), statistics(&tui), "{file}");
+            for &n in ignorable.iter().step_by(ignorable.len() / 5 + 1) {
+                let (a, b) = (
+                    IgnoredRetainers::new(&full, vec![n]),
+                    IgnoredRetainers::new(&tui, vec![n]),
+                );
+                assert!(a.parts() == b.parts(), "{file} ignoring {n}");
+            }
+        }
+    }
+
     /// The TUI's schedule (early Summary first) and the headless one
     /// (dominators beside the class passes) give the same analysis, and the
     /// early rows the same counts and shallow sizes; for the Summary's rows

@@ -175,6 +175,17 @@ impl DistanceFilter {
         }
     }
 
+    /// `(edge, pair)` of every internal edge named as a WeakMap entry.
+    pub fn ephemeron_edges(&self) -> impl Iterator<Item = (usize, u32)> + '_ {
+        let followed = self
+            .ephemerons
+            .marked
+            .ones()
+            .zip(self.ephemerons.pairs.iter().copied());
+        let unfollowed = self.unfollowed_ephemerons.iter();
+        followed.chain(unfollowed.map(|&(e, pair)| (e as usize, pair)))
+    }
+
     /// The WeakMap pair of edge `e`, if it is an internal edge named as a
     /// WeakMap entry (whether the distances follow it or not): what the
     /// Retainers view hides once one half of a pair is cut off, without the

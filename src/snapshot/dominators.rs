@@ -192,22 +192,28 @@ impl Adopted {
         )
     }
 
-    fn finish_over(
+    fn finish_over<R: RetainerNumbers>(
         self,
         topology: &Topology<'_>,
-        retainers: &impl RetainerNumbers,
+        retainers: &R,
     ) -> Result<ImmediateDominators, SnapshotError> {
         let Adopted {
             preorder,
             first_hung,
         } = self;
         let Preorder {
-            number,
+            mut number,
             node,
             parent,
             ..
         } = preorder;
+        if !R::READS_NUMBERS {
+            // Not read again: gone before the semidominators' arrays come
+            // (40 MB of a 1 GB snapshot at the peak).
+            number = Vec::new();
+        }
         let search = SemiDominators::run(retainers, &number, &node, parent, first_hung)?;
+        drop(number);
         let SemiDominators {
             semi,
             parent: mut idom_number,
@@ -215,9 +221,8 @@ impl Adopted {
             best,
         } = search;
         nearest_common_ancestors(&mut idom_number, &semi);
-        drop(semi);
-        // `number` is spent: it becomes the dominators by ordinal.
-        let mut idom = number;
+        // `semi` is spent: it becomes the dominators by ordinal.
+        let mut idom = semi;
         for (n, &d) in node.iter().zip(&idom_number).skip(1) {
             idom[*n as usize] = node[d as usize];
         }
@@ -234,6 +239,9 @@ impl Adopted {
 /// The essential retainers of a node as the semidominators read them:
 /// their preorder numbers.
 trait RetainerNumbers {
+    /// Whether [`RetainerNumbers::each`] reads `number`.
+    const READS_NUMBERS: bool = true;
+
     /// Visits those of node `n`, `number` giving the numbers by ordinal.
     fn each(&self, n: u32, number: &[u32], visit: impl FnMut(u32));
 }
@@ -261,6 +269,8 @@ struct Numbered<'a> {
 }
 
 impl RetainerNumbers for Numbered<'_> {
+    const READS_NUMBERS: bool = false;
+
     fn each(&self, n: u32, _: &[u32], mut visit: impl FnMut(u32)) {
         let slots = &self.topology.retainer_node[self.topology.retainers(n)];
         for &v in slots {

@@ -8,7 +8,7 @@
 //! slot order (§7.1 of the semantics spec), which tie-breaks depend on.
 
 use std::fs::File;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use elsa::sync::FrozenMap;
 use fixedbitset::FixedBitSet;
@@ -242,6 +242,9 @@ pub struct HeapGraph {
     /// The edges of retaining nodes with many, sorted by target, as
     /// [`HeapGraph::retaining_edges`] asked for them.
     pub big_sources: FrozenMap<u32, Box<[(u32, u32)]>>,
+    /// Without a retainer index: the nodes that have a retainer the
+    /// Retainers view lists, found on first use.
+    pub listed_retainers: OnceLock<FixedBitSet>,
     pub root: u32,
     pub extra_native_bytes: u64,
 }
@@ -343,6 +346,9 @@ impl HeapGraph {
     /// target (once per node, kept) when it has many, so that the objects of
     /// a big array do not each scan all of it.
     pub fn retaining_edges(&self, n: u32) -> Vec<(usize, u32)> {
+        if !self.has_retainer_index() {
+            return self.scan_retaining_edges(n);
+        }
         let sources = &self.retainer_node[self.retainers(n)];
         let mut found = Vec::with_capacity(sources.len());
         for run in sources.chunk_by(|a, b| a == b) {
@@ -360,6 +366,100 @@ impl HeapGraph {
             }
         }
         found
+    }
+
+    /// Whether the retainer index is kept: a TUI's load drops it after the
+    /// dominators (182 MB of a 1 GB snapshot) and finds retainers by a
+    /// pass over the edges instead.
+    pub fn has_retainer_index(&self) -> bool {
+        !self.first_retainer.is_empty()
+    }
+
+    /// [`HeapGraph::retaining_edges`] without the index: the edges into
+    /// `n`, found on every core (35.5 M edges in 2.7 ms on two), last first
+    /// as the index's slots hold them.
+    fn scan_retaining_edges(&self, n: u32) -> Vec<(usize, u32)> {
+        let into = self.edges_into(|to| to == n);
+        into.into_iter().rev().map(|e| (e, self.owner(e))).collect()
+    }
+
+    /// The edges whose target passes `wanted`, in edge order. Blocks of 64
+    /// targets are tested first, without branches, so that the compiler
+    /// vectorises the test (2.7 ms for 35.5 M edges on two cores, where
+    /// filtering edge by edge took 7.3 ms).
+    pub fn edges_into(&self, wanted: impl Fn(u32) -> bool + Sync) -> Vec<usize> {
+        const CHUNK: usize = 1 << 16;
+        const BLOCK: usize = 64;
+        let chunks = self.edge_to.par_chunks(CHUNK).enumerate();
+        chunks
+            .flat_map_iter(|(c, chunk)| {
+                let mut found = Vec::new();
+                for (b, block) in chunk.chunks(BLOCK).enumerate() {
+                    if block.iter().fold(false, |any, &to| any | wanted(to)) {
+                        let base = c * CHUNK + b * BLOCK;
+                        let hits = block.iter().enumerate().filter(|&(_, &to)| wanted(to));
+                        found.extend(hits.map(|(i, _)| base + i));
+                    }
+                }
+                found
+            })
+            .collect()
+    }
+
+    /// Whether `n` has a retainer other than the root over an edge that is
+    /// not weak: what the Retainers view lists.
+    pub fn has_listed_retainer(&self, n: u32) -> bool {
+        if self.has_retainer_index() {
+            let weak = self.layout.types.edge_weak;
+            let listed = |&(e, from): &(usize, u32)| from != self.root && self.edge_type[e] != weak;
+            return self.retaining_edges(n).iter().any(listed);
+        }
+        let listed = self.listed_retainers.get_or_init(|| self.listed_targets());
+        listed.contains(n as usize)
+    }
+
+    /// The targets of the edges [`HeapGraph::has_listed_retainer`] counts,
+    /// from every node on all cores.
+    fn listed_targets(&self) -> FixedBitSet {
+        let weak = self.layout.types.edge_weak;
+        let empty = || FixedBitSet::with_capacity(self.node_count());
+        (0..self.node_count() as u32)
+            .into_par_iter()
+            .filter(|&n| n != self.root)
+            .fold(empty, |mut listed, n| {
+                let edges = self.edges(n).filter(|&e| self.edge_type[e] != weak);
+                listed.extend(edges.map(|e| self.edge_to[e] as usize));
+                listed
+            })
+            .reduce(empty, |mut a, b| {
+                a.union_with(&b);
+                a
+            })
+    }
+
+    /// The node edge `e` belongs to.
+    pub fn owner(&self, e: usize) -> u32 {
+        let after = self
+            .first_edge
+            .partition_point(|&first| first as usize <= e);
+        after.saturating_sub(1) as u32
+    }
+
+    /// The number of retainer slots of each of `targets` (sorted, no
+    /// repeats), as one pass when there is no retainer index.
+    pub fn retainer_counts(&self, targets: &[u32]) -> Vec<usize> {
+        if self.has_retainer_index() {
+            return targets.iter().map(|&t| self.retainers(t).len()).collect();
+        }
+        let mut wanted = FixedBitSet::with_capacity(self.node_count());
+        wanted.extend(targets.iter().map(|&t| t as usize));
+        let mut counts = vec![0; targets.len()];
+        for e in self.edges_into(|to| wanted.contains(to as usize)) {
+            if let Ok(at) = targets.binary_search(&self.edge_to[e]) {
+                counts[at] += 1;
+            }
+        }
+        counts
     }
 
     /// `(target, edge)` of node `n`'s edges, sorted, built on first use.

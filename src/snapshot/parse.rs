@@ -357,6 +357,7 @@ impl Sections {
             first_retainer: Vec::new(),
             retainer_node: Vec::new(),
             big_sources: Default::default(),
+            listed_retainers: Default::default(),
             edges_at: self.edges_at,
             names_on_disk: None,
             locations,

@@ -671,8 +671,13 @@ fn analyze_early(
     let (search, retainers, essential) =
         search_beside_index(&successors, by_edge, (weakmaps, names))?;
     let topology = retainers.topology(&shared.first_edge, &shared.edge_to, shared.root);
+    let adopted = search.adopt(&topology, &essential);
+    // The views find retainers by a pass over the edges: the index is
+    // numbered for the semidominators, as for the lean loads, and dropped.
+    let retainers = retainers.into_numbered(adopted.numbers(), &essential.by_slot);
+    drop(essential);
     let (immediate, (distances, took, names_on_disk)) = rayon::join(
-        || search.finish(&topology, &essential),
+        || adopted.finish_numbered(&retainers, &successors),
         || {
             let started = Instant::now();
             let distances = distances::compute_distances(&graph, &filter);
@@ -684,7 +689,7 @@ fn analyze_early(
             (distances, took, names)
         },
     );
-    drop(essential);
+    drop(retainers);
     if let Some(names) = names_on_disk {
         let changed =
             |e| SnapshotError::Invalid(format!("the file changed while it was read: {e}"));
@@ -695,7 +700,7 @@ fn analyze_early(
     let analysed = Analysed {
         counts,
         distances,
-        retainers,
+        retainers: RetainerIndex::default(),
         immediate: immediate?,
     };
     let mut analysis = analysed.conclude(graph, timings, clock, progress)?;

@@ -356,6 +356,7 @@ pub fn read_analysis(
         retainer_node: c.retainer_node,
         locations: locations(&c.locations)?,
         big_sources: FrozenMap::new(),
+        listed_retainers: Default::default(),
         edges_at: None,
         names_on_disk: None,
         root: record.root,

@@ -67,6 +67,12 @@ impl IgnoredRetainers {
     pub fn is_ignored(&self, n: u32) -> bool {
         self.nodes.contains(&n)
     }
+
+    /// The view's distances and hidden edges, to compare two views.
+    #[cfg(test)]
+    pub(crate) fn parts(&self) -> (&[i32], Vec<usize>) {
+        (&self.distances, self.hidden_edges.ones().collect())
+    }
 }
 
 /// The WeakMap entry names among the internal edges' names (the load does
@@ -95,28 +101,19 @@ fn cut_off_weakmap_edges(
     distances: &[i32],
 ) -> FixedBitSet {
     let graph = &analysis.graph;
-    let mut cut_off: Vec<(u32, u32)> = Vec::new();
-    for n in 0..graph.node_count() as u32 {
-        if distances[n as usize] != NO_DISTANCE {
-            continue;
-        }
-        for e in graph.edges(n) {
-            if let Some(pair) = filter.pair_of(e) {
-                cut_off.push((graph.edge_to[e], pair));
-            }
-        }
-    }
+    // The entry edges alone are walked (not every node, nor the retainers
+    // of each value): the filter has them.
+    let mut cut_off: Vec<(u32, u32)> = filter
+        .ephemeron_edges()
+        .filter(|&(e, _)| distances[graph.owner(e) as usize] == NO_DISTANCE)
+        .map(|(e, pair)| (graph.edge_to[e], pair))
+        .collect();
     cut_off.sort_unstable();
     cut_off.dedup();
     let mut hidden = FixedBitSet::with_capacity(graph.edge_count());
-    let mut values: Vec<u32> = cut_off.iter().map(|&(to, _)| to).collect();
-    values.dedup();
-    for to in values {
-        for (e, _) in graph.retaining_edges(to) {
-            let pair = filter.pair_of(e);
-            if pair.is_some_and(|p| cut_off.binary_search(&(to, p)).is_ok()) {
-                hidden.insert(e);
-            }
+    for (e, pair) in filter.ephemeron_edges() {
+        if cut_off.binary_search(&(graph.edge_to[e], pair)).is_ok() {
+            hidden.insert(e);
         }
     }
     hidden
@@ -165,12 +162,7 @@ impl Analysis {
 
     /// Whether `n` has any retainer the grid lists (no sorting).
     pub fn has_retainers(&self, n: u32) -> bool {
-        let graph = &self.graph;
-        let weak = graph.layout.types.edge_weak;
-        graph
-            .retaining_edges(n)
-            .into_iter()
-            .any(|(edge, from)| from != graph.root && graph.edge_type[edge] != weak)
+        self.graph.has_listed_retainer(n)
     }
 
     /// Retainers of `n` in DevTools' default order: no weak edges and no

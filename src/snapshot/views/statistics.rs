@@ -68,6 +68,7 @@ pub fn statistics(analysis: &Analysis) -> Statistics {
         native_total: graph.extra_native_bytes,
         ..Statistics::default()
     };
+    let mut stores = Vec::new();
     for n in 0..graph.node_count() as u32 {
         let size = u64::from(graph.self_size[n as usize]);
         let ty = graph.node_type[n as usize];
@@ -83,32 +84,39 @@ pub fn statistics(analysis: &Analysis) -> Statistics {
         } else if ty == t.string || ty == t.cons_string || ty == t.sliced_string {
             stats.strings += size;
         } else if graph.name(n) == "Array" {
-            stats.js_arrays += array_size(analysis, n);
+            stats.js_arrays += u64::from(graph.self_size[n as usize]);
+            stores.extend(elements_store(analysis, n));
         }
     }
+    stats.js_arrays += owned_stores_size(analysis, stores);
     stats
 }
 
-/// An array's size plus its first internal `elements` store's, when the
-/// array is that store's only retainer (`calculateArraySize`).
-fn array_size(analysis: &Analysis, n: u32) -> u64 {
+/// An array's first internal `elements` store (`calculateArraySize`),
+/// compared without reading back the long names of other internal edges
+/// (an array that is a WeakMap key has its entry names).
+fn elements_store(analysis: &Analysis, n: u32) -> Option<u32> {
     let graph = &analysis.graph;
-    let own = u64::from(graph.self_size[n as usize]);
-    // Compared without reading back the long names of other internal
-    // edges (an array that is a WeakMap key has its entry names).
     let elements = graph.edges(n).find(|&e| {
         graph.edge_type[e] == graph.layout.types.edge_internal
             && graph.strings.is(graph.edge_name(e), "elements")
     });
-    let Some(e) = elements else {
-        return own;
-    };
-    let store = graph.edge_to[e];
-    if graph.retainers(store).len() == 1 {
-        own + u64::from(graph.self_size[store as usize])
-    } else {
-        own
-    }
+    elements.map(|e| graph.edge_to[e])
+}
+
+/// The sizes of the stores that their array alone retains, the retainers
+/// of all counted in one go.
+fn owned_stores_size(analysis: &Analysis, mut stores: Vec<u32>) -> u64 {
+    let graph = &analysis.graph;
+    let mut distinct = stores.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let counts = graph.retainer_counts(&distinct);
+    stores.retain(|s| distinct.binary_search(s).is_ok_and(|at| counts[at] == 1));
+    stores
+        .iter()
+        .map(|&s| u64::from(graph.self_size[s as usize]))
+        .sum()
 }
 
 #[cfg(test)]
