@@ -238,14 +238,19 @@ mod schedule_tests {
             a.distances.iter().map(|&d| d as u64).collect(),
             wide(&tree.idom),
             tree.retained.clone(),
-            wide(&tree.children),
+            // Which nodes dominate others (the lists themselves follow
+            // from `idom`; the TUI's load sheds them).
+            (0..a.graph.node_count() as u32)
+                .map(|n| u64::from(tree.has_children(n)))
+                .collect(),
         ];
         (rows, per_node)
     }
 
-    /// The TUI's load keeps no retainer index and, from a plain file, no
-    /// edge names: its views find the retainers, labels, statistics and
-    /// "Ignore this retainer" distances of the full load.
+    /// The TUI's load keeps no retainer index nor dominated lists and,
+    /// from a plain file, no edge names: its views find the retainers,
+    /// labels, children, statistics and "Ignore this retainer" distances
+    /// of the full load.
     #[test]
     fn the_tuis_load_answers_as_the_full_load() {
         use std::io::{Read, Write};
@@ -272,6 +277,7 @@ mod schedule_tests {
             assert!(full.graph.has_retainer_index(), "{file}");
             assert!(!tui.graph.has_retainer_index(), "{file}");
             assert!(tui.graph.edge_name.is_empty(), "{file}");
+            assert!(tui.dominators.children.is_empty(), "{file}");
             let view = |a: &Analysis, n: u32| {
                 let rows: Vec<(String, u32)> = a
                     .retainers(n)
@@ -286,6 +292,8 @@ mod schedule_tests {
             for n in (0..count).step_by(step) {
                 let expected = view(&full, n);
                 assert_eq!(expected, view(&tui, n), "{file} {n}");
+                let children = |a: &Analysis| a.dominators.children_of(n).to_vec();
+                assert_eq!(children(&full), children(&tui), "{file} {n}");
                 ignorable.extend(expected.0.first().map(|&(_, from)| from));
             }
             assert_eq!(statistics(&full), statistics(&tui), "{file}");

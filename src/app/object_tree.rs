@@ -70,7 +70,7 @@ impl TreeKind {
         match self {
             TreeKind::Retainers => analysis.has_retainers(n),
             TreeKind::Containment => !analysis.graph.edges(n).is_empty(),
-            TreeKind::Dominators => !analysis.dominators.children_of(n).is_empty(),
+            TreeKind::Dominators => analysis.dominators.has_children(n),
         }
     }
 }

@@ -395,7 +395,7 @@ impl<'a> ClassWalk<'a> {
                 }
             }
             if children.len() >= FORK_CHILDREN && tree.retained[n as usize] >= self.fork_at {
-                self.fork(children, open, tally)?;
+                self.fork(&children, open, tally)?;
                 continue;
             }
             // The root's children alone can be millions.

@@ -383,27 +383,9 @@ impl HeapGraph {
         into.into_iter().rev().map(|e| (e, self.owner(e))).collect()
     }
 
-    /// The edges whose target passes `wanted`, in edge order. Blocks of 64
-    /// targets are tested first, without branches, so that the compiler
-    /// vectorises the test (2.7 ms for 35.5 M edges on two cores, where
-    /// filtering edge by edge took 7.3 ms).
+    /// The edges whose target passes `wanted`, in edge order.
     pub fn edges_into(&self, wanted: impl Fn(u32) -> bool + Sync) -> Vec<usize> {
-        const CHUNK: usize = 1 << 16;
-        const BLOCK: usize = 64;
-        let chunks = self.edge_to.par_chunks(CHUNK).enumerate();
-        chunks
-            .flat_map_iter(|(c, chunk)| {
-                let mut found = Vec::new();
-                for (b, block) in chunk.chunks(BLOCK).enumerate() {
-                    if block.iter().fold(false, |any, &to| any | wanted(to)) {
-                        let base = c * CHUNK + b * BLOCK;
-                        let hits = block.iter().enumerate().filter(|&(_, &to)| wanted(to));
-                        found.extend(hits.map(|(i, _)| base + i));
-                    }
-                }
-                found
-            })
-            .collect()
+        positions_where(&self.edge_to, wanted)
     }
 
     /// Whether `n` has a retainer other than the root over an edge that is
@@ -497,6 +479,29 @@ impl HeapGraph {
         self.first_retainer = index.first;
         self.retainer_node = index.nodes;
     }
+}
+
+/// The positions of the values that pass `wanted`, in order, found on
+/// every core. Blocks of 64 values are tested first, without branches, so
+/// that the compiler vectorises the test: 2.7 ms for 35.5 M edges' targets
+/// on two cores, where filtering value by value took 7.3 ms.
+pub fn positions_where(values: &[u32], wanted: impl Fn(u32) -> bool + Sync) -> Vec<usize> {
+    const CHUNK: usize = 1 << 16;
+    const BLOCK: usize = 64;
+    let chunks = values.par_chunks(CHUNK).enumerate();
+    chunks
+        .flat_map_iter(|(c, chunk)| {
+            let mut found = Vec::new();
+            for (b, block) in chunk.chunks(BLOCK).enumerate() {
+                if block.iter().fold(false, |any, &v| any | wanted(v)) {
+                    let base = c * CHUNK + b * BLOCK;
+                    let hits = block.iter().enumerate().filter(|&(_, &v)| wanted(v));
+                    found.extend(hits.map(|(i, _)| base + i));
+                }
+            }
+            found
+        })
+        .collect()
 }
 
 /// The edges both ways, apart from the node data that load passes rewrite:

@@ -705,6 +705,9 @@ fn analyze_early(
     };
     let mut analysis = analysed.conclude(graph, timings, clock, progress)?;
     analysis.distance_filter = Some(Arc::new(filter));
+    // Read by the class retained sizes; the views find a node's children
+    // in the dominators instead.
+    analysis.dominators.shed_child_lists();
     Ok(analysis)
 }
 

@@ -370,6 +370,7 @@ pub fn read_analysis(
             retained: c.retained,
             first_child: c.first_child,
             children: c.children,
+            dominating: Default::default(),
         },
         classes: c.classes,
         interfaces: record.interfaces(),
