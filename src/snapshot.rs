@@ -18,6 +18,7 @@ pub mod flags;
 pub mod graph;
 pub mod index;
 pub mod input;
+mod labels;
 pub mod meta;
 pub mod names;
 pub mod parse;
@@ -278,6 +279,17 @@ mod schedule_tests {
             assert!(!tui.graph.has_retainer_index(), "{file}");
             assert!(tui.graph.edge_name.is_empty(), "{file}");
             assert!(tui.dominators.children.is_empty(), "{file}");
+            // The labels shed for the dominators' time are read back as
+            // the load left them (renamed `Detached` nodes, added names).
+            let (g, h) = (&full.graph, &tui.graph);
+            assert_eq!(g.node_name, h.node_name, "{file}");
+            assert_eq!(g.node_id, h.node_id, "{file}");
+            let located = |g: &HeapGraph| g.locations.iter().collect::<Vec<_>>();
+            assert_eq!(located(g), located(h), "{file}");
+            assert_eq!(g.strings.len(), h.strings.len(), "{file}");
+            for i in 0..g.strings.len() as u32 {
+                assert_eq!(g.strings.get(i), h.strings.get(i), "{file} string {i}");
+            }
             let view = |a: &Analysis, n: u32| {
                 let rows: Vec<(String, u32)> = a
                     .retainers(n)

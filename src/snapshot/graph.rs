@@ -7,7 +7,6 @@
 //! n's edges, in file order); retainers are the reverse index in DevTools'
 //! slot order (§7.1 of the semantics spec), which tie-breaks depend on.
 
-use std::fs::File;
 use std::sync::{Arc, OnceLock};
 
 use elsa::sync::FrozenMap;
@@ -18,6 +17,7 @@ use rayon::slice::ParallelSliceMut;
 use super::edge_names::{EdgeNamesOnDisk, Expected, UNREADABLE};
 use super::error::{try_zeroed, SnapshotError};
 use super::meta::Layout;
+use super::parse::SectionOffsets;
 use super::strings::{StringTable, CHANGED_ON_DISK};
 use super::weakmap::WeakMapEdges;
 
@@ -234,9 +234,9 @@ pub struct HeapGraph {
     pub retainer_node: Vec<u32>,
     /// Constructor locations by node ordinal.
     pub locations: Locations,
-    /// The plain file read, and where its `edges` section starts: what
-    /// [`HeapGraph::leave_edge_names_on_disk`] reads the names back from.
-    pub edges_at: Option<(Arc<File>, u64)>,
+    /// The plain file read, and where its sections start: what a load
+    /// that sheds labels reads them back from.
+    pub sections_at: Option<SectionOffsets>,
     /// The edge names once `edge_name` is shed, read back from the file.
     pub names_on_disk: Option<Arc<EdgeNamesOnDisk>>,
     /// The edges of retaining nodes with many, sorted by target, as

@@ -228,6 +228,26 @@ impl Read for SharedFile {
     }
 }
 
+/// A backing file read on from an offset, without moving its handle.
+pub(crate) struct FileFrom {
+    file: Arc<File>,
+    offset: u64,
+}
+
+impl FileFrom {
+    pub(crate) fn new(file: Arc<File>, offset: u64) -> FileFrom {
+        FileFrom { file, offset }
+    }
+}
+
+impl Read for FileFrom {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = read_at(&self.file, buf, self.offset)?;
+        self.offset += read as u64;
+        Ok(read)
+    }
+}
+
 /// Reads into `buf` from `offset` of a backing file, without moving its
 /// handle (the parser may still be streaming the same open file).
 #[cfg(unix)]

@@ -24,8 +24,9 @@ use rustc_hash::FxHashSet;
 
 use super::error::SnapshotError;
 use super::graph::{HeapGraph, Location, Locations, NodeIds, SharedEdges};
+use super::input::FileFrom;
 use super::meta::{Header, Layout};
-use super::strings::{decode_json_string, Keep, Span, StringTable};
+use super::strings::{decode_json_string, Keep, Span, StringTable, TableSizes};
 use super::weakmap::{EphemeronName, WeakMapEdges};
 
 mod blocks;
@@ -75,6 +76,7 @@ fn parse_with_buffer(
 ) -> Result<HeapGraph, SnapshotError> {
     let mut stream = Stream::new(reader, progress, buffer_bytes);
     let mut sections = Sections {
+        file: backing.clone(),
         backing,
         ..Sections::default()
     };
@@ -128,6 +130,153 @@ fn parse_with_buffer(
     sections.finish()
 }
 
+/// Where the sections of a plain file start (right after each key), so
+/// that what a load sheds can be read again: the edge names (see
+/// `edge_names`), the node labels, strings and locations
+/// ([`read_labels_again`]).
+#[derive(Debug, Clone)]
+pub struct SectionOffsets {
+    pub file: Arc<File>,
+    pub nodes: u64,
+    pub edges: u64,
+    pub strings: u64,
+    pub locations: Option<u64>,
+    /// Strings the file holds (the table's first ones).
+    pub strings_read: usize,
+}
+
+/// The offsets noted so far.
+#[derive(Default)]
+struct Offsets {
+    nodes: Option<u64>,
+    edges: Option<u64>,
+    strings: Option<u64>,
+    locations: Option<u64>,
+}
+
+impl Offsets {
+    fn note(&mut self, key: &str, at: u64) {
+        let slot = match key {
+            "nodes" => &mut self.nodes,
+            "edges" => &mut self.edges,
+            "strings" => &mut self.strings,
+            "locations" => &mut self.locations,
+            _ => return,
+        };
+        *slot = Some(at);
+    }
+
+    fn of(self, file: Option<Arc<File>>, strings_read: usize) -> Option<SectionOffsets> {
+        Some(SectionOffsets {
+            file: file?,
+            nodes: self.nodes?,
+            edges: self.edges?,
+            strings: self.strings?,
+            locations: self.locations,
+            strings_read,
+        })
+    }
+}
+
+/// How a table kept its strings, to read them again the same way.
+pub struct KeptStrings {
+    /// The strings held in memory.
+    pub in_memory: FixedBitSet,
+    pub sizes: TableSizes,
+}
+
+/// What [`read_labels_again`] reads.
+pub struct Labels {
+    pub node_name: Vec<u32>,
+    pub node_id: NodeIds,
+    pub strings: StringTable,
+    pub locations: Locations,
+}
+
+/// The node names and ids, the strings and the locations of a plain file
+/// read again, for a load that shed them while the dominators took the
+/// memory. `node_type` (kept) must be the file's: a file rewritten since
+/// fails. `in_memory`: the strings the first read kept in memory, kept so
+/// again, in arrays of the size the table had.
+pub fn read_labels_again(
+    at: &SectionOffsets,
+    layout: &Layout,
+    node_type: &[u8],
+    kept: &KeptStrings,
+) -> Result<Labels, SnapshotError> {
+    // One after the other, the locations first: their sort's temporaries
+    // (50 MB of a 1 GB snapshot) come and go before the rest grows.
+    let locations = locations_again(at, layout, node_type.len())?;
+    let strings = strings_again(at, kept)?;
+    let (node_name, node_id) = nodes_again(at, layout, node_type)?;
+    Ok(Labels {
+        node_name,
+        node_id,
+        strings,
+        locations,
+    })
+}
+
+/// The error of a file found rewritten when read again.
+fn changed_since() -> SnapshotError {
+    SnapshotError::Invalid("the file changed after it was read".into())
+}
+
+fn strings_again(at: &SectionOffsets, kept: &KeptStrings) -> Result<StringTable, SnapshotError> {
+    let mut keep_going = |_| true;
+    let mut s = at.stream_at(at.strings, &mut keep_going);
+    let file = Some(Arc::clone(&at.file));
+    let (strings, _) = read_strings(&mut s, file, Some(&kept.in_memory), kept.sizes)?;
+    match strings.len() == at.strings_read {
+        true => Ok(strings),
+        false => Err(changed_since()),
+    }
+}
+
+fn locations_again(
+    at: &SectionOffsets,
+    layout: &Layout,
+    node_count: usize,
+) -> Result<Locations, SnapshotError> {
+    let (Some(offset), Some(mut entries)) = (at.locations, LocationEntries::new(layout)) else {
+        return Ok(Locations::default());
+    };
+    let mut keep_going = |_| true;
+    let mut s = at.stream_at(offset, &mut keep_going);
+    s.read_records("locations", entries.width(), u64::MAX, &mut entries)?;
+    Ok(location_map(entries.entries, node_count))
+}
+
+/// The node names and ids; `node_type` checks them.
+fn nodes_again(
+    at: &SectionOffsets,
+    layout: &Layout,
+    node_type: &[u8],
+) -> Result<(Vec<u32>, NodeIds), SnapshotError> {
+    let mut keep_going = |_| true;
+    let mut s = at.stream_at(at.nodes, &mut keep_going);
+    let mut nodes = Nodes::labels(layout);
+    let width = layout.node_field_count;
+    s.read_records("nodes", width, node_type.len() as u64, &mut nodes)?;
+    if nodes.node_type != node_type {
+        return Err(changed_since());
+    }
+    let wide = nodes.wide_ids.into_inner();
+    let ids = NodeIds::new(nodes.id, wide.unwrap_or_else(PoisonError::into_inner));
+    Ok((nodes.name, ids))
+}
+
+impl SectionOffsets {
+    /// The file streamed from `offset`, which the stream's offsets count
+    /// from (the strings' spans are file offsets).
+    fn stream_at<'p>(&self, offset: u64, progress: ReadProgress<'p>) -> Stream<'p, FileFrom> {
+        let file = FileFrom::new(Arc::clone(&self.file), offset);
+        let mut stream = Stream::new(file, progress, BUFFER_BYTES);
+        stream.base = offset;
+        stream
+    }
+}
+
 /// How syntax errors name the JSON around the sections.
 const TOP: &str = "top-level object";
 
@@ -143,8 +292,10 @@ struct Sections {
     ephemeron_names: Vec<EphemeronName>,
     /// The file being read, if it can be read again (see `StringTable`).
     backing: Option<Arc<File>>,
-    /// That file, and the offset of the `edges` section in it.
-    edges_at: Option<(Arc<File>, u64)>,
+    /// That file, kept for reading its sections again.
+    file: Option<Arc<File>>,
+    /// Where each section read starts (after its key).
+    offsets: Offsets,
     locations: Option<Vec<(u32, Location)>>,
     /// Every top-level key so far, to refuse one given twice: a set, since
     /// a list searched per key took 39 s over 200 k keys.
@@ -165,6 +316,7 @@ impl Sections {
             return Err(SnapshotError::DuplicateSection(short_key(key)));
         }
         self.last = Some(key.to_owned());
+        self.offsets.note(key, s.offset());
         match key {
             "snapshot" => {
                 let json = s.capture_object("\"snapshot\"")?;
@@ -186,8 +338,6 @@ impl Sections {
                         "\"edges\" comes before \"nodes\"".into(),
                     ));
                 };
-                let at = s.offset();
-                self.edges_at = self.backing.as_ref().map(|file| (Arc::clone(file), at));
                 let mut edges = read_edges(s, header, nodes.node_type.len() as u64)?;
                 let shared = share_edges(header, nodes, &mut edges);
                 if let Some(shared) = &shared {
@@ -199,7 +349,8 @@ impl Sections {
             "strings" => {
                 let backing = self.backing.take();
                 let names = backing.is_some().then(|| self.names()).flatten();
-                let (strings, ephemerons) = read_strings(s, backing, names.as_ref())?;
+                let (strings, ephemerons) =
+                    read_strings(s, backing, names.as_ref(), TableSizes::default())?;
                 self.strings = Some(strings);
                 self.ephemeron_names = ephemerons;
             }
@@ -296,6 +447,7 @@ impl Sections {
         let strings = self
             .strings
             .ok_or(SnapshotError::MissingSection("strings"))?;
+        let strings_read = strings.len();
         let layout = header.layout;
         let node_count = nodes.node_type.len();
         let edge_type = self
@@ -358,7 +510,7 @@ impl Sections {
             retainer_node: Vec::new(),
             big_sources: Default::default(),
             listed_retainers: Default::default(),
-            edges_at: self.edges_at,
+            sections_at: self.offsets.of(self.file, strings_read),
             names_on_disk: None,
             locations,
             root: shared.root,
@@ -452,8 +604,9 @@ fn read_strings<R: Read>(
     s: &mut Stream<'_, R>,
     backing: Option<Arc<File>>,
     names: Option<&FixedBitSet>,
+    sizes: TableSizes,
 ) -> Result<(StringTable, Vec<EphemeronName>), SnapshotError> {
-    let mut table = StringTable::backed_by(backing);
+    let mut table = StringTable::backed_by(backing, sizes);
     let mut ephemerons = Vec::new();
     read_strings_into(s, &mut table, names, &mut ephemerons).map_err(|e| match e {
         SnapshotError::Truncated { place, offset, .. } => SnapshotError::Truncated {

@@ -13,6 +13,7 @@ use super::edge_names::EdgeNamesOnDisk;
 use super::flags::EssentialEdges;
 use super::graph::{HeapGraph, NodeIds, RetainerIndex, SharedEdges, Topology};
 use super::input::SnapshotInput;
+use super::labels::ShedLabels;
 use super::meta::Types;
 use super::scripts::ScriptNames;
 use super::{classes, distances, dom_state, dominators, flags, names, parse, shallow, weakmap};
@@ -421,26 +422,16 @@ fn analyze_rows(
     let shared = graph.shared_edges();
     let successors = dominators::Successors::of_shared(&shared);
     let (search, retainers, essential) = search_beside_index(&successors, by_edge, shed)?;
-    let topology = retainers.topology(&shared.first_edge, &shared.edge_to, shared.root);
-    let adopted = search.adopt(&topology, &essential);
-    // On both cores before the distances take one: the semidominators then
-    // look up no number (1 GB snapshot: wall ratio 0.978 over 10 paired
-    // runs against looking them up).
-    let retainers = retainers.into_numbered(adopted.numbers(), &essential.by_slot);
-    drop(essential);
-    let (immediate, distances) = rayon::join(
-        || adopted.finish_numbered(&retainers, &successors),
-        || {
+    let (immediate, distances) =
+        numbered_dominators(search, retainers, essential, &successors, || {
             // Folded into the classes here, where a core has time for it,
             // and the per-node distances freed before the dominators end.
             let started = Instant::now();
             let by_node = distances::compute_distances(&graph, &filter?);
             let by_class = classes::class_distances(&counts.aggregates, &by_node);
             Some((by_class, started.elapsed()))
-        },
-    );
+        });
     // Only the dominator tree and the self sizes are read from here on.
-    drop(retainers);
     if let Some((by_class, took)) = distances {
         classes::set_distances(&mut counts.aggregates, &by_class);
         timings.record_as(Stage::Distances, took, true);
@@ -486,6 +477,25 @@ fn search_beside_index(
     );
     let (retainers, by_slot) = index?;
     Ok((search?, retainers, EssentialEdges { by_edge, by_slot }))
+}
+
+/// The immediate dominators over the retainer index, numbered for them
+/// on both cores first (the semidominators then look up no number: 1 GB
+/// snapshot, wall ratio 0.978 over 10 paired runs) and gone with them;
+/// `beside` runs on the other core meanwhile.
+fn numbered_dominators<T: Send>(
+    search: dominators::RootSearch,
+    retainers: RetainerIndex,
+    essential: EssentialEdges,
+    successors: &dominators::Successors<'_>,
+    beside: impl FnOnce() -> T + Send,
+) -> (Result<dominators::ImmediateDominators, SnapshotError>, T) {
+    let (first_edge, edge_to) = (successors.first_edge, successors.edge_to);
+    let topology = retainers.topology(first_edge, edge_to, successors.root);
+    let adopted = search.adopt(&topology, &essential);
+    let retainers = retainers.into_numbered(adopted.numbers(), &essential.by_slot);
+    drop(essential);
+    rayon::join(|| adopted.finish_numbered(&retainers, successors), beside)
 }
 
 /// The retainer index, with the slots of the essential edges `by_edge`.
@@ -650,7 +660,7 @@ fn analyze_early(
     let (weakmaps, by_edge) =
         marked_essentials(&mut graph, marks, &mut timings, &mut clock, progress)?;
     let reads = Reads::Everything;
-    let mut counts = count_classes(
+    let counts = count_classes(
         &mut graph,
         &mut timings,
         &mut clock,
@@ -662,52 +672,54 @@ fn analyze_early(
     let filter = distance_filter(&graph, &weakmaps)?;
     // No pass reads the edge names from here on: those of a plain file go
     // before the dominators, and the views read them back from it.
-    let names_at = graph.edges_at.take();
-    let names = names_at
-        .is_some()
-        .then(|| std::mem::take(&mut graph.edge_name));
+    let sections_at = graph.sections_at.clone();
+    let names = (sections_at.is_some()).then(|| std::mem::take(&mut graph.edge_name));
+    // Nor the other labels until the dominators end: read back after.
+    let (labels, shed_labels) = ShedLabels::shed(&mut graph).unzip();
     let shared = graph.shared_edges();
     let successors = dominators::Successors::of_shared(&shared);
-    let (search, retainers, essential) =
-        search_beside_index(&successors, by_edge, (weakmaps, names))?;
-    let topology = retainers.topology(&shared.first_edge, &shared.edge_to, shared.root);
-    let adopted = search.adopt(&topology, &essential);
-    // The views find retainers by a pass over the edges: the index is
-    // numbered for the semidominators, as for the lean loads, and dropped.
-    let retainers = retainers.into_numbered(adopted.numbers(), &essential.by_slot);
-    drop(essential);
-    let (immediate, (distances, took, names_on_disk)) = rayon::join(
-        || adopted.finish_numbered(&retainers, &successors),
-        || {
-            let started = Instant::now();
-            let distances = distances::compute_distances(&graph, &filter);
-            let took = started.elapsed();
-            // Where the distances leave this core time before the dominators end.
-            let names = names_at.map(|(file, at)| {
-                EdgeNamesOnDisk::index(file, at, &graph.layout, graph.edge_count())
-            });
-            (distances, took, names)
-        },
-    );
-    drop(retainers);
+    let shed = (weakmaps, names, shed_labels);
+    let (search, retainers, essential) = search_beside_index(&successors, by_edge, shed)?;
+    // The distances wait for the semidominators' arrays to go (57 MB of a
+    // 1 GB snapshot less at the peak): beside them, the names' checkpoints.
+    let (immediate, names_on_disk) =
+        numbered_dominators(search, retainers, essential, &successors, || {
+            sections_at.map(|at| {
+                EdgeNamesOnDisk::index(at.file, at.edges, &graph.layout, graph.edge_count())
+            })
+        });
     if let Some(names) = names_on_disk {
         let changed =
             |e| SnapshotError::Invalid(format!("the file changed while it was read: {e}"));
         graph.names_on_disk = Some(Arc::new(names.map_err(changed)?));
     }
-    classes::add_distances(&mut counts.aggregates, &distances);
-    timings.record_as(Stage::Distances, took, true);
-    let analysed = Analysed {
-        counts,
-        distances,
-        retainers: RetainerIndex::default(),
-        immediate: immediate?,
-    };
-    let mut analysis = analysed.conclude(graph, timings, clock, progress)?;
-    analysis.distance_filter = Some(Arc::new(filter));
+    let tree = immediate?.into_tree(&graph)?;
+    clock.done(Stage::Dominators, &mut timings, progress)?;
+    let mut analysis = conclude(graph, counts, Vec::new(), tree, timings, clock)?;
     // Read by the class retained sizes; the views find a node's children
     // in the dominators instead.
     analysis.dominators.shed_child_lists();
+    // The distances and the labels' second read wait for the dominators'
+    // arrays to go (0.25 GB of a 1 GB snapshot less at the peak).
+    let (read_back, (distances, took)) = rayon::join(
+        || {
+            labels
+                .as_ref()
+                .map(|labels| labels.read_back(&analysis.graph))
+        },
+        || {
+            let started = Instant::now();
+            let distances = distances::compute_distances(&analysis.graph, &filter);
+            (distances, started.elapsed())
+        },
+    );
+    if let (Some(labels), Some(read)) = (labels, read_back) {
+        labels.put_back(read?, &mut analysis.graph);
+    }
+    classes::add_distances(&mut analysis.aggregates, &distances);
+    analysis.timings.record_as(Stage::Distances, took, true);
+    analysis.distances = distances;
+    analysis.distance_filter = Some(Arc::new(filter));
     Ok(analysis)
 }
 

@@ -357,7 +357,7 @@ pub fn read_analysis(
         locations: locations(&c.locations)?,
         big_sources: FrozenMap::new(),
         listed_retainers: Default::default(),
-        edges_at: None,
+        sections_at: None,
         names_on_disk: None,
         root: record.root,
         extra_native_bytes: record.extra_native_bytes,

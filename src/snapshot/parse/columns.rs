@@ -121,6 +121,7 @@ struct NodeFields {
     self_size: usize,
     edge_count: usize,
     detachedness: Option<usize>,
+    labels_only: bool,
 }
 
 impl Nodes {
@@ -133,9 +134,18 @@ impl Nodes {
                 self_size: layout.node_self_size,
                 edge_count: layout.node_edge_count,
                 detachedness: layout.node_detachedness,
+                labels_only: false,
             },
             ..Nodes::default()
         }
+    }
+
+    /// Columns for the types, names and ids alone: what is read again of
+    /// a file the load has read once (the other columns stay empty).
+    pub fn labels(layout: &Layout) -> Nodes {
+        let mut nodes = Nodes::new(layout);
+        nodes.fields.labels_only = true;
+        nodes
     }
 }
 
@@ -145,6 +155,9 @@ impl Nodes {
         ensure_len(&mut self.node_type, len, promised)?;
         ensure_len(&mut self.name, len, promised)?;
         ensure_len(&mut self.id, len, promised)?;
+        if self.fields.labels_only {
+            return Ok(());
+        }
         ensure_len(&mut self.self_size, len, promised)?;
         ensure_len(&mut self.edge_count, len, promised)?;
         if self.fields.detachedness.is_some() {
@@ -182,8 +195,8 @@ impl Records for Nodes {
             name: &mut self.name[start..end],
             id: &mut self.id[start..end],
             wide_ids: &self.wide_ids,
-            self_size: &mut self.self_size[start..end],
-            edge_count: &mut self.edge_count[start..end],
+            self_size: self.self_size.get_mut(start..end).unwrap_or_default(),
+            edge_count: self.edge_count.get_mut(start..end).unwrap_or_default(),
             detachedness: self.detachedness.get_mut(start..end).unwrap_or_default(),
         }
     }
@@ -227,8 +240,9 @@ impl Slots for NodeSlots<'_> {
         let (node_type, node_type_rest) = self.node_type.split_at_mut(at);
         let (name, name_rest) = self.name.split_at_mut(at);
         let (id, id_rest) = self.id.split_at_mut(at);
-        let (self_size, self_size_rest) = self.self_size.split_at_mut(at);
-        let (edge_count, edge_count_rest) = self.edge_count.split_at_mut(at);
+        let sized_at = at.min(self.self_size.len());
+        let (self_size, self_size_rest) = self.self_size.split_at_mut(sized_at);
+        let (edge_count, edge_count_rest) = self.edge_count.split_at_mut(sized_at);
         let detached_at = at.min(self.detachedness.len());
         let (detachedness, detachedness_rest) = self.detachedness.split_at_mut(detached_at);
         let first = NodeSlots {
@@ -267,8 +281,12 @@ impl Slots for NodeSlots<'_> {
         if id > u64::from(u32::MAX) {
             self.keep_wide_id(node, id);
         }
-        self.self_size[i] = to_u32(r[f.self_size], "node", node, "self_size")?;
-        self.edge_count[i] = to_u32(r[f.edge_count], "node", node, "edge_count")?;
+        if let Some(slot) = self.self_size.get_mut(i) {
+            *slot = to_u32(r[f.self_size], "node", node, "self_size")?;
+        }
+        if let Some(slot) = self.edge_count.get_mut(i) {
+            *slot = to_u32(r[f.edge_count], "node", node, "edge_count")?;
+        }
         if let (Some(d), Some(slot)) = (f.detachedness, self.detachedness.get_mut(i)) {
             *slot = u8::try_from(r[d].min(3)).unwrap_or(0);
         }
