@@ -162,7 +162,7 @@ fn is_essential(
 fn is_weakmap_table_edge(graph: &HeapGraph, from: u32, e: usize, weakmaps: &WeakMapEdges) -> bool {
     graph.edge_type[e] == graph.layout.types.edge_internal
         && weakmaps
-            .get(graph.edge_name[e])
+            .get(graph.edge_name(e))
             .is_some_and(|entry| entry.table_id == Some(graph.node_id.devtools(from)))
 }
 

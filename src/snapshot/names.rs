@@ -178,7 +178,7 @@ pub fn format_property_name(name: &str) -> Cow<'_, str> {
 /// Every plain object's property list: the names' string indexes, in edge
 /// order. Interfaces are inferred and applied from it, and a baseline keeps
 /// it when it sheds its edges for a comparison.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PlainShapes {
     objects: Vec<u32>,
     /// `objects.len() + 1` offsets into `names`.
@@ -202,7 +202,7 @@ impl PlainShapes {
                 graph
                     .edges(n)
                     .filter(|&e| graph.edge_type[e] == property)
-                    .map(|e| graph.edge_name[e]),
+                    .map(|e| graph.edge_name(e)),
             );
             // At most the edge count, which fits 32 bits.
             shapes.first.push(shapes.names.len() as u32);
