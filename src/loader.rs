@@ -148,13 +148,21 @@ pub fn spawn<E: Send + 'static>(
                 }
                 Ok(Err(None)) => return,
                 Ok(Err(Some(message))) => LoadEvent::Failed(message),
-                Err(_) => LoadEvent::Failed(format!(
-                    "{name}: internal error while loading (a heaplens bug; please report it)"
+                Err(panic) => LoadEvent::Failed(format!(
+                    "{name}: internal error while loading (a heaplens bug; please report it): {}",
+                    panic_text(panic.as_ref())
                 )),
             };
             send(event);
         })?;
     Ok(LoaderHandle { cancel })
+}
+
+/// What a panic said (the hook does not print a loader's: see `runtime`).
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    let text = payload.downcast_ref::<&str>().copied();
+    let owned = payload.downcast_ref::<String>().map(String::as_str);
+    text.or(owned).unwrap_or("no message")
 }
 
 /// The line a failed load shows; None when it was cancelled.
@@ -211,6 +219,22 @@ fn load(
 
 #[cfg(test)]
 mod tests {
+    /// A loader's failure names what its panic said: the hook prints
+    /// nothing over the UI.
+    #[test]
+    fn a_panic_is_told_by_its_message() {
+        let said = |f: fn()| {
+            let payload = std::panic::catch_unwind(f).expect_err("it panics");
+            super::panic_text(payload.as_ref()).to_owned()
+        };
+        assert_eq!(
+            said(|| panic!("index {} out of bounds", 7)),
+            "index 7 out of bounds"
+        );
+        assert_eq!(said(|| panic!("plain")), "plain");
+        assert_eq!(said(|| std::panic::panic_any(42)), "no message");
+    }
+
     use super::*;
     use crate::app::testing::demo_pair;
 

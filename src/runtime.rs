@@ -2,7 +2,8 @@
 //! threads into one channel, and redraws only after something changed.
 //!
 //! The terminal is restored on every exit path: normal quit, errors (the
-//! guard's `Drop`), panics (ratatui's hook, installed by `ratatui::try_init`),
+//! guard's `Drop`), the UI thread's panics (ratatui's hook, installed by
+//! `ratatui::try_init`; a loader's panic is its load's failure),
 //! and SIGTERM/SIGHUP/SIGINT or Ctrl-c (turned into a quit event; the exit
 //! status is 128 + the signal's number). Ctrl-z and SIGTSTP give the
 //! terminal back to the shell before the process stops; SIGCONT takes it
@@ -73,6 +74,20 @@ fn leave_terminal() {
     let _ = execute!(std::io::stdout(), DisableMouseCapture, cursor::Show);
     let _ = terminal::disable_raw_mode();
     let _ = execute!(std::io::stdout(), LeaveAlternateScreen);
+}
+
+/// Only the UI thread's panics go to ratatui's hook (the terminal
+/// restored, then the message). Another thread's must neither restore the
+/// terminal under the running UI nor print over it: a loader's is caught
+/// and shown as its load's failure.
+fn leave_other_threads_panics_to_them() {
+    let restore_and_print = std::panic::take_hook();
+    let ui = thread::current().id();
+    std::panic::set_hook(Box::new(move |info| {
+        if thread::current().id() == ui {
+            restore_and_print(info);
+        }
+    }));
 }
 
 /// Takes the terminal again after a stop: raw mode, the alternate screen,
@@ -170,6 +185,7 @@ pub fn run(inputs: Vec<(SnapshotInput, Option<Arc<IndexFile>>)>) -> anyhow::Resu
     watch_signals(tx.clone())?;
     let mut terminal = ratatui::try_init().context("starting the terminal UI")?;
     let _guard = TerminalGuard;
+    leave_other_threads_panics_to_them();
     capture_mouse(app.mouse_capture)?;
     spawn_input(tx.clone())?;
     let signal = event_loop(&mut terminal, &mut app, &rx, &tx)?;
