@@ -32,9 +32,16 @@ pub struct EdgeNamesOnDisk {
     /// Offset of record `k * WINDOW` for each window, then of the `]`.
     checkpoints: Vec<u64>,
     fields: Fields,
-    /// The window read last, decoded (a view reads a node's edges in turn).
-    last: Mutex<Option<(usize, Arc<[u32]>)>>,
+    /// Windows read lately, decoded, each in the slot of its number modulo
+    /// [`CACHED_WINDOWS`]: a view reads a node's edges in turn, and the
+    /// duplicated strings view the parts of cons strings elsewhere (on a
+    /// 1 GB snapshot 1.55–1.61 s, against 1.66 s with only the last window
+    /// kept and 0.94 s with the names in memory).
+    cached: Vec<Mutex<Option<(usize, Arc<[u32]>)>>>,
 }
+
+/// Windows kept decoded (64 names each).
+const CACHED_WINDOWS: usize = 256;
 
 /// Positions of the fields an edge record is checked and named by.
 #[derive(Debug, Clone, Copy)]
@@ -74,7 +81,7 @@ impl EdgeNamesOnDisk {
             file,
             checkpoints,
             fields,
-            last: Mutex::new(None),
+            cached: (0..CACHED_WINDOWS).map(|_| Mutex::new(None)).collect(),
         })
     }
 
@@ -86,13 +93,13 @@ impl EdgeNamesOnDisk {
     }
 
     fn window(&self, window: usize, expected: &Expected<'_>) -> Option<Arc<[u32]>> {
-        let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((at, names)) = last.as_ref().filter(|(at, _)| *at == window) {
-            debug_assert_eq!(*at, window);
+        let slot = &self.cached[window % CACHED_WINDOWS];
+        let mut cached = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, names)) = cached.as_ref().filter(|(at, _)| *at == window) {
             return Some(Arc::clone(names));
         }
         let names: Arc<[u32]> = self.read_window(window, expected)?.into();
-        *last = Some((window, Arc::clone(&names)));
+        *cached = Some((window, Arc::clone(&names)));
         Some(names)
     }
 
