@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use fixedbitset::FixedBitSet;
 
-use super::edge_names::EdgeNamesOnDisk;
 use super::flags::EssentialEdges;
 use super::graph::{HeapGraph, NodeIds, RetainerIndex, SharedEdges, Topology};
 use super::input::SnapshotInput;
@@ -670,28 +669,21 @@ fn analyze_early(
         reads,
     )?;
     let filter = distance_filter(&graph, &weakmaps)?;
-    // No pass reads the edge names from here on: those of a plain file go
-    // before the dominators, and the views read them back from it.
-    let sections_at = graph.sections_at.clone();
-    let names = (sections_at.is_some()).then(|| std::mem::take(&mut graph.edge_name));
-    // Nor the other labels until the dominators end: read back after.
+    // No pass reads the labels of a plain file until the dominators end:
+    // the edge names stay in it, the others are read again after.
     let (labels, shed_labels) = ShedLabels::shed(&mut graph).unzip();
     let shared = graph.shared_edges();
     let successors = dominators::Successors::of_shared(&shared);
-    let shed = (weakmaps, names, shed_labels);
+    let shed = (weakmaps, shed_labels);
     let (search, retainers, essential) = search_beside_index(&successors, by_edge, shed)?;
     // The distances wait for the semidominators' arrays to go (57 MB of a
     // 1 GB snapshot less at the peak): beside them, the names' checkpoints.
     let (immediate, names_on_disk) =
         numbered_dominators(search, retainers, essential, &successors, || {
-            sections_at.map(|at| {
-                EdgeNamesOnDisk::index(at.file, at.edges, &graph.layout, graph.edge_count())
-            })
+            labels.as_ref().map(|l| l.edge_names_on_disk(&graph))
         });
     if let Some(names) = names_on_disk {
-        let changed =
-            |e| SnapshotError::Invalid(format!("the file changed while it was read: {e}"));
-        graph.names_on_disk = Some(Arc::new(names.map_err(changed)?));
+        graph.names_on_disk = Some(Arc::new(names?));
     }
     let tree = immediate?.into_tree(&graph)?;
     clock.done(Stage::Dominators, &mut timings, progress)?;
@@ -699,18 +691,27 @@ fn analyze_early(
     // Read by the class retained sizes; the views find a node's children
     // in the dominators instead.
     analysis.dominators.shed_child_lists();
-    // The distances and the labels' second read wait for the dominators'
-    // arrays to go (0.25 GB of a 1 GB snapshot less at the peak).
+    distances_beside_labels(&mut analysis, labels, filter)?;
+    Ok(analysis)
+}
+
+/// The distances beside the labels' second read, both once the
+/// dominators' arrays are gone (0.25 GB of a 1 GB snapshot less at the
+/// peak); the filter stays for "Ignore this retainer".
+fn distances_beside_labels(
+    analysis: &mut Analysis,
+    labels: Option<ShedLabels>,
+    filter: distances::DistanceFilter,
+) -> Result<(), SnapshotError> {
+    let graph = &analysis.graph;
     let (read_back, (distances, took)) = rayon::join(
-        || {
-            labels
-                .as_ref()
-                .map(|labels| labels.read_back(&analysis.graph))
-        },
+        || labels.as_ref().map(|labels| labels.read_back(graph)),
         || {
             let started = Instant::now();
-            let distances = distances::compute_distances(&analysis.graph, &filter);
-            (distances, started.elapsed())
+            (
+                distances::compute_distances(graph, &filter),
+                started.elapsed(),
+            )
         },
     );
     if let (Some(labels), Some(read)) = (labels, read_back) {
@@ -720,7 +721,7 @@ fn analyze_early(
     analysis.timings.record_as(Stage::Distances, took, true);
     analysis.distances = distances;
     analysis.distance_filter = Some(Arc::new(filter));
-    Ok(analysis)
+    Ok(())
 }
 
 /// What the first passes give: each node's class and the class counts.
