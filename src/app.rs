@@ -539,6 +539,7 @@ impl App {
                 groups,
             } => self.show_string_search(&analysis, pattern, groups),
             JobDone::GrowingCollections(found) => self.collections = Some(Arc::new(found)),
+            JobDone::Failed(message) => self.status = Some(message),
         }
     }
 

@@ -159,7 +159,7 @@ pub fn spawn<E: Send + 'static>(
 }
 
 /// What a panic said (the hook does not print a loader's: see `runtime`).
-fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
     let text = payload.downcast_ref::<&str>().copied();
     let owned = payload.downcast_ref::<String>().map(String::as_str);
     text.or(owned).unwrap_or("no message")

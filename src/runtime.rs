@@ -10,8 +10,9 @@
 //! again and redraws everything.
 
 use std::io::Write;
+use std::panic::AssertUnwindSafe;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -63,6 +64,11 @@ struct TerminalGuard;
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         leave_terminal();
+        if thread::panicking() {
+            if let Some(other) = OTHER_PANIC.lock().ok().and_then(|mut kept| kept.take()) {
+                eprintln!("heaplens: {other}");
+            }
+        }
     }
 }
 
@@ -78,17 +84,25 @@ fn leave_terminal() {
 
 /// Only the UI thread's panics go to ratatui's hook (the terminal
 /// restored, then the message). Another thread's must neither restore the
-/// terminal under the running UI nor print over it: a loader's is caught
-/// and shown as its load's failure.
+/// terminal under the running UI nor print over it: a loader's and a job's
+/// are caught and shown as their failure; any other is kept for
+/// [`TerminalGuard`] to print, should the UI thread go down with it
+/// (rayon hands a worker's panic to the thread waiting on it, without
+/// running the hook again).
 fn leave_other_threads_panics_to_them() {
     let restore_and_print = std::panic::take_hook();
     let ui = thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
         if thread::current().id() == ui {
             restore_and_print(info);
+        } else if let Ok(mut kept) = OTHER_PANIC.lock() {
+            *kept = Some(info.to_string());
         }
     }));
 }
+
+/// The last panic of a thread other than the UI's.
+static OTHER_PANIC: Mutex<Option<String>> = Mutex::new(None);
 
 /// Takes the terminal again after a stop: raw mode, the alternate screen,
 /// mouse capture if the user left it on; the next draw repaints every cell.
@@ -172,6 +186,9 @@ pub fn run(inputs: Vec<(SnapshotInput, Option<Arc<IndexFile>>)>) -> anyhow::Resu
     for (slot, (input, _)) in app.slots.iter_mut().zip(&inputs) {
         slot.file_bytes = input.file_bytes();
     }
+    let mut terminal = ratatui::try_init().context("starting the terminal UI")?;
+    let _guard = TerminalGuard;
+    leave_other_threads_panics_to_them();
     let meeting = Arc::new(Rendezvous::new(inputs.len()));
     let _loaders: Vec<LoaderHandle> = inputs
         .into_iter()
@@ -183,9 +200,6 @@ pub fn run(inputs: Vec<(SnapshotInput, Option<Arc<IndexFile>>)>) -> anyhow::Resu
         })
         .collect::<anyhow::Result<_>>()?;
     watch_signals(tx.clone())?;
-    let mut terminal = ratatui::try_init().context("starting the terminal UI")?;
-    let _guard = TerminalGuard;
-    leave_other_threads_panics_to_them();
     capture_mouse(app.mouse_capture)?;
     spawn_input(tx.clone())?;
     let signal = event_loop(&mut terminal, &mut app, &rx, &tx)?;
@@ -316,7 +330,14 @@ fn spawn_job(job: Job, tx: Sender<Event>) -> anyhow::Result<()> {
     thread::Builder::new()
         .name("job".into())
         .spawn(move || {
-            let _ = tx.send(Event::Job(job.run()));
+            let done = std::panic::catch_unwind(AssertUnwindSafe(|| job.run()));
+            let done = done.unwrap_or_else(|panic| {
+                JobDone::Failed(format!(
+                    "internal error in a background job (a heaplens bug; please report it): {}",
+                    loader::panic_text(panic.as_ref())
+                ))
+            });
+            let _ = tx.send(Event::Job(done));
         })
         .context("starting a background job")?;
     Ok(())

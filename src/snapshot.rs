@@ -69,8 +69,9 @@ pub struct Analysis {
     /// Names of the scripts the class locations point into.
     pub scripts: ScriptNames,
     pub timings: Timings,
-    /// The distances' edge filter, kept by a load whose edge names are
-    /// left on disk: the Retainers view's "Ignore" reads it instead.
+    /// The distances' edge filter, kept by the TUI's load (whose edge
+    /// names may be on disk): "Ignore this retainer" reads it instead of
+    /// deciding every edge again.
     pub distance_filter: Option<Arc<DistanceFilter>>,
 }
 
@@ -256,6 +257,8 @@ mod schedule_tests {
     fn the_tuis_load_answers_as_the_full_load() {
         use std::io::{Read, Write};
 
+        use views::allocation::filtered_summary;
+        use views::leaks::PathFinder;
         use views::retainers::IgnoredRetainers;
         use views::statistics::statistics;
 
@@ -309,6 +312,28 @@ mod schedule_tests {
                 ignorable.extend(expected.0.first().map(|&(_, from)| from));
             }
             assert_eq!(statistics(&full), statistics(&tui), "{file}");
+            // The walks over every node: leak paths found level by level,
+            // a filtered Summary's retained sizes over lists made again.
+            let sample: Vec<u32> = (0..count).step_by(step).collect();
+            let (mut by_index, mut by_pass) = (PathFinder::new(&full), PathFinder::new(&tui));
+            by_pass.prefetch(&sample);
+            for &n in &sample {
+                assert_eq!(
+                    by_index.shortest_path(n),
+                    by_pass.shortest_path(n),
+                    "{file} {n}"
+                );
+            }
+            let odd = |n: u32| n % 2 == 1;
+            let rows = |a: &Analysis| {
+                let summary = filtered_summary(a, &odd);
+                let rows = summary.aggregates.iter();
+                let rows: Vec<_> = rows
+                    .map(|c| (c.key.clone(), c.count, c.retained_size))
+                    .collect();
+                (rows, summary.counted)
+            };
+            assert_eq!(rows(&full), rows(&tui), "{file}");
             // What a comparison reads of it: its plain objects' shapes.
             assert!(full.plain_shapes() == tui.plain_shapes(), "{file}");
             for &n in ignorable.iter().step_by(ignorable.len() / 5 + 1) {

@@ -66,6 +66,8 @@ pub enum JobDone {
         groups: Vec<DuplicateGroup>,
     },
     GrowingCollections(Vec<NamedCollection>),
+    /// The job panicked (a heaplens bug): what it said.
+    Failed(String),
 }
 
 impl Job {

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 // speed of SipHash on these keys) instead of std's DoS-resistant default.
 use rustc_hash::FxHashMap as HashMap;
 
-use super::dominators::DominatorTree;
+use super::dominators::{DominatorTree, WalkLists};
 use super::error::SnapshotError;
 use super::graph::{HeapGraph, Location};
 use super::strings::capped;
@@ -271,7 +271,7 @@ pub fn add_class_retained_sizes(
     root: u32,
 ) -> FixedBitSet {
     let walk = ClassWalk::new(aggregates.len(), node_class, tree, root, true);
-    let tally = walk.run().unwrap_or_else(abort);
+    let tally = walk.and_then(|walk| walk.run()).unwrap_or_else(abort);
     let mut counted = FixedBitSet::with_capacity(node_class.len());
     counted.extend(tally.counted.iter().map(|&n| n as usize));
     tally.add_to(aggregates);
@@ -286,7 +286,7 @@ pub fn try_add_class_retained_sizes(
     tree: &DominatorTree,
     root: u32,
 ) -> Result<(), SnapshotError> {
-    let walk = ClassWalk::new(aggregates.len(), node_class, tree, root, false);
+    let walk = ClassWalk::new(aggregates.len(), node_class, tree, root, false)?;
     walk.run()?.add_to(aggregates);
     Ok(())
 }
@@ -304,7 +304,8 @@ const FORK_PARTS: usize = 64;
 struct ClassWalk<'a> {
     classes: usize,
     node_class: &'a [u32],
-    tree: &'a DominatorTree,
+    lists: WalkLists<'a>,
+    retained: &'a [u64],
     root: u32,
     /// The retained size from which a node's many children fork: an
     /// eighth of the heap's, so that few nodes do.
@@ -341,16 +342,17 @@ impl<'a> ClassWalk<'a> {
         tree: &'a DominatorTree,
         root: u32,
         keep_counted: bool,
-    ) -> Self {
+    ) -> Result<Self, SnapshotError> {
         let total = tree.retained.get(root as usize).copied().unwrap_or(0);
-        ClassWalk {
+        Ok(ClassWalk {
             classes,
             node_class,
-            tree,
+            lists: tree.lists_for_walk(root)?,
+            retained: &tree.retained,
             root,
             fork_at: total / 8,
             keep_counted,
-        }
+        })
     }
 
     fn run(&self) -> Result<Tally, SnapshotError> {
@@ -374,7 +376,6 @@ impl<'a> ClassWalk<'a> {
         open: &mut [bool],
         tally: &mut Tally,
     ) -> Result<(), SnapshotError> {
-        let tree = self.tree;
         // (node, closing): the closing entry reopens the class after the subtree.
         let mut stack: Vec<(u32, bool)> = tops.iter().map(|&n| (n, false)).collect();
         while let Some((n, closing)) = stack.pop() {
@@ -383,9 +384,9 @@ impl<'a> ClassWalk<'a> {
                 open[class as usize] = false;
                 continue;
             }
-            let children = tree.children_of(n);
+            let children = self.lists.of(n);
             if class != u32::MAX && !open[class as usize] {
-                tally.retained[class as usize] += tree.retained[n as usize];
+                tally.retained[class as usize] += self.retained[n as usize];
                 if self.keep_counted {
                     tally.counted.push(n);
                 }
@@ -394,8 +395,8 @@ impl<'a> ClassWalk<'a> {
                     stack.push((n, true));
                 }
             }
-            if children.len() >= FORK_CHILDREN && tree.retained[n as usize] >= self.fork_at {
-                self.fork(&children, open, tally)?;
+            if children.len() >= FORK_CHILDREN && self.retained[n as usize] >= self.fork_at {
+                self.fork(children, open, tally)?;
                 continue;
             }
             // The root's children alone can be millions.

@@ -133,7 +133,7 @@ pub struct DistanceFilter {
     /// Internal edges named as WeakMap entries, with their pair.
     ephemerons: EdgePairs,
     /// `(edge, pair)` of the other such edges, blocked or from a
-    /// descriptor array (none in V8's snapshots), by edge.
+    /// descriptor array (none in V8's snapshots).
     unfollowed_ephemerons: Vec<(u32, u32)>,
     pair_count: usize,
     /// The root's edges' ends that are user roots, in edge order.
@@ -184,19 +184,6 @@ impl DistanceFilter {
             .zip(self.ephemerons.pairs.iter().copied());
         let unfollowed = self.unfollowed_ephemerons.iter();
         followed.chain(unfollowed.map(|&(e, pair)| (e as usize, pair)))
-    }
-
-    /// The WeakMap pair of edge `e`, if it is an internal edge named as a
-    /// WeakMap entry (whether the distances follow it or not): what the
-    /// Retainers view hides once one half of a pair is cut off, without the
-    /// edge names.
-    pub fn pair_of(&self, e: usize) -> Option<u32> {
-        self.ephemerons.pair(e).or_else(|| {
-            let at = self
-                .unfollowed_ephemerons
-                .binary_search_by_key(&e, |&(edge, _)| edge as usize);
-            at.ok().map(|at| self.unfollowed_ephemerons[at].1)
-        })
     }
 }
 

@@ -12,8 +12,10 @@
 use std::fs::File;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::error::SnapshotError;
 use super::input::{read_at, read_exact_at};
 use super::meta::Layout;
+use super::parse::changed_since;
 use super::parse::count_commas;
 
 /// Edge records a checkpoint stands for: a read parses at most this many.
@@ -21,6 +23,9 @@ pub const WINDOW: usize = 64;
 
 /// What a name read back from a changed file gives (no string has it).
 pub const UNREADABLE: u32 = u32::MAX;
+
+/// The most bytes a window's records are read back from.
+const MAX_WINDOW_BYTES: usize = 1 << 20;
 
 /// Bytes read at a time while the checkpoints are found.
 const SCAN_BYTES: usize = 4 << 20;
@@ -70,7 +75,7 @@ impl EdgeNamesOnDisk {
         at: u64,
         layout: &Layout,
         edge_count: usize,
-    ) -> Result<EdgeNamesOnDisk, String> {
+    ) -> Result<EdgeNamesOnDisk, SnapshotError> {
         let fields = Fields {
             width: layout.edge_field_count,
             kind: layout.edge_type,
@@ -78,8 +83,7 @@ impl EdgeNamesOnDisk {
             to: layout.edge_to_node,
             node_width: layout.node_field_count as u64,
         };
-        let checkpoints = find_checkpoints(&file, at, fields.width, edge_count)
-            .map_err(|e| format!("the edges could not be read again: {e}"))?;
+        let checkpoints = find_checkpoints(&file, at, fields.width, edge_count)?;
         Ok(EdgeNamesOnDisk {
             file,
             checkpoints,
@@ -111,7 +115,13 @@ impl EdgeNamesOnDisk {
             self.checkpoints.get(window)?,
             self.checkpoints.get(window + 1)?,
         );
-        let mut text = vec![0; usize::try_from(end.checked_sub(start)?).ok()?];
+        // A window is about a kilobyte; one padded with white space
+        // past this (a crafted file) is read as unreadable, not allocated.
+        let len = usize::try_from(end.checked_sub(start)?).ok()?;
+        if len > MAX_WINDOW_BYTES {
+            return None;
+        }
+        let mut text = vec![0; len];
         read_exact_at(&self.file, &mut text, start).ok()?;
         let first = window * WINDOW;
         let records = WINDOW.min(expected.edge_to.len().checked_sub(first)?);
@@ -157,7 +167,7 @@ fn find_checkpoints(
     at: u64,
     width: usize,
     edge_count: usize,
-) -> Result<Vec<u64>, String> {
+) -> Result<Vec<u64>, SnapshotError> {
     let mut chunk = vec![0u8; SCAN_BYTES];
     let mut offset = at;
     let mut filled = read_some(file, &mut chunk, offset)?;
@@ -169,7 +179,7 @@ fn find_checkpoints(
                 .iter()
                 .all(|&b| b == b':' || b.is_ascii_whitespace())
         })
-        .ok_or("no array after the \"edges\" key")?;
+        .ok_or_else(changed_since)?;
     let mut checkpoints = Vec::with_capacity(edge_count.div_ceil(WINDOW) + 1);
     checkpoints.push(offset + open as u64 + 1);
     let commas_per_window = (WINDOW * width) as u64;
@@ -189,14 +199,14 @@ fn find_checkpoints(
         filled = read_some(file, &mut chunk, offset)?;
         from = 0;
         if filled == 0 {
-            return Err("the file ends inside the edges".into());
+            return Err(changed_since());
         }
     }
     let expected = (edge_count * width).saturating_sub(1) as u64;
     // An array of no edges still has its start and its end.
     let windows = edge_count.div_ceil(WINDOW).max(1) + 1;
     if commas != expected || checkpoints.len() != windows {
-        return Err("the file changed since it was read".into());
+        return Err(changed_since());
     }
     Ok(checkpoints)
 }
@@ -232,14 +242,14 @@ fn mark_windows(
 }
 
 /// Fills `buf` from `offset` as far as the file goes; the bytes read.
-fn read_some(file: &File, buf: &mut [u8], offset: u64) -> Result<usize, String> {
+fn read_some(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match read_at(file, &mut buf[filled..], offset + filled as u64) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e),
         }
     }
     Ok(filled)

@@ -65,7 +65,6 @@ impl ShedLabels {
     pub fn edge_names_on_disk(&self, graph: &HeapGraph) -> Result<EdgeNamesOnDisk, SnapshotError> {
         let file = std::sync::Arc::clone(&self.at.file);
         EdgeNamesOnDisk::index(file, self.at.edges, &graph.layout, graph.edge_count())
-            .map_err(|e| SnapshotError::Invalid(format!("the file changed while it was read: {e}")))
     }
 
     /// Reads the labels back from the file (beside other passes over

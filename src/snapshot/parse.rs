@@ -218,7 +218,7 @@ pub fn read_labels_again(
 }
 
 /// The error of a file found rewritten when read again.
-fn changed_since() -> SnapshotError {
+pub(super) fn changed_since() -> SnapshotError {
     SnapshotError::Invalid("the file changed after it was read".into())
 }
 

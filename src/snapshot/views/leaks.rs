@@ -111,6 +111,12 @@ pub fn find_leaks(
     let summary = filtered_summary(s3, &keep);
     let retained_size = union_retained_size(s3, &keep);
     let mut paths = PathFinder::new(s3);
+    let leaked: Vec<u32> = summary
+        .aggregates
+        .iter()
+        .flat_map(|row| row.instances.iter().copied())
+        .collect();
+    paths.prefetch(&leaked);
     let mut classes: Vec<LeakClass> = summary
         .aggregates
         .into_iter()
@@ -209,6 +215,29 @@ impl<'a> PathFinder<'a> {
             at = from;
         }
         path
+    }
+
+    /// Finds the first retainers of `nodes` and of theirs, level by level
+    /// up to the paths' length, each level in one pass over the edges
+    /// (see [`Analysis::first_retainers`]).
+    pub fn prefetch(&mut self, nodes: &[u32]) {
+        let analysis = self.analysis;
+        let mut level = nodes.to_vec();
+        for _ in 0..MAX_PATH_LEVELS {
+            level.retain(|n| !self.first.contains_key(n));
+            level.sort_unstable();
+            level.dedup();
+            if level.is_empty() {
+                return;
+            }
+            let firsts = analysis.first_retainers(&level);
+            let mut next = Vec::new();
+            for (&n, first) in level.iter().zip(firsts) {
+                next.extend(first.as_ref().map(|r| r.from));
+                self.first.insert(n, first);
+            }
+            level = next;
+        }
     }
 
     fn first_retainer(&mut self, n: u32) -> Option<Retainer> {

@@ -174,10 +174,49 @@ impl Analysis {
 
     /// [`Analysis::retainers`] in the Retainers view with nodes ignored.
     pub fn retainers_ignoring(&self, n: u32, ignored: &IgnoredRetainers) -> Vec<Retainer> {
+        self.listed_retainers(self.graph.retaining_edges(n), ignored)
+    }
+
+    /// The first of [`Analysis::retainers`] of each of `nodes` (sorted, no
+    /// repeats), all found in one pass over the edges when there is no
+    /// retainer index: a pass per node took minutes for the paths of
+    /// 100 k leaked objects.
+    pub fn first_retainers(&self, nodes: &[u32]) -> Vec<Option<Retainer>> {
+        let graph = &self.graph;
+        if graph.has_retainer_index() {
+            return nodes
+                .iter()
+                .map(|&n| self.retainers(n).into_iter().next())
+                .collect();
+        }
+        let mut wanted = FixedBitSet::with_capacity(graph.node_count());
+        wanted.extend(nodes.iter().map(|&n| n as usize));
+        let mut into: Vec<Vec<(usize, u32)>> = vec![Vec::new(); nodes.len()];
+        // Last edge first, as the index's slots hold them.
+        for e in graph
+            .edges_into(|to| wanted.contains(to as usize))
+            .into_iter()
+            .rev()
+        {
+            if let Ok(at) = nodes.binary_search(&graph.edge_to[e]) {
+                into[at].push((e, graph.owner(e)));
+            }
+        }
+        let none = IgnoredRetainers::default();
+        let first = |edges| self.listed_retainers(edges, &none).into_iter().next();
+        into.into_iter().map(first).collect()
+    }
+
+    /// The rows the Retainers grid lists of `retaining` (a node's
+    /// `(edge, retaining node)`, in slot order), in its default order.
+    fn listed_retainers(
+        &self,
+        retaining: Vec<(usize, u32)>,
+        ignored: &IgnoredRetainers,
+    ) -> Vec<Retainer> {
         let graph = &self.graph;
         let weak = graph.layout.types.edge_weak;
-        let mut rows: Vec<(i32, String, Retainer)> = graph
-            .retaining_edges(n)
+        let mut rows: Vec<(i32, String, Retainer)> = retaining
             .into_iter()
             .filter(|&(edge, from)| from != graph.root && graph.edge_type[edge] != weak)
             .map(|(edge, from)| {
