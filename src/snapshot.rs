@@ -307,6 +307,7 @@ mod schedule_tests {
             for n in (0..count).step_by(step) {
                 let expected = view(&full, n);
                 assert_eq!(expected, view(&tui, n), "{file} {n}");
+                assert_eq!(tui.retainer_count(n), expected.0.len(), "{file} {n}");
                 let children = |a: &Analysis| a.dominators.children_of(n).to_vec();
                 assert_eq!(children(&full), children(&tui), "{file} {n}");
                 ignorable.extend(expected.0.first().map(|&(_, from)| from));

@@ -392,24 +392,29 @@ impl HeapGraph {
     /// not weak: what the Retainers view lists.
     pub fn has_listed_retainer(&self, n: u32) -> bool {
         if self.has_retainer_index() {
-            let weak = self.layout.types.edge_weak;
-            let listed = |&(e, from): &(usize, u32)| from != self.root && self.edge_type[e] != weak;
-            return self.retaining_edges(n).iter().any(listed);
+            let edges = self.retaining_edges(n);
+            return edges
+                .iter()
+                .any(|&(e, from)| self.is_listed_retainer(e, from));
         }
         let listed = self.listed_retainers.get_or_init(|| self.listed_targets());
         listed.contains(n as usize)
     }
 
+    /// Whether the Retainers view lists edge `e` from `from`: not from the
+    /// root, not weak.
+    pub fn is_listed_retainer(&self, e: usize, from: u32) -> bool {
+        from != self.root && self.edge_type[e] != self.layout.types.edge_weak
+    }
+
     /// The targets of the edges [`HeapGraph::has_listed_retainer`] counts,
     /// from every node on all cores.
     fn listed_targets(&self) -> FixedBitSet {
-        let weak = self.layout.types.edge_weak;
         let empty = || FixedBitSet::with_capacity(self.node_count());
         (0..self.node_count() as u32)
             .into_par_iter()
-            .filter(|&n| n != self.root)
             .fold(empty, |mut listed, n| {
-                let edges = self.edges(n).filter(|&e| self.edge_type[e] != weak);
+                let edges = self.edges(n).filter(|&e| self.is_listed_retainer(e, n));
                 listed.extend(edges.map(|e| self.edge_to[e] as usize));
                 listed
             })

@@ -116,7 +116,7 @@ fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
                 ),
                 field(
                     "Retainers",
-                    format::group(analysis.retainers(n).len() as u64),
+                    format::group(analysis.retainer_count(n) as u64),
                 ),
                 field(
                     "Dominator",

@@ -165,6 +165,17 @@ impl Analysis {
         self.graph.has_listed_retainer(n)
     }
 
+    /// How many retainers the grid lists for `n`, without sorting them
+    /// (a prototype's millions would each be named).
+    pub fn retainer_count(&self, n: u32) -> usize {
+        let graph = &self.graph;
+        let edges = graph.retaining_edges(n);
+        edges
+            .iter()
+            .filter(|&&(e, from)| graph.is_listed_retainer(e, from))
+            .count()
+    }
+
     /// Retainers of `n` in DevTools' default order: no weak edges and no
     /// edges from the root; by retaining node distance, then its display
     /// name, then slot order.
@@ -215,10 +226,9 @@ impl Analysis {
         ignored: &IgnoredRetainers,
     ) -> Vec<Retainer> {
         let graph = &self.graph;
-        let weak = graph.layout.types.edge_weak;
         let mut rows: Vec<(i32, String, Retainer)> = retaining
             .into_iter()
-            .filter(|&(edge, from)| from != graph.root && graph.edge_type[edge] != weak)
+            .filter(|&(edge, from)| graph.is_listed_retainer(edge, from))
             .map(|(edge, from)| {
                 let distance = self.retainer_distance(from, Some(edge), ignored);
                 (distance, display_name(graph, from), Retainer { edge, from })
