@@ -150,7 +150,7 @@ pub fn spawn<E: Send + 'static>(
                 Ok(Err(Some(message))) => LoadEvent::Failed(message),
                 Err(panic) => LoadEvent::Failed(format!(
                     "{name}: internal error while loading (a heaplens bug; please report it): {}",
-                    panic_text(panic.as_ref())
+                    format::visible(panic_text(panic.as_ref()))
                 )),
             };
             send(event);

@@ -31,6 +31,7 @@ use crate::app::jobs::{Job, JobDone};
 use crate::app::keymap::{Key, Keymap};
 use crate::app::{App, LoadState, Pane};
 use crate::commands::SessionEnd;
+use crate::format;
 use crate::loader::{self, LoadEvent, LoaderHandle, Rendezvous};
 use crate::snapshot::index::IndexFile;
 use crate::snapshot::SnapshotInput;
@@ -66,7 +67,7 @@ impl Drop for TerminalGuard {
         leave_terminal();
         if thread::panicking() {
             if let Some(other) = OTHER_PANIC.lock().ok().and_then(|mut kept| kept.take()) {
-                eprintln!("heaplens: {other}");
+                eprintln!("heaplens: {}", format::visible(&other));
             }
         }
     }
@@ -334,7 +335,7 @@ fn spawn_job(job: Job, tx: Sender<Event>) -> anyhow::Result<()> {
             let done = done.unwrap_or_else(|panic| {
                 JobDone::Failed(format!(
                     "internal error in a background job (a heaplens bug; please report it): {}",
-                    loader::panic_text(panic.as_ref())
+                    format::visible(loader::panic_text(panic.as_ref()))
                 ))
             });
             let _ = tx.send(Event::Job(done));

@@ -64,10 +64,16 @@ pub struct WalkLists<'a> {
 impl WalkLists<'_> {
     /// The nodes `n` immediately dominates, in descending ordinal order.
     pub fn of(&self, n: u32) -> &[u32] {
-        match self.first.get(n as usize..n as usize + 2) {
-            Some(&[start, end]) => &self.children[start as usize..end as usize],
-            _ => &[],
-        }
+        listed_children(&self.first, &self.children, n).unwrap_or_default()
+    }
+}
+
+/// `n`'s list in child lists (`first` offsets into `children`), if they
+/// have one for it.
+fn listed_children<'a>(first: &[u32], children: &'a [u32], n: u32) -> Option<&'a [u32]> {
+    match first.get(n as usize..n as usize + 2)? {
+        &[start, end] => children.get(start as usize..end as usize),
+        _ => None,
     }
 }
 
@@ -92,14 +98,12 @@ impl DominatorTree {
     /// once the lists are shed, found by a pass over `idom` (10 M nodes in
     /// about a millisecond).
     pub fn children_of(&self, n: u32) -> Cow<'_, [u32]> {
-        match self.first_child.get(n as usize..n as usize + 2) {
-            Some(&[start, end]) => Cow::Borrowed(&self.children[start as usize..end as usize]),
-            _ => {
-                let dominated = positions_where(&self.idom, |d| d == n).into_iter().rev();
-                let children = dominated.filter(|&c| c != n as usize);
-                Cow::Owned(children.map(|c| c as u32).collect())
-            }
+        if let Some(listed) = listed_children(&self.first_child, &self.children, n) {
+            return Cow::Borrowed(listed);
         }
+        let dominated = positions_where(&self.idom, |d| d == n).into_iter().rev();
+        let children = dominated.filter(|&c| c != n as usize);
+        Cow::Owned(children.map(|c| c as u32).collect())
     }
 
     /// Whether `n` immediately dominates any node.

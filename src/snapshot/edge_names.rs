@@ -296,6 +296,16 @@ mod tests {
         loaded
     }
 
+    /// The snapshot of [`many_edges`], its file, the TUI's load of it and
+    /// a load that keeps the names in memory.
+    fn loaded_both_ways() -> (String, tempfile::NamedTempFile, Analysis, Analysis) {
+        let json = many_edges().json();
+        let file = written(&json);
+        let on_disk = load_leaving_names(file.path());
+        let in_memory = analyze_reader(json.as_bytes(), &mut |_| true, None).expect("loads");
+        (json, file, on_disk, in_memory)
+    }
+
     fn names(a: &Analysis) -> Vec<String> {
         (0..a.graph.edge_count())
             .map(|e| a.graph.edge_name_text(e))
@@ -304,10 +314,7 @@ mod tests {
 
     #[test]
     fn names_read_back_are_the_loaded_ones() {
-        let json = many_edges().json();
-        let file = written(&json);
-        let on_disk = load_leaving_names(file.path());
-        let in_memory = analyze_reader(json.as_bytes(), &mut |_| true, None).expect("loads");
+        let (_, _file, on_disk, in_memory) = loaded_both_ways();
         assert!(!in_memory.graph.edge_name.is_empty());
         assert_eq!(names(&on_disk), names(&in_memory));
         // Backwards too: each window is read again, not only the last one.
@@ -319,10 +326,7 @@ mod tests {
     /// A file rewritten after the load gives no other edge's name.
     #[test]
     fn a_file_changed_since_gives_no_wrong_name() {
-        let json = many_edges().json();
-        let file = written(&json);
-        let loaded = load_leaving_names(file.path());
-        let in_memory = analyze_reader(json.as_bytes(), &mut |_| true, None).expect("loads");
+        let (json, file, loaded, in_memory) = loaded_both_ways();
         let before = names(&in_memory);
         // Same length, every edge's target moved one node on.
         let field_count = loaded.graph.layout.node_field_count;

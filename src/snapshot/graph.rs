@@ -242,8 +242,8 @@ pub struct HeapGraph {
     /// The edges of retaining nodes with many, sorted by target, as
     /// [`HeapGraph::retaining_edges`] asked for them.
     pub big_sources: FrozenMap<u32, Box<[(u32, u32)]>>,
-    /// Without a retainer index: the nodes that have a retainer the
-    /// Retainers view lists, found on first use.
+    /// The nodes that have a retainer the Retainers view lists, found on
+    /// first use.
     pub listed_retainers: OnceLock<FixedBitSet>,
     pub root: u32,
     pub extra_native_bytes: u64,
@@ -391,12 +391,6 @@ impl HeapGraph {
     /// Whether `n` has a retainer other than the root over an edge that is
     /// not weak: what the Retainers view lists.
     pub fn has_listed_retainer(&self, n: u32) -> bool {
-        if self.has_retainer_index() {
-            let edges = self.retaining_edges(n);
-            return edges
-                .iter()
-                .any(|&(e, from)| self.is_listed_retainer(e, from));
-        }
         let listed = self.listed_retainers.get_or_init(|| self.listed_targets());
         listed.contains(n as usize)
     }

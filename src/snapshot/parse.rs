@@ -17,7 +17,7 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::sync::{Arc, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use fixedbitset::FixedBitSet;
 use rustc_hash::FxHashSet;
@@ -196,8 +196,8 @@ pub struct Labels {
 /// The node names and ids, the strings and the locations of a plain file
 /// read again, for a load that shed them while the dominators took the
 /// memory. `node_type` (kept) must be the file's: a file rewritten since
-/// fails. `in_memory`: the strings the first read kept in memory, kept so
-/// again, in arrays of the size the table had.
+/// fails. The strings the first read kept in memory are kept so again
+/// (`kept`), in arrays of the size that table had.
 pub fn read_labels_again(
     at: &SectionOffsets,
     layout: &Layout,
@@ -261,9 +261,16 @@ fn nodes_again(
     if nodes.node_type != node_type {
         return Err(changed_since());
     }
-    let wide = nodes.wide_ids.into_inner();
-    let ids = NodeIds::new(nodes.id, wide.unwrap_or_else(PoisonError::into_inner));
-    Ok((nodes.name, ids))
+    Ok((nodes.name, node_ids(nodes.id, nodes.wide_ids)))
+}
+
+/// The ids of the nodes' columns: each one's low half, and those past
+/// 32 bits.
+fn node_ids(low: Vec<u32>, wide: Mutex<Vec<(u64, u64)>>) -> NodeIds {
+    NodeIds::new(
+        low,
+        wide.into_inner().unwrap_or_else(PoisonError::into_inner),
+    )
 }
 
 impl SectionOffsets {
@@ -494,13 +501,7 @@ impl Sections {
             weakmaps,
             node_type: nodes.node_type,
             node_name: nodes.name,
-            node_id: NodeIds::new(
-                nodes.id,
-                nodes
-                    .wide_ids
-                    .into_inner()
-                    .unwrap_or_else(PoisonError::into_inner),
-            ),
+            node_id: node_ids(nodes.id, nodes.wide_ids),
             self_size: nodes.self_size,
             first_edge: shared.first_edge,
             edge_type: shared.edge_type,
